@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what Tessera's tests and demo need on Debian 12 with Node 20:
+# the Debian packages (when root; otherwise prints the apt-get line and stops),
+# OpenSSH 10.0 from bookworm-backports unpacked into .peers/, and `npm ci`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(
+  openssh-server openssh-client dropbear-bin
+  python3-asyncssh python3-openssl
+  chromium
+  pcscd vsmartcard-vpcd opensc yubico-piv-tool pcsc-tools
+  websockify
+)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages. Run as root:"
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+fi
+
+# OpenSSH 10.0 (the peer for mlkem768x25519-sha256), unpacked beside Debian's 9.2.
+OPENSSH10=.peers/openssh-10
+if [ ! -x "$OPENSSH10/usr/sbin/sshd" ]; then
+  BACKPORTS=/etc/apt/sources.list.d/bookworm-backports.sources
+  if [ ! -f "$BACKPORTS" ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "setup: OpenSSH 10.0 needs bookworm-backports. Run as root:"
+      echo "  printf 'Types: deb\\nURIs: http://deb.debian.org/debian\\nSuites: bookworm-backports\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n' | sudo tee $BACKPORTS && sudo apt-get update"
+      exit 1
+    fi
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > "$BACKPORTS"
+    apt-get update -qq
+  fi
+  echo "setup: unpacking OpenSSH 10.0 from bookworm-backports into $OPENSSH10"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq -t bookworm-backports openssh-server openssh-client >/dev/null)
+  mkdir -p "$OPENSSH10"
+  for deb in "$tmp"/*.deb; do dpkg -x "$deb" "$OPENSSH10"; done
+  rm -rf "$tmp"
+fi
+
+# npm ci when node_modules does not match package-lock.json.
+stamp=node_modules/.tessera-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
+fi
