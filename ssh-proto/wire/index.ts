@@ -1,0 +1,2 @@
+export { SshReader } from './reader.ts';
+export { SshWriter } from './writer.ts';
