@@ -50,6 +50,14 @@ if [ ! -x "$OPENSSH10/usr/sbin/sshd" ]; then
   rm -rf "$tmp"
 fi
 
+# Test-only login account for the sshd password / keyboard-interactive tests (tests/peers).
+# The password below is a fixed, documented TEST password; never reuse it anywhere else.
+if [ "$(id -u)" = 0 ]; then
+  id tessera-test >/dev/null 2>&1 || useradd -m -s /bin/sh tessera-test
+  echo 'tessera-test:tessera-test-password' | chpasswd
+  mkdir -p /run/sshd && chmod 0755 /run/sshd   # sshd's privilege-separation directory
+fi
+
 # npm ci when node_modules does not match package-lock.json.
 stamp=node_modules/.tessera-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
