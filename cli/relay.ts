@@ -1,0 +1,54 @@
+// `tessera relay`: runs the WebSocket-to-TCP relay until SIGINT/SIGTERM, then drains.
+import { readFile } from 'node:fs/promises';
+import { startRelay, type RelayConfigInput } from '../relay/index.ts';
+import { UsageError, type Command } from './command.ts';
+
+const USAGE = 'tessera relay [--listen HOST:PORT] [--allow HOST:PORT ...] [--static DIR|--no-static] [--config relay.json]';
+
+function parseListen(text: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(text);
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen wants HOST:PORT (e.g. 127.0.0.1:8080), not '${text}'.\n${USAGE}`);
+  return { host: (m[1] ?? '').replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(m[2]) };
+}
+
+export const command: Command = {
+  summary: 'run the WebSocket-to-TCP relay (and serve the built page)',
+  async run(args) {
+    let fileConfig: RelayConfigInput = {};
+    const allow: string[] = [];
+    let listen: { host: string; port: number } | undefined;
+    let dir: string | null | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      const value = (): string => {
+        const v = args[++i];
+        if (v === undefined) throw new UsageError(`${a} needs a value.\n${USAGE}`);
+        return v;
+      };
+      if (a === '--listen') listen = parseListen(value());
+      else if (a === '--allow') allow.push(value());
+      else if (a === '--static') dir = value();
+      else if (a === '--no-static') dir = null;
+      else if (a === '--config') {
+        const path = value();
+        fileConfig = JSON.parse(await readFile(path, 'utf8')) as RelayConfigInput;
+      } else if (a === '--help' || a === '-h') {
+        process.stdout.write(`usage: ${USAGE}\n`);
+        return 0;
+      } else throw new UsageError(`unknown option '${a}'.\n${USAGE}`);
+    }
+    const config: RelayConfigInput = {
+      ...fileConfig,
+      ...(listen ? { listen } : {}),
+      ...(allow.length ? { targets: { ...fileConfig.targets, allow } } : {}),
+      ...(dir !== undefined ? { static: { ...fileConfig.static, dir } } : {}),
+    };
+    const relay = await startRelay({ config });
+    await new Promise<void>((resolve) => {
+      const stop = () => { void relay.close().then(resolve); };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,118 @@
+// The basic relay: WebSocket <-> TCP through the relay to a real local TCP server,
+// the allowlist's refusal, bounded buffering under a slow client, and the static page.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode, startRelay, type LogRecord, type RelayHandle } from '../../relay/index.ts';
+import { openClient, startEchoServer, startTcpTarget, type TcpTarget } from './helpers.ts';
+
+describe('basic relay', () => {
+  let echo: TcpTarget;
+  let relay: RelayHandle;
+  let staticDir: string;
+  const logs: LogRecord[] = [];
+
+  beforeAll(async () => {
+    echo = await startEchoServer();
+    staticDir = await mkdtemp(join(tmpdir(), 'tessera-relay-static-'));
+    await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Tessera</title>');
+    relay = await startRelay({
+      config: { listen: { host: '127.0.0.1', port: 0 }, targets: { allow: [`localhost:${echo.port}`] }, static: { dir: staticDir } },
+      resolver: async () => [{ address: '127.0.0.1', family: 4 }],
+      log: (r) => logs.push(r),
+    });
+  });
+  afterAll(async () => {
+    await relay.close({ drainMs: 0 });
+    await echo.close();
+    await rm(staticDir, { recursive: true, force: true });
+  });
+
+  it('carries binary data both ways, unchanged, to an allowlisted target', async () => {
+    const client = openClient(`${relay.url}/ssh?host=localhost&port=${echo.port}`);
+    await client.opened;
+    const data = randomBytes(1 << 20);
+    for (let off = 0; off < data.length; off += 16384) client.ws.send(data.subarray(off, off + 16384));
+    const got = await client.waitFor(data.length);
+    expect(got.equals(data)).toBe(true);
+    client.ws.close(1000);
+    expect((await client.closed).code).toBe(1000);
+    await expect.poll(() => logs.find((r) => r.event === 'session')).toMatchObject({
+      to: `localhost:${echo.port}`, bytesUp: data.length, bytesDown: data.length, closedBy: 'client',
+    });
+  });
+
+  it('accepts the path form /ssh/HOST/PORT and the websockify binary subprotocol', async () => {
+    const client = openClient(`${relay.url}/websockify/localhost/${echo.port}`, ['binary']);
+    await client.opened;
+    expect(client.ws.protocol).toBe('binary');
+    client.ws.send(Buffer.from('SSH-2.0-test\r\n'));
+    expect((await client.waitFor(14)).toString()).toBe('SSH-2.0-test\r\n');
+    client.ws.close();
+    await client.closed;
+  });
+
+  it('refuses a target that is not on the allowlist with 4404 and a reason', async () => {
+    const client = openClient(`${relay.url}/ssh?host=localhost&port=${echo.port + 1}`);
+    const closed = await client.closed;
+    expect(closed.code).toBe(CloseCode.TARGET_FORBIDDEN);
+    expect(closed.reason).toMatch(/does not allow localhost:\d+/);
+    expect(logs.some((r) => r.event === 'refused' && r['code'] === 'TARGET_FORBIDDEN')).toBe(true);
+  });
+
+  it('refuses a request without a target with 4400', async () => {
+    const closed = await openClient(`${relay.url}/ssh`).closed;
+    expect(closed.code).toBe(CloseCode.BAD_TARGET);
+  });
+
+  it('keeps the buffer towards a slow client bounded, then delivers every byte', async () => {
+    const total = 32 << 20;
+    let written = 0;
+    const flood = await startTcpTarget((socket) => {
+      const chunk = randomBytes(64 * 1024);
+      const pump = () => {
+        while (written < total) {
+          written += chunk.length;
+          if (!socket.write(chunk)) { socket.once('drain', pump); return; }
+        }
+        socket.end();
+      };
+      pump();
+    });
+    const slow = await startRelay({
+      config: { listen: { host: '127.0.0.1', port: 0 }, targets: { allow: [`127.0.0.1:${flood.port}`] }, static: { dir: null }, limits: { highWaterMark: 128 * 1024 } },
+      log: () => {},
+    });
+    try {
+      const client = openClient(`${slow.url}/ssh?host=127.0.0.1&port=${flood.port}`);
+      await client.opened;
+      client.ws.pause(); // the client stops reading: the relay must stop reading the target
+      await new Promise((r) => setTimeout(r, 500));
+      const [session] = slow.sessions();
+      expect(session).toBeDefined();
+      // The relay holds at most the high-water mark plus one TCP read; the rest waits in the target.
+      expect(session!.peakInFlight).toBeLessThanOrEqual(128 * 1024 + 64 * 1024);
+      expect(written).toBeLessThan(total);
+      client.ws.resume();
+      const got = await client.waitFor(total, 20_000);
+      expect(got.length).toBe(total);
+      expect((await client.closed).code).toBe(CloseCode.NORMAL);
+    } finally {
+      await slow.close({ drainMs: 0 });
+      await flood.close();
+    }
+  });
+
+  it('serves the built page with security headers on the same port', async () => {
+    const res = await fetch(`${relay.url.replace('ws:', 'http:')}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<title>Tessera</title>');
+    expect(res.headers.get('permissions-policy')).toBe('usb=(self)');
+    expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect((await fetch(`${relay.url.replace('ws:', 'http:')}/../etc/passwd`)).status).toBe(404);
+    expect((await fetch(`${relay.url.replace('ws:', 'http:')}/healthz`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,75 @@
+// Helpers for the relay tests: local TCP targets (echo, flood) and a WebSocket client
+// that collects what it receives and how the session closed.
+import { createServer, type Server, type Socket } from 'node:net';
+import { WebSocket } from 'ws';
+
+export interface TcpTarget {
+  readonly port: number;
+  readonly connections: Set<Socket>;
+  /** Total connections accepted so far. */
+  accepted(): number;
+  close(): Promise<void>;
+}
+
+/** A TCP server on loopback that runs `onConnection` for each client. */
+export async function startTcpTarget(onConnection: (socket: Socket) => void): Promise<TcpTarget> {
+  const connections = new Set<Socket>();
+  let accepted = 0;
+  const server: Server = createServer((socket) => {
+    accepted++;
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+    socket.on('error', () => { /* the test looks at what the relay did */ });
+    onConnection(socket);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  if (typeof address !== 'object' || !address) throw new Error('no address');
+  return {
+    port: address.port,
+    connections,
+    accepted: () => accepted,
+    close: () => new Promise<void>((r) => { for (const s of connections) s.destroy(); server.close(() => r()); }),
+  };
+}
+
+/** Echoes every byte back. */
+export const startEchoServer = (): Promise<TcpTarget> => startTcpTarget((s) => s.pipe(s));
+
+export interface Closed { readonly code: number; readonly reason: string }
+
+export interface TestClient {
+  readonly ws: WebSocket;
+  readonly opened: Promise<void>;
+  readonly closed: Promise<Closed>;
+  /** All binary data received so far. */
+  received(): Buffer;
+  /** Resolves once at least n bytes have arrived. */
+  waitFor(n: number, timeoutMs?: number): Promise<Buffer>;
+}
+
+export function openClient(url: string, protocols?: string | string[], options: ConstructorParameters<typeof WebSocket>[2] = {}): TestClient {
+  const ws = new WebSocket(url, protocols, options);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const waiters = new Set<() => void>();
+  ws.binaryType = 'nodebuffer';
+  ws.on('message', (data: Buffer) => { chunks.push(data); total += data.length; for (const w of waiters) w(); });
+  const opened = new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+  opened.catch(() => { /* reported through closed as well */ });
+  const closed = new Promise<Closed>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })));
+  ws.on('error', () => { /* closed resolves */ });
+  const received = () => Buffer.concat(chunks);
+  return {
+    ws, opened, closed, received,
+    waitFor(n, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => { if (total >= n) { done(); resolve(received()); } };
+        const timer = setTimeout(() => { done(); reject(new Error(`only ${total} of ${n} bytes arrived within ${timeoutMs} ms`)); }, timeoutMs);
+        const done = () => { clearTimeout(timer); waiters.delete(check); };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
