@@ -1,0 +1,63 @@
+// AsyncSSH (Debian python3-asyncssh 2.10.1): the RFC 6187 X.509 peer of later issues. For now it
+// starts with temporary host keys and accepts publickey and password logins. Runs with
+// /usr/bin/python3, never a python3 found on PATH (which may lack Debian's asyncssh).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, requireExecutable, startPeer } from '../support/index.ts';
+import { TEST_ACCOUNT } from './account.ts';
+import { generateKey, makeTempDir, removeTempDir, type KeyType } from './keys.ts';
+import { repoRoot } from './repo.ts';
+import { certAuthorityLineFor, knownHostsFor, type HostKeyFile, type SshServerPeer } from './server.ts';
+
+export interface AsyncSshOptions {
+  readonly hostKeyTypes?: readonly KeyType[];
+  readonly authorizedKeys?: readonly string[];
+}
+
+const PYTHON = '/usr/bin/python3';
+
+export async function startAsyncSsh(options: AsyncSshOptions = {}): Promise<SshServerPeer> {
+  requireExecutable(PYTHON, 'Debian python3');
+  requireExecutable('/usr/lib/python3/dist-packages/asyncssh/__init__.py', 'Debian python3-asyncssh');
+  const script = join(repoRoot, 'tests', 'peers', 'asyncssh_server.py');
+  const dir = makeTempDir('tessera-asyncssh-');
+  try {
+    const port = await freePort();
+    const hostKeys: HostKeyFile[] = (options.hostKeyTypes ?? ['ed25519', 'ecdsa-p256', 'rsa'])
+      .map((type) => ({ key: generateKey(dir, `host_${type}`, type), certificate: undefined }));
+    const authorizedKeysPath = join(dir, 'authorized_keys');
+    const setAuthorizedKeys = (lines: readonly string[]) => writeFileSync(authorizedKeysPath, lines.map((l) => `${l.trim()}\n`).join(''));
+    setAuthorizedKeys(options.authorizedKeys ?? []);
+    // The server does not log in as a system user: it runs commands as this process's user.
+    const peer = startPeer(PYTHON, [script, String(port), TEST_ACCOUNT.user, TEST_ACCOUNT.password, authorizedKeysPath, ...hostKeys.map(({ key }) => key.privatePath)]);
+    try {
+      await peer.waitForOutput(/LISTENING \d+/, 15_000);
+    } catch (err) {
+      await peer.stop();
+      throw err;
+    }
+    return {
+      kind: 'asyncssh',
+      version: '2.10.1',
+      host: '127.0.0.1',
+      port,
+      pid: peer.pid,
+      user: TEST_ACCOUNT.user,
+      password: TEST_ACCOUNT.password,
+      hostKeys,
+      hostCa: undefined,
+      setAuthorizedKeys,
+      knownHosts: () => knownHostsFor('127.0.0.1', port, hostKeys),
+      certAuthorityLine: (pattern = '[127.0.0.1]:*') => certAuthorityLineFor(undefined, pattern),
+      log: () => peer.output(),
+      waitForLog: (pattern, timeoutMs) => peer.waitForOutput(pattern, timeoutMs),
+      async stop() {
+        await peer.stop();
+        removeTempDir(dir);
+      },
+    };
+  } catch (err) {
+    removeTempDir(dir);
+    throw err;
+  }
+}
