@@ -1,0 +1,15 @@
+// ssh-proto/keys: public keys, signatures, fingerprints, private key files and certificates.
+// fingerprintSha256 is async (WebCrypto digest); the contract's other shapes are as agreed.
+export { KeyError } from './errors.ts';
+export { toBase64, fromBase64 } from './base64.ts';
+export {
+  parsePublicKey, encodePublicKey, publicKeyType, readPublicKeyFields, writePublicKeyFields,
+  signatureAlgorithmsFor, isEcdsaKeyType, ECDSA_PARAMS, RSA_MIN_BITS, RSA_MAX_BITS,
+} from './public-key.ts';
+export type { PublicKey, Ed25519PublicKey, EcdsaPublicKey, RsaPublicKey, EcdsaKeyType, EcdsaParams } from './public-key.ts';
+export {
+  verifySignature, verifyRawSignature, parseSignatureBlob, encodeSignatureBlob, sshEcdsaToP1363, p1363ToSshEcdsa,
+  baseSignatureAlgorithm, keyTypeForSignatureAlgorithm, RSA_SIGNATURE_HASH, CERT_SUFFIX,
+} from './signature.ts';
+export type { SignatureBlob } from './signature.ts';
+export { fingerprintSha256 } from './fingerprint.ts';
