@@ -13,3 +13,6 @@ export {
 } from './signature.ts';
 export type { SignatureBlob } from './signature.ts';
 export { fingerprintSha256 } from './fingerprint.ts';
+export { parsePrivateKeyFile, isPrivateKeyEncrypted } from './private-key-file.ts';
+export { ed25519SoftwareKey, ecdsaSoftwareKey, rsaSoftwareKey } from './software-key.ts';
+export type { SoftwareKey, RsaPrivateParts } from './software-key.ts';
