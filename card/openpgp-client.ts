@@ -1,0 +1,142 @@
+// OpenPGP card application client (Functional Specification of the OpenPGP application
+// on ISO smart card operating systems, version 3.4): SELECT (§7.2.1), GET DATA 6E
+// (§4.4.1), GENERATE ASYMMETRIC KEY PAIR read mode (§7.2.14), VERIFY PW1 82 (§7.2.2),
+// INTERNAL AUTHENTICATE (§7.2.13), SELECT DATA and the cardholder certificate 7F21 (§7.2.5).
+import { CardChannel, type ApduTransport, type ChannelOptions } from './channel.ts';
+import { CardError, CardInputError, MalformedResponseError, PinBlockedError, PinIncorrectError, statusError } from './errors.ts';
+import { ecSpki, ed25519Spki, rsaSpki } from './der.ts';
+import type { KeyAlgorithm } from './key-algorithm.ts';
+import type { PinState } from './card-key.ts';
+import { encodeTlv, findTlv, parseTlvs, readTlv, requireTlv, unwrapTlv } from './tlv.ts';
+
+export const OPENPGP_AID = Uint8Array.of(0xd2, 0x76, 0x00, 0x01, 0x24, 0x01);
+
+export type OpenPgpKeyRole = 'sig' | 'dec' | 'aut';
+/** Control reference templates (§7.2.14). */
+const CRT: Record<OpenPgpKeyRole, number> = { sig: 0xb6, dec: 0xb8, aut: 0xa4 };
+/** Algorithm attribute tags in the discretionary data (§4.4.3.9). */
+const ATTR: Record<OpenPgpKeyRole, number> = { sig: 0xc1, dec: 0xc2, aut: 0xc3 };
+
+const HEX_P256 = '2a8648ce3d030107';
+const HEX_P384 = '2b81040022';
+const HEX_ED25519 = '2b06010401da470f01';
+
+export interface OpenPgpApplication {
+  /** Full AID (16 bytes: RID, version, manufacturer, serial). */
+  readonly aid: Uint8Array;
+  readonly version: string;
+  readonly serial: string;
+  readonly algorithms: Readonly<Record<OpenPgpKeyRole, KeyAlgorithm | undefined>>;
+  /** PW status bytes (C4): PW1 retries left is byte 5. */
+  readonly pw1RetriesLeft: number;
+  readonly extendedLength: boolean;
+}
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Algorithm attributes (§4.4.3.9): 01 RSA n-bits e-bits format; 13 ECDSA OID; 16 EdDSA OID. */
+export function parseAlgorithmAttributes(a: Uint8Array): KeyAlgorithm | undefined {
+  if (a.length === 0) return undefined;
+  if (a[0] === 0x01 && a.length >= 3) {
+    const bits = (a[1]! << 8) | a[2]!;
+    return [1024, 2048, 3072, 4096].includes(bits) ? (`rsa-${bits}` as KeyAlgorithm) : undefined;
+  }
+  // The OID may be followed by a 00/FF "import format" byte.
+  const oid = a.subarray(1);
+  const o = hex(oid), o2 = hex(oid.subarray(0, oid.length - 1));
+  if (a[0] === 0x13) return o === HEX_P256 || o2 === HEX_P256 ? 'p-256' : o === HEX_P384 || o2 === HEX_P384 ? 'p-384' : undefined;
+  if (a[0] === 0x16) return o === HEX_ED25519 || o2 === HEX_ED25519 ? 'ed25519' : undefined;
+  return undefined;
+}
+
+export class OpenPgpClient {
+  readonly channel: CardChannel;
+  constructor(transport: ApduTransport | CardChannel, options: ChannelOptions = {}) {
+    this.channel = transport instanceof CardChannel ? transport : new CardChannel(transport, options);
+  }
+
+  async select(): Promise<void> {
+    await this.channel.call({ cla: 0, ins: 0xa4, p1: 0x04, p2: 0x00, data: OPENPGP_AID });
+  }
+
+  /** GET DATA (§7.2.6): 00 CA <tag>. */
+  async getData(tag: number): Promise<Uint8Array> {
+    return this.channel.call({ cla: 0, ins: 0xca, p1: tag >> 8, p2: tag & 0xff, le: this.channel.extended ? 65536 : 256 });
+  }
+
+  /** Application related data, DO 6E (§4.4.1). */
+  async applicationData(): Promise<OpenPgpApplication> {
+    const top = unwrapTlv(await this.getData(0x6e), 0x6e, 'application related data');
+    const tlvs = parseTlvs(top);
+    const aid = requireTlv(tlvs, 0x4f, 'application related data');
+    if (aid.length !== 16) throw new MalformedResponseError('The OpenPGP AID is not 16 bytes');
+    const disc = parseTlvs(requireTlv(tlvs, 0x73, 'application related data'));
+    const attr = (role: OpenPgpKeyRole) => parseAlgorithmAttributes(findTlv(disc, ATTR[role]) ?? new Uint8Array(0));
+    const pw = requireTlv(disc, 0xc4, 'application related data');
+    if (pw.length < 7) throw new MalformedResponseError('The OpenPGP PW status bytes are too short');
+    const caps = findTlv(tlvs, 0x7f66);
+    return {
+      aid: aid.slice(),
+      version: `${aid[6]}.${aid[7]}`,
+      serial: hex(aid.subarray(10, 14)).toUpperCase(),
+      algorithms: { sig: attr('sig'), dec: attr('dec'), aut: attr('aut') },
+      pw1RetriesLeft: pw[4]!,
+      extendedLength: caps !== undefined,
+    };
+  }
+
+  /** GENERATE ASYMMETRIC KEY PAIR in read mode (P1 81): the public key as SPKI. */
+  async readPublicKey(role: OpenPgpKeyRole, algorithm: KeyAlgorithm): Promise<Uint8Array> {
+    const data = await this.channel.call({ cla: 0, ins: 0x47, p1: 0x81, p2: 0x00, data: Uint8Array.of(CRT[role], 0x00), le: this.channel.extended ? 65536 : 256 });
+    const tlvs = parseTlvs(unwrapTlv(data, 0x7f49, 'public key'));
+    if (algorithm.startsWith('rsa-')) return rsaSpki(requireTlv(tlvs, 0x81, 'RSA public key'), requireTlv(tlvs, 0x82, 'RSA public key'));
+    const point = requireTlv(tlvs, 0x86, 'public key');
+    if (algorithm === 'ed25519') return ed25519Spki(point);
+    return ecSpki(algorithm === 'p-256' ? 'P-256' : 'P-384', point);
+  }
+
+  /** The cardholder certificate of a key (DO 7F21): SELECT DATA of the occurrence, then GET DATA. */
+  async readCertificate(role: OpenPgpKeyRole = 'aut'): Promise<Uint8Array | undefined> {
+    const occurrence = role === 'aut' ? 0 : role === 'dec' ? 1 : 2;
+    try {
+      await this.channel.call({ cla: 0, ins: 0xa5, p1: occurrence, p2: 0x04, data: encodeTlv(0x60, encodeTlv(0x5c, Uint8Array.of(0x7f, 0x21))) });
+      const data = await this.getData(0x7f21);
+      if (data.length === 0) return undefined;
+      const cert = unwrapTlv(data, 0x7f21, 'cardholder certificate');
+      if (cert.length === 0) return undefined;
+      readTlv(cert, 0);
+      return cert.slice();
+    } catch (err) {
+      if (err instanceof CardError && (err.code === 'FILE_NOT_FOUND' || err.code === 'NOT_SUPPORTED_BY_CARD' || err.code === 'INCORRECT_PARAMETERS')) return undefined;
+      throw err;
+    }
+  }
+
+  /** An empty VERIFY for PW1 (82): 90 00 when verified, 63 Cx with the retries left. */
+  async pinStatus(): Promise<PinState> {
+    const r = await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: 0x82 });
+    if (r.sw === 0x9000) return { verified: true, blocked: false };
+    const err = statusError(r.sw);
+    if (err instanceof PinIncorrectError) return { verified: false, retriesLeft: err.retriesLeft, blocked: false };
+    if (err instanceof PinBlockedError) return { verified: false, retriesLeft: 0, blocked: true };
+    throw err;
+  }
+
+  /** VERIFY PW1 in mode 82 (authentication and decryption). One attempt only. */
+  async verifyPin(pin: string): Promise<void> {
+    const bytes = new TextEncoder().encode(pin);
+    if (bytes.length < 6 || bytes.length > 127) throw new CardInputError('An OpenPGP card PIN is at least 6 characters long');
+    try {
+      await this.channel.call({ cla: 0, ins: 0x20, p1: 0, p2: 0x82, data: bytes });
+    } finally {
+      bytes.fill(0);
+    }
+  }
+
+  /** INTERNAL AUTHENTICATE (§7.2.13): DigestInfo (RSA), hash (ECDSA: raw r||s back) or message (EdDSA). */
+  async internalAuthenticate(input: Uint8Array): Promise<Uint8Array> {
+    return this.channel.call({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: input, le: this.channel.extended ? 65536 : 256 });
+  }
+}
