@@ -1,0 +1,116 @@
+// User authentication, RFC 4252: service request, the "none" probe, then the caller's methods in order,
+// following the server's "authentications that can continue" and partial success (multi-factor).
+import { MSG } from '../messages.ts';
+import { SshReader, SshWriter } from '../wire/index.ts';
+import { AuthContext, type AttemptResult } from './context.ts';
+import { AuthError } from './errors.ts';
+import { passwordResponder, tryKeyboardInteractive, type PromptCallback } from './keyboard-interactive.ts';
+import type { MessageChannel } from './message-channel.ts';
+import { tryPublicKey, type PublicKeyOptions } from './publickey.ts';
+import type { Signer } from './signer.ts';
+
+/** RFC 4252 §8: shares number 60 with PK_OK and INFO_REQUEST; the method in progress tells them apart. */
+const PASSWD_CHANGEREQ = 60;
+
+export type AuthMethod =
+  | ({ type: 'publickey'; signer: Signer } & PublicKeyOptions)
+  | { type: 'password'; password: string | (() => Promise<string>) }
+  /** Without `respond`, the options' onPrompt answers; with `password`, password prompts are answered with it. */
+  | { type: 'keyboard-interactive'; respond?: PromptCallback; password?: string; submethods?: string };
+
+export interface AuthOptions {
+  username: string;
+  /** Tried in order, each only while the server lists its method as one that can continue. */
+  methods: readonly AuthMethod[];
+  /** USERAUTH_BANNER text (RFC 4252 §5.4). It is the server's raw text: escape control characters before display. */
+  onBanner?(message: string, language: string): void;
+  /** keyboard-interactive prompts for methods without their own responder. */
+  onPrompt?: PromptCallback;
+  /** Called after each attempt, e.g. to show "publickey accepted, password required" for multi-factor. */
+  onAttempt?(event: { method: string; result: 'success' | 'partial' | 'failure'; canContinue: readonly string[] }): void;
+  signal?: AbortSignal;
+  /** Default "ssh-connection". */
+  service?: string;
+}
+
+export interface AuthResult {
+  /** Methods that succeeded, in order (more than one after partial success). */
+  readonly methods: readonly string[];
+}
+
+async function requestService(channel: MessageChannel, name: string): Promise<void> {
+  // RFC 4253 §10: byte SERVICE_REQUEST, string service name → byte SERVICE_ACCEPT, string service name
+  await channel.send(new SshWriter().byte(MSG.SERVICE_REQUEST).string(name).toBytes());
+  const r = new SshReader(await channel.receive());
+  const msg = r.byte();
+  if (msg !== MSG.SERVICE_ACCEPT) {
+    throw new AuthError('AUTH_SERVICE_REFUSED', `The server answered the ${name} request with message ${msg}.`);
+  }
+  const accepted = r.name();
+  if (accepted !== name) throw new AuthError('AUTH_SERVICE_REFUSED', `The server accepted "${accepted}" instead of ${name}.`);
+}
+
+async function attempt(ctx: AuthContext, m: AuthMethod, onPrompt: PromptCallback | undefined): Promise<AttemptResult> {
+  switch (m.type) {
+    case 'publickey':
+      return tryPublicKey(ctx, m.signer, m);
+    case 'password': {
+      const password = typeof m.password === 'string' ? m.password : await m.password();
+      // RFC 4252 §8: byte 50, user, service, "password", boolean FALSE, string plaintext password
+      await ctx.channel.send(ctx.request('password').boolean(false).string(password).toBytes());
+      const res = await ctx.reply([PASSWD_CHANGEREQ]);
+      if (!('msg' in res)) return res;
+      const prompt = res.r.utf8();
+      throw new AuthError('AUTH_PASSWORD_CHANGE_REQUIRED', `The server requires a new password: ${prompt}`);
+    }
+    case 'keyboard-interactive': {
+      const respond = m.respond ?? (m.password !== undefined ? passwordResponder(m.password) : onPrompt);
+      if (!respond) throw new TypeError('keyboard-interactive needs a respond callback, a password, or options.onPrompt');
+      return tryKeyboardInteractive(ctx, respond, m.submethods);
+    }
+  }
+}
+
+/**
+ * Runs RFC 4252 user authentication on a fresh transport. Resolves on USERAUTH_SUCCESS;
+ * rejects with AuthError (AUTH_FAILED lists the methods the server would still accept).
+ */
+export async function authenticate(channel: MessageChannel, options: AuthOptions): Promise<AuthResult> {
+  const service = options.service ?? 'ssh-connection';
+  const ctx = new AuthContext(channel, options.username, service, options.onBanner, options.signal);
+  ctx.checkAborted();
+  await requestService(channel, 'ssh-userauth');
+
+  // RFC 4252 §5.2: "none" learns the methods that can continue (and succeeds for accounts without auth).
+  await channel.send(ctx.request('none').toBytes());
+  let res = await ctx.result();
+  const succeeded: string[] = [];
+  if (res.ok) return { methods: ['none'] };
+  let canContinue = res.methods;
+  const remaining = [...options.methods];
+
+  for (;;) {
+    const i = remaining.findIndex((m) => canContinue.includes(m.type));
+    if (i < 0) {
+      const wanted = options.methods.map((m) => m.type).join(', ') || 'none';
+      throw new AuthError('AUTH_FAILED',
+        `The server refused authentication as "${options.username}" (tried: ${wanted}; the server accepts: ${canContinue.join(', ') || 'nothing more'}).`,
+        canContinue, succeeded);
+    }
+    const method = remaining.splice(i, 1)[0]!;
+    ctx.checkAborted();
+    res = await attempt(ctx, method, options.onPrompt);
+    if (res.ok) {
+      succeeded.push(method.type);
+      options.onAttempt?.({ method: method.type, result: 'success', canContinue: [] });
+      return { methods: succeeded };
+    }
+    // RFC 4252 §5.1: partial success means this method worked but more are required.
+    if (res.partial) succeeded.push(method.type);
+    options.onAttempt?.({ method: method.type, result: res.partial ? 'partial' : 'failure', canContinue: res.methods });
+    canContinue = res.methods;
+    if (canContinue.length === 0 && !res.partial) {
+      throw new AuthError('AUTH_FAILED', `The server refused authentication as "${options.username}" and offers no other method.`, [], succeeded);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// Shared state of one user-auth conversation (RFC 4252 §5): the request header, the reply reader, banners.
+import { MSG } from '../messages.ts';
+import { SshProtocolError } from '../errors.ts';
+import { SshReader, SshWriter } from '../wire/index.ts';
+import { AuthError } from './errors.ts';
+import type { MessageChannel } from './message-channel.ts';
+
+/** How one request ended: success, or failure with the methods that can continue (RFC 4252 §5.1). */
+export type AttemptResult = { ok: true } | { ok: false; methods: string[]; partial: boolean };
+
+export class AuthContext {
+  constructor(
+    readonly channel: MessageChannel,
+    readonly username: string,
+    readonly service: string,
+    private readonly onBanner: ((message: string, language: string) => void) | undefined,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** SSH_MSG_USERAUTH_REQUEST header: byte 50, string user, string service, string method. */
+  request(method: string): SshWriter {
+    return new SshWriter().byte(MSG.USERAUTH_REQUEST).string(this.username).string(this.service).string(method);
+  }
+
+  checkAborted(): void {
+    if (this.signal?.aborted) throw new AuthError('AUTH_CANCELLED', 'Authentication was cancelled.', [], [], { cause: this.signal.reason });
+  }
+
+  /**
+   * The next reply, banners consumed on the way (RFC 4252 §5.4: a banner may come at any time before success).
+   * Returns SUCCESS/FAILURE as an AttemptResult, or a reader positioned after a message number in `expect`.
+   */
+  async reply(expect: readonly number[] = []): Promise<AttemptResult | { msg: number; r: SshReader }> {
+    for (;;) {
+      this.checkAborted();
+      const payload = await this.channel.receive();
+      const r = new SshReader(payload);
+      const msg = r.byte();
+      if (msg === MSG.USERAUTH_BANNER) {
+        const message = r.utf8();
+        const language = r.name();
+        this.onBanner?.(message, language);
+        continue;
+      }
+      if (msg === MSG.USERAUTH_SUCCESS) {
+        r.end();
+        return { ok: true };
+      }
+      if (msg === MSG.USERAUTH_FAILURE) {
+        // byte 51, name-list authentications that can continue, boolean partial success
+        const methods = r.nameList();
+        const partial = r.boolean();
+        r.end();
+        return { ok: false, methods, partial };
+      }
+      if (expect.includes(msg)) return { msg, r };
+      throw new SshProtocolError('AUTH_UNEXPECTED_MESSAGE', `The server sent message ${msg} during user authentication.`);
+    }
+  }
+
+  /** A reply that must be SUCCESS or FAILURE. */
+  async result(): Promise<AttemptResult> {
+    const res = await this.reply();
+    if ('msg' in res) throw new SshProtocolError('AUTH_UNEXPECTED_MESSAGE', `The server sent message ${res.msg} during user authentication.`);
+    return res;
+  }
+}

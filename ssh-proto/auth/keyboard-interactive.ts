@@ -1,0 +1,66 @@
+// The "keyboard-interactive" method, RFC 4256.
+import { MSG } from '../messages.ts';
+import { SshWriter } from '../wire/index.ts';
+import { AuthError } from './errors.ts';
+import type { AttemptResult, AuthContext } from './context.ts';
+
+export interface Prompt { readonly prompt: string; readonly echo: boolean }
+
+/** One SSH_MSG_USERAUTH_INFO_REQUEST, as shown to the user. */
+export interface PromptRequest {
+  readonly name: string;
+  readonly instruction: string;
+  readonly prompts: readonly Prompt[];
+}
+
+/** Answers every prompt, in order; reject (or throw) to cancel. */
+export type PromptCallback = (request: PromptRequest) => Promise<readonly string[]>;
+
+/** A hostile server could ask forever; OpenSSH's PAM conversations need a handful of rounds. */
+export const MAX_INFO_ROUNDS = 32;
+const MAX_PROMPTS = 64;
+
+export async function tryKeyboardInteractive(ctx: AuthContext, respond: PromptCallback, submethods = ''): Promise<AttemptResult> {
+  // byte 50, user, service, "keyboard-interactive", string language tag (deprecated, empty), string submethods
+  await ctx.channel.send(ctx.request('keyboard-interactive').string('').string(submethods).toBytes());
+  for (let round = 0; ; round++) {
+    const res = await ctx.reply([MSG.USERAUTH_INFO_REQUEST]);
+    if (!('msg' in res)) return res;
+    if (round >= MAX_INFO_ROUNDS) {
+      throw new AuthError('AUTH_TOO_MANY_PROMPTS', `The server asked more than ${MAX_INFO_ROUNDS} rounds of questions; authentication was stopped.`);
+    }
+    // byte 60, string name, string instruction, string language tag, int num-prompts, (string prompt, boolean echo)*
+    const r = res.r;
+    const name = r.utf8();
+    const instruction = r.utf8();
+    r.string(); // language tag
+    const count = r.uint32();
+    if (count > MAX_PROMPTS) throw new AuthError('AUTH_TOO_MANY_PROMPTS', `The server sent ${count} prompts at once.`);
+    const prompts: Prompt[] = [];
+    for (let i = 0; i < count; i++) prompts.push({ prompt: r.utf8(), echo: r.boolean() });
+    r.end();
+    let answers: readonly string[] = [];
+    try {
+      // An empty round (OpenSSH's PAM path ends with one) needs no user involvement.
+      if (prompts.length > 0 || name !== '' || instruction !== '') answers = await respond({ name, instruction, prompts });
+    } catch (cause) {
+      throw new AuthError('AUTH_CANCELLED', 'Authentication was cancelled at a prompt.', [], [], { cause });
+    }
+    if (answers.length !== prompts.length) {
+      throw new AuthError('AUTH_CANCELLED', `${prompts.length} answers were needed, ${answers.length} given.`);
+    }
+    ctx.checkAborted();
+    // byte 61, int num-responses, string response*
+    const w = new SshWriter().byte(MSG.USERAUTH_INFO_RESPONSE).uint32(answers.length);
+    for (const a of answers) w.string(a);
+    await ctx.channel.send(w.toBytes());
+  }
+}
+
+/** A responder that answers password-looking, non-echoed prompts with a known password (and empty rounds with nothing). */
+export function passwordResponder(password: string): PromptCallback {
+  return async ({ prompts }) => prompts.map((p) => {
+    if (!p.echo && /pass(word|code|phrase)?/i.test(p.prompt)) return password;
+    throw new AuthError('AUTH_CANCELLED', `No answer is known for the prompt "${p.prompt}".`);
+  });
+}
