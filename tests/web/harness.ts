@@ -1,0 +1,99 @@
+// End-to-end harness for the page: a production build of the page, the real relay serving it
+// (with a /config.json), and Debian's Chromium driven by playwright-core (never downloaded).
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startRelay, type RelayHandle } from '../../relay/index.ts';
+import { requireExecutable } from '../support/index.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+export const SCREENSHOTS = join(process.cwd(), 'test-results', 'web');
+
+let built: string | undefined;
+
+/** Builds the page once per test process into a temporary folder (vite build). */
+export function buildPage(): string {
+  if (built) return built;
+  const out = mkdtempSync(join(tmpdir(), 'tessera-page-'));
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'error'], { stdio: 'pipe', timeout: 120_000 });
+  built = out;
+  process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+  return out;
+}
+
+export interface WebStack {
+  readonly relay: RelayHandle;
+  readonly browser: Browser;
+  readonly baseUrl: string;
+  readonly staticDir: string;
+  newPage(options?: { offline?: boolean }): Promise<{ context: BrowserContext; page: Page }>;
+  stop(): Promise<void>;
+}
+
+/** The page served by a real relay with the given /config.json, plus a browser. */
+export async function startWebStack(options: { config?: Record<string, unknown>; allow?: readonly string[] } = {}): Promise<WebStack> {
+  requireExecutable(CHROMIUM, 'Debian chromium');
+  const page = buildPage();
+  // Each stack gets its own copy so that its /config.json is its own.
+  const staticDir = mkdtempSync(join(tmpdir(), 'tessera-site-'));
+  cpSync(page, staticDir, { recursive: true });
+  writeFileSync(join(staticDir, 'config.json'), JSON.stringify(options.config ?? {}));
+  const relay = await startRelay({
+    config: {
+      listen: { host: '127.0.0.1', port: 0 },
+      targets: { allow: [...(options.allow ?? [])], allowPrivate: ['127.0.0.0/8'] },
+      static: { dir: staticDir },
+    },
+    log: () => undefined,
+  });
+  const baseUrl = relay.url.replace(/^ws:/, 'http:');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    relay, browser, baseUrl, staticDir,
+    async newPage() {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      return { context, page };
+    },
+    async stop() {
+      await browser.close().catch(() => undefined);
+      await relay.close({ drainMs: 0 });
+      rmSync(staticDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the app booted (body[data-ready]). */
+export async function openApp(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+}
+
+/** The terminal's text (visible screen and scrollback), through the page's read-only hook. */
+export function terminalText(page: Page): Promise<string> {
+  return page.evaluate(() => window.tessera?.terminalText() ?? '');
+}
+
+/** Waits until the terminal shows text matching `pattern`. */
+export async function waitForTerminal(page: Page, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await terminalText(page);
+    if (pattern.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`the terminal never showed ${pattern}; it shows:\n${text.trimEnd().slice(-1500)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function statusText(page: Page): Promise<string> {
+  return page.evaluate(() => window.tessera?.status() ?? '');
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}

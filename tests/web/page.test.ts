@@ -1,0 +1,48 @@
+// The page in Debian's Chromium, served by the real relay: it boots under the strict CSP, shows
+// its UI, and passes an axe-core accessibility check with no serious or critical violations.
+import AxeBuilder from '@axe-core/playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, screenshot, startWebStack, statusText, type WebStack } from './harness.ts';
+
+describe('the Tessera page', () => {
+  let stack: WebStack;
+  beforeAll(async () => { stack = await startWebStack({ config: { mode: 'personal' } }); }, 180_000);
+  afterAll(async () => { await stack?.stop(); });
+
+  it('boots with no console errors or CSP violations and shows the idle state', async () => {
+    const { context, page } = await stack.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await openApp(page, stack.baseUrl);
+    expect(await statusText(page)).toBe('Not connected');
+    expect(await page.locator('#terminal .xterm').count()).toBe(1);
+    expect(await page.title()).toMatch(/Tessera/);
+    await screenshot(page, '01-idle');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('has no serious or critical accessibility violations (axe-core)', async () => {
+    const { context, page } = await stack.newPage();
+    await openApp(page, stack.baseUrl);
+    const results = await new AxeBuilder({ page }).exclude('.xterm-helper-textarea').analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    await context.close();
+  });
+
+  it('validates the form before connecting and names the problem', async () => {
+    const { context, page } = await stack.newPage();
+    await openApp(page, stack.baseUrl);
+    await page.fill('#host', '');
+    await page.click('#connect-button');
+    await expect.poll(() => page.textContent('#form-error')).toMatch(/host name or address/);
+    await page.fill('#host', 'example.com');
+    await page.fill('#user', 'alice');
+    await page.fill('#port', '70000');
+    await page.click('#connect-button');
+    await expect.poll(() => page.textContent('#form-error')).toMatch(/port must be a number from 1 to 65535/);
+    await context.close();
+  });
+});

@@ -1,0 +1,255 @@
+// The page: composes the terminal, the connection form, the status line, the dialogs, the card
+// panel and the site policy. The SSH protocol, the card driver and X.509 live in the layers below.
+import { hostAllowed, type SiteConfig } from './config/site-config.ts';
+import { WebError, errorMessage } from './errors.ts';
+import { CardPanel } from './ui/card-panel.ts';
+import type { CardStack } from './smartcard/card-stack.ts';
+import type { WebUsb } from './smartcard/webusb-types.ts';
+import { IdleTimer } from './kiosk/idle-timer.ts';
+import { TerminalView } from './terminal/terminal-view.ts';
+import { isThemeName } from './terminal/themes.ts';
+import { status } from './session/status.ts';
+import { TerminalSession, assertPort, type SshDialer } from './session/terminal-session.ts';
+import { Profiles, type AuthMethod, type Profile, type RecentConnection } from './storage/profiles.ts';
+import { createStore } from './storage/record-store.ts';
+import { createHostKeyVerifier, userEntryKey } from './trust/host-key-verifier.ts';
+import { formatKnownHostsLine, parseKnownHosts, type KnownHostEntry } from './trust/known-hosts.ts';
+import { byId, el } from './ui/dom.ts';
+import { HostKeyDialog } from './ui/host-key-dialog.ts';
+import { PinDialog } from './ui/pin-dialog.ts';
+import { StatusLine } from './ui/status-line.ts';
+
+export interface AppDeps {
+  readonly config: SiteConfig;
+  /** Loads the SSH layer lazily (it pulls in libsodium): the initial page stays small. */
+  readonly loadDialer: () => Promise<SshDialer>;
+  readonly usb: WebUsb | undefined;
+  readonly cardStack: CardStack | undefined;
+}
+
+export class App {
+  readonly statusLine = new StatusLine();
+  readonly terminal: TerminalView;
+  readonly hostKeyDialog = new HostKeyDialog();
+  readonly pinDialog = new PinDialog();
+  readonly cardPanel: CardPanel;
+  readonly profiles: Profiles;
+  readonly knownHosts = createStore<KnownHostEntry>('known-hosts', false);
+  private readonly siteKnownHosts: KnownHostEntry[];
+  private session: TerminalSession | undefined;
+  private readonly idle: IdleTimer;
+  private readonly form = byId<HTMLFormElement>('connect-form');
+  private readonly formError = byId('form-error');
+  private readonly connectButton = byId<HTMLButtonElement>('connect-button');
+  private readonly disconnectButton = byId<HTMLButtonElement>('disconnect-button');
+
+  constructor(private readonly deps: AppDeps) {
+    const { config } = deps;
+    const persistent = config.mode === 'personal';
+    this.profiles = new Profiles(createStore('profiles', persistent), createStore('recent', persistent));
+    this.knownHosts = createStore<KnownHostEntry>('known-hosts', persistent);
+    this.siteKnownHosts = parseKnownHosts(config.knownHosts.join('\n'));
+    this.terminal = new TerminalView(byId('terminal'));
+    this.cardPanel = new CardPanel(deps.usb, deps.cardStack, {
+      onRemoved: (reason) => { void this.cardRemoved(reason); },
+      onUsbProblem: (message) => this.banner(message),
+    });
+    this.idle = new IdleTimer(config.idleTimeoutSeconds * 1000, () => { void this.kioskClear('The session ended after a period without activity.'); });
+    this.statusLine.show(status.idle());
+    this.bindForm();
+    this.bindToolbar();
+    this.bindKnownHosts();
+    byId('mode-badge').hidden = config.mode !== 'kiosk';
+    byId('profiles').hidden = !persistent;
+    if (config.defaultHost) byId<HTMLInputElement>('host').value = config.defaultHost;
+    if (config.defaultPort) byId<HTMLInputElement>('port').value = String(config.defaultPort);
+    if (config.defaultUser) byId<HTMLInputElement>('user').value = config.defaultUser;
+    if (config.demo?.password) byId<HTMLSelectElement>('auth-method').value = 'password';
+    this.syncAuthRow();
+  }
+
+  async start(): Promise<void> {
+    if (this.deps.config.mode === 'kiosk') this.idle.start();
+    this.terminal.writeLine('\x1b[1mTessera\x1b[0m — SSH with your smart card. Fill in the server on the left and press Connect.');
+    await Promise.all([this.renderProfiles(), this.renderKnownHostsSummary(), this.cardPanel.restore()]);
+  }
+
+  private banner(message: string): void {
+    const b = byId('usb-help');
+    b.textContent = message;
+    b.hidden = false;
+  }
+
+  private syncAuthRow(): void {
+    const method = byId<HTMLSelectElement>('auth-method').value;
+    byId('password-row').hidden = method !== 'password';
+    if (method === 'password' && this.deps.config.demo?.password) byId<HTMLInputElement>('password').value = this.deps.config.demo.password;
+  }
+
+  private bindForm(): void {
+    byId<HTMLSelectElement>('auth-method').addEventListener('change', () => this.syncAuthRow());
+    this.form.addEventListener('submit', (e) => { e.preventDefault(); void this.connect(); });
+    this.disconnectButton.addEventListener('click', () => { void this.session?.close('You disconnected.'); });
+    byId('save-profile').addEventListener('click', () => { void this.saveProfile(); });
+  }
+
+  private readForm(): { host: string; port: number; user: string; auth: AuthMethod; password: string } {
+    const host = byId<HTMLInputElement>('host').value.trim();
+    const user = byId<HTMLInputElement>('user').value.trim();
+    if (!/^[A-Za-z0-9.:\-[\]]{1,253}$/.test(host)) throw new WebError('FORM_HOST', 'Enter the server’s host name or address.');
+    if (!/^[A-Za-z0-9._-][A-Za-z0-9._@-]{0,63}$/.test(user)) throw new WebError('FORM_USER', 'Enter the user name to sign in as.');
+    const port = assertPort(byId<HTMLInputElement>('port').value.trim());
+    if (!hostAllowed(this.deps.config, host)) throw new WebError('HOST_NOT_ALLOWED', `This site only allows connections to: ${this.deps.config.allowedHosts.join(', ')}.`);
+    const auth = byId<HTMLSelectElement>('auth-method').value === 'password' ? 'password' : 'card';
+    return { host, port, user, auth, password: byId<HTMLInputElement>('password').value };
+  }
+
+  async connect(): Promise<void> {
+    this.formError.textContent = '';
+    let target: ReturnType<App['readForm']>;
+    try { target = this.readForm(); } catch (err) { this.formError.textContent = errorMessage(err); return; }
+    if (this.session?.active) await this.session.close('A new connection replaced this one.');
+    const session = new TerminalSession(this.terminal, (s) => this.statusLine.show(s));
+    this.session = session;
+    this.setConnected(true);
+    void session.done.then(() => { if (this.session === session) this.setConnected(false); });
+    const config = this.deps.config;
+    try {
+      const dial = await this.deps.loadDialer();
+      const verifyHostKey = createHostKeyVerifier({
+        host: target.host, port: target.port,
+        siteEntries: this.siteKnownHosts, userStore: this.knownHosts,
+        trustOnFirstUse: config.trustOnFirstUse, canRemember: config.mode === 'personal',
+        ask: (q) => this.hostKeyDialog.ask(q),
+      });
+      this.terminal.writeLine(`\r\n\x1b[2mConnecting to ${target.user}@${target.host}:${target.port}…\x1b[0m`);
+      await session.start(config.relayUrl, target, withAuth(dial, target), async (key) => {
+        await verifyHostKey(key);
+        void this.renderKnownHostsSummary();
+      });
+      await this.profiles.noteConnected({ host: target.host, port: target.port, user: target.user, auth: target.auth });
+      void this.renderProfiles();
+    } catch (err) {
+      await session.fail(err);
+    } finally {
+      byId<HTMLInputElement>('password').value = config.demo?.password ?? '';
+    }
+  }
+
+  private setConnected(on: boolean): void {
+    this.connectButton.disabled = on;
+    this.disconnectButton.disabled = !on;
+  }
+
+  private async cardRemoved(reason: string): Promise<void> {
+    if (this.session?.active) await this.session.close(`${reason} The session that used it was ended.`);
+    if (this.deps.config.mode === 'kiosk') await this.kioskClear(reason);
+  }
+
+  /** Kiosk: end the session and forget everything on the page. */
+  async kioskClear(reason: string): Promise<void> {
+    if (this.session?.active) await this.session.close(reason);
+    this.terminal.clear();
+    this.terminal.writeLine('\x1b[2J\x1b[H');
+    for (const id of ['host', 'user', 'password']) byId<HTMLInputElement>(id).value = '';
+    await Promise.all([this.profiles.clear(), this.knownHosts.clear(), this.cardPanel.clear()]);
+    this.statusLine.show(status.closed(reason));
+  }
+
+  private bindToolbar(): void {
+    const theme = byId<HTMLSelectElement>('theme-select');
+    theme.addEventListener('change', () => { if (isThemeName(theme.value)) this.terminal.setTheme(theme.value); });
+    const a11y = byId<HTMLInputElement>('a11y-mode');
+    a11y.addEventListener('change', () => this.terminal.setScreenReaderMode(a11y.checked));
+    const search = byId<HTMLInputElement>('search-input');
+    const find = () => { this.terminal.findNext(search.value); };
+    byId('search-next').addEventListener('click', find);
+    search.addEventListener('keydown', (e) => { if (e.key === 'Enter') find(); });
+    byId('copy-button').addEventListener('click', () => { void navigator.clipboard?.writeText(this.terminal.selection()).catch(() => undefined); });
+    byId('paste-button').addEventListener('click', () => {
+      void navigator.clipboard?.readText().then((text) => this.terminal.terminal.paste(text)).catch(() => {
+        this.statusLine.show({ ...this.statusLine.current ?? status.idle(), detail: 'Paste with Ctrl+Shift+V: the browser denied clipboard access.' });
+      });
+    });
+    byId('clear-button').addEventListener('click', () => this.terminal.clear());
+    this.terminal.onBell(() => {
+      const area = byId('terminal');
+      area.classList.add('bell');
+      setTimeout(() => area.classList.remove('bell'), 150);
+    });
+  }
+
+  private async renderProfiles(): Promise<void> {
+    const fill = (p: Profile | RecentConnection) => {
+      byId<HTMLInputElement>('host').value = p.host;
+      byId<HTMLInputElement>('port').value = String(p.port);
+      byId<HTMLInputElement>('user').value = p.user;
+      byId<HTMLSelectElement>('auth-method').value = p.auth;
+      this.syncAuthRow();
+    };
+    const item = (p: Profile | RecentConnection, label: string) => {
+      const b = el('button', { type: 'button', class: 'link' }, label);
+      b.addEventListener('click', () => fill(p));
+      return el('li', {}, b);
+    };
+    const [saved, recent] = await Promise.all([this.profiles.list(), this.profiles.recent()]);
+    byId('profile-list').replaceChildren(...saved.map((p) => item(p, `${p.name} (${p.user}@${p.host})`)));
+    byId('recent-list').replaceChildren(...recent.map((p) => item(p, `${p.user}@${p.host}:${p.port}`)));
+  }
+
+  private async saveProfile(): Promise<void> {
+    try {
+      const t = this.readForm();
+      await this.profiles.save({ name: `${t.user}@${t.host}`, host: t.host, port: t.port, user: t.user, auth: t.auth });
+      await this.renderProfiles();
+    } catch (err) {
+      this.formError.textContent = errorMessage(err);
+    }
+  }
+
+  private bindKnownHosts(): void {
+    const file = byId<HTMLInputElement>('known-hosts-file');
+    byId('import-known-hosts').addEventListener('click', () => file.click());
+    file.addEventListener('change', () => { void this.importKnownHosts(file); });
+    byId('export-known-hosts').addEventListener('click', () => { void this.exportKnownHosts(); });
+  }
+
+  async importKnownHosts(input: HTMLInputElement | string): Promise<number> {
+    try {
+      const text = typeof input === 'string' ? input : await input.files?.[0]?.text() ?? '';
+      const entries = parseKnownHosts(text).filter((e) => e.marker === '');
+      for (const e of entries) await this.knownHosts.put(userEntryKey(e), e);
+      await this.renderKnownHostsSummary();
+      return entries.length;
+    } catch (err) {
+      byId('known-hosts-summary').textContent = errorMessage(err);
+      return 0;
+    } finally {
+      if (typeof input !== 'string') input.value = '';
+    }
+  }
+
+  async knownHostsText(): Promise<string> {
+    return (await this.knownHosts.list()).map(formatKnownHostsLine).join('\n') + '\n';
+  }
+
+  private async exportKnownHosts(): Promise<void> {
+    const blob = new Blob([await this.knownHostsText()], { type: 'text/plain' });
+    const a = el('a', { href: URL.createObjectURL(blob), download: 'known_hosts' });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
+  private async renderKnownHostsSummary(): Promise<void> {
+    const n = (await this.knownHosts.list()).length;
+    const site = this.siteKnownHosts.length;
+    const parts = [n === 0 ? 'No remembered hosts' : `${n} remembered host key${n === 1 ? '' : 's'}`];
+    if (site > 0) parts.push(`${site} provisioned by the site`);
+    byId('known-hosts-summary').textContent = `${parts.join('; ')}.`;
+  }
+}
+
+/** Adds the chosen sign-in method to the dialer (filled in by ssh-dialer.ts). */
+function withAuth(dial: SshDialer, _target: { auth: AuthMethod; password: string }): SshDialer {
+  return dial;
+}

@@ -1,0 +1,119 @@
+// The site and kiosk policy: a JSON document the relay serves as /config.json (or bundled in
+// the Isolated Web App). Everything is validated; a malformed document is a typed error that
+// names the field, never a silently weaker policy.
+import { WebError } from '../errors.ts';
+
+export type Mode = 'personal' | 'kiosk';
+export type RevocationMode = 'off' | 'prefer' | 'require';
+
+export interface SiteConfig {
+  /** personal: profiles and remembered hosts persist; kiosk: nothing persists, no trust on first use. */
+  readonly mode: Mode;
+  /** The WebSocket relay base, e.g. wss://relay.example.com/ssh. Default: this origin's /ssh. */
+  readonly relayUrl: string;
+  /** Hosts the page may connect to ("*" for any; "*.example.com" wildcards). Empty: any. */
+  readonly allowedHosts: readonly string[];
+  /** PEM trust anchors for card certificates and x509v3 host keys. */
+  readonly trustAnchors: readonly string[];
+  readonly revocation: RevocationMode;
+  /** Admin-provisioned known_hosts lines (OpenSSH format, including @cert-authority). */
+  readonly knownHosts: readonly string[];
+  /** Whether an unknown host key may be accepted after an explicit prompt (never in kiosk mode). */
+  readonly trustOnFirstUse: boolean;
+  /** Kiosk: clear the page after this many seconds without input (0 disables). */
+  readonly idleTimeoutSeconds: number;
+  /** Prefill for the connection form. */
+  readonly defaultHost?: string;
+  readonly defaultPort?: number;
+  readonly defaultUser?: string;
+  /** Demo only: start the in-page virtual reader with a simulated PIV card. */
+  readonly demo?: { readonly virtualCard: boolean; readonly password?: string };
+}
+
+function fail(field: string, what: string): never {
+  throw new WebError('CONFIG_INVALID', `The site configuration is invalid: '${field}' ${what}. Ask the administrator to fix /config.json.`);
+}
+
+function stringList(value: unknown, field: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) fail(field, 'must be a list of strings');
+  return value as string[];
+}
+
+/** The default relay: the /ssh endpoint on the page's own origin. */
+export function defaultRelayUrl(location: { protocol: string; host: string }): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ssh`;
+}
+
+/** Validates a parsed /config.json. Unknown fields are ignored; wrong types are errors. */
+export function parseSiteConfig(raw: unknown, location: { protocol: string; host: string }): SiteConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('(root)', 'must be a JSON object');
+  const o = raw as Record<string, unknown>;
+  const mode = o['mode'] ?? 'personal';
+  if (mode !== 'personal' && mode !== 'kiosk') fail('mode', 'must be "personal" or "kiosk"');
+  const relayUrl = o['relayUrl'] ?? defaultRelayUrl(location);
+  if (typeof relayUrl !== 'string' || !/^wss?:\/\//.test(relayUrl)) fail('relayUrl', 'must be a ws:// or wss:// URL');
+  const revocation = o['revocation'] ?? 'prefer';
+  if (revocation !== 'off' && revocation !== 'prefer' && revocation !== 'require') fail('revocation', 'must be "off", "prefer" or "require"');
+  const tofu = o['trustOnFirstUse'] ?? mode === 'personal';
+  if (typeof tofu !== 'boolean') fail('trustOnFirstUse', 'must be true or false');
+  const idle = o['idleTimeoutSeconds'] ?? (mode === 'kiosk' ? 300 : 0);
+  if (typeof idle !== 'number' || !Number.isInteger(idle) || idle < 0) fail('idleTimeoutSeconds', 'must be a whole number of seconds');
+  const config: {
+    -readonly [K in keyof SiteConfig]: SiteConfig[K];
+  } = {
+    mode,
+    relayUrl,
+    allowedHosts: stringList(o['allowedHosts'], 'allowedHosts'),
+    trustAnchors: stringList(o['trustAnchors'], 'trustAnchors'),
+    revocation,
+    knownHosts: stringList(o['knownHosts'], 'knownHosts'),
+    // Kiosk policy: no trust on first use, whatever the document says (ARCHITECTURE.md, fail closed).
+    trustOnFirstUse: mode === 'kiosk' ? false : tofu,
+    idleTimeoutSeconds: idle,
+  };
+  if (typeof o['defaultHost'] === 'string') config.defaultHost = o['defaultHost'];
+  if (typeof o['defaultPort'] === 'number') config.defaultPort = o['defaultPort'];
+  if (typeof o['defaultUser'] === 'string') config.defaultUser = o['defaultUser'];
+  const demo = o['demo'];
+  if (demo !== undefined) {
+    if (typeof demo !== 'object' || demo === null) fail('demo', 'must be an object');
+    const d = demo as Record<string, unknown>;
+    config.demo = {
+      virtualCard: d['virtualCard'] === true,
+      ...(typeof d['password'] === 'string' ? { password: d['password'] } : {}),
+    };
+  }
+  return config;
+}
+
+/** Whether `host` is allowed by the site's list (case-insensitive; "*.example.com" matches subdomains). */
+export function hostAllowed(config: SiteConfig, host: string): boolean {
+  if (config.allowedHosts.length === 0) return true;
+  const h = host.toLowerCase();
+  return config.allowedHosts.some((pattern) => {
+    const p = pattern.toLowerCase();
+    if (p === '*') return true;
+    if (p.startsWith('*.')) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
+    return h === p;
+  });
+}
+
+/** Fetches /config.json; a missing file means the defaults, a malformed one is an error. */
+export async function loadSiteConfig(fetcher: typeof fetch, location: { protocol: string; host: string }): Promise<SiteConfig> {
+  let response: Response;
+  try {
+    response = await fetcher('/config.json', { cache: 'no-cache' });
+  } catch {
+    return parseSiteConfig({}, location);
+  }
+  if (response.status === 404) return parseSiteConfig({}, location);
+  if (!response.ok) throw new WebError('CONFIG_UNAVAILABLE', `The site configuration could not be loaded (HTTP ${response.status}). Reload the page.`);
+  let raw: unknown;
+  try {
+    raw = await response.json();
+  } catch {
+    throw new WebError('CONFIG_INVALID', 'The site configuration is not valid JSON. Ask the administrator to fix /config.json.');
+  }
+  return parseSiteConfig(raw, location);
+}

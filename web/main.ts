@@ -1,0 +1,38 @@
+// Entry point: loads the site configuration, then starts the app. The SSH layer (and with it
+// libsodium's WebAssembly) is loaded only when the first connection starts.
+import '@xterm/xterm/css/xterm.css';
+import { App } from './app.ts';
+import { loadSiteConfig } from './config/site-config.ts';
+import { errorMessage } from './errors.ts';
+import { navigatorUsb } from './smartcard/webusb-types.ts';
+import { registerServiceWorker } from './pwa/register-sw.ts';
+import type { SshDialer } from './session/terminal-session.ts';
+
+declare global {
+  interface Window {
+    /** Read-only hooks for the end-to-end tests and for support: terminal text and the status. */
+    tessera?: { app: App; terminalText(): string; status(): string; renderer(): string };
+  }
+}
+
+async function boot(): Promise<void> {
+  const config = await loadSiteConfig(fetch.bind(window), location);
+  const loadDialer = async (): Promise<SshDialer> => (await import('./session/ssh-dialer.ts')).dialSsh;
+  const app = new App({ config, loadDialer, usb: navigatorUsb(), cardStack: undefined });
+  window.tessera = {
+    app,
+    terminalText: () => app.terminal.bufferLines().join('\n'),
+    status: () => app.statusLine.current?.text ?? '',
+    renderer: () => app.terminal.renderer,
+  };
+  await app.start();
+  document.body.dataset['ready'] = 'true';
+  void registerServiceWorker();
+}
+
+boot().catch((err: unknown) => {
+  const status = document.getElementById('status-text');
+  if (status) status.textContent = errorMessage(err);
+  document.getElementById('status')?.setAttribute('data-phase', 'error');
+  document.body.dataset['ready'] = 'error';
+});

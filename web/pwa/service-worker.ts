@@ -1,0 +1,69 @@
+// The offline app shell (PWA): precaches the built page listed in /precache-manifest.json at
+// install; serves navigations network-first (falling back to the cached shell when offline) and
+// hashed assets cache-first. WebSocket traffic never passes through a service worker.
+// The project compiles with the DOM library; the few service-worker types used are declared here
+// (adding lib "webworker" to the same program would clash with DOM's globals).
+interface ExtendableEvent extends Event { waitUntil(promise: Promise<unknown>): void }
+interface FetchEvent extends ExtendableEvent { readonly request: Request; respondWith(response: Promise<Response> | Response): void }
+interface ServiceWorkerScope {
+  readonly location: Location;
+  readonly clients: { claim(): Promise<void> };
+  skipWaiting(): Promise<void>;
+  addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
+  addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
+}
+declare const self: ServiceWorkerScope;
+export {};
+
+// Replaced at build time by vite.config.ts with the build id.
+const CACHE = 'tessera-shell-__TESSERA_BUILD__';
+
+async function precache(): Promise<void> {
+  const response = await fetch('/precache-manifest.json', { cache: 'no-store' });
+  const { files } = (await response.json()) as { files: string[] };
+  const cache = await caches.open(CACHE);
+  await cache.addAll(files);
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache().then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+    await self.clients.claim();
+  })());
+});
+
+async function networkFirst(request: Request, fallback: string): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(fallback === '/' ? '/' : request, response.clone());
+    return response;
+  } catch {
+    return (await cache.match(fallback)) ?? (await cache.match(request)) ?? Response.error();
+  }
+}
+
+async function cacheFirst(request: Request): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const response = await fetch(request);
+  // Hashed assets never change; lazily loaded ones (libsodium) are kept for offline use.
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === 'navigate') event.respondWith(networkFirst(request, '/'));
+  else if (url.pathname.startsWith('/assets/')) event.respondWith(cacheFirst(request));
+  else if (url.pathname === '/config.json') event.respondWith(networkFirst(request, '/config.json'));
+  else event.respondWith(caches.match(request).then((hit) => hit ?? fetch(request)));
+});

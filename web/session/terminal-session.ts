@@ -1,0 +1,149 @@
+// One SSH shell session in the terminal: relay WebSocket → SSH (ssh-proto) → a pty shell whose
+// output feeds xterm.js and whose window size follows the terminal (RFC 4254 §6.7 window-change).
+import { WebError, errorMessage } from '../errors.ts';
+import { openWebSocketStream, relayTargetUrl, type ByteStream } from '../net/websocket-stream.ts';
+import type { TerminalView } from '../terminal/terminal-view.ts';
+import { status, type KexAlgorithms, type Status } from './status.ts';
+
+export interface ShellChannel {
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  readonly stdin: WritableStream<Uint8Array>;
+  windowChange(cols: number, rows: number): Promise<void>;
+  readonly exit: Promise<{ code?: number; signal?: string }>;
+}
+
+export interface SshConnection {
+  openShell(pty: { term: string; cols: number; rows: number }): Promise<ShellChannel>;
+  close(): Promise<void>;
+  readonly closed: Promise<Error | undefined>;
+}
+
+export type SshEvent =
+  | { type: 'kex-done'; algorithms: KexAlgorithms }
+  | { type: 'authenticating'; method: string }
+  | { type: 'authenticated' };
+
+export interface DialOptions {
+  readonly username: string;
+  readonly verifyHostKey: (key: { algorithm: string; blob: Uint8Array }) => Promise<void>;
+  readonly onEvent: (event: SshEvent) => void;
+}
+
+/** Runs SSH over a byte stream (the adapter to ssh-proto's connect lives in ssh-dialer.ts). */
+export type SshDialer = (stream: ByteStream, options: DialOptions) => Promise<SshConnection>;
+
+export interface SessionTarget { readonly host: string; readonly port: number; readonly user: string }
+
+export class TerminalSession {
+  private connection: SshConnection | undefined;
+  private stream: { close(): void } | undefined;
+  private shell: ShellChannel | undefined;
+  private writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  private readonly disposers: (() => void)[] = [];
+  private ended = false;
+  private algorithms: KexAlgorithms | undefined;
+  private closeReason: string | undefined;
+  /** Settles when the session is over, with the reason shown in the status line. */
+  readonly done: Promise<string>;
+  private finish!: (reason: string) => void;
+
+  constructor(
+    private readonly view: TerminalView,
+    private readonly onStatus: (s: Status) => void,
+  ) {
+    this.done = new Promise((resolve) => { this.finish = resolve; });
+  }
+
+  async start(relayUrl: string, target: SessionTarget, dial: SshDialer, verifyHostKey: DialOptions['verifyHostKey']): Promise<void> {
+    const name = `${target.user}@${target.host}:${target.port}`;
+    this.onStatus(status.connecting(name));
+    const stream = await openWebSocketStream(relayTargetUrl(relayUrl, target.host, target.port), {
+      onClose: (reason) => { this.closeReason ??= reason; },
+    });
+    this.stream = stream;
+    if (this.ended) { stream.close(); return; }
+    this.onStatus(status.keyExchange(name));
+    this.connection = await dial(stream, {
+      username: target.user,
+      verifyHostKey,
+      onEvent: (event) => {
+        if (event.type === 'kex-done') { this.algorithms = event.algorithms; this.onStatus(status.kexDone(event.algorithms)); }
+        else if (event.type === 'authenticating') this.onStatus(status.authenticating(target.user, event.method));
+      },
+    });
+    void this.connection.closed.then((err) => this.end(err ? errorMessage(err) : this.closeReason ?? 'The server closed the connection.'));
+    this.view.resetDecoder();
+    const shell = await this.connection.openShell({ term: 'xterm-256color', ...this.view.size });
+    this.shell = shell;
+    this.writer = shell.stdin.getWriter();
+    this.onStatus(status.connected(name, this.algorithms));
+    void this.pump(shell.stdout);
+    void this.pump(shell.stderr);
+    const input = this.view.onInput((data) => { void this.send(new TextEncoder().encode(data)); });
+    const resize = this.view.onResize(({ cols, rows }) => { void shell.windowChange(cols, rows).catch(() => undefined); });
+    this.disposers.push(() => input.dispose(), () => resize.dispose());
+    void shell.exit.then((exit) => {
+      const how = exit.signal ? `the shell was killed by signal ${exit.signal}` : `the shell exited with status ${exit.code ?? 0}`;
+      void this.close(`${how[0]!.toUpperCase()}${how.slice(1)}.`);
+    });
+    this.view.focus();
+  }
+
+  private async pump(source: ReadableStream<Uint8Array>): Promise<void> {
+    const reader = source.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        this.view.writeBytes(value);
+      }
+    } catch {
+      // The connection's `closed` promise reports the reason.
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  /** Keyboard and paste input to the shell. */
+  async send(bytes: Uint8Array): Promise<void> {
+    if (!this.writer || this.ended) return;
+    try { await this.writer.write(bytes); } catch { /* ended */ }
+  }
+
+  get active(): boolean { return !this.ended && this.shell !== undefined; }
+
+  private end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const d of this.disposers.splice(0)) d();
+    this.onStatus(status.closed(reason));
+    this.finish(reason);
+  }
+
+  /** Ends the session (user disconnect, card removal, idle timeout) with a reason for the status line. */
+  async close(reason: string): Promise<void> {
+    if (this.ended) return;
+    this.end(reason);
+    try { await this.connection?.close(); } catch { /* already closed */ }
+    this.stream?.close();
+  }
+
+  /** A start failure: reports it and releases what was opened. */
+  async fail(err: unknown): Promise<void> {
+    const reason = errorMessage(err);
+    if (this.ended) return;
+    this.ended = true;
+    for (const d of this.disposers.splice(0)) d();
+    this.onStatus(status.error(reason));
+    this.finish(reason);
+    try { await this.connection?.close(); } catch { /* ignore */ }
+    this.stream?.close();
+  }
+}
+
+export function assertPort(text: string): number {
+  const port = Number(text);
+  if (!/^\d{1,5}$/.test(text) || port < 1 || port > 65535) throw new WebError('FORM_PORT', 'The port must be a number from 1 to 65535.');
+  return port;
+}

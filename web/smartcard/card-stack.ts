@@ -1,0 +1,49 @@
+// What the card panel needs from the layers below (ccid/ driver, card/ PIV client, pki/ verdicts),
+// declared here as small interfaces (ARCHITECTURE.md: the consumer declares the shape). The
+// wiring in card-wiring.ts satisfies them with the real modules.
+import type { UsbDevice } from './webusb-types.ts';
+
+export interface PinStatus {
+  readonly verified: boolean;
+  readonly retriesLeft?: number;
+  readonly blocked: boolean;
+}
+
+export interface CertificateView {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** pki/'s verdict: valid, or invalid with the reason. */
+  readonly verdict: { readonly valid: boolean; readonly reason?: string };
+}
+
+export interface KeyView {
+  readonly id: string;
+  readonly label: string;
+  readonly algorithm: string;
+  readonly needsTouch: boolean;
+  readonly certificate?: CertificateView;
+}
+
+export interface CardHandle {
+  /** "PIV", "YubiKey 5.7 (PIV)", "OpenPGP card 3.4". */
+  readonly type: string;
+  keys(): Promise<KeyView[]>;
+  pinStatus(): Promise<PinStatus>;
+  /** One VERIFY. Rejects with a typed error: code PIN_INCORRECT (with retriesLeft) or PIN_BLOCKED. */
+  verifyPin(pin: string): Promise<void>;
+}
+
+export interface ReaderHandle {
+  readonly name: string;
+  cardPresent(): Promise<boolean>;
+  /** Card inserted/removed (CCID RDR_to_PC_NotifySlotChange); returns an unsubscribe function. */
+  onCardChange(listener: (present: boolean) => void): () => void;
+  openCard(): Promise<CardHandle>;
+  close(): Promise<void>;
+}
+
+export interface CardStack {
+  openReader(device: UsbDevice): Promise<ReaderHandle>;
+}

@@ -1,0 +1,116 @@
+// The terminal: xterm.js with fit, WebGL (falling back to the DOM renderer when WebGL is
+// unavailable, e.g. headless Chromium with --disable-gpu, or when the GPU context is lost),
+// web links, search and Unicode 11 widths.
+import { Terminal, type IDisposable } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { Unicode11Addon } from '@xterm/addon-unicode11';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { THEMES, type ThemeName } from './themes.ts';
+import { Utf8Stream } from './utf8-stream.ts';
+
+export type Renderer = 'webgl' | 'dom';
+
+export interface TerminalSize { cols: number; rows: number }
+
+export class TerminalView {
+  readonly terminal: Terminal;
+  private readonly fit = new FitAddon();
+  private readonly search = new SearchAddon();
+  private utf8 = new Utf8Stream();
+  private webgl: IDisposable | undefined;
+  private resizeObserver: ResizeObserver | undefined;
+  renderer: Renderer = 'dom';
+
+  constructor(private readonly container: HTMLElement, options: { theme?: ThemeName; screenReaderMode?: boolean } = {}) {
+    this.terminal = new Terminal({
+      allowProposedApi: true, // unicode11's activeVersion is a proposed API in xterm 6
+      cursorBlink: true,
+      fontFamily: '"DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, monospace',
+      fontSize: 14,
+      scrollback: 10_000,
+      screenReaderMode: options.screenReaderMode ?? false,
+      theme: THEMES[options.theme ?? 'dark'],
+    });
+    this.terminal.loadAddon(this.fit);
+    this.terminal.loadAddon(this.search);
+    this.terminal.loadAddon(new Unicode11Addon());
+    this.terminal.unicode.activeVersion = '11';
+    this.terminal.loadAddon(new WebLinksAddon((event, uri) => {
+      event.preventDefault();
+      // Links open in a new tab without a referrer or a handle back to the terminal.
+      window.open(uri, '_blank', 'noopener,noreferrer');
+    }));
+    this.terminal.open(container);
+    this.renderer = 'dom';
+    void this.tryWebgl();
+    this.fitNow();
+    this.resizeObserver = new ResizeObserver(() => this.fitNow());
+    this.resizeObserver.observe(container);
+  }
+
+  /** Loads the WebGL renderer; keeps the DOM renderer when WebGL is unavailable. */
+  private async tryWebgl(): Promise<void> {
+    try {
+      const probe = document.createElement('canvas');
+      if (!probe.getContext('webgl2')) return;
+      const { WebglAddon } = await import('@xterm/addon-webgl');
+      const addon = new WebglAddon();
+      addon.onContextLoss(() => { addon.dispose(); this.webgl = undefined; this.renderer = 'dom'; });
+      this.terminal.loadAddon(addon);
+      this.webgl = addon;
+      this.renderer = 'webgl';
+    } catch {
+      this.renderer = 'dom';
+    }
+  }
+
+  fitNow(): void {
+    if (this.container.clientWidth === 0 || this.container.clientHeight === 0) return;
+    try { this.fit.fit(); } catch { /* not yet laid out */ }
+  }
+
+  get size(): TerminalSize { return { cols: this.terminal.cols, rows: this.terminal.rows }; }
+
+  /** Bytes from the SSH channel (UTF-8 possibly split across packets). */
+  writeBytes(chunk: Uint8Array): void {
+    const text = this.utf8.decode(chunk);
+    if (text !== '') this.terminal.write(text);
+  }
+
+  /** Resolves once everything written so far is parsed (xterm writes are asynchronous). */
+  flush(): Promise<void> {
+    return new Promise((resolve) => this.terminal.write('', resolve));
+  }
+
+  writeLine(text: string): void { this.terminal.writeln(text); }
+
+  /** A new session starts with a fresh decoder (a half character from the last one is dropped). */
+  resetDecoder(): void { this.utf8 = new Utf8Stream(); }
+
+  onInput(listener: (data: string) => void): IDisposable { return this.terminal.onData(listener); }
+  onResize(listener: (size: TerminalSize) => void): IDisposable { return this.terminal.onResize(listener); }
+  onBell(listener: () => void): IDisposable { return this.terminal.onBell(listener); }
+
+  setTheme(name: ThemeName): void { this.terminal.options.theme = THEMES[name]; }
+  setScreenReaderMode(on: boolean): void { this.terminal.options.screenReaderMode = on; }
+
+  findNext(term: string): boolean { return term !== '' && this.search.findNext(term); }
+  selection(): string { return this.terminal.getSelection(); }
+  clear(): void { this.terminal.clear(); }
+  focus(): void { this.terminal.focus(); }
+
+  /** The visible screen and scrollback as text, one string per line (tests read the terminal through this). */
+  bufferLines(): string[] {
+    const buffer = this.terminal.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    return lines;
+  }
+
+  dispose(): void {
+    this.resizeObserver?.disconnect();
+    this.webgl?.dispose();
+    this.terminal.dispose();
+  }
+}

@@ -1,0 +1,159 @@
+// The card panel: "Connect reader", the reader and card, the keys with their certificates and
+// pki/ verdicts, and card removal. The USB and card work goes through CardStack (card-stack.ts).
+import { WebError, errorMessage } from '../errors.ts';
+import type { CardHandle, CardStack, KeyView, ReaderHandle } from '../smartcard/card-stack.ts';
+import { grantedReaders, readerName, requestReader } from '../smartcard/usb-readers.ts';
+import type { WebUsb } from '../smartcard/webusb-types.ts';
+import { byId, el } from './dom.ts';
+
+export type CardState = 'unsupported' | 'no-reader' | 'opening' | 'no-card' | 'reading' | 'ready' | 'error';
+
+export interface CardPanelEvents {
+  /** The card was removed or the reader unplugged: sessions that used it end. */
+  onRemoved(reason: string): void;
+  /** A protected-class or other USB error the user must act on (shown as a banner). */
+  onUsbProblem(message: string): void;
+}
+
+function formatDate(d: Date): string { return d.toISOString().slice(0, 10); }
+
+export class CardPanel {
+  private readonly root = byId('card-panel');
+  private readonly message = byId('card-message');
+  private readonly details = byId('card-details');
+  private readonly readerEl = byId('card-reader');
+  private readonly typeEl = byId('card-type');
+  private readonly keysEl = byId<HTMLUListElement>('card-keys');
+  private readonly button = byId<HTMLButtonElement>('connect-reader');
+  private reader: ReaderHandle | undefined;
+  private unsubscribe: (() => void) | undefined;
+  card: CardHandle | undefined;
+  keys: KeyView[] = [];
+
+  constructor(private readonly usb: WebUsb | undefined, private readonly stack: CardStack | undefined, private readonly events: CardPanelEvents) {
+    if (!usb) {
+      this.set('unsupported', 'This browser has no WebUSB. Use Chrome or Edge on a desktop computer to sign in with a card.');
+      this.button.disabled = true;
+    } else if (!stack) {
+      this.set('no-reader', 'No reader connected.');
+    }
+    this.button.addEventListener('click', () => { void this.choose(); });
+  }
+
+  get state(): CardState { return this.root.dataset['state'] as CardState; }
+
+  private set(state: CardState, message: string): void {
+    this.root.dataset['state'] = state;
+    this.message.textContent = message;
+  }
+
+  /** Reopens a reader granted on an earlier visit, without a chooser. */
+  async restore(): Promise<void> {
+    if (!this.usb || !this.stack) return;
+    try {
+      const [device] = await grantedReaders(this.usb);
+      if (device) await this.open(device);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  async choose(): Promise<void> {
+    if (!this.usb) return;
+    try {
+      const device = await requestReader(this.usb);
+      await this.open(device);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    const message = errorMessage(err);
+    this.set('error', message);
+    if (err instanceof WebError && err.code.startsWith('USB_') && err.code !== 'USB_NO_DEVICE') this.events.onUsbProblem(message);
+  }
+
+  private async open(device: Parameters<CardStack['openReader']>[0]): Promise<void> {
+    if (!this.stack) throw new WebError('CARD_STACK_MISSING', 'Card support is not built into this page yet; sign in with a password.');
+    await this.release();
+    this.set('opening', `Opening ${readerName(device)}…`);
+    const reader = await this.stack.openReader(device);
+    this.reader = reader;
+    this.readerEl.textContent = reader.name;
+    this.details.hidden = false;
+    this.unsubscribe = reader.onCardChange((present) => { void this.cardChanged(present); });
+    await this.cardChanged(await reader.cardPresent());
+  }
+
+  private async cardChanged(present: boolean): Promise<void> {
+    if (!present) {
+      const hadCard = this.card !== undefined;
+      this.card = undefined;
+      this.keys = [];
+      this.keysEl.replaceChildren();
+      this.typeEl.textContent = '—';
+      this.set('no-card', 'Insert a card into the reader.');
+      if (hadCard) this.events.onRemoved('The card was removed.');
+      return;
+    }
+    if (!this.reader) return;
+    this.set('reading', 'Reading the card…');
+    try {
+      const card = await this.reader.openCard();
+      this.card = card;
+      this.typeEl.textContent = card.type;
+      this.keys = await card.keys();
+      this.renderKeys();
+      this.set('ready', this.keys.length > 0 ? 'Card ready.' : 'The card holds no keys usable for SSH.');
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private renderKeys(): void {
+    this.keysEl.replaceChildren(...this.keys.map((k) => {
+      const item = el('li', { class: 'key' }, el('div', { class: 'key-title' }, `${k.label} · ${k.algorithm}`));
+      const c = k.certificate;
+      if (c) {
+        item.append(
+          el('div', { class: 'cert-line' }, `Subject: ${c.subject}`),
+          el('div', { class: 'cert-line' }, `Issuer: ${c.issuer}`),
+          el('div', { class: 'cert-line' }, `Valid: ${formatDate(c.notBefore)} to ${formatDate(c.notAfter)}`),
+          el('div', { class: c.verdict.valid ? 'verdict ok' : 'verdict bad' },
+            c.verdict.valid ? 'Certificate valid' : `Certificate invalid: ${c.verdict.reason ?? 'unknown reason'}`),
+        );
+      } else {
+        item.append(el('div', { class: 'cert-line muted' }, 'No certificate on the card for this key.'));
+      }
+      if (k.needsTouch) item.append(el('div', { class: 'cert-line muted' }, 'Requires a touch to sign.'));
+      return item;
+    }));
+  }
+
+  /** The reader was unplugged (navigator.usb "disconnect"). */
+  async readerGone(): Promise<void> {
+    const had = this.card !== undefined;
+    await this.release();
+    this.set('no-reader', 'The reader was disconnected.');
+    if (had) this.events.onRemoved('The card reader was disconnected.');
+  }
+
+  private async release(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.card = undefined;
+    this.keys = [];
+    this.keysEl.replaceChildren();
+    this.details.hidden = true;
+    const r = this.reader;
+    this.reader = undefined;
+    try { await r?.close(); } catch { /* gone */ }
+  }
+
+  /** Kiosk clear: forget the reader and card. */
+  async clear(): Promise<void> {
+    await this.release();
+    this.set(this.usb ? 'no-reader' : 'unsupported', this.usb ? 'No reader connected.' : this.message.textContent ?? '');
+  }
+}

@@ -1,0 +1,80 @@
+// The PIN dialog: page-owned, the retries left shown before and after each attempt, nothing
+// retried automatically, and the PIN never stored (ARCHITECTURE.md, "PIN").
+import { WebError, errorCode, errorMessage } from '../errors.ts';
+import { byId } from './dom.ts';
+
+export interface PinPromptOptions {
+  readonly cardName: string;
+  readonly retriesLeft?: number;
+  /** Sends one VERIFY; rejects with code PIN_INCORRECT (retriesLeft) or PIN_BLOCKED. */
+  verify(pin: string): Promise<void>;
+}
+
+function retriesText(n: number | undefined): string {
+  if (n === undefined) return '';
+  if (n === 1) return 'Last attempt: one more wrong PIN blocks the card.';
+  return `${n} attempts left before the card blocks.`;
+}
+
+export class PinDialog {
+  private readonly dialog = byId<HTMLDialogElement>('pin-dialog');
+  private readonly form = byId<HTMLFormElement>('pin-form');
+  private readonly input = byId<HTMLInputElement>('pin-input');
+  private readonly help = byId('pin-help');
+  private readonly retries = byId('pin-retries');
+  private readonly error = byId('pin-error');
+  private readonly cancel = byId<HTMLButtonElement>('pin-cancel');
+  private readonly ok = byId<HTMLButtonElement>('pin-ok');
+
+  /** Resolves when the card accepted the PIN; rejects PIN_CANCELLED or PIN_BLOCKED. */
+  prompt(o: PinPromptOptions): Promise<void> {
+    this.help.textContent = `${o.cardName} needs its PIN to sign in. The PIN goes only to the card.`;
+    this.retries.textContent = retriesText(o.retriesLeft);
+    this.error.textContent = '';
+    this.input.value = '';
+    this.ok.disabled = false;
+    return new Promise((resolve, reject) => {
+      const cleanup = () => {
+        this.form.removeEventListener('submit', onSubmit);
+        this.cancel.removeEventListener('click', onCancel);
+        this.dialog.removeEventListener('cancel', onCancel);
+        this.input.value = '';
+        this.dialog.close();
+      };
+      const onCancel = (e: Event) => {
+        e.preventDefault();
+        cleanup();
+        reject(new WebError('PIN_CANCELLED', 'PIN entry was cancelled; the card did not sign.'));
+      };
+      const onSubmit = async (e: Event) => {
+        e.preventDefault();
+        const pin = this.input.value;
+        if (!/^[\x20-\x7e]{6,8}$/.test(pin)) { this.error.textContent = 'A PIV PIN has 6 to 8 characters.'; return; }
+        this.ok.disabled = true;
+        this.error.textContent = 'Checking the PIN with the card…';
+        try {
+          await o.verify(pin);
+          cleanup();
+          resolve();
+        } catch (err) {
+          this.input.value = '';
+          this.ok.disabled = false;
+          if (errorCode(err) === 'PIN_INCORRECT') {
+            const left = (err as { retriesLeft?: number }).retriesLeft;
+            this.error.textContent = 'Wrong PIN.';
+            this.retries.textContent = retriesText(left);
+            this.input.focus();
+          } else {
+            cleanup();
+            reject(err instanceof WebError ? err : new WebError(errorCode(err) ?? 'PIN_FAILED', errorMessage(err), { cause: err }));
+          }
+        }
+      };
+      this.form.addEventListener('submit', onSubmit);
+      this.cancel.addEventListener('click', onCancel);
+      this.dialog.addEventListener('cancel', onCancel);
+      this.dialog.showModal();
+      this.input.focus();
+    });
+  }
+}

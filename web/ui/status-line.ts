@@ -1,0 +1,16 @@
+// The status line in the top bar; a polite live region, so screen readers announce each phase.
+import type { Status } from '../session/status.ts';
+import { byId } from './dom.ts';
+
+export class StatusLine {
+  private readonly root = byId('status');
+  private readonly text = byId('status-text');
+  current: Status | undefined;
+
+  show(s: Status): void {
+    this.current = s;
+    this.root.dataset['phase'] = s.phase;
+    this.text.textContent = s.text;
+    if (s.detail) this.root.title = s.detail; else this.root.removeAttribute('title');
+  }
+}
