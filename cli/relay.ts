@@ -1,9 +1,8 @@
 // `tessera relay`: runs the WebSocket-to-TCP relay until SIGINT/SIGTERM, then drains.
-import { readFile } from 'node:fs/promises';
-import { startRelay, type RelayConfigInput } from '../relay/index.ts';
+import { loadConfigFile, mergeConfig, RelayConfigError, startRelay, type RelayConfig, type RelayConfigInput } from '../relay/index.ts';
 import { UsageError, type Command } from './command.ts';
 
-const USAGE = 'tessera relay [--listen HOST:PORT] [--allow HOST:PORT ...] [--static DIR|--no-static] [--config relay.json]';
+const USAGE = 'tessera relay [--listen HOST:PORT] [--allow HOST:PORT ...] [--static DIR|--no-static] [--config relay.json|relay.yaml]';
 
 function parseListen(text: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(text);
@@ -14,7 +13,7 @@ function parseListen(text: string): { host: string; port: number } {
 export const command: Command = {
   summary: 'run the WebSocket-to-TCP relay (and serve the built page)',
   async run(args) {
-    let fileConfig: RelayConfigInput = {};
+    let fileConfig: RelayConfig | RelayConfigInput = {};
     const allow: string[] = [];
     let listen: { host: string; port: number } | undefined;
     let dir: string | null | undefined;
@@ -30,20 +29,32 @@ export const command: Command = {
       else if (a === '--static') dir = value();
       else if (a === '--no-static') dir = null;
       else if (a === '--config') {
-        const path = value();
-        fileConfig = JSON.parse(await readFile(path, 'utf8')) as RelayConfigInput;
+        try {
+          fileConfig = await loadConfigFile(value());
+        } catch (err) {
+          if (!(err instanceof RelayConfigError)) throw err;
+          process.stderr.write(`tessera relay: ${err.message}\n`);
+          return 2;
+        }
       } else if (a === '--help' || a === '-h') {
         process.stdout.write(`usage: ${USAGE}\n`);
         return 0;
       } else throw new UsageError(`unknown option '${a}'.\n${USAGE}`);
     }
-    const config: RelayConfigInput = {
-      ...fileConfig,
+    // Command-line options override the file.
+    const config = mergeConfig<RelayConfig | RelayConfigInput>(fileConfig, {
       ...(listen ? { listen } : {}),
-      ...(allow.length ? { targets: { ...fileConfig.targets, allow } } : {}),
-      ...(dir !== undefined ? { static: { ...fileConfig.static, dir } } : {}),
-    };
-    const relay = await startRelay({ config });
+      ...(allow.length ? { targets: { allow } } : {}),
+      ...(dir !== undefined ? { static: { dir } } : {}),
+    });
+    let relay;
+    try {
+      relay = await startRelay({ config });
+    } catch (err) {
+      if (!(err instanceof RelayConfigError)) throw err;
+      process.stderr.write(`tessera relay: ${err.message}\n`);
+      return 2;
+    }
     await new Promise<void>((resolve) => {
       const stop = () => { void relay.close().then(resolve); };
       process.once('SIGINT', stop);

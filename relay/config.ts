@@ -1,5 +1,5 @@
-// The relay's configuration: its shape and defaults. Loading and validating a file is in
-// config-file.ts; this module is what the server consumes.
+// The relay's configuration: its shape and defaults. config-schema.ts validates a file
+// against this shape; config-file.ts loads JSON or YAML. The server consumes RelayConfig.
 import { DEFAULT_CSP } from './static.ts';
 
 export interface RelayLimits {
@@ -7,7 +7,9 @@ export interface RelayLimits {
   readonly perIp: number;
   /** Concurrent sessions on this relay (0: unlimited). */
   readonly global: number;
+  /** Close a session after this long with no data either way (0: never). */
   readonly idleTimeoutMs: number;
+  /** Close a session after this long in total (0: never). */
   readonly maxDurationMs: number;
   /** Largest WebSocket message accepted from a client; larger ones close with 1009. */
   readonly maxFrameBytes: number;
@@ -20,25 +22,69 @@ export interface RelayLimits {
   readonly pingIntervalMs: number;
 }
 
+export interface BearerToken {
+  /** Who this token is, for the audit log. */
+  readonly subject: string;
+  /** The token itself, or (better) its SHA-256 in hex as `sha256`. */
+  readonly token?: string;
+  readonly sha256?: string;
+}
+
+export interface AuthConfig {
+  /** none; bearer (static tokens); jwt (signed by a key in the JWKS file); mtls (client certificate). */
+  readonly mode: 'none' | 'bearer' | 'jwt' | 'mtls';
+  readonly tokens: readonly BearerToken[];
+  /** Path of a JWKS file (RFC 7517 §5). */
+  readonly jwks: string | null;
+  readonly issuer: string | null;
+  readonly audience: string | null;
+  /** Allowed clock difference for exp/nbf, in seconds. */
+  readonly clockSkewSeconds: number;
+}
+
 export interface RelayConfig {
   readonly listen: { readonly host: string; readonly port: number };
+  /** TLS served by the relay itself (PEM file paths); clientCa turns on client certificates. */
+  readonly tls: { readonly cert: string; readonly key: string; readonly clientCa: string | null } | null;
+  /** Reverse proxies (CIDRs) whose X-Forwarded-For / -Proto / -Host headers are believed. */
+  readonly trustedProxies: readonly string[];
+  /** Allowed page origins (`https://ssh.example.com`); empty: same origin as the request only; `*`: any. */
+  readonly origins: readonly string[];
   readonly targets: {
     /** HOST:PORTS rules, see allowlist.ts. */
     readonly allow: readonly string[];
     /** Private/loopback/link-local CIDRs that name rules may resolve into. */
     readonly allowPrivate: readonly string[];
   };
+  readonly auth: AuthConfig;
   readonly limits: RelayLimits;
   readonly static: {
     /** The built page's directory, or null to serve no page. */
     readonly dir: string | null;
     readonly csp: string;
   };
+  /** Served as /config.json: the site policy the page reads (opaque to the relay). */
+  readonly site: Readonly<Record<string, unknown>>;
+  /** Client addresses (CIDRs) allowed to read /metrics. */
+  readonly metricsAllow: readonly string[];
+  readonly revocation: {
+    /** URL prefixes the relay may fetch: the CRL distribution points and OCSP responders of the configured CAs. */
+    readonly allow: readonly string[];
+    readonly maxBytes: number;
+    readonly timeoutMs: number;
+    /** Upper bound on caching, even when nextUpdate is later. */
+    readonly maxCacheSeconds: number;
+  };
+  readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' };
 }
 
 export const DEFAULT_CONFIG: RelayConfig = {
   listen: { host: '127.0.0.1', port: 8080 },
+  tls: null,
+  trustedProxies: [],
+  origins: [],
   targets: { allow: ['localhost:22'], allowPrivate: [] },
+  auth: { mode: 'none', tokens: [], jwks: null, issuer: null, audience: null, clockSkewSeconds: 60 },
   limits: {
     perIp: 64,
     global: 10_000,
@@ -51,9 +97,17 @@ export const DEFAULT_CONFIG: RelayConfig = {
     pingIntervalMs: 30_000,
   },
   static: { dir: 'dist', csp: DEFAULT_CSP },
+  site: {},
+  metricsAllow: ['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+  revocation: { allow: [], maxBytes: 10 << 20, timeoutMs: 10_000, maxCacheSeconds: 86_400 },
+  log: { level: 'info' },
 };
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object | null ? DeepPartial<NonNullable<T[K]>> | (null extends T[K] ? null : never) : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends readonly unknown[] ? T[K]
+    : NonNullable<T[K]> extends object ? DeepPartial<NonNullable<T[K]>> | (null extends T[K] ? null : never)
+    : T[K];
+};
 export type RelayConfigInput = DeepPartial<RelayConfig>;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -1,31 +1,31 @@
-// The relay server: HTTP (the built page, /healthz) and WebSocket upgrades on one port.
-// Each upgrade is admitted (target parsed, allowlisted, resolved once, every address checked,
-// the checked address connected to) and then joined to its TCP connection by a Session.
+// The relay server: HTTP (page, health, metrics, site policy, revocation) and WebSocket
+// upgrades on one port, plain or TLS. Each upgrade is admitted — limits, origin,
+// authentication, target allowlist, one DNS resolution, every address checked, the checked
+// address connected to — and then joined to its TCP connection by a Session.
 import { randomUUID } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { normalizeIp } from './address.ts';
 import { TargetAllowlist } from './allowlist.ts';
+import { Authenticator } from './auth.ts';
+import { checkOrigin, ClientAddressing } from './client-address.ts';
 import { CloseCode } from './close-codes.ts';
-import { DEFAULT_CONFIG, mergeConfig, type RelayConfig, type RelayConfigInput } from './config.ts';
+import type { RelayConfig, RelayConfigInput } from './config.ts';
+import { resolveConfig } from './config-file.ts';
+import { connectChecked, resolveTarget, systemResolver, type Resolver } from './connect-target.ts';
 import { RelayError } from './errors.ts';
+import { httpHandler } from './http-routes.ts';
 import { Logger, stdoutSink, type LogSink } from './log.ts';
-import { Session, type SessionEnd } from './session.ts';
-import { securityHeaders, serveStatic } from './static.ts';
+import { RelayMetrics } from './metrics.ts';
+import { RevocationFetcher } from './revocation.ts';
+import { Session } from './session.ts';
 import { formatTarget, parseTarget } from './target.ts';
 
-export interface ResolvedAddress { readonly address: string; readonly family: 4 | 6 }
-/** Resolves a host name once per connection. Injectable so tests can simulate DNS rebinding. */
-export type Resolver = (host: string) => Promise<readonly ResolvedAddress[]>;
-
-export const systemResolver: Resolver = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
-
 export interface RelayOptions {
-  readonly config?: RelayConfigInput;
+  /** A validated configuration (loadConfigFile) or a partial one, validated here. */
+  readonly config?: RelayConfig | RelayConfigInput;
   readonly resolver?: Resolver;
   /** Where the JSON log lines go (default: stdout). */
   readonly log?: LogSink;
@@ -35,19 +35,35 @@ export interface RelayHandle {
   readonly port: number;
   /** The base WebSocket URL, e.g. ws://127.0.0.1:8080 (append /ssh?host=...&port=...). */
   readonly url: string;
+  readonly config: RelayConfig;
   /** Live sessions (for tests and diagnostics). */
   sessions(): readonly Session[];
   /** Stops accepting, lets sessions run up to `drainMs`, then closes them with 1001. */
   close(options?: { drainMs?: number }): Promise<void>;
 }
 
-/** Starts a relay; resolves once it listens. */
+/** Subprotocols the relay may select: websockify's, then its own. */
+const PROTOCOLS = ['binary', 'tessera.v1'];
+
+function toBuffer(data: RawData): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
+/** A request URL with credentials removed, for logs. */
+function redactUrl(url: string): string {
+  return url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]').slice(0, 200);
+}
+
+/** Starts a relay; resolves once it listens. Throws RelayConfigError for a bad configuration. */
 export async function startRelay(options: RelayOptions = {}): Promise<RelayHandle> {
-  const config: RelayConfig = mergeConfig(DEFAULT_CONFIG, options.config ?? {});
+  const config = resolveConfig(options.config ?? {});
   const allowlist = new TargetAllowlist(config.targets.allow, config.targets.allowPrivate);
   const resolver = options.resolver ?? systemResolver;
-  const log = new Logger(options.log ?? stdoutSink);
-  const headers = securityHeaders({ csp: config.static.csp, tls: false });
+  const log = new Logger(options.log ?? stdoutSink, config.log.level);
+  const auth = await Authenticator.create(config);
+  const metrics = new RelayMetrics();
+  const addressing = new ClientAddressing(config.trustedProxies, config.tls !== null);
+  const revocation = new RevocationFetcher(config.revocation, log, metrics);
   const sessions = new Set<Session>();
   const perIp = new Map<string, number>();
   let admitting = 0;
@@ -57,111 +73,117 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
     noServer: true,
     maxPayload: config.limits.maxFrameBytes,
     perMessageDeflate: false,
-    // websockify compatibility: accept its `binary` subprotocol; otherwise none.
-    handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
+    handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
 
-  const server: Server = createServer((req, res) => { void handleHttp(req, res); });
-
-  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') {
-      res.writeHead(draining ? 503 : 200, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(draining ? 'draining\n' : 'ok\n');
-      return;
-    }
-    if (config.static.dir !== null && await serveStatic(config.static.dir, req, res)) return;
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end('Not found.\n');
-  }
+  const handler = httpHandler({
+    config, addressing, revocation,
+    isDraining: () => draining,
+    metricsText: () => {
+      let bytesUp = 0;
+      let bytesDown = 0;
+      for (const s of sessions) { bytesUp += s.bytesUp; bytesDown += s.bytesDown; }
+      return metrics.render({ active: sessions.size, bytesUp, bytesDown, draining });
+    },
+  });
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    handler(req, res).catch((err: unknown) => {
+      log.error('http-error', { url: redactUrl(req.url ?? ''), error: String(err).slice(0, 200) });
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
+  const server: Server = config.tls
+    ? createTlsServer({
+      cert: readFileSync(config.tls.cert),
+      key: readFileSync(config.tls.key),
+      ...(config.tls.clientCa ? { ca: readFileSync(config.tls.clientCa), requestCert: true, rejectUnauthorized: false } : {}),
+    }, onRequest)
+    : createServer(onRequest);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (draining) { socket.destroy(); return; }
+    socket.on('error', () => { /* the session or the refusal reports it */ });
     wss.handleUpgrade(req, socket, head, (ws) => { void admit(ws, req); });
   });
 
-  function clientIp(req: IncomingMessage): string {
-    return normalizeIp(req.socket.remoteAddress ?? '')?.address ?? 'unknown';
-  }
+  // Heartbeat: a client that vanished without closing (no FIN) misses a pong and is dropped.
+  const alive = new WeakSet<WebSocket>();
+  const heartbeat = config.limits.pingIntervalMs > 0 ? setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) { ws.terminate(); continue; }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, config.limits.pingIntervalMs) : undefined;
+  heartbeat?.unref();
 
   async function admit(ws: WebSocket, req: IncomingMessage): Promise<void> {
     const id = randomUUID();
-    const from = clientIp(req);
-    // Hold what the client sends during admission; pause reading beyond the bound.
+    const where = addressing.of(req);
+    const from = where.ip;
+    alive.add(ws);
+    ws.on('pong', () => alive.add(ws));
+    // Hold what the client sends during admission; stop reading beyond the high-water mark.
     const pending: Buffer[] = [];
     let pendingBytes = 0;
     let sawText = false;
+    let tooBig = false;
     const hold = (data: RawData, isBinary: boolean) => {
       if (!isBinary) sawText = true;
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const buf = toBuffer(data);
       pending.push(buf);
       pendingBytes += buf.length;
       if (pendingBytes > config.limits.highWaterMark) ws.pause();
     };
     ws.on('message', hold);
-    ws.on('error', () => { /* reported by the session, or the admission's refusal */ });
+    ws.on('error', (err: Error & { code?: string }) => { if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') tooBig = true; });
     let counted = false;
+    let who: string | null = null;
+    let to = '';
     admitting++;
     try {
-      const perIpNow = perIp.get(from) ?? 0;
       if (config.limits.global > 0 && sessions.size + admitting > config.limits.global) {
         throw new RelayError('LIMIT_GLOBAL', 'The relay is at its session limit; try again later.');
       }
+      const perIpNow = perIp.get(from) ?? 0;
       if (config.limits.perIp > 0 && perIpNow >= config.limits.perIp) {
         throw new RelayError('LIMIT_PER_IP', 'Too many sessions from your address.');
       }
       perIp.set(from, perIpNow + 1);
       counted = true;
+      checkOrigin(req, where, config.origins);
+      who = auth.authenticate(req, new URL(req.url ?? '/', 'http://relay.invalid'));
       const target = parseTarget(req.url ?? '/');
-      const to = formatTarget(target.host, target.port);
-      if (!allowlist.admits(target.host, target.port)) {
-        throw new RelayError('TARGET_FORBIDDEN', `The relay does not allow ${to.slice(0, 60)}.`);
-      }
-      const literal = normalizeIp(target.host);
-      let addresses: readonly ResolvedAddress[];
-      if (literal) {
-        addresses = [{ address: literal.address, family: literal.family === 'ipv6' ? 6 : 4 }];
-      } else {
-        try {
-          addresses = await resolver(target.host);
-        } catch {
-          addresses = [];
-        }
-        if (addresses.length === 0) throw new RelayError('DNS_FAILED', `The name ${target.host.slice(0, 60)} did not resolve.`);
-      }
-      // Every address must pass: a name answering with one public and one private address is refused.
-      for (const a of addresses) {
-        const verdict = allowlist.check(target.host, target.port, a.address);
-        if (verdict === 'PRIVATE_ADDRESS') throw new RelayError('PRIVATE_ADDRESS', `${to.slice(0, 60)} resolves to a private address the relay may not reach.`);
-        if (verdict !== 'allowed') throw new RelayError('TARGET_FORBIDDEN', `The relay does not allow ${to.slice(0, 60)}.`);
-      }
-      const first = addresses[0];
-      if (!first) throw new RelayError('DNS_FAILED', `The name ${target.host.slice(0, 60)} did not resolve.`);
-      // Connect to the address that was checked, never to the name again (no DNS rebinding).
-      const socket = await connectTcp(first.address, target.port, config.limits.connectTimeoutMs);
+      to = formatTarget(target.host, target.port);
+      const addresses = await resolveTarget(target, allowlist, resolver);
+      const { socket, address } = await connectChecked(addresses, target.port, config.limits.connectTimeoutMs);
       if (ws.readyState !== ws.OPEN || draining) {
         socket.destroy();
-        throw new RelayError('TARGET_UNREACHABLE', 'The session ended before the server connection was made.');
+        throw new RelayError(tooBig ? 'MESSAGE_TOO_BIG' : 'TARGET_UNREACHABLE', tooBig ? 'A frame exceeded the maximum frame size.' : 'The session ended before the server connection was made.');
       }
       ws.off('message', hold);
-      const session = new Session(ws, socket, { id, who: null, from, to, address: first.address }, config.limits);
+      const session = new Session(ws, socket, { id, who, from, to, address }, config.limits);
       sessions.add(session);
+      metrics.sessionsTotal++;
       admitting--;
       counted = false;
+      log.debug('session-open', { id, who, from, to, address });
       if (sawText) session.close('relay', CloseCode.UNSUPPORTED_DATA, 'Text frames are not supported: send binary frames.');
       for (const buf of pending) if (!session.isEnded) socket.write(buf);
-      if (ws.isPaused) ws.resume();
       session.bytesUp += pendingBytes;
+      if (ws.isPaused) ws.resume();
       const end = await session.done;
       sessions.delete(session);
       release(from);
-      audit(end);
+      metrics.ended(end);
+      log.info('session', { ...end });
     } catch (err) {
       if (counted) release(from);
       admitting--;
       const e = err instanceof RelayError ? err : new RelayError('INTERNAL_ERROR', 'The relay failed to open the session.');
-      log.warn('refused', { id, from, url: (req.url ?? '').slice(0, 200), code: e.code, closeCode: e.closeCode, reason: e.message });
+      metrics.refused(e.code);
+      log.warn('refused', { id, who, from, to: to || null, url: redactUrl(req.url ?? ''), origin: req.headers.origin ?? null, code: e.code, closeCode: e.closeCode, reason: e.message });
       if (ws.readyState === ws.OPEN) ws.close(e.closeCode, e.message);
       else ws.terminate();
     }
@@ -173,24 +195,21 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
     else perIp.set(from, n);
   }
 
-  function audit(end: SessionEnd): void {
-    log.info('session', { ...end });
-  }
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listen.port, config.listen.host, () => { server.off('error', reject); resolve(); });
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
-  const hostForUrl = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-  const url = `ws://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
-  log.info('listening', { url, allow: config.targets.allow, static: config.static.dir });
+  const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host === '::' ? '::1' : config.listen.host;
+  const url = `${config.tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log.info('listening', { url, tls: config.tls !== null, auth: config.auth.mode, allow: config.targets.allow, static: config.static.dir });
 
   let closing: Promise<void> | undefined;
   return {
     port,
     url,
+    config,
     sessions: () => [...sessions],
     close(opts = {}) {
       closing ??= (async () => {
@@ -199,30 +218,21 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
         const serverClosed = new Promise<void>((r) => server.close(() => r()));
         log.info('shutdown', { sessions: sessions.size, drainMs });
         const all = () => Promise.all([...sessions].map((s) => s.done));
-        await Promise.race([all(), new Promise((r) => setTimeout(r, drainMs))]);
+        let timer: NodeJS.Timeout | undefined;
+        const wait = (ms: number) => new Promise<void>((r) => { timer = setTimeout(r, ms); });
+        await Promise.race([all(), wait(drainMs)]);
+        clearTimeout(timer);
         for (const s of sessions) s.close('relay', CloseCode.GOING_AWAY, 'The relay is shutting down; reconnect.');
         // Give clients a moment to answer the close frame, then drop what is left.
-        await Promise.race([all(), new Promise((r) => setTimeout(r, 2000))]);
+        await Promise.race([all(), wait(2000)]);
+        clearTimeout(timer);
         for (const ws of wss.clients) ws.terminate();
+        clearInterval(heartbeat);
         server.closeAllConnections();
         await serverClosed;
+        log.info('stopped', {});
       })();
       return closing;
     },
   };
-}
-
-function connectTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new RelayError('TARGET_UNREACHABLE', `The server did not answer within ${timeoutMs} ms.`));
-    }, timeoutMs);
-    socket.once('connect', () => { clearTimeout(timer); socket.removeAllListeners('error'); resolve(socket); });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(new RelayError('TARGET_UNREACHABLE', `The server could not be reached (${err.code ?? 'error'}).`));
-    });
-  });
 }
