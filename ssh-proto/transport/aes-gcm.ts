@@ -1,0 +1,50 @@
+// aes128-gcm@openssh.com / aes256-gcm@openssh.com (RFC 5647). packet_length travels in clear as the AAD;
+// the 12-byte IV is a 4-byte fixed field and an 8-byte invocation counter incremented per packet (§7.1).
+import { aesGcmDecrypt, aesGcmEncrypt, importAesGcmKey } from '../crypto/index.ts';
+import { SshTransportError } from './errors.ts';
+import { readUint32, type PacketOpener, type PacketSealer } from './packet-cipher.ts';
+
+export class AesGcmCipher implements PacketSealer, PacketOpener {
+  readonly blockSize = 16;
+  readonly lengthExcludedFromAlignment = true;
+  readonly tagLength = 16;
+  readonly lengthBytes = 4;
+
+  private constructor(private readonly key: CryptoKey, private readonly iv: Uint8Array) {}
+
+  static async create(key: Uint8Array, iv: Uint8Array): Promise<AesGcmCipher> {
+    if (iv.length < 12) throw new RangeError('AES-GCM needs a 12-byte initial IV');
+    return new AesGcmCipher(await importAesGcmKey(key), iv.slice(0, 12));
+  }
+
+  /** The IV for this packet; the invocation counter then advances (RFC 5647 §7.1, wraps mod 2^64). */
+  private nextIv(): Uint8Array {
+    const iv = this.iv.slice();
+    for (let i = 11; i >= 4; i--) {
+      this.iv[i] = (this.iv[i]! + 1) & 0xff;
+      if (this.iv[i] !== 0) break;
+    }
+    return iv;
+  }
+
+  async seal(_seq: number, packet: Uint8Array): Promise<Uint8Array> {
+    const iv = this.nextIv();
+    const aad = packet.subarray(0, 4);
+    const sealed = await aesGcmEncrypt(this.key, iv, aad, packet.subarray(4));
+    const out = new Uint8Array(4 + sealed.length);
+    out.set(aad, 0);
+    out.set(sealed, 4);
+    return out;
+  }
+
+  packetLength(_seq: number, head: Uint8Array): number {
+    return readUint32(head, 0);
+  }
+
+  async open(_seq: number, wire: Uint8Array): Promise<Uint8Array> {
+    const iv = this.nextIv();
+    const plain = await aesGcmDecrypt(this.key, iv, wire.subarray(0, 4), wire.subarray(4));
+    if (plain === undefined) throw new SshTransportError('MAC_MISMATCH', 'a packet failed its AES-GCM tag check: the data was altered or the keys disagree');
+    return plain;
+  }
+}

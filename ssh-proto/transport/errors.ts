@@ -1,0 +1,17 @@
+import { SshProtocolError } from '../errors.ts';
+
+/**
+ * Transport failures (RFC 4253). Stable codes:
+ * BANNER_TOO_LONG, VERSION_UNSUPPORTED, VERSION_BAD_LINE, PACKET_TOO_LARGE, PACKET_BAD_LENGTH, PACKET_BAD_PADDING,
+ * MAC_MISMATCH, KEX_NO_COMMON_ALGORITHM, KEX_UNEXPECTED_MESSAGE, KEX_BAD_REPLY, STRICT_KEX_VIOLATION,
+ * HOST_KEY_SIGNATURE_INVALID, HOST_KEY_CHANGED_ON_REKEY, HOST_KEY_REJECTED, HANDSHAKE_TIMEOUT,
+ * CONNECTION_CLOSED, TRANSPORT_CLOSED, MESSAGE_TOO_LARGE.
+ */
+export class SshTransportError extends SshProtocolError {}
+
+/** The server ended the connection with SSH_MSG_DISCONNECT (RFC 4253 §11.1). Code: DISCONNECTED. */
+export class SshDisconnectError extends SshTransportError {
+  constructor(readonly reasonCode: number, readonly description: string) {
+    super('DISCONNECTED', `the server disconnected (reason ${reasonCode}${description ? `: ${description}` : ''})`);
+  }
+}

@@ -1,0 +1,144 @@
+// The binary packet protocol (RFC 4253 §6), sans-I/O: the encoder turns payloads into wire bytes,
+// the decoder turns received bytes into payloads. Sequence numbers are uint32 and wrap (§6.4).
+import { randomBytes } from '../crypto/index.ts';
+import { SshTransportError } from './errors.ts';
+import { NoneCipher, writeUint32, type PacketOpener, type PacketSealer } from './packet-cipher.ts';
+
+/**
+ * Largest packet_length we accept. RFC 4253 §6.1 only requires 35000 bytes; OpenSSH refuses more than
+ * 256 KiB (PACKET_MAX_SIZE), and so do we: a bigger length is a corrupt stream or a memory attack.
+ */
+export const MAX_PACKET_LENGTH = 256 * 1024;
+/** Largest payload we send: the packet cap minus padding_length, padding and a MAC (RFC 4253 §6.1). */
+export const MAX_PAYLOAD_LENGTH = MAX_PACKET_LENGTH - 1 - 255 - 64;
+
+export interface DecodedPacket { seq: number; payload: Uint8Array }
+
+export class PacketEncoder {
+  private sealer: PacketSealer = new NoneCipher();
+  /** Sequence number of the next packet sent. */
+  seq = 0;
+
+  setSealer(sealer: PacketSealer): void {
+    this.sealer = sealer;
+  }
+
+  /** Frames, pads, encrypts and authenticates one payload. The sequence number is taken now, synchronously. */
+  encode(payload: Uint8Array): Promise<Uint8Array> | Uint8Array {
+    if (payload.length === 0) throw new SshTransportError('MESSAGE_TOO_LARGE', 'an SSH message needs at least its message number');
+    if (payload.length > MAX_PAYLOAD_LENGTH) {
+      throw new SshTransportError('MESSAGE_TOO_LARGE', `a ${payload.length}-byte message exceeds the ${MAX_PAYLOAD_LENGTH}-byte limit`);
+    }
+    const { blockSize, lengthExcludedFromAlignment } = this.sealer;
+    // RFC 4253 §6: at least 4 bytes of padding; the aligned part is a multiple of the block size.
+    const aligned = 1 + payload.length + (lengthExcludedFromAlignment ? 0 : 4);
+    let padding = blockSize - (aligned % blockSize);
+    if (padding < 4) padding += blockSize;
+    const packetLength = 1 + payload.length + padding;
+    const packet = new Uint8Array(4 + packetLength);
+    writeUint32(packet, 0, packetLength);
+    packet[4] = padding;
+    packet.set(payload, 5);
+    packet.set(randomBytes(padding), 5 + payload.length);
+    const seq = this.seq;
+    this.seq = (this.seq + 1) >>> 0;
+    return this.sealer.seal(seq, packet);
+  }
+}
+
+export class PacketDecoder {
+  private opener: PacketOpener = new NoneCipher();
+  private chunks: Uint8Array[] = [];
+  private buffered = 0;
+  /** packet_length of the packet being read, once known. */
+  private pendingLength: number | undefined;
+  /** Sequence number of the next packet received. */
+  seq = 0;
+
+  setOpener(opener: PacketOpener): void {
+    this.opener = opener;
+  }
+
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  feed(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+  }
+
+  /** The next whole packet, or undefined when more bytes are needed. Throws typed errors only. */
+  async next(): Promise<DecodedPacket | undefined> {
+    const o = this.opener;
+    if (this.pendingLength === undefined) {
+      if (this.buffered < o.lengthBytes) return undefined;
+      const length = await o.packetLength(this.seq, this.peek(o.lengthBytes));
+      this.checkLength(length, o);
+      this.pendingLength = length;
+    }
+    const total = 4 + this.pendingLength + o.tagLength;
+    if (this.buffered < total) return undefined;
+    const length = this.pendingLength;
+    this.pendingLength = undefined;
+    const plain = await o.open(this.seq, this.take(total));
+    const padding = plain[0]!;
+    // RFC 4253 §6: padding is 4..255 bytes, and the payload has at least its message number.
+    if (padding < 4 || padding > length - 2) {
+      throw new SshTransportError('PACKET_BAD_PADDING', `a packet has ${padding} bytes of padding in ${length} (needs 4 or more, and a payload)`);
+    }
+    const seq = this.seq;
+    this.seq = (this.seq + 1) >>> 0;
+    return { seq, payload: plain.subarray(1, length - padding) };
+  }
+
+  private checkLength(length: number, o: PacketOpener): void {
+    if (length > MAX_PACKET_LENGTH) {
+      throw new SshTransportError('PACKET_TOO_LARGE', `the server announced a ${length}-byte packet; the limit is ${MAX_PACKET_LENGTH} (the stream is corrupt or hostile)`);
+    }
+    const aligned = o.lengthExcludedFromAlignment ? length : length + 4;
+    const minimum = Math.max(1 + 1 + 4, o.lengthBytes - 4);
+    if (length < minimum || aligned % o.blockSize !== 0) {
+      throw new SshTransportError('PACKET_BAD_LENGTH', `a packet length of ${length} is invalid for block size ${o.blockSize} (RFC 4253 §6)`);
+    }
+  }
+
+  private peek(n: number): Uint8Array {
+    const first = this.chunks[0]!;
+    if (first.length >= n) return first.subarray(0, n);
+    return this.gather(n, false);
+  }
+
+  private take(n: number): Uint8Array {
+    const first = this.chunks[0]!;
+    if (first.length >= n) {
+      const out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return out;
+    }
+    return this.gather(n, true);
+  }
+
+  /** Copies the first n buffered bytes into one array, consuming them when asked. */
+  private gather(n: number, consume: boolean): Uint8Array {
+    const out = new Uint8Array(n);
+    let at = 0;
+    let i = 0;
+    while (at < n) {
+      const c = this.chunks[i]!;
+      const k = Math.min(c.length, n - at);
+      out.set(c.subarray(0, k), at);
+      at += k;
+      if (consume) {
+        if (k === c.length) { this.chunks.shift(); continue; }
+        this.chunks[i] = c.subarray(k);
+      }
+      i++;
+    }
+    if (consume) this.buffered -= n;
+    return out;
+  }
+}

@@ -1,0 +1,478 @@
+// The SSH-2 transport (RFC 4253): version exchange, binary packets, key exchange with strict kex,
+// rekeying, and the transport messages. The packet core (PacketEncoder/PacketDecoder, the ciphers,
+// the kex methods) is sans-I/O; this class is the thin driver over a ByteStream.
+import { DISCONNECT_REASON, MSG } from '../messages.ts';
+import { SshReader, SshWriter } from '../wire/index.ts';
+import { SshError } from '../errors.ts';
+import { verifySignature } from '../keys/index.ts';
+import {
+  DEFAULT_CIPHERS, DEFAULT_HOST_KEY, DEFAULT_KEX, DEFAULT_MACS, EXT_INFO_C, KEX_STRICT_C, KEX_STRICT_S,
+  type NegotiatedAlgorithms,
+} from './algorithms.ts';
+import type { ByteStream } from './byte-stream.ts';
+import { createPacketCipher, keySizes } from './cipher-suite.ts';
+import { SshDisconnectError, SshTransportError } from './errors.ts';
+import type { HostKeyInfo, TransportEvent, TransportOptions } from './events.ts';
+import { KexRound, Deferred } from './kex-round.ts';
+import { createKexMethod } from './kex-methods.ts';
+import { encodeKexInit, guessWasWrong, negotiate, parseKexInit } from './kexinit.ts';
+import { deriveDirectionKeys, exchangeHash } from './key-schedule.ts';
+import { PacketDecoder, PacketEncoder, type DecodedPacket } from './packet-protocol.ts';
+import { DEFAULT_CLIENT_VERSION, VersionExchange } from './version-exchange.ts';
+
+const GiB = 1024 ** 3;
+/** Stop reading from the network while this many messages wait for receive() (backpressure). */
+const INBOX_HIGH_WATER = 256;
+const isKexMethodMessage = (t: number) => t >= 30 && t <= 49; // RFC 4250 §4.1.2
+
+interface Queued { payload: Uint8Array; done: Deferred<void> }
+
+export class Transport {
+  sessionId: Uint8Array = new Uint8Array(0);
+  serverVersion = '';
+  hostKey: HostKeyInfo = { algorithm: '', blob: new Uint8Array(0) };
+  algorithms: NegotiatedAlgorithms | undefined;
+  /** True when both sides offered strict kex in the first KEXINIT (OpenSSH PROTOCOL §1.10). */
+  strictKex = false;
+  /** RFC 8308 §3.1 server-sig-algs, undefined until (unless) the server sends EXT_INFO. */
+  serverSigAlgs: readonly string[] | undefined;
+  readonly closed: Promise<Error | undefined>;
+  /** Completed key exchanges, the initial one included. */
+  kexCount = 0;
+
+  private readonly clientVersion: string;
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private readonly encoder = new PacketEncoder();
+  private readonly decoder = new PacketDecoder();
+  private writeChain: Promise<void> = Promise.resolve();
+  private ended = false;
+  private error: Error | undefined;
+  private resolveClosed!: (e: Error | undefined) => void;
+  private inbox: Uint8Array[] = [];
+  private receivers: Deferred<Uint8Array>[] = [];
+  private inboxDrained: Deferred<void> | undefined;
+  private kex: KexRound | undefined;
+  private outQueue: Queued[] = [];
+  private bytesSinceKex = 0;
+  private rekeyTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly firstKex = new Deferred<void>();
+
+  private constructor(stream: ByteStream, private readonly options: TransportOptions) {
+    this.clientVersion = options.clientVersion ?? DEFAULT_CLIENT_VERSION;
+    this.reader = stream.readable.getReader();
+    this.writer = stream.writable.getWriter();
+    this.closed = new Promise((r) => { this.resolveClosed = r; });
+  }
+
+  /** Version exchange + first key exchange; resolves when the first NEWKEYS is done both ways. */
+  static async connect(stream: ByteStream, options: TransportOptions): Promise<Transport> {
+    const t = new Transport(stream, options);
+    const timeoutMs = options.handshakeTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => t.fail(new SshTransportError('HANDSHAKE_TIMEOUT',
+      `the server did not complete the SSH handshake within ${timeoutMs} ms`)), timeoutMs);
+    try {
+      await t.start();
+      await t.firstKex.promise;
+      return t;
+    } catch (e) {
+      t.fail(e);
+      throw t.error ?? e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async start(): Promise<void> {
+    // RFC 4253 §4.2: send our identification at once; the server's may follow other lines.
+    void this.writeRaw(new TextEncoder().encode(`${this.clientVersion}\r\n`));
+    const exchange = new VersionExchange();
+    for (;;) {
+      const { value, done } = await this.reader.read();
+      if (this.error) throw this.error;
+      if (done) throw new SshTransportError('CONNECTION_CLOSED', 'the server closed the connection before identifying itself');
+      const result = exchange.feed(value);
+      if (!result) continue;
+      this.serverVersion = result.serverVersion;
+      if (result.preBanner.length > 0) this.emit({ type: 'pre-banner', lines: result.preBanner });
+      this.decoder.feed(result.rest);
+      break;
+    }
+    this.beginKex(true, 'client');
+    void this.readLoop();
+  }
+
+  // ---- sending ----
+
+  /** Sends one message payload (5, 6 or >= 50). Queued while a key exchange runs (RFC 4253 §7). */
+  send(payload: Uint8Array): Promise<void> {
+    if (this.ended) return Promise.reject(this.endedError());
+    const type = payload[0];
+    if (type === undefined || (type !== MSG.SERVICE_REQUEST && type !== MSG.SERVICE_ACCEPT && type < 50)) {
+      return Promise.reject(new SshTransportError('MESSAGE_NOT_ALLOWED', `message ${type} belongs to the transport layer and is not sent by the layers above`));
+    }
+    if (this.kex && !this.kex.sentNewKeys) {
+      const done = new Deferred<void>();
+      this.outQueue.push({ payload, done });
+      return done.promise;
+    }
+    const p = this.sendPacket(payload);
+    this.maybeRekey();
+    return p;
+  }
+
+  private sendPacket(payload: Uint8Array): Promise<void> {
+    if (this.ended && payload[0] !== MSG.DISCONNECT) return Promise.reject(this.endedError());
+    let sealed: Promise<Uint8Array> | Uint8Array;
+    try {
+      sealed = this.encoder.encode(payload);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (sealed instanceof Promise) sealed.catch(() => {});
+    this.bytesSinceKex += payload.length;
+    return this.writeRaw(sealed);
+  }
+
+  /** Writes stay in sequence-number order even when sealing is asynchronous. */
+  private writeRaw(bytes: Promise<Uint8Array> | Uint8Array): Promise<void> {
+    const p = this.writeChain.then(async () => this.writer.write(await bytes));
+    this.writeChain = p.catch(() => {});
+    return p;
+  }
+
+  private flushQueue(): void {
+    const queued = this.outQueue;
+    this.outQueue = [];
+    for (const q of queued) this.sendPacket(q.payload).then(() => q.done.resolve(), (e: unknown) => q.done.reject(e));
+  }
+
+  // ---- receiving ----
+
+  /** The next message for the layers above (5, 6 or >= 50). */
+  receive(): Promise<Uint8Array> {
+    const m = this.inbox.shift();
+    if (m) {
+      if (this.inboxDrained && this.inbox.length < INBOX_HIGH_WATER / 2) { this.inboxDrained.resolve(); this.inboxDrained = undefined; }
+      return Promise.resolve(m);
+    }
+    if (this.ended) return Promise.reject(this.endedError());
+    const d = new Deferred<Uint8Array>();
+    this.receivers.push(d);
+    return d.promise;
+  }
+
+  private deliver(payload: Uint8Array): void {
+    const r = this.receivers.shift();
+    if (r) r.resolve(payload);
+    else this.inbox.push(payload);
+  }
+
+  private async readLoop(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.ended) return;
+        const packet = await this.decoder.next();
+        if (packet) {
+          this.bytesSinceKex += packet.payload.length;
+          await this.dispatch(packet);
+          continue;
+        }
+        if (this.inbox.length >= INBOX_HIGH_WATER) {
+          this.inboxDrained = new Deferred<void>();
+          await this.inboxDrained.promise;
+        }
+        const { value, done } = await this.reader.read();
+        if (this.ended) return;
+        if (done) throw new SshTransportError('CONNECTION_CLOSED', 'the server closed the connection');
+        this.decoder.feed(value);
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async dispatch({ seq, payload }: DecodedPacket): Promise<void> {
+    const type = payload[0]!;
+    const kex = this.kex;
+    if (type === MSG.DISCONNECT) {
+      // byte SSH_MSG_DISCONNECT, uint32 reason code, string description (UTF-8), string language tag (§11.1)
+      const r = new SshReader(payload);
+      r.byte();
+      const reason = r.uint32();
+      let description = '';
+      try { description = r.utf8(); } catch { /* a malformed description does not hide the reason */ }
+      throw new SshDisconnectError(reason, description);
+    }
+    // Strict kex: during the initial kex only kex messages are allowed (OpenSSH PROTOCOL §1.10).
+    if (kex?.initial && !kex.newKeysReceived.settled && this.strictKex && type !== MSG.KEXINIT && type !== MSG.NEWKEYS && !isKexMethodMessage(type)) {
+      throw new SshTransportError('STRICT_KEX_VIOLATION', `the server sent message ${type} during the initial strict key exchange`);
+    }
+    switch (type) {
+      case MSG.IGNORE:
+        return;
+      case MSG.DEBUG: {
+        // byte SSH_MSG_DEBUG, boolean always_display, string message, string language tag (§11.3)
+        const r = new SshReader(payload);
+        r.byte();
+        this.emit({ type: 'debug', alwaysDisplay: r.boolean(), message: r.utf8() });
+        return;
+      }
+      case MSG.UNIMPLEMENTED: {
+        const r = new SshReader(payload);
+        r.byte();
+        this.emit({ type: 'unimplemented', seq: r.uint32() });
+        return;
+      }
+      case MSG.EXT_INFO:
+        this.onExtInfo(payload);
+        return;
+      case MSG.KEXINIT:
+        this.onKexInit(seq, payload);
+        return;
+      case MSG.NEWKEYS: {
+        if (!kex || !kex.replyReceived) throw KexRound.unexpected('SSH_MSG_NEWKEYS');
+        this.decoder.setOpener(await kex.incomingCipher.promise);
+        if (this.strictKex) this.decoder.seq = 0; // strict kex: reset after every NEWKEYS
+        kex.newKeysReceived.resolve();
+        return;
+      }
+    }
+    if (isKexMethodMessage(type)) {
+      if (!kex?.serverKexInit || kex.replyReceived) { this.sendUnimplemented(seq); return; }
+      if (kex.ignoreNextKexPacket) { kex.ignoreNextKexPacket = false; return; }
+      kex.replyReceived = true;
+      kex.push(payload);
+      return;
+    }
+    if (type === MSG.SERVICE_REQUEST || type === MSG.SERVICE_ACCEPT || type >= 50) {
+      // RFC 4253 §7.1: after its KEXINIT the server sends only kex messages until its NEWKEYS.
+      if (kex?.serverKexInit && !kex.newKeysReceived.settled) throw KexRound.unexpected(`message ${type}`);
+      this.deliver(payload);
+      return;
+    }
+    this.sendUnimplemented(seq); // RFC 4253 §11.4
+  }
+
+  private sendUnimplemented(seq: number): void {
+    this.sendPacket(new SshWriter(8).byte(MSG.UNIMPLEMENTED).uint32(seq).toBytes()).catch(() => {});
+  }
+
+  /** RFC 8308 §2.3: byte SSH_MSG_EXT_INFO, uint32 nr-extensions, then (string name, string value) pairs. */
+  private onExtInfo(payload: Uint8Array): void {
+    const r = new SshReader(payload);
+    r.byte();
+    const n = r.uint32();
+    const extensions = new Map<string, Uint8Array>();
+    for (let i = 0; i < n; i++) extensions.set(r.name(), r.string());
+    const sigAlgs = extensions.get('server-sig-algs');
+    if (sigAlgs) this.serverSigAlgs = new SshReader(new SshWriter().string(sigAlgs).toBytes()).nameList();
+    this.emit({ type: 'ext-info', extensions });
+  }
+
+  // ---- key exchange ----
+
+  private onKexInit(seq: number, payload: Uint8Array): void {
+    let kex = this.kex;
+    if (kex?.serverKexInit) throw KexRound.unexpected('a second SSH_MSG_KEXINIT');
+    if (!kex) kex = this.beginKex(false, 'server');
+    const server = parseKexInit(payload);
+    const client = kex.parsedClientKexInit!;
+    if (kex.initial) {
+      this.strictKex = server.kex.includes(KEX_STRICT_S);
+      // Strict kex: the server's KEXINIT must be the first packet it sent.
+      if (this.strictKex && seq !== 0) {
+        throw new SshTransportError('STRICT_KEX_VIOLATION', 'the server sent other messages before its first SSH_MSG_KEXINIT under strict kex');
+      }
+    }
+    kex.algorithms = negotiate(client, server);
+    kex.ignoreNextKexPacket = server.firstKexPacketFollows && guessWasWrong(client, server);
+    kex.serverKexInit = payload;
+    kex.serverKexInitReceived.resolve();
+  }
+
+  private beginKex(initial: boolean, initiatedBy: 'client' | 'server'): KexRound {
+    const o = this.options;
+    const round = new KexRound(initial, initiatedBy);
+    this.kex = round;
+    const ciphers = [...(o.ciphers ?? DEFAULT_CIPHERS)];
+    const macs = [...(o.macs ?? DEFAULT_MACS)];
+    const kexInit = {
+      // ext-info-c and kex-strict-c only in the first KEXINIT (RFC 8308 §2.1, PROTOCOL §1.10).
+      kex: [...(o.kexAlgorithms ?? DEFAULT_KEX), ...(initial ? [EXT_INFO_C, KEX_STRICT_C] : [])],
+      hostKey: [...(o.hostKeyAlgorithms ?? DEFAULT_HOST_KEY)],
+      cipherC2S: ciphers, cipherS2C: ciphers, macC2S: macs, macS2C: macs,
+      compressionC2S: ['none'], compressionS2C: ['none'], languagesC2S: [], languagesS2C: [],
+      firstKexPacketFollows: false,
+    };
+    round.clientKexInit = encodeKexInit(kexInit);
+    round.parsedClientKexInit = parseKexInit(round.clientKexInit);
+    this.emit({ type: 'kex-start', initial, initiatedBy });
+    this.sendPacket(round.clientKexInit).catch(() => {});
+    void this.runKex(round);
+    return round;
+  }
+
+  private async runKex(round: KexRound): Promise<void> {
+    try {
+      await round.serverKexInitReceived.promise;
+      const algs = round.algorithms!;
+      const method = createKexMethod(algs.kex);
+      await this.sendPacket(await method.init());
+      const reply = await method.reply(await round.next());
+      const h = await exchangeHash(method.hash, {
+        clientVersion: this.clientVersion, serverVersion: this.serverVersion,
+        clientKexInit: round.clientKexInit!, serverKexInit: round.serverKexInit!,
+        hostKey: reply.hostKey, exchangeValues: reply.exchangeValues, sharedSecret: reply.sharedSecret,
+      });
+      await this.checkHostKey(round, algs.hostKey, reply.hostKey, reply.signature, h);
+      const sessionId = round.initial ? h : this.sessionId;
+      const [c2s, s2c] = await Promise.all([
+        deriveDirectionKeys(method.hash, reply.sharedSecret, h, sessionId, true, keySizes(algs.cipherClientToServer, algs.macClientToServer)),
+        deriveDirectionKeys(method.hash, reply.sharedSecret, h, sessionId, false, keySizes(algs.cipherServerToClient, algs.macServerToClient)),
+      ]);
+      const [sealer, opener] = await Promise.all([
+        createPacketCipher(algs.cipherClientToServer, algs.macClientToServer, c2s),
+        createPacketCipher(algs.cipherServerToClient, algs.macServerToClient, s2c),
+      ]);
+      round.incomingCipher.resolve(opener);
+      // NEWKEYS goes out under the old keys; everything after it under the new ones (RFC 4253 §7.3).
+      const newKeysSent = this.sendPacket(new Uint8Array([MSG.NEWKEYS]));
+      this.encoder.setSealer(sealer);
+      if (this.strictKex) this.encoder.seq = 0;
+      round.sentNewKeys = true;
+      if (round.initial) this.sessionId = h;
+      this.flushQueue();
+      await newKeysSent;
+      await round.newKeysReceived.promise;
+      this.algorithms = algs;
+      this.kex = undefined;
+      this.kexCount++;
+      this.bytesSinceKex = 0;
+      this.armRekeyTimer();
+      this.emit({ type: 'kex-done', algorithms: algs, strictKex: this.strictKex, initial: round.initial });
+      if (round.initial) this.firstKex.resolve();
+    } catch (e) {
+      round.abort(e);
+      this.fail(e);
+    }
+  }
+
+  private async checkHostKey(round: KexRound, algorithm: string, blob: Uint8Array, signature: Uint8Array, h: Uint8Array): Promise<void> {
+    let valid: boolean;
+    try {
+      valid = await verifySignature(algorithm, blob, signature, h);
+    } catch (cause) {
+      throw new SshTransportError('HOST_KEY_SIGNATURE_INVALID', `the server's ${algorithm} host key or its signature is malformed`, { cause });
+    }
+    if (!valid) throw new SshTransportError('HOST_KEY_SIGNATURE_INVALID', `the server's ${algorithm} signature on the key exchange does not verify: possible man-in-the-middle`);
+    if (!round.initial) {
+      // RFC 4253 §9 does not allow a new host key in a rekey; OpenSSH refuses it too.
+      if (!equalBytes(blob, this.hostKey.blob)) throw new SshTransportError('HOST_KEY_CHANGED_ON_REKEY', 'the server presented a different host key during a rekey');
+      return;
+    }
+    const info = { algorithm, blob };
+    try {
+      await this.options.verifyHostKey(info);
+    } catch (e) {
+      const err = e instanceof Error ? e : new SshTransportError('HOST_KEY_REJECTED', `the host key was refused: ${String(e)}`);
+      hostKeyRefusals.add(err);
+      throw err;
+    }
+    this.hostKey = info;
+  }
+
+  // ---- rekeying (RFC 4253 §9) ----
+
+  private maybeRekey(): void {
+    if (this.kex || this.ended) return;
+    if (this.bytesSinceKex >= (this.options.rekeyAfterBytes ?? GiB)) this.rekey();
+  }
+
+  /** Starts a client-initiated key exchange now (no-op while one runs). Data keeps flowing across it. */
+  rekey(): void {
+    if (this.kex || this.ended) return;
+    this.beginKex(false, 'client');
+  }
+
+  private armRekeyTimer(): void {
+    if (this.rekeyTimer !== undefined) clearTimeout(this.rekeyTimer);
+    const t = setTimeout(() => this.rekey(), this.options.rekeyAfterMs ?? 3600_000);
+    (t as { unref?: () => void }).unref?.();
+    this.rekeyTimer = t;
+  }
+
+  // ---- ending ----
+
+  /** Sends DISCONNECT (when still possible) and closes the stream. */
+  async close(reason: number = DISCONNECT_REASON.BY_APPLICATION, description = ''): Promise<void> {
+    if (this.ended) return;
+    this.sendDisconnect(reason, description);
+    this.finish(undefined);
+    await this.closed;
+  }
+
+  private sendDisconnect(reason: number, description: string): void {
+    const p = new SshWriter(64).byte(MSG.DISCONNECT).uint32(reason).string(description).string('').toBytes();
+    this.sendPacket(p).catch(() => {});
+  }
+
+  /** Ends the transport with an error, telling the server why when the stream still works. */
+  private fail(e: unknown): void {
+    if (this.ended) return;
+    const err = e instanceof Error ? e : new SshTransportError('TRANSPORT_FAILED', String(e));
+    if (!(err instanceof SshDisconnectError) && !(err instanceof SshError && err.code === 'CONNECTION_CLOSED')) {
+      this.sendDisconnect(disconnectReasonFor(err), err.message);
+    }
+    this.finish(err);
+  }
+
+  private finish(err: Error | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.error = err;
+    if (this.rekeyTimer !== undefined) clearTimeout(this.rekeyTimer);
+    const ended = this.endedError();
+    for (const r of this.receivers) r.reject(ended);
+    this.receivers = [];
+    for (const q of this.outQueue) q.done.reject(ended);
+    this.outQueue = [];
+    this.kex?.abort(ended);
+    if (!this.firstKex.settled) this.firstKex.reject(ended);
+    this.inboxDrained?.resolve();
+    const chain = this.writeChain;
+    void (async () => {
+      await Promise.race([chain, new Promise((r) => setTimeout(r, 1000))]);
+      await this.writer.close().catch(() => {});
+      await this.reader.cancel().catch(() => {});
+    })();
+    this.resolveClosed(err);
+  }
+
+  private endedError(): Error {
+    return this.error ?? new SshTransportError('TRANSPORT_CLOSED', 'the SSH connection is closed');
+  }
+
+  private emit(event: TransportEvent): void {
+    try { this.options.onEvent?.(event); } catch { /* a listener's failure is not the connection's */ }
+  }
+}
+
+const hostKeyRefusals = new WeakSet<Error>();
+
+function disconnectReasonFor(err: Error): number {
+  if (hostKeyRefusals.has(err)) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
+  const code = err instanceof SshError ? err.code : '';
+  if (code === 'MAC_MISMATCH') return DISCONNECT_REASON.MAC_ERROR;
+  if (code.startsWith('HOST_KEY')) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
+  if (code.startsWith('KEX') || code.startsWith('X25519') || code.startsWith('ECDH') || code.startsWith('DH_') || code.startsWith('MLKEM')) return DISCONNECT_REASON.KEY_EXCHANGE_FAILED;
+  if (code === 'HANDSHAKE_TIMEOUT') return DISCONNECT_REASON.BY_APPLICATION;
+  return DISCONNECT_REASON.PROTOCOL_ERROR;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
+}
