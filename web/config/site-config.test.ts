@@ -1,0 +1,50 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hostAllowed, loadSiteConfig, parseSiteConfig } from './site-config.ts';
+
+const here = { protocol: 'https:', host: 'tessera.example.com' };
+
+describe('site configuration', () => {
+  it('defaults to personal mode with the relay on this origin and trust on first use', () => {
+    const c = parseSiteConfig({}, here);
+    expect(c).toMatchObject({ mode: 'personal', relayUrl: 'wss://tessera.example.com/ssh', trustOnFirstUse: true, revocation: 'prefer', idleTimeoutSeconds: 0 });
+    expect(parseSiteConfig({}, { protocol: 'http:', host: '127.0.0.1:8080' }).relayUrl).toBe('ws://127.0.0.1:8080/ssh');
+  });
+
+  it('kiosk mode never trusts on first use, even when the document asks for it', () => {
+    const c = parseSiteConfig({ mode: 'kiosk', trustOnFirstUse: true }, here);
+    expect(c.trustOnFirstUse).toBe(false);
+    expect(c.idleTimeoutSeconds).toBe(300);
+  });
+
+  it('names the field of a malformed document', () => {
+    expect(() => parseSiteConfig({ mode: 'open' }, here)).toThrow(/'mode'/);
+    expect(() => parseSiteConfig({ relayUrl: 'http://x' }, here)).toThrow(/'relayUrl'/);
+    expect(() => parseSiteConfig({ allowedHosts: [1] }, here)).toThrow(/'allowedHosts'/);
+    expect(() => parseSiteConfig({ idleTimeoutSeconds: -1 }, here)).toThrow(/'idleTimeoutSeconds'/);
+    expect(() => parseSiteConfig([], here)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+
+  it('never throws anything but a typed error on arbitrary JSON', () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => {
+      try { parseSiteConfig(v, here); } catch (err) { expect((err as { code?: string }).code).toBe('CONFIG_INVALID'); }
+    }));
+  });
+
+  it('matches allowed hosts exactly or by a *. suffix', () => {
+    const c = parseSiteConfig({ allowedHosts: ['bastion.example.com', '*.corp.example.com'] }, here);
+    expect(hostAllowed(c, 'BASTION.example.com')).toBe(true);
+    expect(hostAllowed(c, 'a.corp.example.com')).toBe(true);
+    expect(hostAllowed(c, 'corp.example.com')).toBe(false);
+    expect(hostAllowed(c, 'evil.com')).toBe(false);
+    expect(hostAllowed(parseSiteConfig({}, here), 'anything')).toBe(true);
+  });
+
+  it('loads /config.json: missing means defaults, malformed JSON is an error', async () => {
+    const res = (status: number, body: string) => (async () => new Response(body, { status })) as unknown as typeof fetch;
+    expect((await loadSiteConfig(res(404, ''), here)).mode).toBe('personal');
+    expect((await loadSiteConfig(res(200, '{"mode":"kiosk"}'), here)).mode).toBe('kiosk');
+    await expect(loadSiteConfig(res(200, '{oops'), here)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(loadSiteConfig(res(500, ''), here)).rejects.toMatchObject({ code: 'CONFIG_UNAVAILABLE' });
+  });
+});
