@@ -1,0 +1,200 @@
+/**
+ * One CCID interface's bulk pipe: sends a PC_to_RDR message and returns its matching
+ * RDR_to_PC reply. It matches bSeq and bSlot (CCID 1.1 §6.1), reads on after a short read,
+ * honours time extension requests (bmCommandStatus = 2, §6.2.6) and validates every reply.
+ * Commands are serialised: one message in flight per interface (bMaxCCIDBusySlots is
+ * almost always 1, and serialising is always correct).
+ */
+import { CardRemovedError, CcidProtocolError, CcidTimeoutError, UsbTransferError } from './errors.ts';
+import type { CommandMessage, ReplyMessage } from './message.ts';
+import { Command, decodeReply, encodeCommand, expectedLength, HEADER_SIZE, REPLY_TO } from './message.ts';
+import type { UsbDeviceLike } from './usb-device.ts';
+import { inData } from './usb-device.ts';
+
+export interface ChannelOptions {
+  readonly bulkIn: number;
+  readonly bulkOut: number;
+  readonly interfaceNumber: number;
+  /** dwMaxCCIDMessageLength: the largest message either side may send. */
+  readonly maxMessageLength: number;
+  /** Read timeout per reply before any time extension; libccid's default is 3 s. */
+  readonly timeoutMs?: number;
+}
+
+export interface ChannelStats {
+  transfers: number;
+  bytesOut: number;
+  bytesIn: number;
+}
+
+/** Stale or foreign replies the channel skips before it gives up on the reader. */
+const MAX_SKIPPED_REPLIES = 8;
+/** Time extensions honoured for one command before it is declared hung. */
+const MAX_TIME_EXTENSIONS = 64;
+
+export class CcidChannel {
+  readonly stats: ChannelStats = { transfers: 0, bytesOut: 0, bytesIn: 0 };
+  private seq = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** A bulk-IN transfer still pending after a timeout: the next read reuses it. */
+  private pendingIn: Promise<Uint8Array> | undefined;
+  private readonly timeoutMs: number;
+  /** Set when a slot's card is removed: its command in flight fails at once. */
+  private readonly removalWaiters = new Map<number, Set<(err: Error) => void>>();
+
+  constructor(private readonly device: UsbDeviceLike, private readonly options: ChannelOptions) {
+    this.timeoutMs = options.timeoutMs ?? 3000;
+  }
+
+  /** Sends one command and returns its validated reply (any bmCommandStatus but 2). */
+  exchange(msg: Omit<CommandMessage, 'seq'>): Promise<ReplyMessage> {
+    const run = this.queue.then(() => this.exchangeNow(msg));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Fails the slot's command in flight, if any, with CardRemovedError. */
+  cardRemoved(slot: number): void {
+    const waiters = this.removalWaiters.get(slot);
+    if (!waiters) return;
+    for (const fail of waiters) fail(new CardRemovedError());
+    waiters.clear();
+  }
+
+  /** CCID 1.1 §5.3.1 ABORT control request, then the bulk PC_to_RDR_Abort (§6.1.13). */
+  async abort(slot: number): Promise<ReplyMessage> {
+    const seq = this.nextSeq();
+    await this.device.controlTransferOut({ requestType: 'class', recipient: 'interface', request: 0x01, value: (seq << 8) | slot, index: this.options.interfaceNumber });
+    const run = this.queue.then(() => this.exchangeNow({ type: Command.Abort, slot }, seq));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private nextSeq(): number {
+    const s = this.seq;
+    this.seq = (this.seq + 1) & 0xff;
+    return s;
+  }
+
+  private async exchangeNow(msg: Omit<CommandMessage, 'seq'>, fixedSeq?: number): Promise<ReplyMessage> {
+    const seq = fixedSeq ?? this.nextSeq();
+    const bytes = encodeCommand({ ...msg, seq });
+    if (bytes.length > this.options.maxMessageLength) {
+      throw new CcidProtocolError(`A ${bytes.length}-byte message exceeds the reader's maximum of ${this.options.maxMessageLength} bytes.`);
+    }
+    let removed: ((err: Error) => void) | undefined;
+    const removal = new Promise<never>((_, reject) => { removed = reject; });
+    removal.catch(() => undefined);
+    const waiters = this.removalWaiters.get(msg.slot) ?? new Set();
+    this.removalWaiters.set(msg.slot, waiters);
+    waiters.add(removed!);
+    try {
+      await this.write(bytes);
+      return await Promise.race([this.readReply(msg.type, msg.slot, seq), removal]);
+    } finally {
+      waiters.delete(removed!);
+    }
+  }
+
+  private async write(bytes: Uint8Array): Promise<void> {
+    let result;
+    try {
+      result = await this.device.transferOut(this.options.bulkOut, bytes);
+    } catch (err) {
+      throw new UsbTransferError(`Sending to the reader failed: ${(err as Error).message ?? err}`, { cause: err });
+    }
+    this.stats.transfers++;
+    this.stats.bytesOut += bytes.length;
+    if (result.status === 'stall') {
+      await this.device.clearHalt('out', this.options.bulkOut).catch(() => undefined);
+      throw new UsbTransferError('The reader stalled the bulk-OUT endpoint; the command was not delivered.');
+    }
+  }
+
+  private async readReply(type: number, slot: number, seq: number): Promise<ReplyMessage> {
+    const wanted = REPLY_TO[type];
+    let timeout = this.timeoutMs;
+    let skipped = 0;
+    let extensions = 0;
+    while (true) {
+      const bytes = await this.readMessage(timeout);
+      const reply = decodeReply(bytes, this.options.maxMessageLength);
+      if (reply.seq !== seq || reply.slot !== slot) {
+        // A late reply to an earlier, timed-out command (libccid: "duplicate frame"): skip it.
+        if (++skipped > MAX_SKIPPED_REPLIES) throw new CcidProtocolError('The reader keeps answering with the wrong sequence number.');
+        continue;
+      }
+      if (reply.type !== wanted) {
+        throw new CcidProtocolError(`The reader answered message 0x${type.toString(16)} with message 0x${reply.type.toString(16)}.`);
+      }
+      if (reply.commandStatus === 'time-extension') {
+        // §6.2.6: the card asked for more time; libccid multiplies the timeout by bError.
+        if (++extensions > MAX_TIME_EXTENSIONS) throw new CcidTimeoutError('The card keeps asking for more time; giving up.');
+        timeout = this.timeoutMs * Math.max(1, reply.bError);
+        continue;
+      }
+      return reply;
+    }
+  }
+
+  /** Reads one whole message, across several transfers when one returns short. */
+  private async readMessage(timeoutMs: number): Promise<Uint8Array> {
+    let buf = await this.readTransfer(timeoutMs);
+    for (let reads = 1; ; reads++) {
+      const need = expectedLength(buf);
+      if (need !== undefined && buf.length >= need) {
+        if (buf.length > need) throw new CcidProtocolError(`The reader sent ${buf.length - need} bytes beyond the message its header announces.`);
+        return buf;
+      }
+      if (need !== undefined && need > this.options.maxMessageLength) {
+        throw new CcidProtocolError(`The reader announced a ${need}-byte message, above its maximum of ${this.options.maxMessageLength}.`);
+      }
+      if (reads >= 16) throw new CcidProtocolError('The reader sent a truncated message.');
+      const more = await this.readTransfer(timeoutMs);
+      if (more.length === 0) throw new CcidProtocolError('The reader sent a truncated message.');
+      const joined = new Uint8Array(buf.length + more.length);
+      joined.set(buf);
+      joined.set(more, buf.length);
+      buf = joined;
+    }
+  }
+
+  private async readTransfer(timeoutMs: number): Promise<Uint8Array> {
+    const pending = this.pendingIn ?? this.startIn();
+    this.pendingIn = pending;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    try {
+      const got = await Promise.race([pending, timedOut]);
+      if (got === 'timeout') throw new CcidTimeoutError(`The reader did not answer within ${timeoutMs} ms.`);
+      this.pendingIn = undefined;
+      return got;
+    } catch (err) {
+      if (!(err instanceof CcidTimeoutError)) this.pendingIn = undefined;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async startIn(): Promise<Uint8Array> {
+    // Ask for a whole message plus one packet, so an exact-multiple reply ends on its ZLP.
+    const length = this.options.maxMessageLength + 64;
+    let result;
+    try {
+      result = await this.device.transferIn(this.options.bulkIn, length);
+    } catch (err) {
+      throw new UsbTransferError(`Reading from the reader failed: ${(err as Error).message ?? err}`, { cause: err });
+    }
+    this.stats.transfers++;
+    if (result.status === 'stall') {
+      await this.device.clearHalt('in', this.options.bulkIn).catch(() => undefined);
+      throw new UsbTransferError('The reader stalled the bulk-IN endpoint.');
+    }
+    const data = inData(result);
+    this.stats.bytesIn += data.length;
+    return data;
+  }
+}
+
+export { HEADER_SIZE };

@@ -1,0 +1,93 @@
+/**
+ * Typed errors of the CCID driver. Each carries a stable `code` the UI maps to a sentence;
+ * the message itself is already a sentence a person can act on.
+ */
+export class CcidError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** The reader answered something that breaks CCID 1.1 §6.2 (bad length, type, bSeq...). */
+export class CcidProtocolError extends CcidError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CCID_PROTOCOL', message, options);
+  }
+}
+
+/** The reader reported a failed command (bmCommandStatus = 1), CCID 1.1 §6.2.6. */
+export class CcidSlotError extends CcidError {
+  readonly bError: number;
+  readonly bStatus: number;
+  constructor(bStatus: number, bError: number, message: string) {
+    super('CCID_SLOT_ERROR', message);
+    this.bError = bError;
+    this.bStatus = bStatus;
+  }
+}
+
+/** The card left the slot: the command in flight and every later one fail with this. */
+export class CardRemovedError extends CcidError {
+  constructor(message = 'The card was removed from the reader. Insert it again to continue.') {
+    super('CARD_REMOVED', message);
+  }
+}
+
+/** No card is present in the slot. */
+export class NoCardError extends CcidError {
+  constructor(message = 'There is no card in the reader. Insert a card.') {
+    super('NO_CARD', message);
+  }
+}
+
+/** The reader cannot be driven by this driver (character level, no usable endpoints...). */
+export class UnsupportedReaderError extends CcidError {
+  constructor(message: string) {
+    super('UNSUPPORTED_READER', message);
+  }
+}
+
+/** Another program (usually pcscd) holds the reader's interface. */
+export class ReaderBusyError extends CcidError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('READER_BUSY', message, options);
+  }
+}
+
+/** The reader did not answer in time (after any time extensions it asked for). */
+export class CcidTimeoutError extends CcidError {
+  constructor(message: string) {
+    super('CCID_TIMEOUT', message);
+  }
+}
+
+/** A USB transfer failed (stall, babble, disconnect). */
+export class UsbTransferError extends CcidError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('USB_TRANSFER', message, options);
+  }
+}
+
+/** The ATR breaks ISO/IEC 7816-3 §8 (too short, bad TS, bad TCK...). */
+export class AtrError extends CcidError {
+  constructor(code: 'ATR_TRUNCATED' | 'ATR_BAD_TS' | 'ATR_BAD_TCK' | 'ATR_TOO_LONG' | 'ATR_MISSING_TCK', message: string) {
+    super(code, message);
+  }
+}
+
+/** The T=1 block protocol failed beyond recovery (ISO/IEC 7816-3 §11.6). */
+export class T1Error extends CcidError {
+  constructor(code: 'T1_BAD_BLOCK' | 'T1_PROTOCOL' | 'T1_ABORTED', message: string) {
+    super(code, message);
+  }
+}
+
+/** A command APDU the chosen path cannot carry, or a malformed APDU. */
+export class ApduError extends CcidError {
+  constructor(code: 'APDU_MALFORMED' | 'APDU_TOO_LONG' | 'APDU_RESPONSE', message: string) {
+    super(code, message);
+  }
+}

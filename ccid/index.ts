@@ -1,0 +1,24 @@
+/** ccid/: the USB CCID reader driver over a WebUSB-shaped device. Public API by name. */
+export type { UsbDeviceLike, UsbConfigurationLike, UsbInterfaceLike, UsbAlternateLike, UsbEndpointLike, UsbControlSetup, UsbInResult, UsbOutResult, UsbDirection } from './usb-device.ts';
+export { CcidError, CcidProtocolError, CcidSlotError, CardRemovedError, NoCardError, UnsupportedReaderError, ReaderBusyError, CcidTimeoutError, UsbTransferError, AtrError, T1Error, ApduError } from './errors.ts';
+export type { CcidClassDescriptor, CcidInterfaceInfo, ExchangeLevel } from './descriptor.ts';
+export { CLASS_DESCRIPTOR, Feature, exchangeLevel, parseClassDescriptor, findCcidInterfaces, readConfigurationDescriptor } from './descriptor.ts';
+export type { CommandMessage, ReplyMessage, IccStatus, CommandStatus } from './message.ts';
+export { HEADER, HEADER_SIZE, Command, Reply, encodeCommand, decodeReply, expectedLength, describeSlotError, SlotErrorCode, xfrSpecific } from './message.ts';
+export type { ChannelOptions, ChannelStats } from './channel.ts';
+export { CcidChannel } from './channel.ts';
+export type { Atr, InterfaceGroup } from './atr.ts';
+export { parseAtr, parseHex, hex, FI_TABLE, DI_TABLE, FMAX_MHZ } from './atr.ts';
+export type { T1Block, Edc, SKind } from './t1-block.ts';
+export { encodeBlock, decodeBlock, lrc, crc16 } from './t1-block.ts';
+export type { T1Link, T1Options } from './t1.ts';
+export { T1Session } from './t1.ts';
+export type { CommandApdu } from './apdu.ts';
+export { parseCommandApdu } from './apdu.ts';
+export { chooseProtocol, ppsRequest, checkPpsResponse, protocolData, baudRate } from './parameters.ts';
+export type { SlotEvent, InterruptMessage } from './slot-events.ts';
+export { parseInterrupt } from './slot-events.ts';
+export type { ReaderOptions } from './reader.ts';
+export { CcidReader, claimError } from './reader.ts';
+export type { CardOptions } from './card.ts';
+export { CcidCard } from './card.ts';

@@ -1,0 +1,84 @@
+/**
+ * A small ISO/IEC 7816-4 test application for the virtual reader's card:
+ *   00 A4 04 00 Lc AID        SELECT by AID (TEST_AID answers 9000, others 6A82)
+ *   80 10 00 00 Lc data [Le]  ECHO: returns the command data
+ *   80 20 P1 P2 [Le]          READ N: returns N = P1P2 bytes of (i * 7 + 3) & 0xFF
+ *   80 30 00 00 20            EXACT: 32 bytes if Le is exactly 20, else 6C20
+ *   80 40 00 00 Lc data Le    SIGN: returns Lc bytes (the data reversed), like an RSA signature
+ * Unknown instructions answer 6D00, unknown classes 6E00 (ISO 7816-4 §5.6).
+ */
+import type { ApduHandler } from './card.ts';
+import { concat, expectedLength, sw } from './card.ts';
+
+export const TEST_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x05, 0x27, 0x54, 0x45, 0x53, 0x54);
+
+/** Real ATRs, checked with pcsc-tools' ATR_analysis. */
+export const ATRS = {
+  /** YubiKey 5 (T=1, IFSC 254, TA1 13 → needs PPS at TPDU level unless the reader does it). */
+  yubikey5: '3B FD 13 00 00 81 31 FE 15 80 73 C0 21 C0 57 59 75 62 69 4B 65 79 40',
+  /** A T=0-only card at default speed (Gemalto/Axalto Cryptoflex family style). */
+  t0: '3B 02 14 50',
+  /** Dual-protocol card offering T=0 then T=1, TA1 96 (Gemalto IDPrime / PIV family style). */
+  dual: '3B 7F 96 00 00 80 31 80 65 B0 84 41 3D F6 12 0F FE 82 90 00',
+} as const;
+
+export function hexBytes(text: string): Uint8Array {
+  const clean = text.replace(/\s/g, '');
+  return Uint8Array.from(clean.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
+/** Byte i of the READ N pattern: lets a test check every byte of a long answer. */
+export function patternByte(i: number): number {
+  return (i * 7 + 3) & 0xff;
+}
+
+export class TestApplet implements ApduHandler {
+  readonly atr: Uint8Array;
+  selected = false;
+  /** Commands seen, for tests that check what reached the card. */
+  readonly log: Uint8Array[] = [];
+
+  constructor(atr: Uint8Array | string = ATRS.yubikey5) {
+    this.atr = typeof atr === 'string' ? hexBytes(atr) : atr.slice();
+  }
+
+  handle(apdu: Uint8Array): Uint8Array {
+    this.log.push(apdu.slice());
+    const [cla = 0, ins = 0, p1 = 0, p2 = 0] = apdu;
+    const data = commandData(apdu);
+    if (cla === 0x00 && ins === 0xa4) {
+      if (p1 !== 0x04) return sw(0x6a86);
+      const match = data.length === TEST_AID.length && data.every((b, i) => b === TEST_AID[i]);
+      this.selected = match;
+      return match ? concat(Uint8Array.of(0x6f, 0x03, 0x84, 0x01, 0x01), sw(0x9000)) : sw(0x6a82);
+    }
+    if ((cla & 0xfc) !== 0x80) return sw(0x6e00);
+    switch (ins) {
+      case 0x10:
+        return concat(data, sw(0x9000));
+      case 0x20: {
+        const n = (p1 << 8) | p2;
+        return concat(Uint8Array.from({ length: n }, (_, i) => patternByte(i)), sw(0x9000));
+      }
+      case 0x30:
+        return expectedLength(apdu) === 0x20 ? concat(new Uint8Array(32).fill(0x33), sw(0x9000)) : sw(0x6c20);
+      case 0x40:
+        return concat(data.slice().reverse(), sw(0x9000));
+      default:
+        return sw(0x6d00);
+    }
+  }
+}
+
+/** The command data field of a short or extended APDU (empty when none). */
+export function commandData(apdu: Uint8Array): Uint8Array {
+  const body = apdu.length - 4;
+  if (body <= 1) return new Uint8Array(0);
+  if (apdu[4] !== 0) {
+    const lc = apdu[4]!;
+    return body >= 1 + lc ? apdu.slice(5, 5 + lc) : new Uint8Array(0);
+  }
+  if (body <= 3) return new Uint8Array(0);
+  const lc = (apdu[5]! << 8) | apdu[6]!;
+  return apdu.slice(7, 7 + lc);
+}
