@@ -2,6 +2,7 @@
 // that collects what it receives and how the session closed.
 import { createServer, type Server, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { startRelay, type LogRecord, type RelayConfigInput, type RelayHandle, type Resolver } from '../../relay/index.ts';
 
 export interface TcpTarget {
   readonly port: number;
@@ -72,4 +73,36 @@ export function openClient(url: string, protocols?: string | string[], options: 
       });
     },
   };
+}
+
+export interface TestRelay extends RelayHandle {
+  readonly logs: LogRecord[];
+  /** The first log record of this event matching `fields`, waiting for it briefly. */
+  logged(event: string, fields?: Record<string, unknown>, timeoutMs?: number): Promise<LogRecord>;
+  readonly http: string;
+}
+
+/** A relay on a free loopback port, logging into memory, serving no page unless asked. */
+export async function startTestRelay(config: RelayConfigInput = {}, resolver?: Resolver): Promise<TestRelay> {
+  const logs: LogRecord[] = [];
+  const relay = await startRelay({
+    config: { listen: { host: '127.0.0.1', port: 0 }, static: { dir: null }, ...config },
+    ...(resolver ? { resolver } : {}),
+    log: (r) => logs.push(r),
+  });
+  const matches = (r: LogRecord, event: string, fields: Record<string, unknown>) =>
+    r.event === event && Object.entries(fields).every(([k, v]) => r[k] === v);
+  return Object.assign(Object.create(relay) as RelayHandle, relay, {
+    logs,
+    http: relay.url.replace(/^ws/, 'http'),
+    async logged(event: string, fields: Record<string, unknown> = {}, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = logs.find((r) => matches(r, event, fields));
+        if (hit) return hit;
+        if (Date.now() > deadline) throw new Error(`no '${event}' log line with ${JSON.stringify(fields)}; got:\n${logs.map((l) => JSON.stringify(l)).join('\n')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  });
 }
