@@ -1,0 +1,120 @@
+/** An X.509 certificate parsed for validation (RFC 5280 §4.1). */
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as x from '@peculiar/asn1-x509';
+import { serialKey, toHex, u8 } from './bytes.ts';
+import { children, readTlv, topSequence, whole } from './der.ts';
+import { PkiParseError } from './errors.ts';
+import type { CertExtensions } from './extensions.ts';
+import { decodeExtensions } from './extensions.ts';
+import type { DistinguishedName } from './name.ts';
+import { fromAsn } from './name.ts';
+
+export interface AlgorithmId {
+  readonly oid: string;
+  /** The DER of the parameters, if present (absent and NULL differ for some algorithms). */
+  readonly params?: Uint8Array;
+}
+
+export interface Certificate {
+  readonly der: Uint8Array;
+  /** Hex of the DER: identity for loop detection and caches. */
+  readonly id: string;
+  readonly tbs: Uint8Array;
+  readonly signatureAlgorithm: AlgorithmId;
+  readonly tbsSignatureAlgorithm: AlgorithmId;
+  readonly signature: Uint8Array;
+  readonly version: number;
+  readonly serial: Uint8Array;
+  readonly serialKey: string;
+  readonly issuer: DistinguishedName;
+  readonly issuerDer: Uint8Array;
+  readonly subject: DistinguishedName;
+  readonly subjectDer: Uint8Array;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** The whole SubjectPublicKeyInfo DER, and its parts. */
+  readonly spki: Uint8Array;
+  readonly keyAlgorithm: AlgorithmId;
+  readonly publicKey: Uint8Array;
+  readonly ext: CertExtensions;
+  readonly unknownCritical: readonly string[];
+  /** Subject and issuer name are equal (§6.1: self-issued). */
+  readonly selfIssued: boolean;
+}
+
+export function algorithmId(a: x.AlgorithmIdentifier): AlgorithmId {
+  return a.parameters === undefined || a.parameters === null
+    ? { oid: a.algorithm, ...(a.parameters === null ? { params: new Uint8Array([5, 0]) } : {}) }
+    : { oid: a.algorithm, params: u8(a.parameters) };
+}
+
+/** Parses DER; throws PkiParseError (never anything else) on malformed input. */
+export function parseCertificate(der: Uint8Array): Certificate {
+  try {
+    return parse(der);
+  } catch (err) {
+    if (err instanceof PkiParseError) throw err;
+    throw new PkiParseError('MALFORMED_DER', `This is not a well-formed X.509 certificate (${(err as Error).message}).`);
+  }
+}
+
+function parse(input: Uint8Array): Certificate {
+  const der = input.slice();
+  const top = topSequence(der, 'The certificate');
+  const parts = children(der, top);
+  if (parts.length !== 3) throw new PkiParseError('MALFORMED_DER', 'A certificate has three parts: body, algorithm and signature.');
+  const tbsTlv = parts[0] as NonNullable<(typeof parts)[0]>;
+  const fields = children(der, tbsTlv);
+  let i = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const field = (): Uint8Array => {
+    const f = fields[i++];
+    if (!f) throw new PkiParseError('MALFORMED_DER', 'The certificate body is missing fields.');
+    return whole(der, f);
+  };
+  i += 2; // serialNumber, signature
+  const issuerDer = field();
+  i += 1; // validity
+  const subjectDer = field();
+  const spki = field();
+
+  const cert = AsnConvert.parse(der, x.Certificate);
+  const tbs = cert.tbsCertificate;
+  const version = tbs.version + 1;
+  if (version < 1 || version > 3) throw new PkiParseError('UNSUPPORTED_VERSION', `Certificate version ${version} is not defined.`);
+  if (version < 3 && tbs.extensions) throw new PkiParseError('MALFORMED_DER', 'Only version 3 certificates carry extensions.');
+  const { ext, unknownCritical } = decodeExtensions(tbs.extensions);
+  const issuer = fromAsn(tbs.issuer);
+  const subject = fromAsn(tbs.subject);
+  const serial = u8(tbs.serialNumber);
+  // The BIT STRING of the signature: asn1-x509 drops the unused-bits octet already.
+  readTlv(der, (parts[2] as NonNullable<(typeof parts)[2]>).start);
+  return {
+    der,
+    id: toHex(der),
+    tbs: whole(der, tbsTlv),
+    signatureAlgorithm: algorithmId(cert.signatureAlgorithm),
+    tbsSignatureAlgorithm: algorithmId(tbs.signature),
+    signature: u8(cert.signatureValue),
+    version,
+    serial,
+    serialKey: serialKey(serial),
+    issuer,
+    issuerDer,
+    subject,
+    subjectDer,
+    notBefore: tbs.validity.notBefore.getTime(),
+    notAfter: tbs.validity.notAfter.getTime(),
+    spki,
+    keyAlgorithm: algorithmId(tbs.subjectPublicKeyInfo.algorithm),
+    publicKey: u8(tbs.subjectPublicKeyInfo.subjectPublicKey),
+    ext,
+    unknownCritical,
+    selfIssued: issuer.key === subject.key,
+  };
+}
+
+/** A short human label: the subject's CN, else the whole subject. */
+export function label(cert: Certificate): string {
+  const cn = cert.subject.rdns.flatMap((r) => r.filter((a) => a.type === '2.5.4.3')).at(-1);
+  return cn ? cn.text : cert.subject.text;
+}

@@ -1,0 +1,149 @@
+/** Certificate revocation lists parsed for §6.3 (RFC 5280 §5). */
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as x from '@peculiar/asn1-x509';
+import { serialKey, toHex, u8 } from './bytes.ts';
+import type { AlgorithmId } from './certificate.ts';
+import { algorithmId } from './certificate.ts';
+import { children, topSequence, whole } from './der.ts';
+import { PkiParseError } from './errors.ts';
+import type { DistributionPoint } from './extensions.ts';
+import { distributionPoints } from './extensions.ts';
+import type { GeneralName } from './general-name.ts';
+import { fromAsnGeneralName } from './general-name.ts';
+import type { DistinguishedName } from './name.ts';
+import { fromAsn } from './name.ts';
+import { OID } from './oids.ts';
+
+export interface CrlEntry {
+  readonly serialKey: string;
+  readonly revocationDate: Date;
+  /** CRLReason code (§5.3.1); undefined when absent (unspecified). */
+  readonly reason?: number;
+  /** The certificate issuer this entry is about (§5.3.3; the CRL issuer unless an indirect CRL says otherwise). */
+  readonly certificateIssuer: DistinguishedName;
+}
+
+export interface IssuingDistributionPoint {
+  readonly fullName?: readonly GeneralName[];
+  readonly relativeName?: DistributionPoint['relativeName'];
+  readonly onlyContainsUserCerts: boolean;
+  readonly onlyContainsCACerts: boolean;
+  readonly onlySomeReasons?: number;
+  readonly indirectCRL: boolean;
+  readonly onlyContainsAttributeCerts: boolean;
+  /** Hex of the extension value, to compare a delta CRL's scope with its base (§5.2.4). */
+  readonly key: string;
+}
+
+export interface Crl {
+  readonly der: Uint8Array;
+  readonly id: string;
+  readonly tbs: Uint8Array;
+  readonly signatureAlgorithm: AlgorithmId;
+  readonly signature: Uint8Array;
+  readonly issuer: DistinguishedName;
+  readonly thisUpdate: Date;
+  readonly nextUpdate?: Date;
+  readonly crlNumber?: number;
+  /** BaseCRLNumber when this is a delta CRL (§5.2.4). */
+  readonly baseCrlNumber?: number;
+  readonly idp?: IssuingDistributionPoint;
+  readonly freshestCrl?: DistributionPoint[];
+  readonly entries: readonly CrlEntry[];
+  /** OIDs of critical CRL or entry extensions not understood: such a CRL must not be used (§5.2, §5.3). */
+  readonly unknownCritical: readonly string[];
+}
+
+const KNOWN_CRL = new Set<string>([OID.authorityKeyIdentifier, OID.issuerAltName, OID.crlNumber, OID.deltaCRLIndicator, OID.issuingDistributionPoint, OID.freshestCRL, OID.authorityInfoAccess]);
+const KNOWN_ENTRY = new Set<string>([OID.crlReason, OID.invalidityDate, OID.certificateIssuer]);
+
+export function parseCrl(der: Uint8Array): Crl {
+  try {
+    return parse(der.slice());
+  } catch (err) {
+    if (err instanceof PkiParseError) throw err;
+    throw new PkiParseError('MALFORMED_DER', `This is not a well-formed CRL (${(err as Error).message}).`);
+  }
+}
+
+function parse(der: Uint8Array): Crl {
+  const top = topSequence(der, 'The CRL');
+  const parts = children(der, top);
+  if (parts.length !== 3 || !parts[0]) throw new PkiParseError('MALFORMED_DER', 'A CRL has three parts: body, algorithm and signature.');
+  const list = AsnConvert.parse(der, x.CertificateList);
+  const tbs = list.tbsCertList;
+  const issuer = fromAsn(tbs.issuer);
+  const unknownCritical: string[] = [];
+  let crlNumber: number | undefined;
+  let baseCrlNumber: number | undefined;
+  let idp: IssuingDistributionPoint | undefined;
+  let freshestCrl: DistributionPoint[] | undefined;
+  for (const e of tbs.crlExtensions ?? []) {
+    const v = e.extnValue.buffer;
+    if (!KNOWN_CRL.has(e.extnID)) {
+      if (e.critical) unknownCritical.push(e.extnID);
+      continue;
+    }
+    if (e.extnID === OID.crlNumber) crlNumber = AsnConvert.parse(v, x.CRLNumber).value;
+    else if (e.extnID === OID.deltaCRLIndicator) baseCrlNumber = AsnConvert.parse(v, x.BaseCRLNumber).value;
+    else if (e.extnID === OID.freshestCRL) freshestCrl = distributionPoints(Array.from(AsnConvert.parse(v, x.FreshestCRL)));
+    else if (e.extnID === OID.issuingDistributionPoint) {
+      const p = AsnConvert.parse(v, x.IssuingDistributionPoint);
+      const [dp] = distributionPoints([new x.DistributionPoint(p.distributionPoint ? { distributionPoint: p.distributionPoint } : {})]);
+      idp = {
+        ...(dp?.fullName ? { fullName: dp.fullName } : {}),
+        ...(dp?.relativeName ? { relativeName: dp.relativeName } : {}),
+        onlyContainsUserCerts: p.onlyContainsUserCerts,
+        onlyContainsCACerts: p.onlyContainsCACerts,
+        ...(p.onlySomeReasons ? { onlySomeReasons: p.onlySomeReasons.toNumber() } : {}),
+        indirectCRL: p.indirectCRL,
+        onlyContainsAttributeCerts: p.onlyContainsAttributeCerts,
+        key: toHex(u8(v)),
+      };
+    }
+  }
+  const entries: CrlEntry[] = [];
+  let entryIssuer = issuer;
+  for (const r of tbs.revokedCertificates ?? []) {
+    let reason: number | undefined;
+    for (const e of r.crlEntryExtensions ?? []) {
+      const v = e.extnValue.buffer;
+      if (!KNOWN_ENTRY.has(e.extnID)) {
+        if (e.critical) unknownCritical.push(e.extnID);
+      } else if (e.extnID === OID.crlReason) {
+        reason = AsnConvert.parse(v, x.CRLReason).reason;
+      } else if (e.extnID === OID.certificateIssuer && idp?.indirectCRL) {
+        // §5.3.3: applies to this entry and the ones after it, in indirect CRLs only.
+        const dn = Array.from(AsnConvert.parse(v, x.CertificateIssuer), fromAsnGeneralName).find((g) => g.kind === 'dn');
+        if (dn?.kind === 'dn') entryIssuer = dn.name;
+      }
+    }
+    entries.push({
+      serialKey: serialKey(u8(r.userCertificate)),
+      revocationDate: r.revocationDate.getTime(),
+      ...(reason === undefined ? {} : { reason }),
+      certificateIssuer: entryIssuer,
+    });
+  }
+  return {
+    der,
+    id: toHex(der),
+    tbs: whole(der, parts[0]),
+    signatureAlgorithm: algorithmId(list.signatureAlgorithm),
+    signature: u8(list.signature),
+    issuer,
+    thisUpdate: tbs.thisUpdate.getTime(),
+    ...(tbs.nextUpdate ? { nextUpdate: tbs.nextUpdate.getTime() } : {}),
+    ...(crlNumber === undefined ? {} : { crlNumber }),
+    ...(baseCrlNumber === undefined ? {} : { baseCrlNumber }),
+    ...(idp ? { idp } : {}),
+    ...(freshestCrl ? { freshestCrl } : {}),
+    entries,
+    unknownCritical,
+  };
+}
+
+export const REASON_NAMES: Record<number, string> = {
+  0: 'unspecified', 1: 'key compromise', 2: 'CA compromise', 3: 'affiliation changed', 4: 'superseded',
+  5: 'cessation of operation', 6: 'certificate hold', 8: 'remove from CRL', 9: 'privilege withdrawn', 10: 'AA compromise',
+};

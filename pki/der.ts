@@ -1,0 +1,62 @@
+/** A minimal DER TLV walker (X.690 §8.1): enough to cut raw fields out of signed structures. */
+import { PkiParseError } from './errors.ts';
+
+export interface Tlv {
+  /** The identifier octet (class, constructed bit, tag number < 31). */
+  readonly tag: number;
+  readonly start: number;
+  readonly contentStart: number;
+  readonly end: number;
+}
+
+/** Reads one TLV at `offset`, which must end at or before `limit`. */
+export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tlv {
+  const fail = (why: string): never => {
+    throw new PkiParseError('MALFORMED_DER', `Malformed DER at byte ${offset}: ${why}.`);
+  };
+  if (offset + 2 > limit) fail('truncated header');
+  const tag = buf[offset] as number;
+  if ((tag & 0x1f) === 0x1f) fail('high tag numbers are not used in X.509');
+  let pos = offset + 1;
+  const first = buf[pos++] as number;
+  let length = first;
+  if (first & 0x80) {
+    const count = first & 0x7f;
+    // X.690 §10.1: DER uses the definite form; 4 length octets are far beyond any certificate.
+    if (count === 0 || count > 4) fail('indefinite or oversized length');
+    if (pos + count > limit) fail('truncated length');
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + (buf[pos++] as number);
+  }
+  const end = pos + length;
+  if (end > limit) fail('content runs past its container');
+  return { tag, start: offset, contentStart: pos, end };
+}
+
+/** The TLVs directly inside a constructed TLV. */
+export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  let pos = parent.contentStart;
+  while (pos < parent.end) {
+    const t = readTlv(buf, pos, parent.end);
+    out.push(t);
+    pos = t.end;
+  }
+  return out;
+}
+
+export function whole(buf: Uint8Array, t: Tlv): Uint8Array {
+  return buf.subarray(t.start, t.end);
+}
+
+export function content(buf: Uint8Array, t: Tlv): Uint8Array {
+  return buf.subarray(t.contentStart, t.end);
+}
+
+/** Parses a top-level SEQUENCE that must span the whole buffer. */
+export function topSequence(buf: Uint8Array, what: string): Tlv {
+  const t = readTlv(buf, 0);
+  if (t.tag !== 0x30) throw new PkiParseError('MALFORMED_DER', `${what} does not start with a SEQUENCE.`);
+  if (t.end !== buf.length) throw new PkiParseError('MALFORMED_DER', `${what} has ${buf.length - t.end} trailing bytes.`);
+  return t;
+}

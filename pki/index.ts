@@ -1,0 +1,21 @@
+/** pki/: X.509 parsing, path building, RFC 5280 validation, CRL and OCSP, card and host policy. */
+export { validatePath } from './validate.ts';
+export type { ValidateInput, ValidationPolicy, ValidationResult, CertInput } from './validate.ts';
+export { parseCertificate, label } from './certificate.ts';
+export type { Certificate, AlgorithmId } from './certificate.ts';
+export { parseCrl } from './crl.ts';
+export type { Crl } from './crl.ts';
+export { parseOcspResponse, buildOcspRequest } from './ocsp.ts';
+export type { OcspResponse } from './ocsp.ts';
+export { CrlCache } from './revocation.ts';
+export type { FetchLike, RevocationMode, RevocationOptions } from './revocation.ts';
+export { PkiParseError } from './errors.ts';
+export type { IssueCode, ValidationIssue } from './errors.ts';
+export type { PolicyInputs } from './path-processing.ts';
+export { CARD_POLICY, HOST_POLICY, checkLeafPolicy, ekuName } from './leaf-policy.ts';
+export type { LeafPolicy } from './leaf-policy.ts';
+export { KU } from './extensions.ts';
+export { OID } from './oids.ts';
+export { decodePemOrDer } from './pem.ts';
+export { cardIdentity } from './identity.ts';
+export type { CardIdentity } from './identity.ts';

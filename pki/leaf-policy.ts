@@ -1,0 +1,54 @@
+/** End-certificate policy: key usage and extended key usage for card and host certificates. */
+import type { Certificate } from './certificate.ts';
+import { label } from './certificate.ts';
+import type { ValidationIssue } from './errors.ts';
+import { issue } from './errors.ts';
+import { KU } from './extensions.ts';
+import { OID } from './oids.ts';
+
+export interface LeafPolicy {
+  /** keyUsage bits the leaf must have when it has a keyUsage extension (KU.digitalSignature for signing). */
+  readonly keyUsage?: number;
+  /** The leaf must allow at least one of these EKUs when it has an EKU extension. */
+  readonly allowedEkus?: readonly string[];
+  /** When true, a leaf without an EKU extension is refused (default: allowed, as RFC 5280 §4.2.1.12 reads). */
+  readonly requireEku?: boolean;
+}
+
+/** A smart-card login certificate: digitalSignature, and a client-authentication EKU. */
+export const CARD_POLICY: LeafPolicy = {
+  keyUsage: KU.digitalSignature,
+  allowedEkus: [OID.kpClientAuth, OID.kpSecureShellClient, OID.msSmartcardLogon, OID.anyExtendedKeyUsage],
+};
+
+/** An x509v3 SSH host certificate (RFC 6187 §2.2): id-kp-secureShellServer. */
+export const HOST_POLICY: LeafPolicy = {
+  keyUsage: KU.digitalSignature,
+  allowedEkus: [OID.kpSecureShellServer, OID.anyExtendedKeyUsage],
+};
+
+const EKU_NAMES: Record<string, string> = {
+  [OID.kpClientAuth]: 'client authentication', [OID.kpServerAuth]: 'server authentication',
+  [OID.kpSecureShellClient]: 'SSH client', [OID.kpSecureShellServer]: 'SSH server',
+  [OID.msSmartcardLogon]: 'smart card logon', [OID.anyExtendedKeyUsage]: 'any purpose',
+};
+
+export function ekuName(oid: string): string {
+  return EKU_NAMES[oid] ?? oid;
+}
+
+export function checkLeafPolicy(leaf: Certificate, policy: LeafPolicy): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  const who = `"${label(leaf)}"`;
+  if (policy.keyUsage !== undefined && leaf.ext.keyUsage !== undefined && (leaf.ext.keyUsage & policy.keyUsage) !== policy.keyUsage) {
+    out.push(issue('LEAF_KEY_USAGE', `The certificate ${who} is not allowed to make digital signatures (keyUsage lacks digitalSignature).`, 0));
+  }
+  if (policy.allowedEkus) {
+    const ekus = leaf.ext.extKeyUsage;
+    if (ekus === undefined ? policy.requireEku === true : !ekus.some((e) => policy.allowedEkus?.includes(e))) {
+      const has = ekus === undefined ? 'has no extended key usage' : `allows only ${ekus.map(ekuName).join(', ')}`;
+      out.push(issue('LEAF_EKU', `The certificate ${who} ${has}; this use needs ${policy.allowedEkus.map(ekuName).join(' or ')}.`, 0));
+    }
+  }
+  return out;
+}

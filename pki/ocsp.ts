@@ -1,0 +1,187 @@
+/** OCSP responses (RFC 6960): parsing, responder authorization (§4.2.2.2), CertID match, freshness, nonce. */
+import * as ocsp from '@peculiar/asn1-ocsp';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import * as x from '@peculiar/asn1-x509';
+import { ab, bytesEqual, serialKey, u8 } from './bytes.ts';
+import type { AlgorithmId, Certificate } from './certificate.ts';
+import { algorithmId, label, parseCertificate } from './certificate.ts';
+import { children, readTlv, topSequence, whole } from './der.ts';
+import { PkiParseError } from './errors.ts';
+import { fromAsn, namesEqual } from './name.ts';
+import type { DistinguishedName } from './name.ts';
+import { OID } from './oids.ts';
+import type { CertStatus } from './revocation-crl.ts';
+import type { SignaturePolicy } from './signature.ts';
+import { verifySignature } from './signature.ts';
+
+export interface OcspSingle {
+  readonly hashAlgorithm: string;
+  readonly issuerNameHash: Uint8Array;
+  readonly issuerKeyHash: Uint8Array;
+  readonly serialKey: string;
+  readonly status: 'good' | 'revoked' | 'unknown';
+  readonly revocationTime?: Date;
+  readonly reason?: number;
+  readonly thisUpdate: Date;
+  readonly nextUpdate?: Date;
+}
+
+export interface OcspResponse {
+  readonly tbs: Uint8Array;
+  readonly signatureAlgorithm: AlgorithmId;
+  readonly signature: Uint8Array;
+  readonly responderName?: DistinguishedName;
+  readonly responderKeyHash?: Uint8Array;
+  readonly certs: readonly Certificate[];
+  readonly responses: readonly OcspSingle[];
+  readonly nonce?: Uint8Array;
+}
+
+const HASHES: Record<string, string> = { [OID.sha1]: 'SHA-1', [OID.sha256]: 'SHA-256', [OID.sha384]: 'SHA-384', [OID.sha512]: 'SHA-512' };
+
+/** Parses an OCSPResponse; a non-successful status is a parse error naming it. */
+export function parseOcspResponse(der: Uint8Array): OcspResponse {
+  try {
+    return parse(der.slice());
+  } catch (err) {
+    if (err instanceof PkiParseError) throw err;
+    throw new PkiParseError('MALFORMED_DER', `This is not a well-formed OCSP response (${(err as Error).message}).`);
+  }
+}
+
+function parse(der: Uint8Array): OcspResponse {
+  topSequence(der, 'The OCSP response');
+  const outer = AsnConvert.parse(der, ocsp.OCSPResponse);
+  if (outer.responseStatus !== ocsp.OCSPResponseStatus.successful) {
+    throw new PkiParseError('MALFORMED_DER', `The OCSP responder answered with status ${ocsp.OCSPResponseStatus[outer.responseStatus] ?? outer.responseStatus}.`);
+  }
+  if (!outer.responseBytes || outer.responseBytes.responseType !== OID.ocspBasic) {
+    throw new PkiParseError('MALFORMED_DER', 'The OCSP response is not a basic OCSP response.');
+  }
+  const basicDer = u8(outer.responseBytes.response.buffer);
+  const top = topSequence(basicDer, 'The basic OCSP response');
+  const tbsTlv = children(basicDer, top)[0];
+  if (!tbsTlv) throw new PkiParseError('MALFORMED_DER', 'The basic OCSP response is empty.');
+  const basic = AsnConvert.parse(basicDer, ocsp.BasicOCSPResponse);
+  const data = basic.tbsResponseData;
+  const certs = (basic.certs ?? []).map((c) => parseCertificate(u8(AsnConvert.serialize(c))));
+  let nonce: Uint8Array | undefined;
+  for (const e of data.responseExtensions ?? []) {
+    if (e.extnID === OID.ocspNonce) {
+      // RFC 8954: the nonce is an OCTET STRING inside extnValue; some responders put raw bytes.
+      const v = u8(e.extnValue.buffer);
+      const t = v.length > 1 && v[0] === 0x04 ? readTlv(v, 0) : undefined;
+      nonce = t && t.end === v.length ? v.subarray(t.contentStart, t.end) : v;
+    }
+  }
+  const responses = data.responses.map((r): OcspSingle => {
+    const st = r.certStatus;
+    const status = st.revoked ? 'revoked' : st.good !== undefined ? 'good' : 'unknown';
+    return {
+      hashAlgorithm: r.certID.hashAlgorithm.algorithm,
+      issuerNameHash: u8(r.certID.issuerNameHash.buffer),
+      issuerKeyHash: u8(r.certID.issuerKeyHash.buffer),
+      serialKey: serialKey(u8(r.certID.serialNumber)),
+      status,
+      ...(st.revoked ? { revocationTime: st.revoked.revocationTime } : {}),
+      ...(st.revoked?.revocationReason ? { reason: st.revoked.revocationReason.reason } : {}),
+      thisUpdate: r.thisUpdate,
+      ...(r.nextUpdate ? { nextUpdate: r.nextUpdate } : {}),
+    };
+  });
+  return {
+    tbs: whole(basicDer, tbsTlv),
+    signatureAlgorithm: algorithmId(basic.signatureAlgorithm),
+    signature: u8(basic.signature),
+    ...(data.responderID.byName ? { responderName: fromAsn(data.responderID.byName) } : {}),
+    ...(data.responderID.byKey ? { responderKeyHash: u8(data.responderID.byKey.buffer) } : {}),
+    certs,
+    responses,
+    ...(nonce ? { nonce } : {}),
+  };
+}
+
+async function digest(hash: string, data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await globalThis.crypto.subtle.digest(hash, ab(data)));
+}
+
+export interface OcspCheck {
+  readonly time: Date;
+  readonly signature: SignaturePolicy;
+  /** Without nextUpdate, a response older than this is stale (seconds). */
+  readonly maxAgeSeconds: number;
+  /** Allowed clock difference (seconds). */
+  readonly skewSeconds: number;
+  /** The nonce sent in the request, when one was (RFC 8954). */
+  readonly nonce?: Uint8Array;
+}
+
+/** The status of `cert` from `resp`, or undefined when the response is not about it. */
+export async function ocspStatus(resp: OcspResponse, cert: Certificate, issuer: Certificate, check: OcspCheck): Promise<CertStatus | undefined> {
+  let single: OcspSingle | undefined;
+  for (const r of resp.responses) {
+    const hash = HASHES[r.hashAlgorithm];
+    if (!hash || r.serialKey !== cert.serialKey) continue;
+    if (bytesEqual(await digest(hash, cert.issuerDer), r.issuerNameHash) && bytesEqual(await digest(hash, issuer.publicKey), r.issuerKeyHash)) {
+      single = r;
+      break;
+    }
+  }
+  if (!single) return undefined;
+  const unknown = (why: string): CertStatus => ({ status: 'unknown', why });
+  // §4.2.2.2: the CA itself, or a responder it certified for id-kp-OCSPSigning.
+  const signer = await authorizedResponder(resp, issuer, check);
+  if (!signer) return unknown('the OCSP response is not signed by the issuing CA or a responder it authorized');
+  const s = await verifySignature(resp.tbs, resp.signatureAlgorithm, resp.signature, signer, check.signature);
+  if (!s.ok) return unknown(`the OCSP response cannot be trusted: ${s.why}`);
+  if (check.nonce && (!resp.nonce || !bytesEqual(resp.nonce, check.nonce))) return unknown('the OCSP response does not carry the nonce of the request');
+  const skew = check.skewSeconds * 1000;
+  const t = check.time.getTime();
+  if (single.thisUpdate.getTime() > t + skew) return unknown('the OCSP response is dated in the future');
+  const stale = single.nextUpdate ? single.nextUpdate.getTime() < t - skew : single.thisUpdate.getTime() < t - check.maxAgeSeconds * 1000;
+  if (stale) return unknown(`the OCSP response from "${label(signer)}" is out of date`);
+  if (single.status === 'good') return { status: 'good' };
+  if (single.status === 'revoked') {
+    return {
+      status: 'revoked', date: single.revocationTime ?? single.thisUpdate, by: label(signer),
+      ...(single.reason === undefined ? {} : { reason: single.reason }),
+    };
+  }
+  return unknown(`the OCSP responder "${label(signer)}" does not know this certificate`);
+}
+
+async function matchesResponder(resp: OcspResponse, c: Certificate): Promise<boolean> {
+  if (resp.responderName) return namesEqual(resp.responderName, c.subject);
+  if (resp.responderKeyHash) return bytesEqual(await digest('SHA-1', c.publicKey), resp.responderKeyHash);
+  return false;
+}
+
+async function authorizedResponder(resp: OcspResponse, issuer: Certificate, check: OcspCheck): Promise<Certificate | undefined> {
+  if (await matchesResponder(resp, issuer)) return issuer;
+  for (const c of resp.certs) {
+    if (!(await matchesResponder(resp, c))) continue;
+    if (!namesEqual(c.issuer, issuer.subject)) continue;
+    if (!(c.ext.extKeyUsage ?? []).includes(OID.kpOcspSigning)) continue;
+    if (check.time < c.notBefore || check.time > c.notAfter) continue;
+    if (!(await verifySignature(c.tbs, c.signatureAlgorithm, c.signature, issuer, check.signature)).ok) continue;
+    return c;
+  }
+  return undefined;
+}
+
+/** An OCSPRequest for `cert` (CertID with SHA-1, as RFC 5019 §2.1.1 asks), with an optional nonce. */
+export async function buildOcspRequest(cert: Certificate, issuer: Certificate, nonce?: Uint8Array): Promise<Uint8Array> {
+  const certId = new ocsp.CertID({
+    hashAlgorithm: new x.AlgorithmIdentifier({ algorithm: OID.sha1, parameters: null }),
+    issuerNameHash: new OctetString(ab(await digest('SHA-1', cert.issuerDer))),
+    issuerKeyHash: new OctetString(ab(await digest('SHA-1', issuer.publicKey))),
+    serialNumber: ab(cert.serial),
+  });
+  const tbs = new ocsp.TBSRequest({ requestList: [new ocsp.Request({ reqCert: certId })] });
+  if (nonce) {
+    tbs.requestExtensions = [new x.Extension({
+      extnID: OID.ocspNonce, critical: false, extnValue: new OctetString(AsnConvert.serialize(new OctetString(ab(nonce)))),
+    })];
+  }
+  return u8(AsnConvert.serialize(new ocsp.OCSPRequest({ tbsRequest: tbs })));
+}

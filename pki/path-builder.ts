@@ -1,0 +1,89 @@
+/** Path building (RFC 4158 in miniature): depth-first from the leaf, best candidates first, bounded. */
+import { bytesEqual } from './bytes.ts';
+import type { Certificate } from './certificate.ts';
+import { namesEqual } from './name.ts';
+
+export interface BuildLimits {
+  /** Most certificates in a path, anchor excluded. */
+  readonly maxDepth: number;
+  /** Most complete candidate paths handed out. */
+  readonly maxPaths: number;
+  /** Most issuer look-ups in all. */
+  readonly maxSteps: number;
+}
+
+export const DEFAULT_LIMITS: BuildLimits = { maxDepth: 12, maxPaths: 32, maxSteps: 2000 };
+
+export interface CandidatePath {
+  /** Leaf first; the last one was issued by `anchor`. */
+  readonly chain: readonly Certificate[];
+  readonly anchor: Certificate;
+}
+
+export interface BuildState {
+  exhausted: boolean;
+}
+
+/** Higher is a better issuer guess for `cert`: key identifiers agree, and valid now. */
+function score(cert: Certificate, issuer: Certificate, time: Date): number {
+  let s = 0;
+  const aki = cert.ext.authorityKeyId;
+  const ski = issuer.ext.subjectKeyId;
+  if (aki && ski) s += bytesEqual(aki, ski) ? 4 : -4;
+  if (issuer.notBefore <= time && time <= issuer.notAfter) s += 2;
+  if (issuer.ext.basicConstraints?.ca) s += 1;
+  return s;
+}
+
+function issuersOf(cert: Certificate, from: readonly Certificate[], time: Date): Certificate[] {
+  return from
+    .filter((c) => namesEqual(c.subject, cert.issuer))
+    .map((c, i) => ({ c, s: score(cert, c, time), i }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .map((x) => x.c);
+}
+
+/** Yields candidate paths in preference order; `state.exhausted` is set if a limit cut the search. */
+export function* buildPaths(
+  leaf: Certificate, pool: readonly Certificate[], anchors: readonly Certificate[], time: Date,
+  limits: BuildLimits, state: BuildState,
+): Generator<CandidatePath, void, undefined> {
+  const anchorIds = new Set(anchors.map((a) => a.id));
+  const intermediates = pool.filter((c) => !anchorIds.has(c.id) && c.id !== leaf.id);
+  let steps = 0;
+  let paths = 0;
+  const chain: Certificate[] = [leaf];
+  // Loop detection: a certificate, or the same subject and key, never appears twice in one path.
+  const onPath = new Set<string>([leaf.id]);
+  const keyOf = (c: Certificate): string => `${c.subject.key}|${c.spki.join(',')}`;
+  const keysOnPath = new Set<string>([keyOf(leaf)]);
+
+  function* walk(): Generator<CandidatePath, void, undefined> {
+    const top = chain[chain.length - 1] as Certificate;
+    if (++steps > limits.maxSteps) {
+      state.exhausted = true;
+      return;
+    }
+    for (const anchor of issuersOf(top, anchors, time)) {
+      if (paths >= limits.maxPaths) {
+        state.exhausted = true;
+        return;
+      }
+      paths++;
+      yield { chain: [...chain], anchor };
+    }
+    if (chain.length >= limits.maxDepth) return;
+    for (const next of issuersOf(top, intermediates, time)) {
+      if (onPath.has(next.id) || keysOnPath.has(keyOf(next))) continue;
+      chain.push(next);
+      onPath.add(next.id);
+      keysOnPath.add(keyOf(next));
+      yield* walk();
+      chain.pop();
+      onPath.delete(next.id);
+      keysOnPath.delete(keyOf(next));
+      if (state.exhausted) return;
+    }
+  }
+  yield* walk();
+}

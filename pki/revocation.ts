@@ -1,0 +1,163 @@
+/** Revocation: supplied and fetched OCSP responses and CRLs, a cache, and the require/prefer/off policy. */
+import type { Certificate } from './certificate.ts';
+import type { Crl } from './crl.ts';
+import { parseCrl } from './crl.ts';
+import { PkiParseError } from './errors.ts';
+import type { OcspResponse } from './ocsp.ts';
+import { buildOcspRequest, ocspStatus, parseOcspResponse } from './ocsp.ts';
+import type { CertStatus } from './revocation-crl.ts';
+import { crlStatus } from './revocation-crl.ts';
+import type { SignaturePolicy } from './signature.ts';
+
+/** The subset of `fetch` used; the page passes one that goes through the relay. */
+export type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: Uint8Array }) => Promise<{
+  readonly ok: boolean;
+  readonly status: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}>;
+
+/**
+ * require: unknown status fails the path (fail closed).
+ * prefer: unknown status is a warning (soft-fail); a revoked certificate still fails.
+ * off: no revocation checking.
+ */
+export type RevocationMode = 'require' | 'prefer' | 'off';
+
+export interface RevocationOptions {
+  readonly mode: RevocationMode;
+  readonly crls?: readonly (Uint8Array | Crl)[];
+  /** DER OCSPResponses, e.g. stapled by an RFC 6187 server or read from a file. */
+  readonly ocspResponses?: readonly Uint8Array[];
+  /** When given, CRL distribution points and OCSP responders (http/https) are fetched through it. */
+  readonly fetch?: FetchLike;
+  readonly cache?: CrlCache;
+  /** Send a nonce in fetched OCSP requests and require it back (RFC 8954). Default false. */
+  readonly ocspNonce?: boolean;
+  /** Without nextUpdate, an OCSP response older than this is stale. Default 7 days. */
+  readonly ocspMaxAgeSeconds?: number;
+}
+
+/** Fetched CRLs, kept until their nextUpdate (RFC 5280 §5.1.2.5). */
+export class CrlCache {
+  private readonly byUrl = new Map<string, Crl>();
+
+  get(url: string, time: Date): Crl | undefined {
+    const c = this.byUrl.get(url);
+    if (c && c.nextUpdate !== undefined && c.nextUpdate < time) {
+      this.byUrl.delete(url);
+      return undefined;
+    }
+    return c;
+  }
+
+  set(url: string, crl: Crl): void {
+    this.byUrl.set(url, crl);
+  }
+}
+
+const FETCH_LIMIT = 10 * 1024 * 1024;
+
+export class RevocationChecker {
+  readonly mode: RevocationMode;
+  private readonly ocsp: OcspResponse[] = [];
+  private readonly cache: CrlCache;
+
+  constructor(
+    private readonly options: RevocationOptions,
+    private readonly crls: Crl[],
+    private readonly candidates: readonly Certificate[],
+    private readonly time: Date,
+    private readonly signature: SignaturePolicy,
+  ) {
+    this.mode = options.mode;
+    this.cache = options.cache ?? new CrlCache();
+    for (const der of options.ocspResponses ?? []) {
+      try {
+        this.ocsp.push(parseOcspResponse(der));
+      } catch (err) {
+        if (!(err instanceof PkiParseError)) throw err;
+      }
+    }
+  }
+
+  private check(nonce?: Uint8Array) {
+    return {
+      time: this.time, signature: this.signature, skewSeconds: 300,
+      maxAgeSeconds: this.options.ocspMaxAgeSeconds ?? 7 * 86400, ...(nonce ? { nonce } : {}),
+    };
+  }
+
+  /** The status of `cert`, issued by `issuer`, under `anchor`. */
+  async status(
+    cert: Certificate, issuer: Certificate, anchor: Certificate,
+    validateSigner: (signer: Certificate, anchor: Certificate) => Promise<boolean>,
+  ): Promise<CertStatus> {
+    let ocspWhy: string | undefined;
+    for (const r of this.ocsp) {
+      const s = await ocspStatus(r, cert, issuer, this.check());
+      if (s?.status === 'good' || s?.status === 'revoked') return s;
+      if (s) ocspWhy = s.why;
+    }
+    if (this.options.fetch && ocspWhy === undefined) {
+      const s = await this.fetchOcsp(cert, issuer);
+      if (s?.status === 'good' || s?.status === 'revoked') return s;
+      if (s?.status === 'unknown') ocspWhy = s.why;
+    }
+    if (this.options.fetch) await this.fetchCrls(cert);
+    const s = await crlStatus(cert, issuer, anchor, {
+      time: this.time, signature: this.signature, crls: this.crls, candidates: this.candidates, validateSigner,
+    });
+    if (s.status === 'unknown' && ocspWhy !== undefined) return { status: 'unknown', why: `${ocspWhy}, and ${s.why}` };
+    return s;
+  }
+
+  private async get(url: string, init?: Parameters<FetchLike>[1]): Promise<Uint8Array | undefined> {
+    const f = this.options.fetch;
+    if (!f || !/^https?:\/\//i.test(url)) return undefined;
+    try {
+      const res = await f(url, init);
+      if (!res.ok) return undefined;
+      const body = new Uint8Array(await res.arrayBuffer());
+      return body.length > FETCH_LIMIT ? undefined : body;
+    } catch {
+      return undefined; // network failure: the status stays unknown, and the mode decides
+    }
+  }
+
+  private async fetchCrls(cert: Certificate): Promise<void> {
+    const urls = (cert.ext.crlDistributionPoints ?? []).flatMap((dp) => (dp.fullName ?? []).flatMap((g) => (g.kind === 'uri' ? [g.value] : [])));
+    for (const url of urls) {
+      let crl = this.cache.get(url, this.time);
+      if (!crl) {
+        const body = await this.get(url);
+        if (!body) continue;
+        try {
+          crl = parseCrl(body);
+        } catch (err) {
+          if (err instanceof PkiParseError) continue;
+          throw err;
+        }
+        this.cache.set(url, crl);
+      }
+      if (!this.crls.some((c) => c.id === crl.id)) this.crls.push(crl);
+    }
+  }
+
+  private async fetchOcsp(cert: Certificate, issuer: Certificate): Promise<CertStatus | undefined> {
+    for (const url of cert.ext.ocspUrls) {
+      const nonce = this.options.ocspNonce ? globalThis.crypto.getRandomValues(new Uint8Array(16)) : undefined;
+      const body = await this.get(url, {
+        method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: await buildOcspRequest(cert, issuer, nonce),
+      });
+      if (!body) continue;
+      try {
+        const resp = parseOcspResponse(body);
+        const s = await ocspStatus(resp, cert, issuer, this.check(nonce));
+        if (s) return s;
+      } catch (err) {
+        if (!(err instanceof PkiParseError)) throw err;
+      }
+    }
+    return undefined;
+  }
+}

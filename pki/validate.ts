@@ -1,0 +1,187 @@
+/** validatePath: build candidate paths, validate each (RFC 5280 §6.1, §6.3), return the decision with reasons. */
+import { isoDate } from './bytes.ts';
+import type { Certificate } from './certificate.ts';
+import { label, parseCertificate } from './certificate.ts';
+import type { Crl } from './crl.ts';
+import { REASON_NAMES, parseCrl } from './crl.ts';
+import type { ValidationIssue } from './errors.ts';
+import { PkiParseError, issue } from './errors.ts';
+import type { LeafPolicy } from './leaf-policy.ts';
+import { checkLeafPolicy } from './leaf-policy.ts';
+import type { BuildLimits } from './path-builder.ts';
+import { DEFAULT_LIMITS, buildPaths } from './path-builder.ts';
+import type { PolicyInputs } from './path-processing.ts';
+import { DEFAULT_POLICY_INPUTS, processPath } from './path-processing.ts';
+import type { RevocationOptions } from './revocation.ts';
+import { RevocationChecker } from './revocation.ts';
+import type { CertStatus } from './revocation-crl.ts';
+import type { SignaturePolicy } from './signature.ts';
+
+export interface ValidationPolicy {
+  /** Refused by default (SIGNATURE_ALGORITHM_WEAK). */
+  readonly allowSha1?: boolean;
+  /** RFC 5280 §6.1.1 inputs; default: any policy, nothing required or inhibited. */
+  readonly policies?: Partial<PolicyInputs>;
+  /** Checks on the end certificate (card or host policy); none by default. */
+  readonly leaf?: LeafPolicy;
+  readonly limits?: Partial<BuildLimits>;
+}
+
+export type CertInput = Certificate | Uint8Array;
+
+export interface ValidateInput {
+  readonly leaf: CertInput;
+  readonly intermediates?: readonly CertInput[];
+  readonly anchors: readonly CertInput[];
+  /** Validation time; now by default. */
+  readonly time?: Date;
+  readonly policy?: ValidationPolicy;
+  /** Revocation checking; `require` with no data at hand fails closed. Default: require. */
+  readonly revocation?: RevocationOptions;
+}
+
+export interface ValidationResult {
+  readonly valid: boolean;
+  /** Leaf first, trust anchor last; empty when no path was found. */
+  readonly path: readonly Certificate[];
+  readonly errors: readonly ValidationIssue[];
+  /** Soft-fail notes (revocation `prefer`), never a reason to refuse. */
+  readonly warnings: readonly ValidationIssue[];
+  /** RFC 5280 §6.1.6: the policies the path is valid for (empty if none or invalid). */
+  readonly userConstrainedPolicySet: readonly string[];
+}
+
+interface Run {
+  readonly time: Date;
+  readonly sig: SignaturePolicy;
+  readonly pool: readonly Certificate[];
+  readonly limits: BuildLimits;
+  readonly revocation: RevocationChecker;
+  /** Signer validations in progress or done, for CRL issuers (§6.3.3 (f)); guards cycles. */
+  readonly signers: Map<string, Promise<boolean>>;
+  readonly inProgress: Set<string>;
+  readonly depth: number;
+}
+
+function toCert(c: CertInput): Certificate {
+  return c instanceof Uint8Array ? parseCertificate(c) : c;
+}
+
+/** Parses what can be parsed; a broken pool certificate is skipped, never fatal. */
+function toCerts(list: readonly CertInput[]): Certificate[] {
+  const out: Certificate[] = [];
+  for (const c of list) {
+    try {
+      out.push(toCert(c));
+    } catch (err) {
+      if (!(err instanceof PkiParseError)) throw err;
+    }
+  }
+  return out;
+}
+
+function describeStatus(cert: Certificate, s: CertStatus): string {
+  if (s.status === 'revoked') {
+    const reason = s.reason === undefined || s.reason === 0 ? '' : ` (${REASON_NAMES[s.reason] ?? `reason ${s.reason}`})`;
+    return `The certificate "${label(cert)}" was revoked on ${isoDate(s.date)} by ${s.by}${reason}.`;
+  }
+  return s.status === 'unknown' ? `The revocation status of "${label(cert)}" is unknown: ${s.why}.` : '';
+}
+
+async function validateChain(
+  chain: readonly Certificate[], anchor: Certificate, run: Run, inputs: PolicyInputs, leafPolicy: LeafPolicy | undefined,
+): Promise<{ errors: ValidationIssue[]; warnings: ValidationIssue[]; policies: string[] }> {
+  const { issues, userConstrainedPolicySet } = await processPath(chain, anchor, run.time, run.sig, inputs);
+  const errors = [...issues];
+  const warnings: ValidationIssue[] = [];
+  if (leafPolicy) errors.push(...checkLeafPolicy(chain[0] as Certificate, leafPolicy));
+  // Revocation only for a path that is otherwise sound: it is the costly part.
+  if (errors.length === 0 && run.revocation.mode !== 'off') {
+    for (let i = 0; i < chain.length; i++) {
+      const cert = chain[i] as Certificate;
+      const issuer = chain[i + 1] ?? anchor;
+      const s = await run.revocation.status(cert, issuer, anchor, (signer, a) => validateSigner(signer, a, run));
+      if (s.status === 'revoked') errors.push(issue('REVOKED', describeStatus(cert, s), i));
+      else if (s.status === 'unknown') {
+        const x = issue('REVOCATION_UNKNOWN', describeStatus(cert, s), i);
+        if (run.revocation.mode === 'require') errors.push(x);
+        else warnings.push(x);
+      }
+    }
+  }
+  return { errors, warnings, policies: userConstrainedPolicySet };
+}
+
+/** §6.3.3 (f): a CRL signer other than the path's own issuer needs a valid path to the same anchor. */
+function validateSigner(signer: Certificate, anchor: Certificate, run: Run): Promise<boolean> {
+  const key = `${signer.id}/${anchor.id}`;
+  // A cycle (a signer whose own status depends on itself) sees `false`: it cannot vouch for itself.
+  if (run.inProgress.has(key) || run.depth >= 4) return Promise.resolve(false);
+  const known = run.signers.get(key);
+  if (known) return known;
+  const p = (async () => {
+    run.inProgress.add(key);
+    try {
+      const r = await search(signer, [anchor], { ...run, depth: run.depth + 1 }, DEFAULT_POLICY_INPUTS, undefined);
+      return r.valid;
+    } finally {
+      run.inProgress.delete(key);
+    }
+  })();
+  run.signers.set(key, p);
+  return p;
+}
+
+async function search(
+  leaf: Certificate, anchors: readonly Certificate[], run: Run, inputs: PolicyInputs, leafPolicy: LeafPolicy | undefined,
+): Promise<ValidationResult> {
+  const state = { exhausted: false };
+  let best: ValidationResult | undefined;
+  for (const { chain, anchor } of buildPaths(leaf, run.pool, anchors, run.time, run.limits, state)) {
+    const r = await validateChain(chain, anchor, run, inputs, leafPolicy);
+    const result: ValidationResult = {
+      valid: r.errors.length === 0, path: [...chain, anchor], errors: r.errors, warnings: r.warnings,
+      userConstrainedPolicySet: r.errors.length === 0 ? r.policies : [],
+    };
+    if (result.valid) return result;
+    if (!best || result.errors.length < best.errors.length) best = result;
+  }
+  if (best) return best;
+  const errors = state.exhausted
+    ? [issue('PATH_WORK_LIMIT', `Path building for "${label(leaf)}" stopped at its work limit without finding a path.`)]
+    : [issue('NO_PATH', `No chain of certificates links "${label(leaf)}" to a trusted anchor (its issuer "${leaf.issuer.text}" was not found).`)];
+  return { valid: false, path: [], errors, warnings: [], userConstrainedPolicySet: [] };
+}
+
+/** Validates `leaf` against `anchors`. Never throws for an invalid chain or malformed input. */
+export async function validatePath(input: ValidateInput): Promise<ValidationResult> {
+  let leaf: Certificate;
+  try {
+    leaf = toCert(input.leaf);
+  } catch (err) {
+    if (!(err instanceof PkiParseError)) throw err;
+    return { valid: false, path: [], errors: [issue('MALFORMED_CERTIFICATE', `The certificate cannot be read: ${err.message}`, 0)], warnings: [], userConstrainedPolicySet: [] };
+  }
+  const anchors = toCerts(input.anchors);
+  const pool = toCerts(input.intermediates ?? []);
+  const crls: Crl[] = [];
+  for (const c of input.revocation?.crls ?? []) {
+    try {
+      crls.push(c instanceof Uint8Array ? parseCrl(c) : c);
+    } catch (err) {
+      if (!(err instanceof PkiParseError)) throw err;
+    }
+  }
+  const policy = input.policy ?? {};
+  const run: Run = {
+    time: input.time ?? new Date(),
+    sig: { allowSha1: policy.allowSha1 ?? false },
+    pool,
+    limits: { ...DEFAULT_LIMITS, ...policy.limits },
+    revocation: new RevocationChecker(input.revocation ?? { mode: 'require' }, crls, [...pool, ...anchors], input.time ?? new Date(), { allowSha1: policy.allowSha1 ?? false }),
+    signers: new Map(),
+    inProgress: new Set(),
+    depth: 0,
+  };
+  return search(leaf, anchors, run, { ...DEFAULT_POLICY_INPUTS, ...policy.policies }, policy.leaf);
+}
