@@ -1,0 +1,100 @@
+// pcscd with vsmartcard's vpcd driver, started by the test on a free port, and a
+// simulated card served to it: real PC/SC programs then see "Virtual PCD 00 00".
+// pcscd has one fixed socket (/run/pcscd/pcscd.comm), so a lock keeps two suites apart.
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, requireExecutable, startPeer, PeerStartError, type Peer } from '../support/index.ts';
+import { VpcdBridge, type VirtualCard } from '../../sim/index.ts';
+import { runTool } from './run.ts';
+
+export const OPENSC_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
+const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
+const LOCK = '/tmp/tessera-pcscd.lock';
+
+export interface PcscHarness {
+  readonly port: number;
+  readonly pcscd: Peer;
+  /** Serves `card` in the virtual reader (replacing any card there). */
+  insert(card: VirtualCard): Promise<VpcdBridge>;
+  /** Takes the card out of the reader. */
+  eject(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function lockHolderAlive(): boolean {
+  try {
+    const pid = Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function acquireLock(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
+      return;
+    } catch {
+      if (!lockHolderAlive() && existsSync(LOCK)) { rmSync(LOCK, { recursive: true, force: true }); continue; }
+      if (Date.now() > deadline) throw new PeerStartError('another test holds pcscd (lock /tmp/tessera-pcscd.lock)');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+export async function startPcscd(): Promise<PcscHarness> {
+  const pcscdPath = requireExecutable('/usr/sbin/pcscd', 'Debian package pcscd');
+  requireExecutable(VPCD_DRIVER, 'Debian package vsmartcard-vpcd');
+  await acquireLock(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-pcscd-'));
+  const port = await freePort();
+  // Same reader as Debian's /etc/reader.conf.d/vpcd, on a port of our own.
+  writeFileSync(join(dir, 'vpcd'), `FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:${port}\nLIBPATH ${VPCD_DRIVER}\nCHANNELID ${port}\n`);
+  let pcscd: Peer;
+  try {
+    pcscd = startPeer(pcscdPath, ['--foreground', '--config', dir, '--info']);
+  } catch (err) {
+    rmSync(LOCK, { recursive: true, force: true });
+    throw err;
+  }
+  let bridge: VpcdBridge | undefined;
+  const harness: PcscHarness = {
+    port,
+    pcscd,
+    async insert(card) {
+      await harness.eject();
+      bridge = await VpcdBridge.connect(card, { port, connectTimeoutMs: 15_000 });
+      await bridge.waitForAtrRequest(15_000);
+      // Let pcscd's reader thread notice the card and power it before tools connect.
+      await waitForCard(true);
+      return bridge;
+    },
+    async eject() {
+      if (bridge) { await bridge.close(); bridge = undefined; await waitForCard(false); }
+    },
+    async stop() {
+      await harness.eject().catch(() => undefined);
+      await pcscd.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(LOCK, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** Polls PC/SC (through opensc-tool) until the reader reports the card present or absent. */
+async function waitForCard(present: boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await runTool('opensc-tool', ['-l'], { timeoutMs: 5000 });
+    const line = r.stdout.split('\n').find((l) => l.includes('Virtual PCD'));
+    if (line && /\bYes\b/.test(line) === present) return;
+    if (Date.now() > deadline) throw new PeerStartError(`the virtual reader did not report the card ${present ? 'inserted' : 'removed'}:\n${r.stdout}${r.stderr}`);
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+}
