@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, requireExecutable, startPeer, waitForPort } from '../support/index.ts';
+import { freePort, PeerStartError, requireExecutable, startPeer, waitForPort } from '../support/index.ts';
 import { requireTestAccount, testAccountIds } from './account.ts';
 import { makeTempDir, parsePublicLine, removeTempDir, type KeyPair, type KeyType } from './keys.ts';
 import { certAuthorityLineFor, knownHostsFor, type HostKeyFile, type SshServerPeer } from './server.ts';
@@ -83,10 +83,12 @@ export async function startDropbear(options: DropbearOptions = {}): Promise<SshS
     const args = ['-F', '-E', '-m', '-p', `127.0.0.1:${port}`, '-P', join(dir, 'dropbear.pid'), ...hostKeys.flatMap(({ key }) => ['-r', key.privatePath]), ...(options.args ?? [])];
     const peer = startPeer(binary, args);
     try {
-      await waitForPort(port);
+      // Dropbear exits at once on a bad option ("Early exit: ..."); do not wait out the port timeout then.
+      const exited = new Promise<never>((_, reject) => peer.child.once('exit', () => reject(new Error('dropbear exited'))));
+      await Promise.race([waitForPort(port), exited]);
     } catch (err) {
       await peer.stop();
-      throw err;
+      throw new PeerStartError(`dropbear did not listen on port ${port}: ${(err as Error).message}\n${peer.output()}`);
     }
     const printed = spawnSync(binary, ['-V'], { encoding: 'utf8' });
     const version = /v(\d{4}\.\d+)/.exec(`${printed.stdout}${printed.stderr}`)?.[1] ?? 'unknown';

@@ -1,0 +1,23 @@
+// ssh-proto: the public API of the sans-I/O SSH-2 client (by name; the subfolders' index.ts files
+// document their own shapes). Code outside ssh-proto imports only this file.
+export { SshError, SshProtocolError } from './errors.ts';
+export { MSG, DISCONNECT_REASON } from './messages.ts';
+
+// Transport (RFC 4253): version exchange, kex, ciphers, rekeys.
+export {
+  Transport, memoryPipe, SshTransportError, SshDisconnectError,
+  DEFAULT_KEX, SUPPORTED_KEX, DEFAULT_HOST_KEY, DEFAULT_CIPHERS, SUPPORTED_CIPHERS, INSECURE_CIPHERS,
+  DEFAULT_MACS, SUPPORTED_MACS, INSECURE_MACS, MAX_PACKET_LENGTH, MAX_PAYLOAD_LENGTH,
+} from './transport/index.ts';
+export type { ByteStream, HostKeyInfo, TransportEvent, TransportOptions, NegotiatedAlgorithms } from './transport/index.ts';
+
+// User authentication (RFC 4252, RFC 4256).
+export { authenticate, AuthError, passwordResponder } from './auth/index.ts';
+export type { AuthMethod, AuthOptions, AuthResult, Prompt, PromptRequest, PromptCallback, Signer, MessageChannel } from './auth/index.ts';
+
+// Keys: public key blobs, signatures, fingerprints, OpenSSH private key files.
+export {
+  KeyError, parsePublicKey, encodePublicKey, verifySignature, fingerprintSha256,
+  parsePrivateKeyFile, isPrivateKeyEncrypted, toBase64, fromBase64,
+} from './keys/index.ts';
+export type { PublicKey, SoftwareKey } from './keys/index.ts';
