@@ -1,0 +1,298 @@
+// Transport behaviour against a scripted in-memory server. The fake server is used only for behaviour
+// no real server produces (endless banners, strict-kex violations, corrupted MACs, oversized packets,
+// stalls); its kex is computed independently with node:crypto (X25519, Ed25519, SHA-256).
+// Real-server interop is tests/transport/sshd-transport.test.ts and tests/ssh.
+import { describe, expect, it } from 'vitest';
+import { createHash, createPublicKey, diffieHellman, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { MSG } from '../messages.ts';
+import { SshReader, SshWriter } from '../wire/index.ts';
+import { createPacketCipher, keySizes } from './cipher-suite.ts';
+import { deriveDirectionKeys } from './key-schedule.ts';
+import { PacketDecoder, PacketEncoder } from './packet-protocol.ts';
+import { memoryPipe, Transport, type ByteStream, type TransportEvent, type TransportOptions } from './index.ts';
+
+const enc = new TextEncoder();
+const str = (b: Uint8Array | string) => { const d = Buffer.from(b); const l = Buffer.alloc(4); l.writeUInt32BE(d.length); return Buffer.concat([l, d]); };
+const hostKey = generateKeyPairSync('ed25519');
+const rawPublic = (k: KeyObject) => Buffer.from(k.export({ format: 'jwk' }).x!, 'base64url');
+const hostKeyBlob = Buffer.concat([str('ssh-ed25519'), str(rawPublic(hostKey.publicKey))]);
+
+interface ServerOptions { strict?: boolean; ciphers?: string; preBanner?: string[]; corruptSignature?: boolean }
+
+/** A minimal SSH server: curve25519-sha256, ssh-ed25519, one cipher; every step scriptable. */
+class FakeServer {
+  readonly encoder = new PacketEncoder();
+  readonly decoder = new PacketDecoder();
+  private reader: ReadableStreamDefaultReader<Uint8Array>;
+  private writer: WritableStreamDefaultWriter<Uint8Array>;
+  clientVersion = '';
+  sessionId: Uint8Array | undefined;
+  readonly version = 'SSH-2.0-FakeServer_1.0';
+  private leftover = new Uint8Array(0);
+
+  constructor(stream: ByteStream, readonly opts: ServerOptions = {}) {
+    this.reader = stream.readable.getReader();
+    this.writer = stream.writable.getWriter();
+  }
+
+  async raw(bytes: Uint8Array | string): Promise<void> {
+    await this.writer.write(typeof bytes === 'string' ? enc.encode(bytes) : bytes);
+  }
+
+  async send(payload: Uint8Array): Promise<void> {
+    await this.raw(await this.encoder.encode(payload));
+  }
+
+  async read(): Promise<Uint8Array> {
+    for (;;) {
+      const p = await this.decoder.next();
+      if (p) return p.payload;
+      const { value, done } = await this.reader.read();
+      if (done) throw new Error('client closed');
+      this.decoder.feed(value);
+    }
+  }
+
+  async versionExchange(): Promise<void> {
+    for (const l of this.opts.preBanner ?? []) await this.raw(`${l}\r\n`);
+    await this.raw(`${this.version}\r\n`);
+    let buf = Buffer.alloc(0);
+    while (!buf.includes(10)) {
+      const { value, done } = await this.reader.read();
+      if (done) throw new Error('client closed');
+      buf = Buffer.concat([buf, value]);
+    }
+    const lf = buf.indexOf(10);
+    this.clientVersion = buf.subarray(0, lf - 1).toString('latin1');
+    this.leftover = buf.subarray(lf + 1);
+    this.decoder.feed(this.leftover);
+  }
+
+  kexInit(first: boolean): Uint8Array {
+    const ciphers = this.opts.ciphers ?? 'chacha20-poly1305@openssh.com';
+    const kex = `curve25519-sha256${first && this.opts.strict !== false ? ',kex-strict-s-v00@openssh.com' : ''}`;
+    return new SshWriter().byte(MSG.KEXINIT).raw(new Uint8Array(16)).string(kex).string('ssh-ed25519')
+      .string(ciphers).string(ciphers).string('hmac-sha2-256').string('hmac-sha2-256').string('none').string('none')
+      .string('').string('').boolean(false).uint32(0).toBytes();
+  }
+
+  /** One key exchange; `clientKexInit` when the client's KEXINIT was already read. */
+  async kex(first: boolean, clientKexInit?: Uint8Array, sendOurs = true): Promise<void> {
+    const ours = this.kexInit(first);
+    if (sendOurs) await this.send(ours);
+    const ic = clientKexInit ?? await this.read();
+    expect(ic[0]).toBe(MSG.KEXINIT);
+    const init = new SshReader(await this.read());
+    expect(init.byte()).toBe(MSG.KEX_ECDH_INIT);
+    const qc = init.string();
+    const eph = generateKeyPairSync('x25519');
+    const qs = rawPublic(eph.publicKey);
+    const shared = diffieHellman({ privateKey: eph.privateKey, publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(qc).toString('base64url') }, format: 'jwk' }) });
+    const k = new SshWriter().mpintBytes(shared).toBytes();
+    const h = createHash('sha256').update(Buffer.concat([
+      str(this.clientVersion), str(this.version), str(ic), str(ours), str(hostKeyBlob), str(qc), str(qs), k,
+    ])).digest();
+    this.sessionId ??= h;
+    const sig = sign(null, this.opts.corruptSignature ? Buffer.from('not H') : h, hostKey.privateKey);
+    await this.send(new SshWriter().byte(MSG.KEX_ECDH_REPLY).string(hostKeyBlob).string(qs)
+      .string(Buffer.concat([str('ssh-ed25519'), str(sig)])).toBytes());
+    const cipher = (this.opts.ciphers ?? 'chacha20-poly1305@openssh.com').split(',')[0]!;
+    const mac = cipher.includes('ctr') ? 'hmac-sha2-256' : 'none';
+    const sizes = keySizes(cipher, mac);
+    const s2c = await deriveDirectionKeys('SHA-256', k, h, this.sessionId, false, sizes);
+    const c2s = await deriveDirectionKeys('SHA-256', k, h, this.sessionId, true, sizes);
+    await this.send(new Uint8Array([MSG.NEWKEYS]));
+    this.encoder.setSealer(await createPacketCipher(cipher, mac, s2c));
+    if (this.opts.strict !== false) this.encoder.seq = 0;
+    expect((await this.read())[0]).toBe(MSG.NEWKEYS);
+    this.decoder.setOpener(await createPacketCipher(cipher, mac, c2s));
+    if (this.opts.strict !== false) this.decoder.seq = 0;
+  }
+
+  /** Answers SERVICE_REQUEST like sshd. */
+  async serviceAccept(): Promise<void> {
+    const r = new SshReader(await this.read());
+    expect(r.byte()).toBe(MSG.SERVICE_REQUEST);
+    await this.send(new SshWriter().byte(MSG.SERVICE_ACCEPT).string(r.name()).toBytes());
+  }
+}
+
+function setup(serverOpts: ServerOptions = {}, clientOpts: Partial<TransportOptions> = {}) {
+  const [c, s] = memoryPipe();
+  const server = new FakeServer(s, serverOpts);
+  const events: TransportEvent[] = [];
+  const client = Transport.connect(c, { verifyHostKey: async () => {}, onEvent: (e) => events.push(e), handshakeTimeoutMs: 5000, ...clientOpts });
+  client.catch(() => {});
+  return { server, client, events };
+}
+
+const serviceRequest = () => new SshWriter().byte(MSG.SERVICE_REQUEST).string('ssh-userauth').toBytes();
+
+describe('version exchange (RFC 4253 §4.2)', () => {
+  it('tolerates lines before the identification and reports them', async () => {
+    const { server, client, events } = setup({ preBanner: ['Welcome', 'to the fake server'] });
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    expect(t.serverVersion).toBe('SSH-2.0-FakeServer_1.0');
+    expect(server.clientVersion).toBe('SSH-2.0-Tessera_0.1');
+    expect(events).toContainEqual({ type: 'pre-banner', lines: ['Welcome', 'to the fake server'] });
+    await t.close();
+  });
+
+  it('ends an endless banner with BANNER_TOO_LONG', async () => {
+    const { server, client } = setup();
+    void (async () => { try { for (let i = 0; i < 5000; i++) await server.raw('la la la la la la la la\r\n'); } catch { /* closed */ } })();
+    await expect(client).rejects.toMatchObject({ code: 'BANNER_TOO_LONG' });
+  });
+
+  it('refuses SSH-1 with VERSION_UNSUPPORTED', async () => {
+    const { server, client } = setup();
+    await server.raw('SSH-1.5-Old\r\n');
+    await expect(client).rejects.toMatchObject({ code: 'VERSION_UNSUPPORTED' });
+  });
+
+  it('gives HANDSHAKE_TIMEOUT when the server stalls', async () => {
+    const { server, client } = setup({}, { handshakeTimeoutMs: 300 });
+    await server.raw('SSH-2.0-Staller\r\n');
+    await expect(client).rejects.toMatchObject({ code: 'HANDSHAKE_TIMEOUT' });
+  });
+});
+
+describe('strict kex (OpenSSH PROTOCOL §1.10)', () => {
+  it('is on when the server offers it; the kex-done event says so', async () => {
+    const { server, client, events } = setup();
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    expect(t.strictKex).toBe(true);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'kex-done', strictKex: true, initial: true }));
+    void server.serviceAccept();
+    await t.send(serviceRequest());
+    expect((await t.receive())[0]).toBe(MSG.SERVICE_ACCEPT);
+    await t.close();
+  });
+
+  it('refuses an IGNORE before the first KEXINIT', async () => {
+    const { server, client } = setup();
+    await server.versionExchange();
+    await server.send(new SshWriter().byte(MSG.IGNORE).string('x').toBytes());
+    await server.send(server.kexInit(true));
+    await expect(client).rejects.toMatchObject({ code: 'STRICT_KEX_VIOLATION' });
+  });
+
+  it('refuses a DEBUG in the middle of the initial kex', async () => {
+    const { server, client } = setup();
+    await server.versionExchange();
+    await server.send(server.kexInit(true));
+    await server.send(new SshWriter().byte(MSG.DEBUG).boolean(false).string('hi').string('').toBytes());
+    await expect(client).rejects.toMatchObject({ code: 'STRICT_KEX_VIOLATION' });
+  });
+
+  it('without strict kex, an IGNORE before KEXINIT is fine', async () => {
+    const { server, client } = setup({ strict: false });
+    await server.versionExchange();
+    await server.send(new SshWriter().byte(MSG.IGNORE).string('x').toBytes());
+    await server.kex(true);
+    const t = await client;
+    expect(t.strictKex).toBe(false);
+    await t.close();
+  });
+});
+
+describe('hostile and failing servers', () => {
+  it('refuses a packet length above the limit with PACKET_TOO_LARGE', async () => {
+    const { server, client } = setup();
+    await server.versionExchange();
+    await server.raw(new SshWriter().uint32(1 << 24).raw(new Uint8Array(64)).toBytes());
+    await expect(client).rejects.toMatchObject({ code: 'PACKET_TOO_LARGE' });
+  });
+
+  it('refuses a forged host-key signature with HOST_KEY_SIGNATURE_INVALID', async () => {
+    const { server, client } = setup({ corruptSignature: true });
+    await server.versionExchange();
+    server.kex(true).catch(() => {});
+    await expect(client).rejects.toMatchObject({ code: 'HOST_KEY_SIGNATURE_INVALID' });
+  });
+
+  it('names both lists when no cipher is common (KEX_NO_COMMON_ALGORITHM)', async () => {
+    const { server, client } = setup({ ciphers: 'aes128-cbc,3des-cbc' });
+    await server.versionExchange();
+    await server.send(server.kexInit(true));
+    await expect(client).rejects.toThrow(/we offer chacha20-poly1305@openssh.com.*the server offers aes128-cbc,3des-cbc/);
+  });
+
+  it.each(['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes128-ctr'])('%s: a corrupted packet ends the connection with MAC_MISMATCH', async (cipher) => {
+    const { server, client } = setup({ ciphers: cipher });
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    const sealed = (await server.encoder.encode(new SshWriter().byte(MSG.SERVICE_ACCEPT).string('ssh-userauth').toBytes())).slice();
+    sealed[sealed.length - 1]! ^= 0x80;
+    await server.raw(sealed);
+    await expect(t.receive()).rejects.toMatchObject({ code: 'MAC_MISMATCH' });
+    expect(await t.closed).toMatchObject({ code: 'MAC_MISMATCH' });
+  });
+
+  it('turns DISCONNECT into DISCONNECTED with the reason', async () => {
+    const { server, client } = setup();
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    await server.send(new SshWriter().byte(MSG.DISCONNECT).uint32(11).string('bye now').string('').toBytes());
+    await expect(t.receive()).rejects.toMatchObject({ code: 'DISCONNECTED', reasonCode: 11, description: 'bye now' });
+  });
+
+  it('answers an unknown transport message with UNIMPLEMENTED and its sequence number (RFC 4253 §11.4)', async () => {
+    const { server, client } = setup();
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    await server.send(new Uint8Array([15, 1, 2]));
+    const r = new SshReader(await server.read());
+    expect(r.byte()).toBe(MSG.UNIMPLEMENTED);
+    expect(r.uint32()).toBe(0); // first packet after NEWKEYS under strict kex
+    await t.close();
+  });
+});
+
+describe('rekeying (RFC 4253 §9)', () => {
+  it('client- and server-initiated rekeys keep data flowing and the session id', async () => {
+    const { server, client, events } = setup();
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    const sessionId = Buffer.from(t.sessionId);
+    // Client-initiated: data sent during the kex is queued and arrives after it.
+    t.rekey();
+    const data = t.send(new SshWriter().byte(94).uint32(0).string('during kex').toBytes());
+    await server.kex(false);
+    const got = new SshReader(await server.read());
+    expect(got.byte()).toBe(94);
+    await data;
+    // Server-initiated.
+    await server.send(server.kexInit(false));
+    await server.kex(false, undefined, false);
+    await server.send(new SshWriter().byte(94).uint32(0).string('after').toBytes());
+    expect((await t.receive())[0]).toBe(94);
+    expect(t.kexCount).toBe(3);
+    expect(Buffer.from(t.sessionId)).toEqual(sessionId);
+    expect(events.filter((e) => e.type === 'kex-done').map((e) => e.type === 'kex-done' && e.initial)).toEqual([true, false, false]);
+    await t.close();
+  });
+
+  it('rekeys by itself after rekeyAfterBytes', async () => {
+    const { server, client } = setup({}, { rekeyAfterBytes: 10_000 });
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    for (let i = 0; i < 3; i++) void t.send(new SshWriter().byte(94).uint32(0).string(new Uint8Array(4000)).toBytes());
+    for (let i = 0; i < 3; i++) expect((await server.read())[0]).toBe(94);
+    // The third send crossed 10 000 bytes: the client's KEXINIT follows.
+    const kexInit = await server.read();
+    expect(kexInit[0]).toBe(MSG.KEXINIT);
+    await server.kex(false, kexInit);
+    expect(t.kexCount).toBe(2);
+    await t.close();
+  });
+});
