@@ -27,7 +27,7 @@ export interface Atr {
   readonly groups: readonly InterfaceGroup[];
   readonly historical: Uint8Array;
   readonly tck?: number;
-  /** Protocols offered, in ATR order, without duplicates (T=0 when no TD1). */
+  /** Protocols offered, in ATR order, without duplicates or T=15 (T=0 when none). */
   readonly protocols: readonly number[];
   /** The protocol used without PPS: the specific one (TA2) or the first offered. */
   readonly defaultProtocol: number;
@@ -76,7 +76,8 @@ export function parseAtr(input: Uint8Array): Atr {
     groups.push(g);
     if (g.td === undefined) break;
     protocol = g.td & 0x0f;
-    if (!offered.includes(protocol)) offered.push(protocol);
+    // T=15 introduces global bytes, it is not a transmission protocol (§8.2.3).
+    if (protocol !== 15 && !offered.includes(protocol)) offered.push(protocol);
     // §8.2.5: TCK is present when any protocol other than T=0 is indicated.
     if (protocol !== 0) needTck = true;
     y = g.td >> 4;

@@ -8,6 +8,7 @@ export { HEADER, HEADER_SIZE, Command, Reply, encodeCommand, decodeReply, expect
 export type { ChannelOptions, ChannelStats } from './channel.ts';
 export { CcidChannel } from './channel.ts';
 export type { Atr, InterfaceGroup } from './atr.ts';
+export { describeAtr } from './atr-describe.ts';
 export { parseAtr, parseHex, hex, FI_TABLE, DI_TABLE, FMAX_MHZ } from './atr.ts';
 export type { T1Block, Edc, SKind } from './t1-block.ts';
 export { encodeBlock, decodeBlock, lrc, crc16 } from './t1-block.ts';

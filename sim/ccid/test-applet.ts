@@ -16,10 +16,14 @@ export const TEST_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x05, 0x27, 0x54, 0x45, 
 export const ATRS = {
   /** YubiKey 5 (T=1, IFSC 254, TA1 13 → needs PPS at TPDU level unless the reader does it). */
   yubikey5: '3B FD 13 00 00 81 31 FE 15 80 73 C0 21 C0 57 59 75 62 69 4B 65 79 40',
-  /** A T=0-only card at default speed (Gemalto/Axalto Cryptoflex family style). */
+  /** Schlumberger Multiflex 3k: T=0 only, default speed, no interface bytes. */
   t0: '3B 02 14 50',
-  /** Dual-protocol card offering T=0 then T=1, TA1 96 (Gemalto IDPrime / PIV family style). */
+  /** Gemalto IDPrime MD: T=0 only, TA1 96 (Fi 512, Di 32). */
   dual: '3B 7F 96 00 00 80 31 80 65 B0 84 41 3D F6 12 0F FE 82 90 00',
+  /** Oberthur ID-One PIV: offers T=0 first, then T=1 (IFSC 254): T=1 needs a PPS. */
+  idOnePiv: '3B DB 96 00 80 B1 FE 45 1F 83 00 31 C0 64 B0 FC 10 00 0F 90 00 0D',
+  /** HID iClass SE processor: TA2 81, specific mode T=1, unable to change. */
+  specificT1: '3B 90 96 91 81 B1 FE 55 1F C7 D4',
 } as const;
 
 export function hexBytes(text: string): Uint8Array {

@@ -17,10 +17,14 @@ const { profiles } = loadProfiles(dir);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const sw = (r: Uint8Array): string => hex(r.subarray(r.length - 2));
 
-/** A card the reader can talk to: T=1 (YubiKey 5) where the reader has T=1, else T=0. */
-function cardFor(dwProtocols: number): TestApplet {
-  const t1 = (dwProtocols & 3) === 0 || (dwProtocols & 2) !== 0;
-  return new TestApplet(t1 ? ATRS.yubikey5 : ATRS.dual);
+/**
+ * Cards the reader can talk to: a T=1 card (YubiKey 5 ATR) where the reader has T=1, a T=0
+ * card (Gemalto IDPrime ATR, TA1 96) where it has T=0 (a descriptor with neither bit gets
+ * both), and everywhere a card offering T=0 then T=1 (ID-One PIV), which needs a PPS to T=1.
+ */
+function cardsFor(dwProtocols: number): string[] {
+  const p = dwProtocols & 3 || 3;
+  return [...(p & 2 ? [ATRS.yubikey5] : []), ...(p & 1 ? [ATRS.dual] : []), ATRS.idOnePiv];
 }
 
 async function exercise(card: CcidCard, maxMessage: number): Promise<void> {
@@ -46,9 +50,6 @@ type Outcome = 'pass' | 'unsupported';
 
 async function runProfile(profile: ReaderProfile): Promise<Outcome[]> {
   const device = new VirtualReader(profile);
-  profile.interfaces.forEach((iface, index) => {
-    for (let slot = 0; slot <= iface.descriptor.bMaxSlotIndex; slot++) device.insertCard(cardFor(iface.descriptor.dwProtocols), slot, index);
-  });
   const readers = await CcidReader.open(device, { timeoutMs: 2000 });
   expect(readers.length).toBe(profile.interfaces.length);
   const outcomes: Outcome[] = [];
@@ -61,22 +62,25 @@ async function runProfile(profile: ReaderProfile): Promise<Outcome[]> {
       outcomes.push('unsupported');
       continue;
     }
-    const card = await reader.connect(0);
-    await exercise(card, iface.descriptor.dwMaxCCIDMessageLength);
-    // Every other slot of a multi-slot reader works too.
-    for (let slot = 1; slot < reader.slotCount; slot++) {
-      const other = await reader.connect(slot);
-      const r = await other.transmit(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, TEST_AID.length, ...TEST_AID));
-      expect(sw(r)).toBe('9000');
+    for (const atr of cardsFor(iface.descriptor.dwProtocols)) {
+      for (let slot = 0; slot < reader.slotCount; slot++) device.insertCard(new TestApplet(atr), slot, index);
+      const card = await reader.connect(0);
+      await exercise(card, iface.descriptor.dwMaxCCIDMessageLength);
+      // Every other slot of a multi-slot reader works too.
+      for (let slot = 1; slot < reader.slotCount; slot++) {
+        const other = await reader.connect(slot);
+        const r = await other.transmit(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, TEST_AID.length, ...TEST_AID));
+        expect(sw(r)).toBe('9000');
+      }
+      // Removal in the middle of a command: that command and every later one fail typed.
+      device.faults.push({ kind: 'remove' });
+      await expect(card.transmit(Uint8Array.of(0x80, 0x20, 0x00, 0x10, 0x10))).rejects.toBeInstanceOf(CardRemovedError);
+      await expect(card.transmit(Uint8Array.of(0x80, 0x20, 0x00, 0x10, 0x10))).rejects.toBeInstanceOf(CardRemovedError);
+      // Survive it: a new card in the same slot works.
+      device.insertCard(new TestApplet(atr), 0, index);
+      const again = await reader.connect(0);
+      expect(sw(await again.transmit(Uint8Array.of(0x80, 0x20, 0x00, 0x10, 0x10)))).toBe('9000');
     }
-    // Removal in the middle of a command: that command and every later one fail typed.
-    device.faults.push({ kind: 'remove' });
-    await expect(card.transmit(Uint8Array.of(0x80, 0x20, 0x00, 0x10, 0x10))).rejects.toBeInstanceOf(CardRemovedError);
-    await expect(card.transmit(Uint8Array.of(0x80, 0x20, 0x00, 0x10, 0x10))).rejects.toBeInstanceOf(CardRemovedError);
-    // Survive it: a new card in the same slot works.
-    device.insertCard(cardFor(iface.descriptor.dwProtocols), 0, index);
-    const again = await reader.connect(0);
-    expect(sw(await again.transmit(Uint8Array.of(0x80, 0x20, 0x00, 0x10, 0x10)))).toBe('9000');
     outcomes.push('pass');
   }
   await readers[0]?.close();
