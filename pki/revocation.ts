@@ -10,7 +10,7 @@ import { crlStatus } from './revocation-crl.ts';
 import type { SignaturePolicy } from './signature.ts';
 
 /** The subset of `fetch` used; the page passes one that goes through the relay. */
-export type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: Uint8Array }) => Promise<{
+export type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: Uint8Array<ArrayBuffer> }) => Promise<{
   readonly ok: boolean;
   readonly status: number;
   arrayBuffer(): Promise<ArrayBuffer>;
@@ -147,7 +147,7 @@ export class RevocationChecker {
     for (const url of cert.ext.ocspUrls) {
       const nonce = this.options.ocspNonce ? globalThis.crypto.getRandomValues(new Uint8Array(16)) : undefined;
       const body = await this.get(url, {
-        method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: await buildOcspRequest(cert, issuer, nonce),
+        method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(await buildOcspRequest(cert, issuer, nonce)),
       });
       if (!body) continue;
       try {
