@@ -44,6 +44,7 @@ if [ ! -x "$OPENSSH10/usr/sbin/sshd" ]; then
   fi
   echo "setup: unpacking OpenSSH 10.0 from bookworm-backports into $OPENSSH10"
   tmp=$(mktemp -d)
+  chmod 755 "$tmp" && { chown _apt "$tmp" 2>/dev/null || true; } # apt downloads as the _apt user
   (cd "$tmp" && apt-get download -qq -t bookworm-backports openssh-server openssh-client >/dev/null)
   mkdir -p "$OPENSSH10"
   for deb in "$tmp"/*.deb; do dpkg -x "$deb" "$OPENSSH10"; done
