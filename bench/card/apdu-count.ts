@@ -1,0 +1,58 @@
+// Benchmark: APDUs and bytes for "select + read the authentication certificate + verify
+// PIN + sign" on the same simulated PIV card, counted at the simulator. Tessera's PIV
+// client talks to the card in memory (its APDU stream is the same over any reader);
+// OpenSC (pkcs11-tool --login --sign) talks to it through pcscd + vpcd.
+// Run: npx tsx bench/card/apdu-count.ts
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PivToken } from '../../card/index.ts';
+import { provisionPivCard, createTestCa, type PivCard } from '../../sim/index.ts';
+import { OPENSC_PKCS11, startPcscd } from '../../tests/card/pcsc.ts';
+import { runTool } from '../../tests/card/run.ts';
+
+interface Count { apdus: number; bytes: number }
+
+function count(card: PivCard, from: number): Count {
+  const entries = card.log.slice(from);
+  return { apdus: entries.length, bytes: entries.reduce((n, e) => n + e.command.length + e.response.length, 0) };
+}
+
+async function tessera(card: PivCard, extended: boolean): Promise<Count> {
+  const from = card.log.length;
+  const token = await PivToken.open({ transmit: (c) => card.handle(c) }, { extended });
+  const key = await token.readKey(0x9a, { metadata: false });
+  if (!key?.certificate) throw new Error('no certificate in 9A');
+  await token.verifyPin('123456');
+  await key.sign(new TextEncoder().encode('benchmark data'), 'SHA-256');
+  return count(card, from);
+}
+
+async function main(): Promise<void> {
+  const ca = await createTestCa();
+  const pcsc = await startPcscd();
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-card-'));
+  writeFileSync(join(dir, 'data'), 'benchmark data');
+  const rows: string[] = [];
+  try {
+    for (const profile of ['yubikey5', 'generic'] as const) {
+      const { card } = await provisionPivCard({ profile, ca, slots: [{ slot: 0x9a, algorithm: 'rsa-2048' }, { slot: 0x9e, algorithm: 'p-256' }] });
+      const ours = await tessera(card, profile === 'yubikey5');
+      await pcsc.insert(card);
+      const from = card.log.length;
+      const r = await runTool('pkcs11-tool', ['--module', OPENSC_PKCS11, '--login', '--pin', '123456', '--sign', '--id', '01',
+        '-m', 'SHA256-RSA-PKCS', '--input-file', join(dir, 'data'), '--output-file', join(dir, 'sig')]);
+      if (r.status !== 0) throw new Error(`pkcs11-tool failed: ${r.stderr}`);
+      const opensc = count(card, from);
+      await pcsc.eject();
+      const mode = profile === 'yubikey5' ? 'YubiKey 5 profile, extended APDUs' : 'generic PIV, short APDUs';
+      rows.push(`${mode.padEnd(36)} Tessera ${String(ours.apdus).padStart(3)} APDUs ${String(ours.bytes).padStart(6)} B | OpenSC ${String(opensc.apdus).padStart(3)} APDUs ${String(opensc.bytes).padStart(6)} B | APDU ratio ${(ours.apdus / opensc.apdus).toFixed(2)} (target <= 0.50)`);
+    }
+  } finally {
+    await pcsc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(`select + read 9A certificate + verify PIN + RSA-2048 sign, counted at the simulated card\n${rows.join('\n')}\n`);
+}
+
+await main();
