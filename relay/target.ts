@@ -42,7 +42,12 @@ export function parseTarget(requestUrl: string): TargetRequest {
   } catch {
     throw new RelayError('BAD_TARGET', 'The request URL is malformed.');
   }
-  const segments = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  let segments: string[];
+  try {
+    segments = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  } catch {
+    throw new RelayError('BAD_TARGET', 'The request path is not valid percent-encoding.');
+  }
   const base = segments[0];
   if (base !== undefined && base !== 'ssh' && base !== 'websockify') {
     throw new RelayError('BAD_TARGET', `Unknown relay path '/${base.slice(0, 30)}': use /ssh?host=HOST&port=PORT.`);

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigText, resolveConfig } from './config-file.ts';
+import { RelayConfigError } from './errors.ts';
+
+function errorOf(f: () => unknown): RelayConfigError {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof RelayConfigError) return err;
+    throw err;
+  }
+  throw new Error('no error');
+}
+
+describe('relay configuration files', () => {
+  it('loads YAML and applies defaults', () => {
+    const config = parseConfigText([
+      'listen: { host: 0.0.0.0, port: 8443 }',
+      'targets:',
+      '  allow: ["ssh.example.com:22", "10.0.0.0/8:22"]',
+      'auth:',
+      '  mode: bearer',
+      '  tokens: [{ subject: ops, sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" }]',
+      'site: { kiosk: true }',
+    ].join('\n'), 'relay.yaml');
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8443 });
+    expect(config.limits.maxFrameBytes).toBe(1 << 20);
+    expect(config.auth.mode).toBe('bearer');
+    expect(config.site).toEqual({ kiosk: true });
+  });
+
+  it('names the line of each schema error, in YAML and JSON', () => {
+    const yaml = errorOf(() => parseConfigText('listen:\n  port: 8080\nlimits:\n  perIp: -1\n  idelTimeoutMs: 5\n', 'relay.yaml'));
+    expect(yaml.message).toContain('relay.yaml:4: limits.perIp must be a whole number');
+    expect(yaml.message).toContain("relay.yaml:5: Unknown setting 'limits.idelTimeoutMs'");
+    expect(yaml.line).toBe(4);
+    const json = errorOf(() => parseConfigText('{\n  "listen": {"port": 80},\n  "auth": {\n    "mode": "kerberos"\n  }\n}', 'relay.json'));
+    expect(json.message).toContain("relay.json:4: auth.mode must be one of none, bearer, jwt, mtls, not 'kerberos'");
+    expect(json.line).toBe(4);
+  });
+
+  it('names the line of a syntax error', () => {
+    expect(errorOf(() => parseConfigText('{\n  "listen": {\n    "port": 80,\n  }\n}', 'relay.json')).line).toBe(4);
+    expect(errorOf(() => parseConfigText('listen:\n  port: [1, 2\nlimits: {}\n', 'relay.yaml')).message).toMatch(/^relay\.yaml:\d+: /);
+  });
+
+  it('checks settings that depend on each other', () => {
+    expect(() => resolveConfig({ auth: { mode: 'bearer' } })).toThrow(/at least one entry in auth.tokens/);
+    expect(() => resolveConfig({ auth: { mode: 'jwt' } })).toThrow(/needs auth.jwks/);
+    expect(() => resolveConfig({ auth: { mode: 'mtls' } })).toThrow(/needs tls.clientCa/);
+    expect(() => resolveConfig({ auth: { mode: 'bearer', tokens: [{ subject: 'a' }] } })).toThrow(/exactly one of 'token' or 'sha256'/);
+  });
+});
