@@ -9,7 +9,7 @@ import { IdleTimer } from './kiosk/idle-timer.ts';
 import { TerminalView } from './terminal/terminal-view.ts';
 import { isThemeName } from './terminal/themes.ts';
 import { status } from './session/status.ts';
-import { TerminalSession, assertPort, type SshDialer } from './session/terminal-session.ts';
+import { TerminalSession, assertPort, type SshDialer, type SshSigner } from './session/terminal-session.ts';
 import { Profiles, type AuthMethod, type Profile, type RecentConnection } from './storage/profiles.ts';
 import { createStore } from './storage/record-store.ts';
 import { createHostKeyVerifier, userEntryKey } from './trust/host-key-verifier.ts';
@@ -123,7 +123,8 @@ export class App {
         ask: (q) => this.hostKeyDialog.ask(q),
       });
       this.terminal.writeLine(`\r\n\x1b[2mConnecting to ${target.user}@${target.host}:${target.port}…\x1b[0m`);
-      await session.start(config.relayUrl, target, withAuth(dial, target), async (key) => {
+      const auth = target.auth === 'password' ? { password: target.password } : { signers: await this.cardSigners() };
+      await session.start(config.relayUrl, target, dial, auth, async (key) => {
         await verifyHostKey(key);
         void this.renderKnownHostsSummary();
       });
@@ -134,6 +135,24 @@ export class App {
     } finally {
       byId<HTMLInputElement>('password').value = config.demo?.password ?? '';
     }
+  }
+
+  /** The card's SSH signers, after the PIN dialog when the card needs it (one VERIFY per attempt, never automatic). */
+  private async cardSigners(): Promise<SshSigner[]> {
+    const card = this.cardPanel.card;
+    if (!card) throw new WebError('CARD_NOT_READY', 'Connect a card reader and insert your card first (Smart card, on the left), or sign in with a password.');
+    const pin = await card.pinStatus();
+    if (pin.blocked) throw new WebError('PIN_BLOCKED', 'The card’s PIN is blocked. Ask your administrator to unblock it with the PUK.');
+    if (!pin.verified) {
+      await this.pinDialog.prompt({
+        cardName: card.type,
+        ...(pin.retriesLeft !== undefined ? { retriesLeft: pin.retriesLeft } : {}),
+        verify: (p) => card.verifyPin(p),
+      });
+    }
+    const signers = await card.signers({ onTouch: (on) => { byId('touch-prompt').hidden = !on; } });
+    if (signers.length === 0) throw new WebError('CARD_NO_KEYS', 'The card holds no key that can sign in over SSH (or its certificates are not valid under this site’s policy).');
+    return signers;
   }
 
   private setConnected(on: boolean): void {
@@ -247,9 +266,4 @@ export class App {
     if (site > 0) parts.push(`${site} provisioned by the site`);
     byId('known-hosts-summary').textContent = `${parts.join('; ')}.`;
   }
-}
-
-/** Adds the chosen sign-in method to the dialer (filled in by ssh-dialer.ts). */
-function withAuth(dial: SshDialer, _target: { auth: AuthMethod; password: string }): SshDialer {
-  return dial;
 }

@@ -1,7 +1,7 @@
 // End-to-end harness for the page: a production build of the page, the real relay serving it
 // (with a /config.json), and Debian's Chromium driven by playwright-core (never downloaded).
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -36,16 +36,14 @@ export interface WebStack {
 /** The page served by a real relay with the given /config.json, plus a browser. */
 export async function startWebStack(options: { config?: Record<string, unknown>; allow?: readonly string[] } = {}): Promise<WebStack> {
   requireExecutable(CHROMIUM, 'Debian chromium');
-  const page = buildPage();
-  // Each stack gets its own copy so that its /config.json is its own.
-  const staticDir = mkdtempSync(join(tmpdir(), 'tessera-site-'));
-  cpSync(page, staticDir, { recursive: true });
-  writeFileSync(join(staticDir, 'config.json'), JSON.stringify(options.config ?? {}));
+  const staticDir = buildPage();
+  // The relay serves the site policy as /config.json (relay config `site`).
   const relay = await startRelay({
     config: {
       listen: { host: '127.0.0.1', port: 0 },
       targets: { allow: [...(options.allow ?? [])], allowPrivate: ['127.0.0.0/8'] },
       static: { dir: staticDir },
+      site: options.config ?? {},
     },
     log: () => undefined,
   });
@@ -63,7 +61,6 @@ export async function startWebStack(options: { config?: Record<string, unknown>;
     async stop() {
       await browser.close().catch(() => undefined);
       await relay.close({ drainMs: 0 });
-      rmSync(staticDir, { recursive: true, force: true });
     },
   };
 }

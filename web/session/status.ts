@@ -28,7 +28,7 @@ export const status = {
   kexDone: (a: KexAlgorithms): Status => ({ phase: 'key-exchange', text: `Key exchange done: ${describeAlgorithms(a)}`, detail: describeAlgorithms(a) }),
   authenticating: (user: string, method: string): Status => ({ phase: 'authenticating', text: `Authenticating as ${user} with ${method}…` }),
   connected: (target: string, algorithms?: KexAlgorithms): Status => ({
-    phase: 'connected', text: `Connected to ${target}`,
+    phase: 'connected', text: algorithms ? `Connected to ${target} · ${algorithms.kex}, ${algorithms.cipher}` : `Connected to ${target}`,
     ...(algorithms ? { detail: describeAlgorithms(algorithms) } : {}),
   }),
   closed: (reason: string): Status => ({ phase: 'closed', text: `Closed: ${reason}` }),

@@ -22,10 +22,25 @@ export interface SshConnection {
 export type SshEvent =
   | { type: 'kex-done'; algorithms: KexAlgorithms }
   | { type: 'authenticating'; method: string }
-  | { type: 'authenticated' };
+  | { type: 'auth-attempt'; method: string; result: 'partial' | 'failure' };
+
+/** A key that signs SSH user-auth data (ssh-proto's Signer; the card layer provides them). */
+export interface SshSigner {
+  readonly publicKey: Uint8Array;
+  readonly algorithms: readonly string[];
+  sign(algorithm: string, data: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface DialAuth {
+  readonly password?: string;
+  readonly signers?: readonly SshSigner[];
+}
 
 export interface DialOptions {
   readonly username: string;
+  readonly auth: DialAuth;
+  /** The server's USERAUTH_BANNER (raw: the caller escapes control characters). */
+  readonly onBanner?: (message: string) => void;
   readonly verifyHostKey: (key: { algorithm: string; blob: Uint8Array }) => Promise<void>;
   readonly onEvent: (event: SshEvent) => void;
 }
@@ -55,7 +70,7 @@ export class TerminalSession {
     this.done = new Promise((resolve) => { this.finish = resolve; });
   }
 
-  async start(relayUrl: string, target: SessionTarget, dial: SshDialer, verifyHostKey: DialOptions['verifyHostKey']): Promise<void> {
+  async start(relayUrl: string, target: SessionTarget, dial: SshDialer, auth: DialAuth, verifyHostKey: DialOptions['verifyHostKey']): Promise<void> {
     const name = `${target.user}@${target.host}:${target.port}`;
     this.onStatus(status.connecting(name));
     const stream = await openWebSocketStream(relayTargetUrl(relayUrl, target.host, target.port), {
@@ -66,10 +81,13 @@ export class TerminalSession {
     this.onStatus(status.keyExchange(name));
     this.connection = await dial(stream, {
       username: target.user,
+      auth,
       verifyHostKey,
+      onBanner: (message) => this.view.writeLine(message.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').replace(/\r?\n/g, '\r\n')),
       onEvent: (event) => {
         if (event.type === 'kex-done') { this.algorithms = event.algorithms; this.onStatus(status.kexDone(event.algorithms)); }
         else if (event.type === 'authenticating') this.onStatus(status.authenticating(target.user, event.method));
+        else this.view.writeLine(`\x1b[2mThe server ${event.result === 'partial' ? 'accepted' : 'did not accept'} ${event.method}.\x1b[0m`);
       },
     });
     void this.connection.closed.then((err) => this.end(err ? errorMessage(err) : this.closeReason ?? 'The server closed the connection.'));

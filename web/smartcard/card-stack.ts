@@ -2,6 +2,7 @@
 // declared here as small interfaces (ARCHITECTURE.md: the consumer declares the shape). The
 // wiring in card-wiring.ts satisfies them with the real modules.
 import type { UsbDevice } from './webusb-types.ts';
+import type { SshSigner } from '../session/terminal-session.ts';
 
 export interface PinStatus {
   readonly verified: boolean;
@@ -33,6 +34,11 @@ export interface CardHandle {
   pinStatus(): Promise<PinStatus>;
   /** One VERIFY. Rejects with a typed error: code PIN_INCORRECT (with retriesLeft) or PIN_BLOCKED. */
   verifyPin(pin: string): Promise<void>;
+  /**
+   * SSH signers for the keys the site policy lets sign (certificate validated by pki/ first).
+   * `onTouch(true)` while the card waits for a touch, `onTouch(false)` after.
+   */
+  signers(options: { onTouch(waiting: boolean): void }): Promise<SshSigner[]>;
 }
 
 export interface ReaderHandle {
