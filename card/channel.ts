@@ -59,19 +59,22 @@ export class CardChannel {
       offset += chunk;
     }
     const last = data.subarray(offset);
-    const le = cmd.le === undefined ? undefined : Math.min(cmd.le, defaultLe);
-    let r = await this.raw({ ...cmd, ...(last.length > 0 ? { data: last } : { data: undefined }), ...(le === undefined ? {} : { le }) } as CommandApdu);
+    const final = (le: number | undefined): CommandApdu => ({
+      cla: cmd.cla, ins: cmd.ins, p1: cmd.p1, p2: cmd.p2,
+      ...(last.length > 0 ? { data: last } : {}),
+      ...(le === undefined ? {} : { le }),
+    });
+    let r = await this.raw(final(cmd.le === undefined ? undefined : Math.min(cmd.le, defaultLe)));
     if ((r.sw >> 8) === 0x6c) {
       // Wrong Le: re-issue the same command with Le = SW2 (§5.1.3, 6C xx).
-      const exact = (r.sw & 0xff) || 256;
-      r = await this.raw({ ...cmd, ...(last.length > 0 ? { data: last } : { data: undefined }), le: exact } as CommandApdu);
+      r = await this.raw(final((r.sw & 0xff) || 256));
     }
     const parts: Uint8Array[] = [r.data];
     let total = r.data.length;
     while ((r.sw >> 8) === 0x61) {
       // More data available: GET RESPONSE with Le = SW2 (00 means 256) (§7.6.1).
       const n = (r.sw & 0xff) || 256;
-      r = await this.raw({ cla: cmd.cla & 0x80, ins: 0xc0, p1: 0, p2: 0, le: n });
+      r = await this.raw({ cla: cmd.cla & 0xef, ins: 0xc0, p1: 0, p2: 0, le: n });
       total += r.data.length;
       if (total > MAX_RESPONSE_BYTES) throw new MalformedResponseError('The card keeps sending response data past 1 MiB');
       parts.push(r.data);
