@@ -45,7 +45,7 @@ function describeByte(kind: 'TA' | 'TB' | 'TC', i: number, value: number, protoc
   if (protocol === 15 && kind === 'TA') {
     const stop = ['not supported', 'state L', 'state H', 'no preference'][value >> 6]!;
     const classes = ['A 5V', 'B 3V', 'C 1.8V'].filter((_, k) => value & (1 << k));
-    return [`Clock stop: ${stop} - Class accepted by the card: ${classes.join(' ')}`];
+    return [`Clock stop: ${stop} - Class accepted by the card: (3G) ${classes.join(' ')}`];
   }
   return [`${kind}(${i}) = ${hex(value)}`];
 }
