@@ -1,7 +1,19 @@
-// ChaCha20 (the original 64-bit-nonce variant) and Poly1305 through libsodium, the two primitives
-// of chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305). The construction lives in
-// transport/; these are the primitives, bound to a loaded libsodium so the hot path stays synchronous.
+// ChaCha20 (the original 64-bit-nonce variant) and Poly1305 from libsodium, arranged as OpenSSH's
+// chacha20-poly1305@openssh.com uses them (PROTOCOL.chacha20poly1305). This is the hot path, so it calls
+// libsodium's WebAssembly exports on a reused heap area instead of the wrappers (which allocate, copy in
+// and copy out for every call): one copy into the heap, the primitives in place, one copy out.
 import { sodium, type Sodium } from './sodium.ts';
+
+/** The raw Emscripten module behind libsodium-wrappers (only what is used here). */
+interface LibSodium {
+  HEAPU8: Uint8Array;
+  _malloc(n: number): number;
+  _free(p: number): void;
+  _crypto_stream_chacha20(out: number, lenLo: number, lenHi: number, nonce: number, key: number): number;
+  _crypto_stream_chacha20_xor_ic(out: number, input: number, lenLo: number, lenHi: number, nonce: number, icLo: number, icHi: number, key: number): number;
+  _crypto_onetimeauth(out: number, input: number, lenLo: number, lenHi: number, key: number): number;
+  _crypto_onetimeauth_verify(tag: number, input: number, lenLo: number, lenHi: number, key: number): number;
+}
 
 export interface ChaChaPoly {
   /** ChaCha20 keystream XOR with a 64-bit nonce and a starting block counter. */
@@ -21,7 +33,95 @@ function bind(s: Sodium): ChaChaPoly {
 
 let bound: Promise<ChaChaPoly> | undefined;
 
+/** The primitives one by one (for vectors and tests). */
 export function chachaPoly(): Promise<ChaChaPoly> {
   bound ??= sodium().then(bind);
   return bound;
+}
+
+/** One shared scratch area in the WebAssembly heap, grown as needed (JavaScript is single-threaded). */
+let scratch = { ptr: 0, size: 0 };
+function workspace(lib: LibSodium, n: number): number {
+  if (scratch.size < n) {
+    if (scratch.ptr) lib._free(scratch.ptr);
+    const size = Math.max(n, 64 * 1024);
+    scratch = { ptr: lib._malloc(size), size };
+  }
+  return scratch.ptr;
+}
+
+/**
+ * The chacha20-poly1305@openssh.com packet transform for one direction. K_2 (first 32 key bytes) encrypts
+ * the payload from block 1 and gives the Poly1305 key (block 0); K_1 (last 32) encrypts the length.
+ * The nonce is the sequence number as a big-endian uint64.
+ */
+export class OpenSshChaChaPoly {
+  private constructor(private readonly lib: LibSodium, private readonly base: number) {}
+  // Heap layout at `base`: K_2 (32) | K_1 (32) | nonce (8) | Poly1305 key (32) | length block (4)
+  private get k2() { return this.base; }
+  private get k1() { return this.base + 32; }
+  private get nonce() { return this.base + 64; }
+  private get polyKey() { return this.base + 72; }
+  private get lengthBlock() { return this.base + 104; }
+
+  static async create(key: Uint8Array): Promise<OpenSshChaChaPoly> {
+    if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);
+    const lib = (await sodium() as unknown as { libsodium: LibSodium }).libsodium;
+    const base = lib._malloc(112);
+    lib.HEAPU8.set(key, base);
+    return new OpenSshChaChaPoly(lib, base);
+  }
+
+  private setNonce(seq: number): void {
+    const h = this.lib.HEAPU8;
+    const n = this.nonce;
+    h.fill(0, n, n + 4);
+    h[n + 4] = seq >>> 24; h[n + 5] = (seq >>> 16) & 0xff; h[n + 6] = (seq >>> 8) & 0xff; h[n + 7] = seq & 0xff;
+    this.lib._crypto_stream_chacha20(this.polyKey, 32, 0, n, this.k2);
+  }
+
+  /** packet = uint32 length || rest (plaintext). Returns encrypted length || encrypted rest || tag. */
+  seal(seq: number, packet: Uint8Array): Uint8Array {
+    const lib = this.lib;
+    const n = packet.length;
+    const buf = workspace(lib, n + 16);
+    lib.HEAPU8.set(packet, buf);
+    this.setNonce(seq);
+    lib._crypto_stream_chacha20_xor_ic(buf, buf, 4, 0, this.nonce, 0, 0, this.k1);
+    lib._crypto_stream_chacha20_xor_ic(buf + 4, buf + 4, n - 4, 0, this.nonce, 1, 0, this.k2);
+    lib._crypto_onetimeauth(buf + n, buf, n, 0, this.polyKey);
+    return lib.HEAPU8.slice(buf, buf + n + 16);
+  }
+
+  /** The packet length from the first 4 encrypted bytes. */
+  length(seq: number, head: Uint8Array): number {
+    const lib = this.lib;
+    const h = lib.HEAPU8;
+    const b = this.lengthBlock;
+    h.set(head.subarray(0, 4), b);
+    const n = this.nonce;
+    h.fill(0, n, n + 4);
+    h[n + 4] = seq >>> 24; h[n + 5] = (seq >>> 16) & 0xff; h[n + 6] = (seq >>> 8) & 0xff; h[n + 7] = seq & 0xff;
+    lib._crypto_stream_chacha20_xor_ic(b, b, 4, 0, n, 0, 0, this.k1);
+    const v = lib.HEAPU8;
+    return ((v[b]! << 24) | (v[b + 1]! << 16) | (v[b + 2]! << 8) | v[b + 3]!) >>> 0;
+  }
+
+  /** wire = encrypted length || encrypted rest || tag. Verifies the tag first; undefined when it fails. */
+  open(seq: number, wire: Uint8Array): Uint8Array | undefined {
+    const lib = this.lib;
+    const n = wire.length - 16;
+    const buf = workspace(lib, wire.length);
+    lib.HEAPU8.set(wire, buf);
+    this.setNonce(seq);
+    if (lib._crypto_onetimeauth_verify(buf + n, buf, n, 0, this.polyKey) !== 0) return undefined;
+    lib._crypto_stream_chacha20_xor_ic(buf + 4, buf + 4, n - 4, 0, this.nonce, 1, 0, this.k2);
+    return lib.HEAPU8.slice(buf + 4, buf + n);
+  }
+
+  /** Wipes and frees the keys (after a rekey). */
+  dispose(): void {
+    this.lib.HEAPU8.fill(0, this.base, this.base + 112);
+    this.lib._free(this.base);
+  }
 }

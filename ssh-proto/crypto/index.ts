@@ -21,5 +21,5 @@ export { DH_GROUPS, dhKeyPair, dhSharedSecret, modPow, bytesToBigInt } from './d
 export type { DhGroup, DhGroupName, DhKeyPair } from './dh.ts';
 export { importAesGcmKey, importAesCtrKey, aesGcmEncrypt, aesGcmDecrypt, aesCtr } from './aes.ts';
 export { importHmacKey, hmacSign, hmacVerify } from './hmac.ts';
-export { chachaPoly } from './chacha20-poly1305.ts';
+export { chachaPoly, OpenSshChaChaPoly } from './chacha20-poly1305.ts';
 export type { ChaChaPoly } from './chacha20-poly1305.ts';

@@ -13,3 +13,6 @@ export {
 export { SshTransportError, SshDisconnectError } from './errors.ts';
 export { MAX_PACKET_LENGTH, MAX_PAYLOAD_LENGTH, PacketEncoder, PacketDecoder } from './packet-protocol.ts';
 export { VersionExchange, MAX_PRE_BANNER_LINES, MAX_PRE_BANNER_BYTES } from './version-exchange.ts';
+/** Packet ciphers by name (for fake servers in hostile tests and for bench/ssh-ciphers.ts). */
+export { createPacketCipher, keySizes } from './cipher-suite.ts';
+export type { PacketCipher } from './cipher-suite.ts';
