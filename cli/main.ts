@@ -4,6 +4,7 @@ import { UsageError } from './command.ts';
 /** Subcommands, loaded lazily so that `tessera relay` does not load the card stack. */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   relay: () => import('./relay.ts'),
+  demo: () => import('./demo.ts'),
   atr: () => import('./atr.ts'),
   card: () => import('./card.ts'),
 };

@@ -1,0 +1,108 @@
+// `tessera demo`: the whole flow on one machine with no hardware. It builds the page when the
+// sources are newer than dist/, starts a local test sshd (tests/peers) and the relay serving the
+// page with a demo site policy, prints the URL, and stops everything (by pid) on Ctrl+C.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRelay, type RelayHandle } from '../relay/index.ts';
+import { startSshd, type SshServerPeer } from '../tests/peers/index.ts';
+import { UsageError, type Command } from './command.ts';
+
+const USAGE = 'tessera demo [--port PORT] [--rebuild] [--kiosk]';
+const SOURCES = ['web', 'index.html', 'vite.config.ts', 'public', 'ssh-proto', 'card', 'ccid', 'pki', 'sim'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = info.mtimeMs;
+  for (const e of readdirSync(path)) if (!e.startsWith('.') && !e.endsWith('.test.ts')) newest = Math.max(newest, newestMtime(join(path, e)));
+  return newest;
+}
+
+/** Builds the page into dist/ with vite when dist/ is missing or older than the sources. */
+export function ensurePageBuilt(root: string, force = false): boolean {
+  const built = join(root, 'dist', 'index.html');
+  const stale = force || !existsSync(built) || SOURCES.some((s) => newestMtime(join(root, s)) > statSync(built).mtimeMs);
+  if (!stale) return false;
+  process.stdout.write('demo: building the page (vite build)…\n');
+  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  return true;
+}
+
+async function listen(port: number, sshd: SshServerPeer, root: string, kiosk: boolean): Promise<RelayHandle> {
+  const site = {
+    mode: kiosk ? 'kiosk' : 'personal',
+    defaultHost: '127.0.0.1',
+    defaultPort: sshd.port,
+    defaultUser: sshd.user,
+    // Kiosk mode never trusts on first use: provision the demo server's key.
+    ...(kiosk ? { knownHosts: sshd.knownHosts().trim().split('\n') } : {}),
+    // The test account's published TEST-ONLY password (scripts/setup.sh), for the no-card path.
+    demo: { virtualCard: true, password: sshd.password },
+  };
+  return startRelay({
+    config: {
+      listen: { host: '127.0.0.1', port },
+      targets: { allow: [`127.0.0.1:${sshd.port}`], allowPrivate: ['127.0.0.0/8'] },
+      static: { dir: join(root, 'dist') },
+      site,
+    },
+    log: () => undefined,
+  });
+}
+
+export const command: Command = {
+  summary: 'run the relay, the page and a local test sshd: the whole flow with no hardware',
+  async run(args) {
+    let port = 8080;
+    let rebuild = false;
+    let kiosk = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === '--port') {
+        const v = Number(args[++i]);
+        if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`--port wants a number from 0 to 65535.\n${USAGE}`);
+        port = v;
+      } else if (a === '--rebuild') rebuild = true;
+      else if (a === '--kiosk') kiosk = true;
+      else if (a === '--help' || a === '-h') { process.stdout.write(`usage: ${USAGE}\n`); return 0; }
+      else throw new UsageError(`unknown option '${a}'.\n${USAGE}`);
+    }
+    const root = process.cwd();
+    ensurePageBuilt(root, rebuild);
+    const sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, logLevel: 'ERROR' });
+    let relay: RelayHandle;
+    try {
+      relay = await listen(port, sshd, root, kiosk).catch((err: unknown) => {
+        if ((err as { code?: string }).code !== 'EADDRINUSE' || port === 0) throw err;
+        process.stdout.write(`demo: port ${port} is busy; using a free port instead.\n`);
+        return listen(0, sshd, root, kiosk);
+      });
+    } catch (err) {
+      await sshd.stop();
+      throw err;
+    }
+    const url = relay.url.replace(/^ws:/, 'http:');
+    process.stdout.write([
+      '',
+      `  Tessera demo is running: ${url}/`,
+      '',
+      `  test sshd (OpenSSH ${sshd.version}) on 127.0.0.1:${sshd.port}, user ${sshd.user}`,
+      `  sign in with the test password (prefilled), and accept the host key when asked:`,
+      `  ${sshd.knownHosts().trim()}`,
+      kiosk ? '  kiosk mode: nothing persists; the server key is provisioned by the site policy' : '',
+      '',
+      '  Open the URL in Chrome or Chromium. Press Ctrl+C to stop.',
+      '',
+    ].join('\n'));
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    process.stdout.write('demo: stopping…\n');
+    await relay.close({ drainMs: 500 });
+    await sshd.stop();
+    return 0;
+  },
+};
