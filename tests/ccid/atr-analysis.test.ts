@@ -17,7 +17,8 @@ const ATRS = [
 function peer(atr: string): string[] {
   const bin = requireExecutable('/usr/bin/ATR_analysis', 'Debian package pcsc-tools');
   const text = execFileSync(bin, [atr], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, HOME: '/nonexistent' } });
-  return text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trimEnd());
+  const escape = String.fromCharCode(27);
+  return text.replace(new RegExp(`${escape}\\[[0-9;]*m`, 'g'), '').split('\n').map((l) => l.trimEnd());
 }
 
 const facts = (lines: readonly string[]): string[] =>
