@@ -104,9 +104,10 @@ export class OpenPgpClient {
       await this.channel.call({ cla: 0, ins: 0xa5, p1: occurrence, p2: 0x04, data: encodeTlv(0x60, encodeTlv(0x5c, Uint8Array.of(0x7f, 0x21))) });
       const data = await this.getData(0x7f21);
       if (data.length === 0) return undefined;
-      const cert = unwrapTlv(data, 0x7f21, 'cardholder certificate');
+      // Cards answer the DER certificate itself; some wrap it in its tag 7F21.
+      const cert = data[0] === 0x7f && data[1] === 0x21 ? unwrapTlv(data, 0x7f21, 'cardholder certificate') : data;
       if (cert.length === 0) return undefined;
-      readTlv(cert, 0);
+      if (readTlv(cert, 0).tlv.tag !== 0x30) throw new MalformedResponseError('The cardholder certificate is not DER');
       return cert.slice();
     } catch (err) {
       if (err instanceof CardError && (err.code === 'FILE_NOT_FOUND' || err.code === 'NOT_SUPPORTED_BY_CARD' || err.code === 'INCORRECT_PARAMETERS')) return undefined;

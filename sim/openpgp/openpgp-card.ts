@@ -151,8 +151,8 @@ export class OpenPgpCard extends VirtualCardBase {
       case 0x5f50: return ok(Buffer.alloc(0));
       case 0x7a: return ok(tlv(0x93, Buffer.from([0, (this.signatures >> 8) & 0xff, this.signatures & 0xff])));
       case 0x7f21: {
-        const cert = this.certificates[this.occurrence];
-        return ok(cert ? tlv(0x7f21, cert) : Buffer.alloc(0));
+        // The value is the DER certificate itself, as YubiKeys and yubikit store it.
+        return ok(this.certificates[this.occurrence] ?? Buffer.alloc(0));
       }
       case 0x7f74: return ok(tlv(0x81, Buffer.from([0x00])));
       default: return { sw: SW.NOT_FOUND };

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireExecutable } from '../support/index.ts';
-import { provisionPivCard, createTestCa, type ProvisionedPivCard, type TestCa } from '../../sim/index.ts';
+import { provisionPivCard, provisionOpenPgpCard, createTestCa, type ProvisionedPivCard, type TestCa, type SimAlgorithm } from '../../sim/index.ts';
 import { OPENSC_PKCS11, startPcscd, type PcscHarness } from './pcsc.ts';
 import { startSshd } from './sshd.ts';
 import { runTool } from './run.ts';
@@ -160,4 +160,22 @@ describe('OpenSSH ssh -I opensc-pkcs11.so with the simulated card', () => {
       await sshd.stop();
     }
   });
+});
+
+describe('OpenSC pkcs11-tool on a simulated OpenPGP card 3.4', () => {
+  it.each([['p-256', 'ECDSA-SHA256', 'sha256'], ['rsa-2048', 'SHA256-RSA-PKCS', 'sha256']] as const)(
+    'lists the %s authentication key and its 7F21 certificate, logs in with PW1 and signs', async (algorithm: SimAlgorithm, mechanism, hash) => {
+      const p = await provisionOpenPgpCard({ algorithm, ca });
+      await pcsc.insert(p.card);
+      const list = await runTool(PKCS11_TOOL, ['--module', OPENSC_PKCS11, '--list-objects']);
+      expect(list.status, list.stderr).toBe(0);
+      expect(list.stdout).toMatch(/label:\s+Authentication key/);
+      expect(list.stdout).toMatch(/Certificate Object; type = X\.509 cert\s+label:\s+AUT certificate\s+subject:\s+DN: CN=Tessera Test User, OU=OpenPGP AUT/);
+      const sig = await pkcs11Sign('03', mechanism, `pgp-${algorithm}.sig`);
+      expect(nodeVerify(p.spki, hash, sig, algorithm !== 'rsa-2048')).toBe(true);
+      // OpenSC used VERIFY PW1 (82) and INTERNAL AUTHENTICATE, as the spec says for the AUT key.
+      expect(p.card.log.some((e) => Buffer.from(e.command.subarray(0, 4)).equals(Buffer.from([0, 0x20, 0, 0x82])) && e.command.length > 5)).toBe(true);
+      expect(p.card.log.filter((e) => e.command[1] === 0x88)).toHaveLength(1);
+      expect(p.card.faults).toEqual([]);
+    });
 });
