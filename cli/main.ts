@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   demo: () => import('./demo.ts'),
   atr: () => import('./atr.ts'),
   card: () => import('./card.ts'),
+  pki: () => import('./pki.ts'),
 };
 
 function usage(): string {

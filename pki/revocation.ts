@@ -61,6 +61,8 @@ export class RevocationChecker {
   readonly mode: RevocationMode;
   private readonly ocsp: OcspResponse[] = [];
   private readonly cache: CrlCache;
+  private readonly memo = new Map<string, Promise<CertStatus>>();
+  private readonly inflight = new Set<string>();
 
   constructor(
     private readonly options: RevocationOptions,
@@ -87,8 +89,24 @@ export class RevocationChecker {
     };
   }
 
-  /** The status of `cert`, issued by `issuer`, under `anchor`. */
-  async status(
+  /** The status of `cert`, issued by `issuer`, under `anchor`; asked once per validation run. */
+  status(
+    cert: Certificate, issuer: Certificate, anchor: Certificate,
+    validateSigner: (signer: Certificate, anchor: Certificate) => Promise<boolean>,
+  ): Promise<CertStatus> {
+    const key = `${cert.id}/${issuer.id}/${anchor.id}`;
+    // Re-entered while being decided (a CRL signer whose path needs this very status): a cycle.
+    if (this.inflight.has(key)) return Promise.resolve({ status: 'unknown', why: 'its status depends on itself through CRL signers' });
+    let p = this.memo.get(key);
+    if (!p) {
+      this.inflight.add(key);
+      p = this.lookup(cert, issuer, anchor, validateSigner).finally(() => this.inflight.delete(key));
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  private async lookup(
     cert: Certificate, issuer: Certificate, anchor: Certificate,
     validateSigner: (signer: Certificate, anchor: Certificate) => Promise<boolean>,
   ): Promise<CertStatus> {

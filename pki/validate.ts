@@ -90,13 +90,15 @@ function describeStatus(cert: Certificate, s: CertStatus): string {
 
 async function validateChain(
   chain: readonly Certificate[], anchor: Certificate, run: Run, inputs: PolicyInputs, leafPolicy: LeafPolicy | undefined,
+  alwaysRevocation = false,
 ): Promise<{ errors: ValidationIssue[]; warnings: ValidationIssue[]; policies: string[] }> {
   const { issues, userConstrainedPolicySet } = await processPath(chain, anchor, run.time, run.sig, inputs);
   const errors = [...issues];
   const warnings: ValidationIssue[] = [];
   if (leafPolicy) errors.push(...checkLeafPolicy(chain[0] as Certificate, leafPolicy));
-  // Revocation only for a path that is otherwise sound: it is the costly part.
-  if (errors.length === 0 && run.revocation.mode !== 'off') {
+  // Revocation only for a path that is otherwise sound (it is the costly part), or to complete
+  // the reasons given for the path finally reported.
+  if ((errors.length === 0 || alwaysRevocation) && run.revocation.mode !== 'off') {
     for (let i = 0; i < chain.length; i++) {
       const cert = chain[i] as Certificate;
       const issuer = chain[i + 1] ?? anchor;
@@ -136,17 +138,19 @@ async function search(
   leaf: Certificate, anchors: readonly Certificate[], run: Run, inputs: PolicyInputs, leafPolicy: LeafPolicy | undefined,
 ): Promise<ValidationResult> {
   const state = { exhausted: false };
-  let best: ValidationResult | undefined;
+  let best: { chain: readonly Certificate[]; anchor: Certificate; errors: number } | undefined;
   for (const { chain, anchor } of buildPaths(leaf, run.pool, anchors, run.time, run.limits, state)) {
     const r = await validateChain(chain, anchor, run, inputs, leafPolicy);
-    const result: ValidationResult = {
-      valid: r.errors.length === 0, path: [...chain, anchor], errors: r.errors, warnings: r.warnings,
-      userConstrainedPolicySet: r.errors.length === 0 ? r.policies : [],
-    };
-    if (result.valid) return result;
-    if (!best || result.errors.length < best.errors.length) best = result;
+    if (r.errors.length === 0) {
+      return { valid: true, path: [...chain, anchor], errors: [], warnings: r.warnings, userConstrainedPolicySet: r.policies };
+    }
+    if (!best || r.errors.length < best.errors) best = { chain, anchor, errors: r.errors.length };
   }
-  if (best) return best;
+  if (best) {
+    // The path that came closest, with every reason, revocation included.
+    const r = await validateChain(best.chain, best.anchor, run, inputs, leafPolicy, true);
+    return { valid: false, path: [...best.chain, best.anchor], errors: r.errors, warnings: r.warnings, userConstrainedPolicySet: [] };
+  }
   const errors = state.exhausted
     ? [issue('PATH_WORK_LIMIT', `Path building for "${label(leaf)}" stopped at its work limit without finding a path.`)]
     : [issue('NO_PATH', `No chain of certificates links "${label(leaf)}" to a trusted anchor (its issuer "${leaf.issuer.text}" was not found).`)];
