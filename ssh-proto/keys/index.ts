@@ -7,8 +7,9 @@ export {
   signatureAlgorithmsFor, isEcdsaKeyType, ECDSA_PARAMS, RSA_MIN_BITS, RSA_MAX_BITS,
 } from './public-key.ts';
 export type { PublicKey, Ed25519PublicKey, EcdsaPublicKey, RsaPublicKey, EcdsaKeyType, EcdsaParams } from './public-key.ts';
+export { verifySignature } from './verify.ts';
 export {
-  verifySignature, verifyRawSignature, parseSignatureBlob, encodeSignatureBlob, sshEcdsaToP1363, p1363ToSshEcdsa,
+  verifyRawSignature, parseSignatureBlob, encodeSignatureBlob, sshEcdsaToP1363, p1363ToSshEcdsa,
   baseSignatureAlgorithm, keyTypeForSignatureAlgorithm, RSA_SIGNATURE_HASH, CERT_SUFFIX,
 } from './signature.ts';
 export type { SignatureBlob } from './signature.ts';
@@ -16,3 +17,7 @@ export { fingerprintSha256 } from './fingerprint.ts';
 export { parsePrivateKeyFile, isPrivateKeyEncrypted } from './private-key-file.ts';
 export { ed25519SoftwareKey, ecdsaSoftwareKey, rsaSoftwareKey } from './software-key.ts';
 export type { SoftwareKey, RsaPrivateParts } from './software-key.ts';
+export {
+  parseCertificate, verifyCertificateSignature, isCertificateType, CERT_TYPE_USER, CERT_TYPE_HOST, DEFAULT_CA_SIGNATURE_ALGORITHMS,
+} from './certificate.ts';
+export type { Certificate, CertificateOption } from './certificate.ts';

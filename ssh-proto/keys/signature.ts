@@ -5,7 +5,7 @@
 import { SshReader, SshWriter } from '../wire/index.ts';
 import { ecdsaVerify, ed25519Verify, rsaVerify, type RsaHash } from '../crypto/index.ts';
 import { KeyError } from './errors.ts';
-import { ECDSA_PARAMS, isEcdsaKeyType, parsePublicKey, type PublicKey } from './public-key.ts';
+import { ECDSA_PARAMS, isEcdsaKeyType, type PublicKey } from './public-key.ts';
 
 export interface SignatureBlob { readonly algorithm: string; readonly bytes: Uint8Array }
 
@@ -93,24 +93,4 @@ export async function verifyRawSignature(algorithm: string, key: PublicKey, sign
   if (algorithm !== key.type || !isEcdsaKeyType(key.type)) return false;
   const p = ECDSA_PARAMS[key.type];
   return ecdsaVerify(p.curve, key.point, sshEcdsaToP1363(signature, p.fieldBytes), data);
-}
-
-/**
- * Verifies an SSH signature blob over `data`.
- * `algorithm` is the negotiated or announced algorithm (e.g. rsa-sha2-512, ssh-ed25519-cert-v01@openssh.com);
- * the blob must name exactly that plain algorithm (RFC 8332 §3: no silent fallback to ssh-rsa).
- * `publicKey` is a key blob, or a parsed key (callers holding a certificate pass its inner key).
- * Resolves false when the signature does not verify; throws KeyError when the inputs are malformed.
- */
-export async function verifySignature(
-  algorithm: string, publicKey: Uint8Array | PublicKey, signatureBlob: Uint8Array, data: Uint8Array,
-): Promise<boolean> {
-  const key = publicKey instanceof Uint8Array ? parsePublicKey(publicKey) : publicKey;
-  const expected = baseSignatureAlgorithm(algorithm);
-  if (keyTypeForSignatureAlgorithm(expected) !== key.type) {
-    throw new KeyError('SIGNATURE_ALGORITHM_MISMATCH', `A ${key.type} key cannot make ${algorithm} signatures.`);
-  }
-  const sig = parseSignatureBlob(signatureBlob);
-  if (sig.algorithm !== expected) return false;
-  return verifyRawSignature(expected, key, sig.bytes, data);
 }
