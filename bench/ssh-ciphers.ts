@@ -48,7 +48,7 @@ async function ours(cipher: string, mac: string): Promise<number> {
     const sealed: (Promise<Uint8Array> | Uint8Array)[] = [];
     for (let j = 0; j < WINDOW && i + j < COUNT; j++) sealed.push(enc.encode(payload));
     for (const s of sealed) dec.feed(await s);
-    for (let p = await dec.next(); p; p = await dec.next()) got += p.payload.length;
+    for (let b = await dec.nextBatch(); b.length > 0; b = await dec.nextBatch()) for (const p of b) got += p.payload.length;
   }
   const ms = performance.now() - start;
   if (got !== COUNT * PAYLOAD) throw new Error(`lost data: ${got}`);

@@ -38,6 +38,7 @@ export class AesCtrHmacCipher implements PacketSealer, PacketOpener {
   readonly lengthExcludedFromAlignment: boolean;
   readonly tagLength: number;
   readonly lengthBytes: number;
+  readonly parallel: boolean;
   /** The first decrypted block of the packet being read (classic mode). */
   private head: Uint8Array | undefined;
 
@@ -46,6 +47,7 @@ export class AesCtrHmacCipher implements PacketSealer, PacketOpener {
     this.lengthExcludedFromAlignment = mac.etm;
     this.tagLength = mac.length;
     this.lengthBytes = mac.etm ? 4 : 16;
+    this.parallel = mac.etm; // classic mode must decrypt the first block to learn the length
   }
 
   static async create(key: Uint8Array, iv: Uint8Array, macName: string, macKey: Uint8Array): Promise<AesCtrHmacCipher> {
@@ -77,18 +79,21 @@ export class AesCtrHmacCipher implements PacketSealer, PacketOpener {
     return out;
   }
 
-  async packetLength(_seq: number, head: Uint8Array): Promise<number> {
+  packetLength(_seq: number, head: Uint8Array): Promise<number> | number {
     if (this.mac.etm) return readUint32(head, 0);
-    this.head = await aesCtr(this.key, this.take(16), head.subarray(0, 16));
-    return readUint32(this.head, 0);
+    return aesCtr(this.key, this.take(16), head.subarray(0, 16)).then((block) => {
+      this.head = block;
+      return readUint32(block, 0);
+    });
   }
 
   async open(seq: number, wire: Uint8Array): Promise<Uint8Array> {
     const end = wire.length - this.mac.length;
     const tag = wire.subarray(end);
     if (this.mac.etm) {
+      const ctr = this.take(end - 4); // taken now: packets may be opened concurrently
       if (!(await hmacVerify(this.macKey, tag, macInput(seq, wire.subarray(0, end))))) throw macError();
-      return aesCtr(this.key, this.take(end - 4), wire.subarray(4, end));
+      return aesCtr(this.key, ctr, wire.subarray(4, end));
     }
     const head = this.head;
     this.head = undefined;

@@ -9,6 +9,7 @@ export class AesGcmCipher implements PacketSealer, PacketOpener {
   readonly lengthExcludedFromAlignment = true;
   readonly tagLength = 16;
   readonly lengthBytes = 4;
+  readonly parallel = true;
 
   private constructor(private readonly key: CryptoKey, private readonly iv: Uint8Array) {}
 

@@ -11,6 +11,7 @@ export class ChaCha20Poly1305Cipher implements PacketSealer, PacketOpener {
   readonly lengthExcludedFromAlignment = true;
   readonly tagLength = 16;
   readonly lengthBytes = 4;
+  readonly parallel = true;
 
   private constructor(private readonly impl: OpenSshChaChaPoly) {}
 

@@ -17,6 +17,11 @@ export interface PacketOpener {
   readonly tagLength: number;
   /** How many leading bytes `packetLength` needs. */
   readonly lengthBytes: number;
+  /**
+   * True when `packetLength` is synchronous and `open` takes its per-packet state (IV, counter, sequence number)
+   * synchronously, so several buffered packets may be opened at once (AES-GCM, -etm, ChaCha20-Poly1305).
+   */
+  readonly parallel: boolean;
   /** packet_length from the first `lengthBytes` bytes of the packet. */
   packetLength(seq: number, head: Uint8Array): Promise<number> | number;
   /**
@@ -33,6 +38,7 @@ export class NoneCipher implements PacketSealer, PacketOpener {
   readonly lengthExcludedFromAlignment = false;
   readonly tagLength = 0;
   readonly lengthBytes = 4;
+  readonly parallel = true;
   seal(_seq: number, packet: Uint8Array): Uint8Array {
     return packet;
   }

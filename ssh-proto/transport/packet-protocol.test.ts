@@ -56,6 +56,23 @@ describe('packet round trips', () => {
     await expect(dec.next()).rejects.toMatchObject({ code: 'MAC_MISMATCH' });
   });
 
+  it.each(SUITES.filter(([c]) => c !== 'none'))('%s / %s: nextBatch opens buffered packets together, in order, and defers an error to after them', async (cipher, mac) => {
+    const [enc, dec] = await pair(cipher, mac);
+    const payloads = Array.from({ length: 10 }, (_, i) => new Uint8Array(100 + i * 50).fill(i + 1));
+    for (const p of payloads) dec.feed(await enc.encode(p));
+    const bad = (await enc.encode(new Uint8Array([94, 1]))).slice();
+    bad[bad.length - 1]! ^= 1;
+    dec.feed(bad);
+    const got = [];
+    let error: unknown;
+    try {
+      for (let b = await dec.nextBatch(4); b.length > 0; b = await dec.nextBatch(4)) got.push(...b);
+    } catch (e) { error = e; }
+    expect(error).toMatchObject({ code: 'MAC_MISMATCH' });
+    expect(got.map((p) => toHex(p.payload))).toEqual(payloads.map(toHex));
+    expect(got.map((p) => p.seq)).toEqual(payloads.map((_, i) => i));
+  });
+
   it('sequence numbers wrap at 2^32 (RFC 4253 §6.4)', async () => {
     const [enc, dec] = await pair('chacha20-poly1305@openssh.com', 'none');
     enc.seq = 0xffffffff;

@@ -46,10 +46,21 @@ export class PacketEncoder {
   }
 }
 
+/** RFC 4253 §6: padding is 4..255 bytes, and the payload has at least its message number. */
+function unpad(plain: Uint8Array, length: number, seq: number): DecodedPacket {
+  const padding = plain[0]!;
+  if (padding < 4 || padding > length - 2) {
+    throw new SshTransportError('PACKET_BAD_PADDING', `a packet has ${padding} bytes of padding in ${length} (needs 4 or more, and a payload)`);
+  }
+  return { seq, payload: plain.subarray(1, length - padding) };
+}
+
 export class PacketDecoder {
   private opener: PacketOpener = new NoneCipher();
   private chunks: Uint8Array[] = [];
   private buffered = 0;
+  /** An error found while batching, raised after the packets before it are delivered. */
+  private deferred: unknown;
   /** packet_length of the packet being read, once known. */
   private pendingLength: number | undefined;
   /** Sequence number of the next packet received. */
@@ -71,6 +82,7 @@ export class PacketDecoder {
 
   /** The next whole packet, or undefined when more bytes are needed. Throws typed errors only. */
   async next(): Promise<DecodedPacket | undefined> {
+    if (this.deferred) { const e = this.deferred; this.deferred = undefined; throw e; }
     const o = this.opener;
     if (this.pendingLength === undefined) {
       if (this.buffered < o.lengthBytes) return undefined;
@@ -83,14 +95,54 @@ export class PacketDecoder {
     const length = this.pendingLength;
     this.pendingLength = undefined;
     const plain = await o.open(this.seq, this.take(total));
-    const padding = plain[0]!;
-    // RFC 4253 §6: padding is 4..255 bytes, and the payload has at least its message number.
-    if (padding < 4 || padding > length - 2) {
-      throw new SshTransportError('PACKET_BAD_PADDING', `a packet has ${padding} bytes of padding in ${length} (needs 4 or more, and a payload)`);
-    }
     const seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
-    return { seq, payload: plain.subarray(1, length - padding) };
+    return unpad(plain, length, seq);
+  }
+
+  /**
+   * Every whole packet already buffered (up to `max`), opened concurrently when the cipher allows it: WebCrypto
+   * calls are asynchronous, and overlapping them is what keeps AES-GCM fast. The caller must not use this while
+   * a NEWKEYS may be among the buffered packets (during a key exchange); `next()` is for that.
+   */
+  async nextBatch(max = 64): Promise<DecodedPacket[]> {
+    if (this.deferred) { const e = this.deferred; this.deferred = undefined; throw e; }
+    const o = this.opener;
+    if (!o.parallel) { const p = await this.next(); return p ? [p] : []; }
+    const jobs: Promise<DecodedPacket>[] = [];
+    try {
+      while (jobs.length < max) {
+        if (this.pendingLength === undefined) {
+          if (this.buffered < o.lengthBytes) break;
+          const length = o.packetLength(this.seq, this.peek(o.lengthBytes)) as number;
+          this.checkLength(length, o);
+          this.pendingLength = length;
+        }
+        const total = 4 + this.pendingLength + o.tagLength;
+        if (this.buffered < total) break;
+        const length = this.pendingLength;
+        this.pendingLength = undefined;
+        const seq = this.seq;
+        this.seq = (this.seq + 1) >>> 0;
+        const job = Promise.resolve(o.open(seq, this.take(total))).then((plain) => unpad(plain, length, seq));
+        job.catch(() => {});
+        jobs.push(job);
+      }
+    } catch (e) {
+      if (jobs.length === 0) throw e;
+      this.deferred = e; // deliver what came before the bad packet first
+    }
+    const out: DecodedPacket[] = [];
+    for (const j of jobs) {
+      try {
+        out.push(await j);
+      } catch (e) {
+        if (out.length === 0) throw e;
+        this.deferred ??= e; // the packets before the bad one still count; nothing after it does
+        break;
+      }
+    }
+    return out;
   }
 
   private checkLength(length: number, o: PacketOpener): void {

@@ -172,10 +172,14 @@ export class Transport {
     try {
       for (;;) {
         if (this.ended) return;
-        const packet = await this.decoder.next();
-        if (packet) {
-          this.bytesSinceKex += packet.payload.length;
-          await this.dispatch(packet);
+        // Outside a kex, open every buffered packet at once (a NEWKEYS cannot be among them then).
+        const batch = this.kex ? await this.decoder.next().then((p) => (p ? [p] : [])) : await this.decoder.nextBatch();
+        if (batch.length > 0) {
+          for (const packet of batch) {
+            if (this.ended) return;
+            this.bytesSinceKex += packet.payload.length;
+            await this.dispatch(packet);
+          }
           continue;
         }
         if (this.inbox.length >= INBOX_HIGH_WATER) {
