@@ -5,7 +5,7 @@ export { Connection } from './connection.ts';
 export type { ConnectionOptions, ConnectionChannel } from './connection.ts';
 export { Channel, MAX_WINDOW, SEND_CHUNK_MAX, EXTENDED_DATA_STDERR } from './channel.ts';
 export { Session } from './session.ts';
-export type { PtyOptions, ExitStatus } from './session.ts';
+export type { PtyOptions, PtyRequest, ExitStatus } from './session.ts';
 export { ConnectionError, ChannelOpenError, OPEN_FAILURE_REASON } from './errors.ts';
 export { encodeTerminalModes, TERMINAL_MODE_OPCODES, WEB_TERMINAL_MODES } from './terminal-modes.ts';
 export type { TerminalModes, TerminalModeName } from './terminal-modes.ts';

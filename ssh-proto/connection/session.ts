@@ -14,6 +14,9 @@ export interface PtyOptions {
   modes?: TerminalModes;
 }
 
+/** Alias used by ssh-proto/client.ts. */
+export type PtyRequest = PtyOptions;
+
 /** How the remote command ended (RFC 4254 §6.10): an exit code, or a signal. Both undefined if the server said neither. */
 export interface ExitStatus {
   code?: number;
