@@ -140,6 +140,11 @@ export class CcidChannel {
   /** Reads one whole message, across several transfers when one returns short. */
   private async readMessage(timeoutMs: number): Promise<Uint8Array> {
     let buf = await this.readTransfer(timeoutMs);
+    // A transfer ends on a short packet, so one shorter than the header is a whole (bad)
+    // message, not the start of one; only the data part may arrive in further transfers.
+    if (buf.length < HEADER_SIZE) {
+      throw new CcidProtocolError(`The reader sent a ${buf.length}-byte reply; a CCID reply has at least 10 bytes.`);
+    }
     for (let reads = 1; ; reads++) {
       const need = expectedLength(buf);
       if (need !== undefined && buf.length >= need) {

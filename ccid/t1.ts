@@ -27,6 +27,7 @@ const MAX_RESYNCS = 3;
 export class T1Session {
   private ns = 0;
   private nr = 0;
+  private stale = false;
   private ifsc: number;
   private readonly initialIfsc: number;
   private ifsd = 32;
@@ -72,11 +73,20 @@ export class T1Session {
 
   /** Sends a whole APDU and returns the whole response (§11.6.2 chaining). */
   async transceive(apdu: Uint8Array): Promise<Uint8Array> {
+    if (this.stale) {
+      // A previous exchange broke off mid-block (timeout, USB error): the card may hold an
+      // answer we never read, so both sides restart from S(RESYNCH) (§11.6.3.2 rule 6).
+      await this.resynchronise();
+      this.stale = false;
+    }
     for (let resyncs = 0; ; resyncs++) {
       try {
         return await this.transaction(apdu);
       } catch (err) {
-        if (!(err instanceof NeedResync)) throw err;
+        if (!(err instanceof NeedResync)) {
+          if (!(err instanceof T1Error)) this.stale = true;
+          throw err;
+        }
         if (resyncs >= MAX_RESYNCS) throw new T1Error('T1_PROTOCOL', 'The card still fails after three T=1 resynchronisations.');
         await this.resynchronise();
       }

@@ -6,7 +6,7 @@
 export type ReaderFault =
   /** A stale reply (bSeq - 1) is sent before the real one, as after a lost exchange. */
   | { readonly kind: 'wrong-seq' }
-  /** The reply arrives split over two bulk-IN transfers. */
+  /** The reply's data arrives split over two bulk-IN transfers (header and half, then the rest). */
   | { readonly kind: 'short-read' }
   /** `count` replies with bmCommandStatus = 2 (time extension, bError = multiplier) first. */
   | { readonly kind: 'time-extension'; readonly count: number; readonly multiplier?: number }

@@ -222,10 +222,13 @@ export class VirtualReader {
         st.inQueue.push(reply);
         return;
       }
-      case 'short-read':
-        st.inQueue.push(reply.subarray(0, Math.min(7, reply.length)));
-        st.inQueue.push(reply.subarray(Math.min(7, reply.length)));
+      case 'short-read': {
+        // The header and the first half of the data, then the rest in a second transfer.
+        const cut = reply.length > 11 ? 10 + Math.floor((reply.length - 10) / 2) : reply.length;
+        st.inQueue.push(reply.subarray(0, cut));
+        if (cut < reply.length) st.inQueue.push(reply.subarray(cut));
         return;
+      }
       case 'time-extension':
         for (let i = 0; i < fault.count; i++) {
           const ext = reply.slice(0, 10);
