@@ -43,7 +43,7 @@ export async function startWebStack(options: { config?: Record<string, unknown>;
       listen: { host: '127.0.0.1', port: 0 },
       targets: { allow: [...(options.allow ?? [])], allowPrivate: ['127.0.0.0/8'] },
       static: { dir: staticDir },
-      site: options.config ?? {},
+      site: (options.config ?? {}) as Record<string, never>,
     },
     log: () => undefined,
   });

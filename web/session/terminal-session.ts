@@ -83,7 +83,7 @@ export class TerminalSession {
       username: target.user,
       auth,
       verifyHostKey,
-      onBanner: (message) => this.view.writeLine(message.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').replace(/\r?\n/g, '\r\n')),
+      onBanner: (message) => this.view.writeLine(printable(message)),
       onEvent: (event) => {
         if (event.type === 'kex-done') { this.algorithms = event.algorithms; this.onStatus(status.kexDone(event.algorithms)); }
         else if (event.type === 'authenticating') this.onStatus(status.authenticating(target.user, event.method));
@@ -164,4 +164,15 @@ export function assertPort(text: string): number {
   const port = Number(text);
   if (!/^\d{1,5}$/.test(text) || port < 1 || port > 65535) throw new WebError('FORM_PORT', 'The port must be a number from 1 to 65535.');
   return port;
+}
+
+/** The server's banner is untrusted text: drop control characters (escape sequences included), keep line breaks. */
+export function printable(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === '\n') out += '\r\n';
+    else if (c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c < 0xa0)) out += ch;
+  }
+  return out;
 }
