@@ -23,8 +23,33 @@ export interface Issued {
   readonly pem: string;
 }
 
+/** Key generation and signature parameters of one algorithm family. */
+export interface KeyAlgorithm {
+  readonly generate: RsaHashedKeyGenParams | EcKeyGenParams | Algorithm;
+  readonly sign: Algorithm | EcdsaParams | RsaPssParams;
+}
+
+export const ALGORITHMS: Record<string, KeyAlgorithm> = {
+  'ECDSA P-256 SHA-256': { generate: EC, sign: SIGN },
+  'ECDSA P-384 SHA-384': { generate: { name: 'ECDSA', namedCurve: 'P-384' } as EcKeyGenParams, sign: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams },
+  'ECDSA P-521 SHA-512': { generate: { name: 'ECDSA', namedCurve: 'P-521' } as EcKeyGenParams, sign: { name: 'ECDSA', hash: 'SHA-512' } as EcdsaParams },
+  'RSA PKCS#1 v1.5 SHA-256': { generate: rsa('RSASSA-PKCS1-v1_5', 'SHA-256'), sign: { name: 'RSASSA-PKCS1-v1_5' } },
+  'RSA PKCS#1 v1.5 SHA-384': { generate: rsa('RSASSA-PKCS1-v1_5', 'SHA-384'), sign: { name: 'RSASSA-PKCS1-v1_5' } },
+  'RSA PKCS#1 v1.5 SHA-512': { generate: rsa('RSASSA-PKCS1-v1_5', 'SHA-512'), sign: { name: 'RSASSA-PKCS1-v1_5' } },
+  'RSA-PSS SHA-256': { generate: rsa('RSA-PSS', 'SHA-256'), sign: { name: 'RSA-PSS', saltLength: 32 } as RsaPssParams },
+  'Ed25519': { generate: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },
+};
+
+function rsa(name: string, hash: string): RsaHashedKeyGenParams {
+  return { name, hash, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) };
+}
+
 export interface CertOptions {
   readonly issuer?: Issued;
+  /** Key type of this certificate's subject key (default ECDSA P-256). */
+  readonly keyAlgorithm?: KeyAlgorithm;
+  /** The signature the issuer makes (default ECDSA P-256 SHA-256; must fit the issuer's key). */
+  readonly signAlgorithm?: KeyAlgorithm['sign'];
   /** Reuse a key pair (cross-certificates: the same CA key under two issuers). */
   readonly keys?: CryptoKeyPair;
   readonly ca?: boolean;
@@ -45,7 +70,7 @@ export interface CertOptions {
 let serialCounter = 0x1000;
 
 export async function issue(name: string, o: CertOptions = {}): Promise<Issued> {
-  const keys = o.keys ?? (await subtle.generateKey(EC, true, ['sign', 'verify']));
+  const keys = o.keys ?? ((await subtle.generateKey(o.keyAlgorithm?.generate ?? EC, true, ['sign', 'verify'])) as CryptoKeyPair);
   const ca = o.ca ?? false;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(ca, o.pathLen, true),
@@ -72,7 +97,7 @@ export async function issue(name: string, o: CertOptions = {}): Promise<Issued> 
     notBefore: o.notBefore ?? new Date(NOW.getTime() - 365 * DAY),
     notAfter: o.notAfter ?? new Date(NOW.getTime() + 365 * DAY),
     extensions,
-    signingAlgorithm: SIGN,
+    signingAlgorithm: o.signAlgorithm ?? SIGN,
   };
   const cert = o.issuer
     ? await x509.X509CertificateGenerator.create({ ...common, issuer: o.issuer.cert.subject, publicKey: keys.publicKey, signingKey: o.issuer.keys.privateKey })
@@ -97,7 +122,8 @@ export async function crl(issuer: Issued, o: CrlOptions = {}): Promise<{ der: Ui
     signingAlgorithm: SIGN,
     signingKey: issuer.keys.privateKey,
   });
-  return { der: new Uint8Array(c.rawData), pem: c.toString('pem') };
+  // RFC 7468 §5 names the label X509 CRL (OpenSSL reads only that one).
+  return { der: new Uint8Array(c.rawData), pem: x509.PemConverter.encode(c.rawData, 'X509 CRL') };
 }
 
 /** Raw r||s (WebCrypto) to DER ECDSA-Sig-Value. */
