@@ -26,7 +26,8 @@ export interface CardKey {
   readonly needsTouch: boolean;
   /**
    * Signs `data` (hashed on the host with `hash`, except Ed25519 which takes the message).
-   * Returns the card's raw result: RSA PKCS#1 v1.5 signature, DER ECDSA, or 64-byte Ed25519.
+   * Returns the card's raw result: RSA PKCS#1 v1.5 signature, DER ECDSA, or 64-byte Ed25519,
+   * after checking it against `spki` (SignatureCheckError if it does not verify).
    */
   sign(data: Uint8Array, hash?: HashName): Promise<Uint8Array>;
   /** Signs a digest already computed with `hash` (RSA and ECDSA only). */

@@ -34,3 +34,4 @@ export type { ReadKeyOptions } from './piv-token.ts';
 export { OpenPgpClient, OPENPGP_AID, parseAlgorithmAttributes } from './openpgp-client.ts';
 export type { OpenPgpApplication, OpenPgpKeyRole } from './openpgp-client.ts';
 export { OpenPgpToken } from './openpgp-token.ts';
+export { SignatureCheckError, signatureVerifies } from './signature-check.ts';

@@ -6,6 +6,7 @@ import { rawToDerEcdsa } from './der.ts';
 import { CardInputError, MalformedResponseError } from './errors.ts';
 import type { HashName } from './key-algorithm.ts';
 import { digestInfo, hashBytes } from './pkcs1.ts';
+import { checkSignature } from './signature-check.ts';
 import { OpenPgpClient, type OpenPgpApplication } from './openpgp-client.ts';
 
 export class OpenPgpToken implements CardToken {
@@ -50,13 +51,16 @@ export class OpenPgpToken implements CardToken {
       needsTouch: false,
       signDigest,
       async sign(data: Uint8Array, hash?: HashName): Promise<Uint8Array> {
-        if (algorithm === 'ed25519') {
-          const sig = await client.internalAuthenticate(data);
-          if (sig.length !== 64) throw new MalformedResponseError(`The card's Ed25519 signature is ${sig.length} bytes, expected 64`);
-          return sig;
-        }
         const h = hash ?? defaultHash(algorithm);
-        return signDigest(await hashBytes(h, data), h);
+        let sig: Uint8Array;
+        if (algorithm === 'ed25519') {
+          sig = await client.internalAuthenticate(data);
+          if (sig.length !== 64) throw new MalformedResponseError(`The card's Ed25519 signature is ${sig.length} bytes, expected 64`);
+        } else {
+          sig = await signDigest(await hashBytes(h, data), h);
+        }
+        await checkSignature('OpenPGP authentication', algorithm, spki, data, sig, h);
+        return sig;
       },
     };
   }

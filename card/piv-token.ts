@@ -8,6 +8,7 @@ import { certificateSpki } from './der.ts';
 import { CardError, CardInputError, UnsupportedError } from './errors.ts';
 import { spkiAlgorithm, type HashName, type KeyAlgorithm } from './key-algorithm.ts';
 import { hashBytes } from './pkcs1.ts';
+import { checkSignature } from './signature-check.ts';
 import { PivClient, type PivApplication } from './piv-client.ts';
 import { MAIN_SLOTS, RETIRED_SLOTS, slotName, type PivSlot } from './piv-objects.ts';
 import { getMetadata, getSerial, getVersion, versionAtLeast, type SlotMetadata, type YubiKeyVersion } from './yubikey.ts';
@@ -99,9 +100,10 @@ export class PivToken implements CardToken {
       needsTouch: touch === 'always' || touch === 'cached',
       signDigest,
       async sign(data: Uint8Array, hash?: HashName): Promise<Uint8Array> {
-        if (algorithm === 'ed25519') return client.sign(slot, algorithm, data);
         const h = hash ?? defaultHash(algorithm);
-        return signDigest(await hashBytes(h, data), h);
+        const sig = algorithm === 'ed25519' ? await client.sign(slot, algorithm, data) : await signDigest(await hashBytes(h, data), h);
+        await checkSignature(slotName(slot), algorithm, spki, data, sig, h);
+        return sig;
       },
     };
   }

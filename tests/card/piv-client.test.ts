@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createPublicKey, verify, createCipheriv } from 'node:crypto';
 import {
   PivToken, PivClient, PinIncorrectError, PinBlockedError, SecurityStatusNotSatisfiedError, CardTransportError,
-  parseDerEcdsaSignature, type ApduTransport, type CardKey,
+  parseDerEcdsaSignature, SignatureCheckError, type ApduTransport, type CardKey,
 } from '../../card/index.ts';
-import { provisionPivCard, PivCard, ManagementKey, DEFAULT_MANAGEMENT_KEY, type SimAlgorithm } from '../../sim/index.ts';
+import { provisionPivCard, PivCard, ManagementKey, SimKey, DEFAULT_MANAGEMENT_KEY, type SimAlgorithm } from '../../sim/index.ts';
 
 const memory = (card: { handle(a: Uint8Array): Promise<Uint8Array> }): ApduTransport => ({ transmit: (c) => card.handle(c) });
 
@@ -188,6 +188,16 @@ describe('YubiKey extensions', () => {
     // PIN policy "always": a second signature needs a second VERIFY.
     await expect(key!.sign(msg)).rejects.toBeInstanceOf(SecurityStatusNotSatisfiedError);
     expect(card.touches).toBe(1);
+  });
+
+  it('catches a slot whose key no longer matches its certificate before the signature is used', async () => {
+    const { card } = await provisionPivCard({ profile: 'generic', slots: [{ slot: 0x9a, algorithm: 'p-256' }] });
+    card.setKey(0x9a, SimKey.generate('p-256'));
+    const token = await PivToken.open(memory(card));
+    const [key] = await token.listKeys();
+    await token.verifyPin('123456');
+    await expect(key!.sign(new Uint8Array(8))).rejects.toMatchObject({ code: 'CARD_BAD_SIGNATURE' });
+    await expect(key!.sign(new Uint8Array(8))).rejects.toBeInstanceOf(SignatureCheckError);
   });
 
   it('converts a DER ECDSA signature to (r, s)', async () => {
