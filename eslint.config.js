@@ -2,7 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const LAYERS = ['ssh-proto', 'card', 'ccid', 'pki', 'relay', 'sim', 'web', 'cli', 'tests', 'bench'];
+const LAYERS = ['ssh-proto', 'card', 'ccid', 'pki', 'identity', 'relay', 'sim', 'web', 'cli', 'tests', 'bench'];
 
 /** An import of another top-level folder, written relative to the importing file. */
 const layerImport = (names) => `^(\\.\\./)+(${names.join('|')})(/|$)`;
@@ -63,12 +63,15 @@ export default tseslint.config(
     },
   },
   // The four protocol layers import none of each other, nor anything above them.
-  ...PRODUCT_CORE.map((l) => boundary(l, [...others(l), 'relay', 'sim', 'web', 'cli', 'tests', 'bench'], { browser: true })),
-  ...PRODUCT_CORE.map((l) => testBoundary(l, [...others(l), 'relay', 'web', 'cli', 'bench'])),
+  ...PRODUCT_CORE.map((l) => boundary(l, [...others(l), 'identity', 'relay', 'sim', 'web', 'cli', 'tests', 'bench'], { browser: true })),
+  ...PRODUCT_CORE.map((l) => testBoundary(l, [...others(l), 'identity', 'relay', 'web', 'cli', 'bench'])),
+  // identity/ composes card/, pki/ and ssh-proto/ into a login identity (the pre-sign gate); web/ and cli/ use it.
+  boundary('identity', ['ccid', 'relay', 'sim', 'web', 'cli', 'tests', 'bench'], { browser: true }),
+  testBoundary('identity', ['relay', 'web', 'cli', 'bench']),
   // relay/ is standalone Node code; it may use pki/.
-  boundary('relay', ['ssh-proto', 'card', 'ccid', 'sim', 'web', 'cli', 'tests', 'bench']),
+  boundary('relay', ['ssh-proto', 'card', 'ccid', 'identity', 'sim', 'web', 'cli', 'tests', 'bench']),
   // sim/ is independent virtual hardware: it must not share the client's code, or bugs would mirror.
-  boundary('sim', ['ssh-proto', 'card', 'ccid', 'pki', 'relay', 'web', 'cli', 'tests', 'bench']),
+  boundary('sim', ['ssh-proto', 'card', 'ccid', 'pki', 'identity', 'relay', 'web', 'cli', 'tests', 'bench']),
   // web/ composes the layers; it reaches sim/ only through its demo wiring.
   { ...boundary('web', ['relay', 'cli', 'tests', 'bench', 'sim'], { browser: true }), ignores: ['web/**/*.test.ts', 'web/demo/**'] },
   boundary('cli', ['web', 'tests', 'bench']),
