@@ -102,7 +102,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
     : createServer(onRequest);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (draining) { socket.destroy(); return; }
+    if (draining) {
+      // Shutting down: no new sessions here; the load balancer will pick another relay.
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     socket.on('error', () => { /* the session or the refusal reports it */ });
     wss.handleUpgrade(req, socket, head, (ws) => { void admit(ws, req); });
   });
@@ -215,19 +219,21 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
       closing ??= (async () => {
         draining = true;
         const drainMs = opts.drainMs ?? config.limits.drainTimeoutMs;
-        const serverClosed = new Promise<void>((r) => server.close(() => r()));
         log.info('shutdown', { sessions: sessions.size, drainMs });
         const all = () => Promise.all([...sessions].map((s) => s.done));
         let timer: NodeJS.Timeout | undefined;
         const wait = (ms: number) => new Promise<void>((r) => { timer = setTimeout(r, ms); });
         await Promise.race([all(), wait(drainMs)]);
         clearTimeout(timer);
-        for (const s of sessions) s.close('relay', CloseCode.GOING_AWAY, 'The relay is shutting down; reconnect.');
-        // Give clients a moment to answer the close frame, then drop what is left.
-        await Promise.race([all(), wait(2000)]);
+        const closing = [...sessions];
+        for (const s of closing) s.close('relay', CloseCode.GOING_AWAY, 'The relay is shutting down; reconnect.');
+        // Give clients a moment to answer the close frame (RFC 6455 §7.1.1), then drop what is left.
+        await Promise.race([Promise.all(closing.map((s) => s.wsClosed)), wait(2000)]);
         clearTimeout(timer);
         for (const ws of wss.clients) ws.terminate();
         clearInterval(heartbeat);
+        // The listener stayed open while draining so /healthz could answer 503.
+        const serverClosed = new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
         await serverClosed;
         log.info('stopped', {});

@@ -54,6 +54,8 @@ export class Session {
   private maxTimer: NodeJS.Timeout | undefined;
   private resolveDone!: (end: SessionEnd) => void;
   readonly done: Promise<SessionEnd> = new Promise((r) => { this.resolveDone = r; });
+  /** Resolves when the WebSocket is fully closed (the closing handshake done, or dropped). */
+  readonly wsClosed: Promise<void>;
 
   constructor(
     private readonly ws: WebSocket,
@@ -61,6 +63,7 @@ export class Session {
     readonly info: SessionInfo,
     private readonly limits: SessionLimits,
   ) {
+    this.wsClosed = new Promise((r) => ws.once('close', () => r()));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.toClient(chunk));
     socket.on('drain', () => { if (this.ws.isPaused) this.ws.resume(); });
