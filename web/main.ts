@@ -7,6 +7,7 @@ import { errorMessage } from './errors.ts';
 import { navigatorUsb } from './smartcard/webusb-types.ts';
 import { registerServiceWorker } from './pwa/register-sw.ts';
 import type { SshDialer } from './session/terminal-session.ts';
+import type { CardStack } from './smartcard/card-stack.ts';
 
 declare global {
   interface Window {
@@ -18,7 +19,11 @@ declare global {
 async function boot(): Promise<void> {
   const config = await loadSiteConfig(fetch.bind(window), location);
   const loadDialer = async (): Promise<SshDialer> => (await import('./session/ssh-dialer.ts')).dialSsh;
-  const app = new App({ config, loadDialer, usb: navigatorUsb(), cardStack: undefined });
+  // The card stack (ccid/, card/, pki/) is loaded when a reader is first opened.
+  const cardStack: CardStack = {
+    openReader: async (device) => (await import('./smartcard/card-wiring.ts')).createCardStack(config).openReader(device),
+  };
+  const app = new App({ config, loadDialer, usb: navigatorUsb(), cardStack });
   window.tessera = {
     app,
     terminalText: () => app.terminal.bufferLines().join('\n'),

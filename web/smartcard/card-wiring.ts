@@ -1,0 +1,117 @@
+// The card panel's CardStack made of the real layers: ccid/ drives the reader over WebUSB, card/
+// speaks PIV, pki/ validates each key's certificate before the card may sign (ARCHITECTURE.md,
+// "Card certificate (before any signature)").
+import { CcidReader, type UsbDeviceLike } from '../../ccid/index.ts';
+import { PivToken, type CardKey } from '../../card/index.ts';
+import { CARD_POLICY, decodePemOrDer, parseCertificate, validatePath } from '../../pki/index.ts';
+import type { SiteConfig } from '../config/site-config.ts';
+import { WebError, errorCode } from '../errors.ts';
+import type { CardHandle, CardStack, CertificateView, KeyView, ReaderHandle } from './card-stack.ts';
+import { cardSshSigner } from './ssh-signer.ts';
+import { PROTECTED_CLASS_ADVICE, usbError } from './usb-readers.ts';
+import type { UsbDevice } from './webusb-types.ts';
+
+function anchorsOf(config: SiteConfig): Uint8Array[] {
+  return config.trustAnchors.flatMap((pem) => decodePemOrDer(new TextEncoder().encode(pem)));
+}
+
+/** The certificate's subject, issuer, validity and pki/'s verdict for the site policy. */
+async function certificateView(der: Uint8Array, key: CardKey, config: SiteConfig, anchors: Uint8Array[]): Promise<CertificateView> {
+  const cert = parseCertificate(der);
+  let verdict: CertificateView['verdict'];
+  if (anchors.length === 0) {
+    verdict = { valid: false, reason: 'this site configures no trust anchors to check it against' };
+  } else {
+    const result = await validatePath({
+      leaf: cert, intermediates: key.certificateChain ?? [], anchors,
+      policy: { leaf: CARD_POLICY }, revocation: { mode: config.revocation },
+    });
+    verdict = result.valid ? { valid: true } : { valid: false, reason: result.errors.map((e) => e.detail).join('; ') || 'no valid path' };
+  }
+  return { subject: cert.subject.text, issuer: cert.issuer.text, notBefore: cert.notBefore, notAfter: cert.notAfter, verdict };
+}
+
+class PivCardHandle implements CardHandle {
+  private views: { key: CardKey; view: KeyView }[] | undefined;
+  constructor(private readonly token: PivToken, private readonly config: SiteConfig) {}
+
+  get type(): string {
+    const y = this.token.yubikey;
+    return y ? `YubiKey ${y.major}.${y.minor}.${y.patch} (PIV)` : 'PIV card';
+  }
+
+  async keys(): Promise<KeyView[]> {
+    if (!this.views) {
+      const anchors = anchorsOf(this.config);
+      const keys = await this.token.listKeys();
+      this.views = [];
+      for (const key of keys) {
+        const view: KeyView = {
+          id: key.id, label: key.label, algorithm: key.algorithm, needsTouch: key.needsTouch,
+          ...(key.certificate ? { certificate: await certificateView(key.certificate, key, this.config, anchors).catch(() => ({
+            subject: '(unreadable)', issuer: '(unreadable)', notBefore: new Date(0), notAfter: new Date(0),
+            verdict: { valid: false, reason: 'the certificate on the card could not be parsed' },
+          })) } : {}),
+        };
+        this.views.push({ key, view });
+      }
+    }
+    return this.views.map((v) => v.view);
+  }
+
+  pinStatus() { return this.token.pinState(); }
+
+  async verifyPin(pin: string): Promise<void> {
+    await this.token.verifyPin(pin);
+  }
+
+  async signers(options: { onTouch(waiting: boolean): void }) {
+    await this.keys();
+    // Kiosk policy: only keys whose certificate validated may sign. Personal: any key (the server decides).
+    const usable = (this.views ?? []).filter(({ view }) => this.config.mode !== 'kiosk' || view.certificate?.verdict.valid === true);
+    const out = [];
+    for (const { key } of usable) {
+      try { out.push(await cardSshSigner(key, options.onTouch)); } catch { /* a key type SSH cannot use */ }
+    }
+    return out;
+  }
+}
+
+class CcidReaderHandle implements ReaderHandle {
+  constructor(private readonly reader: CcidReader, private readonly config: SiteConfig) {}
+  get name(): string { return this.reader.name; }
+  async cardPresent(): Promise<boolean> { return (await this.reader.slotStatus(0)) !== 'absent'; }
+  onCardChange(listener: (present: boolean) => void): () => void {
+    return this.reader.watch((e) => { if (e.slot === 0) listener(e.kind === 'inserted'); });
+  }
+  async openCard(): Promise<CardHandle> {
+    const card = await this.reader.connect(0);
+    try {
+      return new PivCardHandle(await PivToken.open(card), this.config);
+    } catch (err) {
+      if (errorCode(err) === 'FILE_NOT_FOUND') throw new WebError('CARD_NOT_PIV', 'This card has no PIV application; Tessera signs in with PIV cards and tokens.', { cause: err });
+      throw err;
+    }
+  }
+  close(): Promise<void> { return this.reader.close(); }
+}
+
+export function createCardStack(config: SiteConfig): CardStack {
+  return {
+    async openReader(device: UsbDevice): Promise<ReaderHandle> {
+      let readers: CcidReader[];
+      try {
+        readers = await CcidReader.open(device as unknown as UsbDeviceLike);
+      } catch (err) {
+        // WebUSB's SecurityError for the protected class 0x0B, as the driver reports it.
+        if (/protected (USB |interface )?class/i.test(String((err as Error)?.message))) throw new WebError('USB_PROTECTED_CLASS', PROTECTED_CLASS_ADVICE, { cause: err });
+        const cause = (err as { cause?: unknown }).cause;
+        if (cause instanceof DOMException) throw usbError(cause, 'open the reader');
+        throw err;
+      }
+      const reader = readers[0];
+      if (!reader) throw new WebError('CARD_NO_CCID', 'This USB device is not a smart-card reader.');
+      return new CcidReaderHandle(reader, config);
+    },
+  };
+}
