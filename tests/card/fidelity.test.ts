@@ -92,6 +92,15 @@ describe.each([
     expect(card.card.faults).toEqual([]);
   });
 
+  it('signs with the PIN-always key of 9C (context-specific login right before the signature)', async () => {
+    const sig = await pkcs11Sign('02', 'ECDSA-SHA256', `ec9c-${profile}.sig`);
+    expect(nodeVerify(card.slots.get(0x9c)!.spki, 'sha256', sig, true)).toBe(true);
+    const log = card.card.log;
+    const at = log.findIndex((e) => e.command[1] === 0x87 && e.command[3] === 0x9c);
+    const lastVerify = log.slice(0, at).reverse().find((e) => e.command[1] === 0x20 && e.command.length === 13);
+    expect(lastVerify?.response).toEqual(Uint8Array.of(0x90, 0x00));
+  });
+
   it('refuses to sign with a wrong PIN, and the card counts the attempt', async () => {
     const before = signApdus(card, 0x9a).length;
     const r = await runTool(PKCS11_TOOL, ['--module', OPENSC_PKCS11, '--login', '--pin', '999999', '--sign', '--id', '01', '-m', 'SHA256-RSA-PKCS',
