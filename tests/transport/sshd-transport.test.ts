@@ -6,6 +6,7 @@ import { connect as tcpConnect } from 'node:net';
 import { startSshd, SSHD_ALGORITHMS, STRICT_KEX_LOG_LINE, type SshServerPeer } from '../peers/index.ts';
 import { MSG } from '../../ssh-proto/messages.ts';
 import { SshReader, SshWriter } from '../../ssh-proto/wire/index.ts';
+import { authenticate } from '../../ssh-proto/auth/index.ts';
 import { Transport, type ByteStream, type TransportEvent, type TransportOptions } from '../../ssh-proto/transport/index.ts';
 
 function tcp(port: number): Promise<ByteStream> {
@@ -43,6 +44,24 @@ async function handshake(server: SshServerPeer, options: Partial<TransportOption
   expect(accept.byte()).toBe(MSG.SERVICE_ACCEPT);
   expect(accept.name()).toBe('ssh-userauth');
   return { t, events };
+}
+
+/** Logs in with the test password, rekeys with data in flight, and checks a global request still gets its answer. */
+async function rekeyAfterLogin(server: SshServerPeer, options: Partial<TransportOptions>): Promise<void> {
+  const events: TransportEvent[] = [];
+  const t = await Transport.connect(await tcp(server.port), { verifyHostKey: async () => {}, onEvent: (e) => events.push(e), ...options });
+  await authenticate(t, { username: server.user, methods: [{ type: 'password', password: server.password }] });
+  const sessionId = Buffer.from(t.sessionId);
+  t.rekey();
+  // Sent while the rekey runs: queued, then delivered under the new keys (RFC 4253 §7).
+  await t.send(new SshWriter().byte(MSG.GLOBAL_REQUEST).string('tessera-test@example.com').boolean(true).toBytes());
+  let reply = await t.receive();
+  while (reply[0] === MSG.GLOBAL_REQUEST) reply = await t.receive(); // sshd announces hostkeys-00@openssh.com after auth
+  expect(reply[0]).toBe(MSG.REQUEST_FAILURE); // RFC 4254 §4: unknown requests fail
+  expect(t.kexCount).toBe(2);
+  expect(events.filter((e) => e.type === 'kex-done').map((e) => e.type === 'kex-done' && e.algorithms.kex)).toEqual([t.algorithms?.kex, t.algorithms?.kex]);
+  expect(Buffer.from(t.sessionId)).toEqual(sessionId);
+  await t.close();
 }
 
 describe('transport against OpenSSH 9.2', () => {
@@ -91,6 +110,11 @@ describe('transport against OpenSSH 9.2', () => {
       await t.close();
     }, 20_000);
 
+  it.each(['chacha20-poly1305@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr'])('%s: a client-initiated rekey after auth keeps the session working', async (cipher) => {
+    // sshd refuses rekeys before authentication (dispatch_protocol_error in preauth), so log in first.
+    await rekeyAfterLogin(sshd, { ciphers: [cipher] });
+  }, 20_000);
+
   it('refuses a host key the verifier rejects, with HOST_KEY_NOT_VERIFIABLE on the wire', async () => {
     const refusal = Object.assign(new Error('unknown host'), { code: 'HOST_KEY_UNKNOWN' });
     await expect(handshake(sshd, { verifyHostKey: async () => { throw refusal; } })).rejects.toBe(refusal);
@@ -98,15 +122,40 @@ describe('transport against OpenSSH 9.2', () => {
   }, 20_000);
 });
 
+describe('server-initiated rekey (sshd RekeyLimit 1K)', () => {
+  let sshd: SshServerPeer;
+  beforeAll(async () => { sshd = await startSshd({ version: '9.2', hostCertificates: false, hostKeyTypes: ['ed25519'], rekeyLimit: '1K' }); }, 30_000);
+  afterAll(async () => { await sshd?.stop(); });
+
+  it('follows the server into new keys while requests keep flowing', async () => {
+    const events: TransportEvent[] = [];
+    const t = await Transport.connect(await tcp(sshd.port), { verifyHostKey: async () => {}, onEvent: (e) => events.push(e) });
+    await authenticate(t, { username: sshd.user, methods: [{ type: 'password', password: sshd.password }] });
+    let answered = 0;
+    for (let i = 0; i < 40; i++) {
+      await t.send(new SshWriter().byte(MSG.GLOBAL_REQUEST).string('tessera-test@example.com').boolean(true).string(new Uint8Array(500)).toBytes());
+      let reply = await t.receive();
+      while (reply[0] === MSG.GLOBAL_REQUEST) reply = await t.receive();
+      if (reply[0] === MSG.REQUEST_FAILURE) answered++;
+    }
+    expect(answered).toBe(40);
+    expect(events.some((e) => e.type === 'kex-start' && e.initiatedBy === 'server')).toBe(true);
+    expect(t.kexCount).toBeGreaterThan(1);
+    await t.close();
+  }, 30_000);
+});
+
 describe('transport against OpenSSH 10.0', () => {
   let sshd: SshServerPeer;
   beforeAll(async () => { sshd = await startSshd({ version: '10.0', hostCertificates: false, hostKeyTypes: ['ed25519'] }); }, 30_000);
   afterAll(async () => { await sshd?.stop(); });
 
-  it('negotiates mlkem768x25519-sha256 by default', async () => {
-    const { t } = await handshake(sshd);
+  it('negotiates mlkem768x25519-sha256 by default, and rekeys with it', async () => {
+    const { t, events } = await handshake(sshd);
     expect(t.algorithms?.kex).toBe('mlkem768x25519-sha256');
     expect(t.strictKex).toBe(true);
+    expect(events.some((e) => e.type === 'kex-done' && e.strictKex)).toBe(true);
     await t.close();
+    await rekeyAfterLogin(sshd, {});
   }, 20_000);
 });
