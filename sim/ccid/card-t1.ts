@@ -72,6 +72,11 @@ export class CardT1 {
     return body.reduce((x, v) => x ^ v, 0) === b[b.length - 1];
   }
 
+  /** The reader's own S(IFS) exchange (AUTO_IFSD readers do it as the first T=1 exchange). */
+  setIfsd(ifsd: number): void {
+    if (ifsd >= 1 && ifsd <= 254) this.ifsd = ifsd;
+  }
+
   async receive(b: Uint8Array): Promise<Uint8Array> {
     const pcb = b[1] ?? 0;
     if (this.lostSync) {

@@ -96,6 +96,11 @@ export class SimCard {
     return true;
   }
 
+  /** An AUTO_IFSD reader negotiates IFSD itself, as the first T=1 exchange. */
+  readerNegotiatesIfsd(ifsd: number): void {
+    this.t1.setIfsd(ifsd);
+  }
+
   /** Only the first exchange after reset may be a PPS (§9.1). */
   get expectsPps(): boolean {
     return this.fresh;

@@ -92,6 +92,13 @@ export class CcidEngine {
     return out;
   }
 
+  /** AUTO_IFSD (0x400): at TPDU level the reader sends S(IFS request) with its dwMaxIFSD. */
+  private autoIfsd(card: SimCard): void {
+    if (this.level !== 'tpdu' || !(this.features & 0x400) || card.protocol !== 1) return;
+    const max = this.profile.descriptor.dwMaxIFSD;
+    card.readerNegotiatesIfsd(Math.min(max >= 1 ? max : 254, 254, this.maxMessage - 10 - 4));
+  }
+
   private iccStatus(s: Slot): number {
     return s.card ? (s.powered ? 0 : 1) : 2;
   }
@@ -140,6 +147,7 @@ export class CcidEngine {
           const best = s.card.offered.includes(1) && this.readerSpeaks(1) ? 1 : 0;
           if (s.card.selectProtocol(best)) s.protocol = best;
         }
+        this.autoIfsd(s.card);
         return ok(atr);
       }
       case 0x63: // IccPowerOff §6.1.2
@@ -158,6 +166,7 @@ export class CcidEngine {
         }
         s.protocol = protocol;
         s.params = data.slice();
+        this.autoIfsd(s.card);
         return ok(s.params, protocol);
       }
       case 0x6c: // GetParameters §6.1.5

@@ -4,7 +4,9 @@
  *   80 10 00 00 Lc data [Le]  ECHO: returns the command data
  *   80 20 P1 P2 [Le]          READ N: returns N = P1P2 bytes of (i * 7 + 3) & 0xFF
  *   80 30 00 00 20            EXACT: 32 bytes if Le is exactly 20, else 6C20
- *   80 40 00 00 Lc data Le    SIGN: returns Lc bytes (the data reversed), like an RSA signature
+ *   80 40 P1 P2 Lc data Le    SIGN: returns the data reversed, cut or zero-padded to P1P2 bytes
+ *                             when P1P2 is not 0 (GENERAL AUTHENTICATE-sized answers)
+ * Command chaining (CLA bit 0x10, ISO 7816-4 §5.3.3) joins the data of chained commands.
  * Unknown instructions answer 6D00, unknown classes 6E00 (ISO 7816-4 §5.6).
  */
 import type { ApduHandler } from './card.ts';
@@ -46,10 +48,25 @@ export class TestApplet implements ApduHandler {
     this.atr = typeof atr === 'string' ? hexBytes(atr) : atr.slice();
   }
 
+  private chained: Uint8Array[] = [];
+
+  reset(): void {
+    this.chained = [];
+  }
+
   handle(apdu: Uint8Array): Uint8Array {
     this.log.push(apdu.slice());
-    const [cla = 0, ins = 0, p1 = 0, p2 = 0] = apdu;
-    const data = commandData(apdu);
+    const [rawCla = 0, ins = 0, p1 = 0, p2 = 0] = apdu;
+    let data = commandData(apdu);
+    if (rawCla & 0x10 && (rawCla & 0x80) === 0x80) {
+      this.chained.push(data);
+      return sw(0x9000);
+    }
+    const cla = rawCla;
+    if (this.chained.length > 0) {
+      data = concat(...this.chained, data);
+      this.chained = [];
+    }
     if (cla === 0x00 && ins === 0xa4) {
       if (p1 !== 0x04) return sw(0x6a86);
       const match = data.length === TEST_AID.length && data.every((b, i) => b === TEST_AID[i]);
@@ -66,8 +83,12 @@ export class TestApplet implements ApduHandler {
       }
       case 0x30:
         return expectedLength(apdu) === 0x20 ? concat(new Uint8Array(32).fill(0x33), sw(0x9000)) : sw(0x6c20);
-      case 0x40:
-        return concat(data.slice().reverse(), sw(0x9000));
+      case 0x40: {
+        const n = (p1 << 8) | p2;
+        const reversed = data.slice().reverse();
+        const out = n === 0 ? reversed : Uint8Array.from({ length: n }, (_, i) => reversed[i] ?? 0);
+        return concat(out, sw(0x9000));
+      }
       default:
         return sw(0x6d00);
     }
