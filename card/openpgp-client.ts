@@ -30,6 +30,8 @@ export interface OpenPgpApplication {
   /** PW status bytes (C4): PW1 retries left is byte 5. */
   readonly pw1RetriesLeft: number;
   readonly extendedLength: boolean;
+  /** AID bytes 9-10 (§4.2.1): 0006 is Yubico. */
+  readonly manufacturer: number;
 }
 
 function hex(b: Uint8Array): string {
@@ -53,6 +55,8 @@ export function parseAlgorithmAttributes(a: Uint8Array): KeyAlgorithm | undefine
 
 export class OpenPgpClient {
   readonly channel: CardChannel;
+  /** Set for YubiKeys: firmware up to 5.4.3 needs a non-standard SELECT DATA (see readCertificate). */
+  yubikeyVersion: readonly [number, number, number] | undefined;
   constructor(transport: ApduTransport | CardChannel, options: ChannelOptions = {}) {
     this.channel = transport instanceof CardChannel ? transport : new CardChannel(transport, options);
   }
@@ -84,7 +88,16 @@ export class OpenPgpClient {
       algorithms: { sig: attr('sig'), dec: attr('dec'), aut: attr('aut') },
       pw1RetriesLeft: pw[4]!,
       extendedLength: caps !== undefined,
+      manufacturer: (aid[8]! << 8) | aid[9]!,
     };
+  }
+
+  /** YubiKey GET VERSION (INS F1): the firmware version, BCD-coded. */
+  async getYubiKeyVersion(): Promise<readonly [number, number, number]> {
+    const d = await this.channel.call({ cla: 0, ins: 0xf1, p1: 0, p2: 0, le: 256 });
+    if (d.length !== 3) throw new MalformedResponseError(`The YubiKey version answer is ${d.length} bytes, expected 3`);
+    const bcd = (b: number) => (b >> 4) * 10 + (b & 0x0f);
+    return [bcd(d[0]!), bcd(d[1]!), bcd(d[2]!)];
   }
 
   /** GENERATE ASYMMETRIC KEY PAIR in read mode (P1 81): the public key as SPKI. */
@@ -101,7 +114,11 @@ export class OpenPgpClient {
   async readCertificate(role: OpenPgpKeyRole = 'aut'): Promise<Uint8Array | undefined> {
     const occurrence = role === 'aut' ? 0 : role === 'dec' ? 1 : 2;
     try {
-      await this.channel.call({ cla: 0, ins: 0xa5, p1: occurrence, p2: 0x04, data: encodeTlv(0x60, encodeTlv(0x5c, Uint8Array.of(0x7f, 0x21))) });
+      let select = encodeTlv(0x60, encodeTlv(0x5c, Uint8Array.of(0x7f, 0x21)));
+      // YubiKey firmware up to 5.4.3 expects an extra leading length byte (as yubikit sends).
+      const v = this.yubikeyVersion;
+      if (v && (v[0] < 5 || (v[0] === 5 && (v[1] < 4 || (v[1] === 4 && v[2] <= 3))))) select = Uint8Array.from([select.length, ...select]);
+      await this.channel.call({ cla: 0, ins: 0xa5, p1: occurrence, p2: 0x04, data: select });
       const data = await this.getData(0x7f21);
       if (data.length === 0) return undefined;
       // Cards answer the DER certificate itself; some wrap it in its tag 7F21.

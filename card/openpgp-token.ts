@@ -3,7 +3,7 @@
 import type { ApduTransport, ChannelOptions } from './channel.ts';
 import { defaultHash, type CardKey, type CardToken, type PinState } from './card-key.ts';
 import { rawToDerEcdsa } from './der.ts';
-import { CardInputError, MalformedResponseError } from './errors.ts';
+import { CardError, CardInputError, MalformedResponseError } from './errors.ts';
 import type { HashName } from './key-algorithm.ts';
 import { digestInfo, hashBytes } from './pkcs1.ts';
 import { checkSignature } from './signature-check.ts';
@@ -16,7 +16,15 @@ export class OpenPgpToken implements CardToken {
   static async open(transport: ApduTransport, options: ChannelOptions = {}): Promise<OpenPgpToken> {
     const client = new OpenPgpClient(transport, options);
     await client.select();
-    return new OpenPgpToken(client, await client.applicationData());
+    const app = await client.applicationData();
+    if (app.manufacturer === 0x0006) {
+      try {
+        client.yubikeyVersion = await client.getYubiKeyVersion();
+      } catch (err) {
+        if (!(err instanceof CardError) || err.code === 'CARD_TRANSPORT') throw err;
+      }
+    }
+    return new OpenPgpToken(client, app);
   }
 
   async pinState(): Promise<PinState> {

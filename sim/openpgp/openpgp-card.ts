@@ -34,6 +34,8 @@ export interface OpenPgpCardOptions {
   readonly serial?: number;
   readonly pw1?: string;
   readonly pw3?: string;
+  /** Behave as a YubiKey's OpenPGP applet of this firmware (manufacturer 0006, GET VERSION F1). */
+  readonly yubikey?: readonly [number, number, number];
 }
 
 export class OpenPgpCard extends VirtualCardBase {
@@ -53,13 +55,16 @@ export class OpenPgpCard extends VirtualCardBase {
   pw3Verified = false;
   occurrence: OpenPgpRole = 'aut';
   signatures = 0;
+  readonly yubikey: readonly [number, number, number] | undefined;
 
   constructor(options: OpenPgpCardOptions = {}) {
     super({ atr: options.atr ?? ATR_OPENPGP, extendedLength: options.extendedLength ?? true });
     const serial = Buffer.alloc(4);
     serial.writeUInt32BE(options.serial ?? 0x00c0ffee);
     // AID (§4.2.1): RID+PIX, version 03 04, manufacturer FF FE (test), serial, RFU 00 00.
-    this.aid = Buffer.concat([OPENPGP_RID_PIX, Buffer.from([0x03, 0x04, 0xff, 0xfe]), serial, Buffer.from([0, 0])]);
+    this.yubikey = options.yubikey;
+    const manufacturer = this.yubikey ? [0x00, 0x06] : [0xff, 0xfe];
+    this.aid = Buffer.concat([OPENPGP_RID_PIX, Buffer.from([0x03, 0x04, ...manufacturer]), serial, Buffer.from([0, 0])]);
     this.pw1 = Buffer.from(options.pw1 ?? '123456');
     this.pw3 = Buffer.from(options.pw3 ?? '12345678');
   }
@@ -122,6 +127,12 @@ export class OpenPgpCard extends VirtualCardBase {
         case 0x88: return this.internalAuthenticate(cmd);
         case 0x2a: return this.pso(cmd);
         case 0xda: return this.putData(cmd);
+        case 0xf1: {
+          // YubiKey GET VERSION: the firmware version in BCD.
+          if (!this.yubikey) return { sw: SW.INS_NOT_SUPPORTED };
+          const bcd = (n: number) => ((Math.floor(n / 10) << 4) | (n % 10));
+          return { data: Buffer.from(this.yubikey.map(bcd)), sw: SW.OK };
+        }
         default: return { sw: SW.INS_NOT_SUPPORTED };
       }
     } catch (err) {
@@ -162,7 +173,13 @@ export class OpenPgpCard extends VirtualCardBase {
   /** SELECT DATA (§7.2.5): P1 = occurrence, P2 = 04, data 60 { 5C 02 7F 21 }. */
   private selectData(cmd: ParsedCommand): CardReply {
     if (cmd.p2 !== 0x04) return { sw: SW.WRONG_P1P2 };
-    const outer = tlvFind(tlvDecode(cmd.data), 0x60);
+    let data = cmd.data;
+    if (this.yubikey && olderThan(this.yubikey, [5, 4, 4])) {
+      // YubiKey firmware up to 5.4.3 wants an extra length byte 06 before the 60 template.
+      if (data[0] !== 0x06) return { sw: SW.WRONG_DATA };
+      data = data.subarray(1);
+    }
+    const outer = tlvFind(tlvDecode(data), 0x60);
     const tag = outer && tlvFind(tlvDecode(outer), 0x5c);
     if (!tag || !tag.equals(Buffer.from([0x7f, 0x21]))) return { sw: SW.WRONG_DATA };
     const role = ROLE_BY_OCCURRENCE[cmd.p1];
@@ -249,4 +266,9 @@ export class OpenPgpCard extends VirtualCardBase {
     this.certificates[this.occurrence] = Buffer.from(cmd.data);
     return { sw: SW.OK };
   }
+}
+
+function olderThan(v: readonly number[], than: readonly number[]): boolean {
+  for (let i = 0; i < 3; i++) if (v[i] !== than[i]) return v[i]! < than[i]!;
+  return false;
 }

@@ -35,6 +35,18 @@ describe.each([false, true])('OpenPGP client, extended length %s', (extended) =>
   });
 });
 
+describe('YubiKey OpenPGP applet', () => {
+  it.each([[[5, 4, 3], '00a50004070660045c027f21'], [[5, 7, 1], '00a500040660045c027f21']] as const)(
+    'firmware %j: SELECT DATA as the firmware expects it', async (version, selectData) => {
+      const { card, certificate } = await provisionOpenPgpCard({ algorithm: 'p-256', yubikey: version });
+      const token = await OpenPgpToken.open(memory(card), { extended: true });
+      expect(token.client.yubikeyVersion).toEqual(version);
+      const [key] = await token.listKeys();
+      expect(Buffer.from(key!.certificate!).equals(Buffer.from(certificate!))).toBe(true);
+      expect(card.log.some((e) => Buffer.from(e.command).toString('hex') === selectData)).toBe(true);
+    });
+});
+
 describe('OpenPGP wrong PIN', () => {
   it('counts down, blocks, and never retries', async () => {
     const { card } = await provisionOpenPgpCard({ algorithm: 'p-256' });
