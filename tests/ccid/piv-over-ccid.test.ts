@@ -1,0 +1,55 @@
+// The whole card path: card/'s PIV client over ccid/'s CcidCard (as ApduTransport), through
+// virtual readers of each exchange level, to sim/piv's PIV card. Reads the 9A certificate,
+// verifies the PIN and makes an RSA-2048 signature, checked with node:crypto.
+import { createVerify, createPublicKey } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { PivClient } from '../../card/index.ts';
+import type { ApduTransport } from '../../card/index.ts';
+import { CcidReader } from '../../ccid/index.ts';
+import type { CcidCard } from '../../ccid/index.ts';
+import { VirtualReader, hexBytes, loadProfiles, provisionPivCard } from '../../sim/index.ts';
+import type { ReaderProfile } from '../../sim/index.ts';
+
+const { profiles } = loadProfiles();
+const d = (p: ReaderProfile) => p.interfaces[0]!.descriptor;
+function pick(level: number, protocol: number, extra: (p: ReaderProfile) => boolean = () => true): ReaderProfile {
+  const p = profiles.find((x) => x.interfaces.length === 1 && x.interfaces[0]!.numEndpoints >= 2 && (d(x).dwFeatures & 0x70000) === level
+    && (d(x).dwProtocols & (1 << protocol)) !== 0 && extra(x));
+  if (!p) throw new Error(`no profile at level ${level.toString(16)} with T=${protocol}`);
+  return p;
+}
+
+// A CAC's T=0-only ATR (Gemalto TOP DL GX4, see ATR_analysis) for the T=0 reader.
+const CAC_T0_ATR = hexBytes('3B 7D 96 00 00 80 31 80 65 B0 83 11 17 D6 83 00 90 00');
+
+const CASES: [string, ReaderProfile, Uint8Array | undefined][] = [
+  ['TPDU T=1, host PPS and IFSD', pick(0x10000, 1, (p) => (d(p).dwFeatures & 0x4c0) === 0), undefined],
+  ['TPDU T=0', pick(0x10000, 0), CAC_T0_ATR],
+  ['short APDU', pick(0x20000, 1), undefined],
+  ['extended APDU', pick(0x40000, 1), undefined],
+];
+
+describe('PIV over CCID', () => {
+  for (const [name, profile, atr] of CASES) {
+    it(`${name} (${profile.id})`, async () => {
+      const provisioned = await provisionPivCard(atr ? { atr, extendedLength: false } : {});
+      const device = new VirtualReader(profile);
+      device.insertCard(provisioned.card);
+      const [reader] = await CcidReader.open(device);
+      const card: CcidCard = await reader!.connect(0);
+      const transport: ApduTransport = card; // structural: ccid/ satisfies card/'s seam
+      const extended = reader!.level === 'extended-apdu' || (reader!.level === 'tpdu' && card.protocol === 1);
+      const piv = new PivClient(transport, { extended: extended && !atr });
+      await piv.select();
+      const cert = await piv.readCertificate(0x9a);
+      const expected = provisioned.slots.get(0x9a)!.certificate!;
+      expect(Buffer.from(cert!.certificate).equals(Buffer.from(expected))).toBe(true);
+      await piv.verifyPin('123456');
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('tessera')));
+      const sig = await piv.sign(0x9a, 'rsa-2048', digest, 'SHA-256');
+      const key = createPublicKey({ key: provisioned.slots.get(0x9a)!.spki, format: 'der', type: 'spki' });
+      expect(createVerify('sha256').update('tessera').verify(key, sig)).toBe(true);
+      await reader!.close();
+    });
+  }
+});
