@@ -2,7 +2,8 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as x from '@peculiar/asn1-x509';
 import { serialKey, toHex, u8 } from './bytes.ts';
-import { children, readTlv, topSequence, whole } from './der.ts';
+import { bytesEqual } from './bytes.ts';
+import { children, octetBitString, topSequence, whole } from './der.ts';
 import { PkiParseError } from './errors.ts';
 import type { CertExtensions } from './extensions.ts';
 import { decodeExtensions } from './extensions.ts';
@@ -71,7 +72,8 @@ function parse(input: Uint8Array): Certificate {
     if (!f) throw new PkiParseError('MALFORMED_DER', 'The certificate body is missing fields.');
     return whole(der, f);
   };
-  i += 2; // serialNumber, signature
+  i += 1; // serialNumber
+  const tbsAlgorithm = field();
   const issuerDer = field();
   i += 1; // validity
   const subjectDer = field();
@@ -86,15 +88,19 @@ function parse(input: Uint8Array): Certificate {
   const issuer = fromAsn(tbs.issuer);
   const subject = fromAsn(tbs.subject);
   const serial = u8(tbs.serialNumber);
-  // The BIT STRING of the signature: asn1-x509 drops the unused-bits octet already.
-  readTlv(der, (parts[2] as NonNullable<(typeof parts)[2]>).start);
+  // §4.1.1.2: both algorithm identifiers must be the same, byte for byte (nothing outside the
+  // signed body may vary), and the signature is a BIT STRING of whole octets.
+  if (!bytesEqual(tbsAlgorithm, whole(der, parts[1] as NonNullable<(typeof parts)[1]>))) {
+    throw new PkiParseError('MALFORMED_DER', 'The certificate names two different signature algorithms.');
+  }
+  const signature = octetBitString(der, parts[2] as NonNullable<(typeof parts)[2]>, 'The certificate signature');
   return {
     der,
     id: toHex(der),
     tbs: whole(der, tbsTlv),
     signatureAlgorithm: algorithmId(cert.signatureAlgorithm),
     tbsSignatureAlgorithm: algorithmId(tbs.signature),
-    signature: u8(cert.signatureValue),
+    signature,
     version,
     serial,
     serialKey: serialKey(serial),

@@ -4,7 +4,8 @@ import * as x from '@peculiar/asn1-x509';
 import { serialKey, toHex, u8 } from './bytes.ts';
 import type { AlgorithmId } from './certificate.ts';
 import { algorithmId } from './certificate.ts';
-import { children, topSequence, whole } from './der.ts';
+import { bytesEqual } from './bytes.ts';
+import { children, octetBitString, topSequence, whole } from './der.ts';
 import { PkiParseError } from './errors.ts';
 import type { DistributionPoint } from './extensions.ts';
 import { distributionPoints } from './extensions.ts';
@@ -71,6 +72,13 @@ function parse(der: Uint8Array): Crl {
   const parts = children(der, top);
   if (parts.length !== 3 || !parts[0]) throw new PkiParseError('MALFORMED_DER', 'A CRL has three parts: body, algorithm and signature.');
   const list = AsnConvert.parse(der, x.CertificateList);
+  // §5.1.1.2: the outer algorithm must equal the signed one; the signature is whole octets.
+  const fields = children(der, parts[0]);
+  const tbsAlgorithm = fields[fields[0]?.tag === 0x02 ? 1 : 0];
+  if (!tbsAlgorithm || !parts[1] || !bytesEqual(whole(der, tbsAlgorithm), whole(der, parts[1]))) {
+    throw new PkiParseError('MALFORMED_DER', 'The CRL names two different signature algorithms.');
+  }
+  const signature = octetBitString(der, parts[2] as NonNullable<(typeof parts)[2]>, 'The CRL signature');
   const tbs = list.tbsCertList;
   const issuer = fromAsn(tbs.issuer);
   const unknownCritical: string[] = [];
@@ -130,7 +138,7 @@ function parse(der: Uint8Array): Crl {
     id: toHex(der),
     tbs: whole(der, parts[0]),
     signatureAlgorithm: algorithmId(list.signatureAlgorithm),
-    signature: u8(list.signature),
+    signature,
     issuer,
     thisUpdate: tbs.thisUpdate.getTime(),
     ...(tbs.nextUpdate ? { nextUpdate: tbs.nextUpdate.getTime() } : {}),

@@ -25,8 +25,11 @@ export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tl
     // X.690 §10.1: DER uses the definite form; 4 length octets are far beyond any certificate.
     if (count === 0 || count > 4) fail('indefinite or oversized length');
     if (pos + count > limit) fail('truncated length');
+    // X.690 §10.1: the fewest length octets; a non-minimal length would make two encodings of one value.
+    if (buf[pos] === 0) fail('non-minimal length');
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + (buf[pos++] as number);
+    if (length < 0x80) fail('non-minimal length');
   }
   const end = pos + length;
   if (end > limit) fail('content runs past its container');
@@ -59,4 +62,12 @@ export function topSequence(buf: Uint8Array, what: string): Tlv {
   if (t.tag !== 0x30) throw new PkiParseError('MALFORMED_DER', `${what} does not start with a SEQUENCE.`);
   if (t.end !== buf.length) throw new PkiParseError('MALFORMED_DER', `${what} has ${buf.length - t.end} trailing bytes.`);
   return t;
+}
+
+/** The content of a BIT STRING holding whole octets (signatures, keys): the unused-bits octet must be 0. */
+export function octetBitString(buf: Uint8Array, t: Tlv, what: string): Uint8Array {
+  if (t.tag !== 0x03 || t.end <= t.contentStart || buf[t.contentStart] !== 0) {
+    throw new PkiParseError('MALFORMED_DER', `${what} is not a BIT STRING of whole octets.`);
+  }
+  return buf.subarray(t.contentStart + 1, t.end);
 }

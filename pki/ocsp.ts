@@ -5,7 +5,7 @@ import * as x from '@peculiar/asn1-x509';
 import { ab, bytesEqual, serialKey, u8 } from './bytes.ts';
 import type { AlgorithmId, Certificate } from './certificate.ts';
 import { algorithmId, label, parseCertificate } from './certificate.ts';
-import { children, readTlv, topSequence, whole } from './der.ts';
+import { children, octetBitString, readTlv, topSequence, whole } from './der.ts';
 import { PkiParseError } from './errors.ts';
 import { fromAsn, namesEqual } from './name.ts';
 import type { DistinguishedName } from './name.ts';
@@ -60,8 +60,8 @@ function parse(der: Uint8Array): OcspResponse {
   }
   const basicDer = u8(outer.responseBytes.response.buffer);
   const top = topSequence(basicDer, 'The basic OCSP response');
-  const tbsTlv = children(basicDer, top)[0];
-  if (!tbsTlv) throw new PkiParseError('MALFORMED_DER', 'The basic OCSP response is empty.');
+  const [tbsTlv, , sigTlv] = children(basicDer, top);
+  if (!tbsTlv || !sigTlv) throw new PkiParseError('MALFORMED_DER', 'The basic OCSP response is empty.');
   const basic = AsnConvert.parse(basicDer, ocsp.BasicOCSPResponse);
   const data = basic.tbsResponseData;
   const certs = (basic.certs ?? []).map((c) => parseCertificate(u8(AsnConvert.serialize(c))));
@@ -92,7 +92,7 @@ function parse(der: Uint8Array): OcspResponse {
   return {
     tbs: whole(basicDer, tbsTlv),
     signatureAlgorithm: algorithmId(basic.signatureAlgorithm),
-    signature: u8(basic.signature),
+    signature: octetBitString(basicDer, sigTlv, 'The OCSP response signature'),
     ...(data.responderID.byName ? { responderName: fromAsn(data.responderID.byName) } : {}),
     ...(data.responderID.byKey ? { responderKeyHash: u8(data.responderID.byKey.buffer) } : {}),
     certs,

@@ -102,7 +102,9 @@ function ecdsaRaw(sig: Uint8Array, size: number): Uint8Array | undefined {
   for (const [n, t] of ints.entries()) {
     if (t.tag !== 0x02) return undefined;
     let v = content(sig, t);
-    while (v.length > 1 && v[0] === 0) v = v.subarray(1);
+    // X.690 §8.3.2: minimal, non-negative INTEGERs only, so one signature has one encoding.
+    if (v.length === 0 || ((v[0] as number) & 0x80) || (v.length > 1 && v[0] === 0 && !((v[1] as number) & 0x80))) return undefined;
+    if (v[0] === 0) v = v.subarray(1);
     if (v.length > size) return undefined;
     out.set(v, n * size + size - v.length);
   }
