@@ -21,3 +21,5 @@ export {
   parseCertificate, verifyCertificateSignature, isCertificateType, CERT_TYPE_USER, CERT_TYPE_HOST, DEFAULT_CA_SIGNATURE_ALGORITHMS,
 } from './certificate.ts';
 export type { Certificate, CertificateOption } from './certificate.ts';
+export { withCertificate } from './certificate-signer.ts';
+export type { CertificateSigner } from './certificate-signer.ts';
