@@ -169,6 +169,41 @@ describe('PIV card administration (simulator, driven from the test with node:cry
   });
 });
 
+describe('PIV data objects', () => {
+  it('reads discovery (as OpenSC does), CHUID, CCC and the application template', async () => {
+    const { card } = await provisionPivCard({ profile: 'generic', slots: [{ slot: 0x9a, algorithm: 'p-256' }] });
+    const client = new PivClient(memory(card));
+    const app = await client.select();
+    expect(Buffer.from(app.aid).toString('hex')).toBe('000010000100');
+    expect(app.algorithms).toContain(0x11);
+    const discovery = await client.readDiscovery();
+    expect(Buffer.from(discovery!.aid).toString('hex')).toBe('a000000308000010000100');
+    expect(Array.from(discovery!.pinPolicy)).toEqual([0x40, 0x00]);
+    expect(card.log.some((e) => Buffer.from(e.command).toString('hex') === '00cb3fff035c017e00')).toBe(true);
+    const chuid = await client.readChuid();
+    expect(chuid!.fascn!.length).toBe(25);
+    expect(chuid!.guid!.length).toBe(16);
+    expect(chuid!.expiration).toBe('20301231');
+    const ccc = await client.readCcc();
+    expect(ccc![0]).toBe(0xf0);
+    expect(await client.readKeyHistory()).toBeUndefined();
+  });
+
+  it('blocks the PUK after three wrong RESET RETRY COUNTER attempts', async () => {
+    const card = new PivCard({ profile: 'generic' });
+    const client = new PivClient(memory(card));
+    await client.select();
+    const pad = (x: string) => { const b = Buffer.alloc(8, 0xff); b.write(x); return b; };
+    const reset = (puk: string) => client.channel.send({ cla: 0, ins: 0x2c, p1: 0, p2: 0x80, data: Buffer.concat([pad(puk), pad('654321')]) });
+    expect((await reset('00000000')).sw).toBe(0x63c2);
+    expect((await reset('00000000')).sw).toBe(0x63c1);
+    expect((await reset('00000000')).sw).toBe(0x6983);
+    expect((await reset('12345678')).sw).toBe(0x6983);
+    expect(card.pukLeft).toBe(0);
+    await expect(client.verifyPin('654321')).rejects.toMatchObject({ code: 'PIN_INCORRECT', retriesLeft: 2 });
+  });
+});
+
 describe('YubiKey extensions', () => {
   it('reads version, serial, and a key without certificate from GET METADATA', async () => {
     const { card, slots } = await provisionPivCard({ profile: 'yubikey5', serial: 31337, slots: [
