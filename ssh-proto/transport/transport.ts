@@ -23,6 +23,9 @@ import { DEFAULT_CLIENT_VERSION, VersionExchange } from './version-exchange.ts';
 const GiB = 1024 ** 3;
 /** Stop reading from the network while this many messages wait for receive() (backpressure). */
 const INBOX_HIGH_WATER = 256;
+/** How much already-received data one read burst gathers before packets are opened. */
+const BURST_BYTES = 1 << 20;
+const NOT_READY = Promise.resolve('not-ready' as const);
 const isKexMethodMessage = (t: number) => t >= 30 && t <= 49; // RFC 4250 §4.1.2
 
 interface Queued { payload: Uint8Array; done: Deferred<void> }
@@ -169,6 +172,7 @@ export class Transport {
   }
 
   private async readLoop(): Promise<void> {
+    let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
     try {
       for (;;) {
         if (this.ended) return;
@@ -186,10 +190,20 @@ export class Transport {
           this.inboxDrained = new Deferred<void>();
           await this.inboxDrained.promise;
         }
-        const { value, done } = await this.reader.read();
+        const { value, done } = await (pending ?? this.reader.read());
+        pending = undefined;
         if (this.ended) return;
         if (done) throw new SshTransportError('CONNECTION_CLOSED', 'the server closed the connection');
         this.decoder.feed(value);
+        // Take every chunk the stream already holds too, so a batch spans them: overlapping many WebCrypto
+        // calls is what makes AES-GCM fast. A read() on a stream with queued chunks is already settled.
+        while (this.decoder.bufferedBytes < BURST_BYTES) {
+          const next = this.reader.read();
+          const r = await Promise.race([next, NOT_READY]);
+          if (r === 'not-ready') { pending = next; break; }
+          if (r.done) { pending = next; break; }
+          this.decoder.feed(r.value);
+        }
       }
     } catch (e) {
       this.fail(e);
