@@ -4,6 +4,7 @@
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { freePort, requireExecutable, startPeer, PeerStartError, type Peer } from '../support/index.ts';
 import { VpcdBridge, type VirtualCard } from '../../sim/index.ts';
 import { runTool } from './run.ts';
@@ -11,6 +12,14 @@ import { runTool } from './run.ts';
 export const OPENSC_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 const LOCK = '/tmp/tessera-pcscd.lock';
+const PCSCD_SOCKET = '/run/pcscd/pcscd.comm';
+
+function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path, () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
 
 export interface PcscHarness {
   readonly port: number;
@@ -51,6 +60,8 @@ export async function startPcscd(): Promise<PcscHarness> {
   const pcscdPath = requireExecutable('/usr/sbin/pcscd', 'Debian package pcscd');
   requireExecutable(VPCD_DRIVER, 'Debian package vsmartcard-vpcd');
   await acquireLock(120_000);
+  // A socket left by a pcscd that died (ours: we hold the lock) would stop the new one.
+  if (existsSync(PCSCD_SOCKET) && !(await socketAnswers(PCSCD_SOCKET))) rmSync(PCSCD_SOCKET, { force: true });
   const dir = mkdtempSync(join(tmpdir(), 'tessera-pcscd-'));
   const port = await freePort();
   // Same reader as Debian's /etc/reader.conf.d/vpcd, on a port of our own.
@@ -68,7 +79,9 @@ export async function startPcscd(): Promise<PcscHarness> {
     pcscd,
     async insert(card) {
       await harness.eject();
-      bridge = await VpcdBridge.connect(card, { port, connectTimeoutMs: 15_000 });
+      const exited = new Promise<never>((_, reject) => pcscd.child.once('exit', () => reject(new PeerStartError(`pcscd exited:\n${pcscd.output()}`))));
+      exited.catch(() => undefined);
+      bridge = await Promise.race([VpcdBridge.connect(card, { port, connectTimeoutMs: 15_000 }), exited]);
       await bridge.waitForAtrRequest(15_000);
       // Let pcscd's reader thread notice the card and power it before tools connect.
       await waitForCard(true);
