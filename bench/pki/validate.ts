@@ -34,12 +34,15 @@ async function tessera(t: PkitsCase): Promise<boolean> {
 }
 
 /** PKI.js with the same inputs; an exception is a refusal. */
+/** A copy PKI.js accepts as BufferSource (its types want an ArrayBuffer-backed view). */
+const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
+
 async function pkiJs(t: PkitsCase): Promise<boolean> {
   try {
     const engine = new pkijs.CertificateChainValidationEngine({
-      trustedCerts: [pkijs.Certificate.fromBER(t.anchor)],
-      certs: [...t.intermediates, t.leaf].map((d) => pkijs.Certificate.fromBER(d)),
-      crls: t.crlData.map((d) => pkijs.CertificateRevocationList.fromBER(d)),
+      trustedCerts: [pkijs.Certificate.fromBER(buf(t.anchor))],
+      certs: [...t.intermediates, t.leaf].map((d) => pkijs.Certificate.fromBER(buf(d))),
+      crls: t.crlData.map((d) => pkijs.CertificateRevocationList.fromBER(buf(d))),
       checkDate: t.validationTime,
     });
     const r = await engine.verify({
