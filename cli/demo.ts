@@ -28,7 +28,7 @@ export function ensurePageBuilt(root: string, force = false): boolean {
   const stale = force || !existsSync(built) || SOURCES.some((s) => newestMtime(join(root, s)) > statSync(built).mtimeMs);
   if (!stale) return false;
   process.stdout.write('demo: building the page (vite build)…\n');
-  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   return true;
 }
 

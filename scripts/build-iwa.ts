@@ -80,7 +80,7 @@ export async function buildIwa(o: IwaBuildOptions): Promise<IwaBuild> {
   const origin = new WebBundleId(key).serializeWithIsolatedWebAppOrigin().replace(/\/$/, '');
   const page = mkdtempSync(join(tmpdir(), 'tessera-iwa-'));
   try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', page, '--emptyOutDir', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', page, '--emptyOutDir', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
     mkdirSync(join(page, '.well-known'), { recursive: true });
     writeFileSync(join(page, '.well-known/manifest.webmanifest'), JSON.stringify(iwaManifest(o.version ?? '0.1.0'), null, 2));
     writeFileSync(join(page, 'config.json'), JSON.stringify(o.site, null, 2));

@@ -32,6 +32,23 @@ describe('the Tessera page', () => {
     await context.close();
   });
 
+  it('reloads offline from the service worker’s app shell', async () => {
+    const { context, page } = await stack.newPage();
+    await openApp(page, stack.baseUrl);
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    // The first load is not controlled yet; the next navigation is (clients.claim on activate).
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('#terminal .xterm').count()).toBe(1);
+    expect(await page.textContent('#connect-title')).toBe('Connect');
+    await screenshot(page, '10-offline-shell');
+    await context.close();
+  });
+
   it('validates the form before connecting and names the problem', async () => {
     const { context, page } = await stack.newPage();
     await openApp(page, stack.baseUrl);

@@ -5,7 +5,8 @@ export async function registerServiceWorker(): Promise<void> {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return;
   try {
     await navigator.serviceWorker.register('/sw.js', { scope: '/' });
-  } catch {
+  } catch (err) {
     // Offline use is a convenience; the page works without it.
+    console.warn('Tessera: the offline app shell is unavailable:', err);
   }
 }

@@ -23,6 +23,11 @@ async function precache(): Promise<void> {
   const { files } = (await response.json()) as { files: string[] };
   const cache = await caches.open(CACHE);
   await cache.addAll(files);
+  // The site policy too, when the server has one (offline, the page keeps the last policy it saw).
+  try {
+    const policy = await fetch('/config.json', { cache: 'no-store' });
+    if (policy.ok) await cache.put('/config.json', policy);
+  } catch { /* none: the page uses its defaults */ }
 }
 
 self.addEventListener('install', (event) => {
