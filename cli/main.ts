@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   atr: () => import('./atr.ts'),
   card: () => import('./card.ts'),
   pki: () => import('./pki.ts'),
+  ssh: () => import('./ssh.ts'),
 };
 
 function usage(): string {

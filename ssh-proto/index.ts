@@ -21,3 +21,22 @@ export {
   parsePrivateKeyFile, isPrivateKeyEncrypted, toBase64, fromBase64,
 } from './keys/index.ts';
 export type { PublicKey, SoftwareKey } from './keys/index.ts';
+export {
+  parseCertificate, verifyCertificateSignature, isCertificateType, DEFAULT_CA_SIGNATURE_ALGORITHMS,
+} from './keys/index.ts';
+export type { Certificate } from './keys/index.ts';
+
+// Host-key checking: OpenSSH known_hosts and the verifier the transport takes.
+export {
+  parseKnownHosts, entriesForHost, formatKnownHostsLine, appendKnownHostsLine,
+  createHostKeyVerifier, checkHostKey, preferredHostKeyAlgorithms, HostKeyError, hostKeyName,
+} from './hostkeys/index.ts';
+export type { KnownHosts, KnownHostEntry, HostKeyVerifierOptions, HostKeyTrust } from './hostkeys/index.ts';
+
+// Connection (RFC 4254): channels and sessions.
+export { Connection, Session, ConnectionError, ChannelOpenError, WEB_TERMINAL_MODES } from './connection/index.ts';
+export type { ConnectionOptions, PtyOptions, ExitStatus, TerminalModes } from './connection/index.ts';
+
+// The composed client.
+export { connect, SshClient } from './client.ts';
+export type { ConnectOptions, ClientEvent, SessionOptions, AlgorithmPreferences } from './client.ts';

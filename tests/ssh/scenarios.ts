@@ -1,0 +1,131 @@
+// The end-to-end scenarios run the same way over direct TCP and through the relay: output
+// integrity, auth methods, known_hosts decisions (accept, unknown, changed, @cert-authority,
+// @revoked) and a rekey in the middle of a transfer.
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHostKeyVerifier, HostKeyError, type ClientEvent } from '../../ssh-proto/index.ts';
+import { generateKey, makeTempDir, removeTempDir, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
+import { clientFor, execCollect } from './client-support.ts';
+import type { Route } from './support.ts';
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const MiB = 1024 * 1024;
+
+/** `route()` is read when the tests run (a relay may start in the caller's beforeAll). */
+export function scenarioSuite(name: string, route: () => Route): void {
+  describe(`${name}: end-to-end scenarios`, () => {
+    let dir: string;
+    let key: KeyPair;
+    let sshd: SshServerPeer;
+    let rekeying: SshServerPeer;
+    beforeAll(async () => {
+      dir = makeTempDir();
+      key = generateKey(dir, 'user', 'ed25519');
+      [sshd, rekeying] = await Promise.all([
+        startSshd({ version: '10.0', authorizedKeys: [key.publicLine] }),
+        // A small server RekeyLimit: the server starts a rekey every 4 MiB.
+        startSshd({ version: '9.2', authorizedKeys: [key.publicLine], rekeyLimit: '4M' }),
+      ]);
+    });
+    afterAll(async () => {
+      await Promise.all([sshd?.stop(), rekeying?.stop()]);
+      removeTempDir(dir);
+    });
+
+    const verifierFor = (knownHosts: string) => createHostKeyVerifier({ knownHosts, host: sshd.host, port: sshd.port });
+
+    it('64 MiB through `cat` intact (SHA-256), host key from known_hosts', { timeout: 120_000 }, async () => {
+      const client = await clientFor(sshd, { key, route: route(), verifyHostKey: verifierFor(sshd.knownHosts()) });
+      try {
+        const data = randomBytes(64 * MiB);
+        const out = await execCollect(client, 'cat', data);
+        expect(out.stdout.length).toBe(data.length);
+        expect(sha256(out.stdout)).toBe(sha256(data));
+        expect(out.code).toBe(0);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('password and keyboard-interactive logins', { timeout: 30_000 }, async () => {
+      for (const method of [
+        { type: 'password' as const, password: sshd.password },
+        { type: 'keyboard-interactive' as const, password: sshd.password },
+      ]) {
+        const client = await clientFor(sshd, { methods: [method], route: route() });
+        try {
+          expect((await execCollect(client, 'id -un')).stdout.toString()).toBe(`${sshd.user}\n`);
+        } finally {
+          await client.close();
+        }
+      }
+    });
+
+    it('an unknown host key is refused with HOST_KEY_UNKNOWN and its fingerprint', { timeout: 30_000 }, async () => {
+      const err = await clientFor(sshd, { key, route: route(), verifyHostKey: verifierFor(''), extra: { algorithms: { hostKeys: ['ssh-ed25519'] } } })
+        .then(async (c) => { await c.close(); return undefined; }, (e: unknown) => e);
+      expect(err).toBeInstanceOf(HostKeyError);
+      expect((err as HostKeyError).code).toBe('HOST_KEY_UNKNOWN');
+      expect((err as HostKeyError).fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    });
+
+    it('a changed host key is a hard stop (HOST_KEY_CHANGED)', { timeout: 30_000 }, async () => {
+      const impostor = generateKey(dir, `impostor_${name.replace(/\W/g, '')}`, 'ed25519');
+      const [algo, b64] = impostor.publicLine.split(' ');
+      const knownHosts = `[${sshd.host}]:${sshd.port} ${algo} ${b64}\n`;
+      const err = await clientFor(sshd, { key, route: route(), verifyHostKey: verifierFor(knownHosts), extra: { algorithms: { hostKeys: ['ssh-ed25519'] } } })
+        .then(async (c) => { await c.close(); return undefined; }, (e: unknown) => e);
+      expect((err as HostKeyError).code).toBe('HOST_KEY_CHANGED');
+      expect((err as Error).message).toContain('CHANGED');
+    });
+
+    it('a host certificate is trusted through @cert-authority', { timeout: 30_000 }, async () => {
+      const client = await clientFor(sshd, {
+        key, route: route(), verifyHostKey: verifierFor(sshd.certAuthorityLine()),
+        extra: { algorithms: { hostKeys: ['ssh-ed25519-cert-v01@openssh.com'] } },
+      });
+      try {
+        expect(client.algorithms.hostKey).toBe('ssh-ed25519-cert-v01@openssh.com');
+        expect((await execCollect(client, 'echo certified')).stdout.toString()).toBe('certified\n');
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('a @revoked host key is refused even when also listed as known', { timeout: 30_000 }, async () => {
+      const ed = sshd.hostKeys.find((h) => h.key.type === 'ed25519');
+      const [algo, b64] = (ed?.key.publicLine ?? '').split(' ');
+      const knownHosts = `${sshd.knownHosts()}@revoked * ${algo} ${b64}\n`;
+      const err = await clientFor(sshd, { key, route: route(), verifyHostKey: verifierFor(knownHosts), extra: { algorithms: { hostKeys: ['ssh-ed25519'] } } })
+        .then(async (c) => { await c.close(); return undefined; }, (e: unknown) => e);
+      expect((err as HostKeyError).code).toBe('HOST_KEY_REVOKED');
+    });
+
+    it('data flows intact across server-initiated rekeys (RekeyLimit 4M, 24 MiB through cat)', { timeout: 120_000 }, async () => {
+      const events: ClientEvent[] = [];
+      const client = await clientFor(rekeying, { key, route: route(), events });
+      try {
+        const data = randomBytes(24 * MiB);
+        const out = await execCollect(client, 'cat', data);
+        expect(sha256(out.stdout)).toBe(sha256(data));
+        const rekeys = events.filter((e) => e.type === 'kex-done' && !e.initial);
+        expect(rekeys.length).toBeGreaterThanOrEqual(2);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('data flows intact across client-initiated rekeys (every 2 MiB)', { timeout: 120_000 }, async () => {
+      const events: ClientEvent[] = [];
+      const client = await clientFor(sshd, { key, route: route(), events, extra: { rekeyAfterBytes: 2 * MiB } });
+      try {
+        const data = randomBytes(12 * MiB);
+        const out = await execCollect(client, 'cat', data);
+        expect(sha256(out.stdout)).toBe(sha256(data));
+        expect(events.filter((e) => e.type === 'kex-done' && !e.initial).length).toBeGreaterThanOrEqual(3);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+}
