@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireExecutable } from '../support/index.ts';
-import { provisionPivCard, provisionOpenPgpCard, createTestCa, type ProvisionedPivCard, type TestCa, type SimAlgorithm } from '../../sim/index.ts';
+import { provisionPivCard, provisionOpenPgpCard, createTestCa, issueCardCertificate, type ProvisionedPivCard, type TestCa, type SimAlgorithm } from '../../sim/index.ts';
 import { OPENSC_PKCS11, startPcscd, type PcscHarness } from './pcsc.ts';
 import { startSshd } from './sshd.ts';
 import { runTool } from './run.ts';
@@ -139,6 +139,32 @@ describe('yubico-piv-tool on a simulated YubiKey 5', () => {
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout + ok.stderr).toMatch(/Successfully verified PIN/);
     expect(card.card.pinLeft).toBe(3);
+  });
+});
+
+describe('yubico-piv-tool administers a simulated YubiKey 5', () => {
+  it('generates a key (3DES management key), imports a certificate, and test-signature verifies', async () => {
+    const p = await provisionPivCard({ profile: 'yubikey5', ca, slots: [{ slot: 0x9e, algorithm: 'p-256' }] });
+    await pcsc.insert(p.card);
+    const y = (...args: string[]) => runTool(YUBICO_PIV_TOOL, ['-r', 'Virtual PCD', ...args]);
+    const gen = await y('-a', 'generate', '-s', '9d', '-A', 'ECCP256', '-o', join(dir, 'gen.pem'));
+    expect(gen.status, gen.stderr).toBe(0);
+    // The public key it printed is the key the card now holds in 9D.
+    const spki = createPublicKey(readFileSync(join(dir, 'gen.pem'))).export({ format: 'der', type: 'spki' });
+    expect(spki.equals(p.card.slots.get(0x9d)!.key.spki())).toBe(true);
+    expect(p.card.slots.get(0x9d)!.origin).toBe(1);
+    const cert = await issueCardCertificate(ca, spki, 'CN=Generated On Card');
+    writeFileSync(join(dir, 'gen-cert.pem'), `-----BEGIN CERTIFICATE-----\n${Buffer.from(cert).toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`);
+    const imp = await y('-a', 'import-certificate', '-s', '9d', '-i', join(dir, 'gen-cert.pem'));
+    expect(imp.status, imp.stderr).toBe(0);
+    const status = await y('-a', 'status');
+    expect(status.stdout).toMatch(/Slot 9d:\s+Algorithm:\s+ECCP256\s+Subject DN:\s+CN=Generated On Card/);
+    const test = await y('-a', 'verify-pin', '-P', '123456', '-a', 'test-signature', '-s', '9d', '-i', join(dir, 'gen-cert.pem'));
+    expect(test.status, test.stdout + test.stderr).toBe(0);
+    expect(test.stdout + test.stderr).toMatch(/Successful ECDSA verification/);
+    // Administration went through SP 800-73-4 mutual authentication on 9B.
+    expect(p.card.log.filter((e) => e.command[1] === 0x87 && e.command[3] === 0x9b).length).toBeGreaterThanOrEqual(4);
+    expect(p.card.faults).toEqual([]);
   });
 });
 

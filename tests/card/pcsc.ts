@@ -61,7 +61,13 @@ export async function startPcscd(): Promise<PcscHarness> {
   requireExecutable(VPCD_DRIVER, 'Debian package vsmartcard-vpcd');
   await acquireLock(120_000);
   // A socket left by a pcscd that died (ours: we hold the lock) would stop the new one.
-  if (existsSync(PCSCD_SOCKET) && !(await socketAnswers(PCSCD_SOCKET))) rmSync(PCSCD_SOCKET, { force: true });
+  if (existsSync(PCSCD_SOCKET)) {
+    if (await socketAnswers(PCSCD_SOCKET)) {
+      rmSync(LOCK, { recursive: true, force: true });
+      throw new PeerStartError(`another pcscd (not started by this test) answers on ${PCSCD_SOCKET}; stop it before running the card fidelity tests`);
+    }
+    rmSync(PCSCD_SOCKET, { force: true });
+  }
   const dir = mkdtempSync(join(tmpdir(), 'tessera-pcscd-'));
   const port = await freePort();
   // Same reader as Debian's /etc/reader.conf.d/vpcd, on a port of our own.
@@ -79,7 +85,11 @@ export async function startPcscd(): Promise<PcscHarness> {
     pcscd,
     async insert(card) {
       await harness.eject();
-      const exited = new Promise<never>((_, reject) => pcscd.child.once('exit', () => reject(new PeerStartError(`pcscd exited:\n${pcscd.output()}`))));
+      const exited = new Promise<never>((_, reject) => {
+        const fail = () => reject(new PeerStartError(`pcscd exited:\n${pcscd.output()}`));
+        if (pcscd.child.exitCode !== null || pcscd.child.signalCode !== null) fail();
+        else pcscd.child.once('exit', fail);
+      });
       exited.catch(() => undefined);
       bridge = await Promise.race([VpcdBridge.connect(card, { port, connectTimeoutMs: 15_000 }), exited]);
       await bridge.waitForAtrRequest(15_000);
