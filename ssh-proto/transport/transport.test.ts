@@ -249,9 +249,16 @@ describe('hostile and failing servers', () => {
     await server.kex(true);
     const t = await client;
     await server.send(new Uint8Array([15, 1, 2]));
+    await server.send(new Uint8Array([200]));
     const r = new SshReader(await server.read());
     expect(r.byte()).toBe(MSG.UNIMPLEMENTED);
     expect(r.uint32()).toBe(0); // first packet after NEWKEYS under strict kex
+    const r2 = new SshReader(await server.read());
+    expect(r2.byte()).toBe(MSG.UNIMPLEMENTED);
+    expect(r2.uint32()).toBe(1);
+    // Upper-layer numbers still reach receive().
+    await server.send(new SshWriter().byte(MSG.GLOBAL_REQUEST).string('x').boolean(false).toBytes());
+    expect((await t.receive())[0]).toBe(MSG.GLOBAL_REQUEST);
     await t.close();
   });
 });

@@ -27,6 +27,12 @@ const INBOX_HIGH_WATER = 256;
 const BURST_BYTES = 1 << 20;
 const NOT_READY = Promise.resolve('not-ready' as const);
 const isKexMethodMessage = (t: number) => t >= 30 && t <= 49; // RFC 4250 §4.1.2
+/**
+ * Numbers the layers above may use (RFC 4250 §4.1): user auth 50-79 (method-specific numbers included),
+ * connection 80-82 and 90-100. Anything else (83-89, 101-255) no layer of this client implements: the transport
+ * answers SSH_MSG_UNIMPLEMENTED for it itself (RFC 4253 §11.4), as the upper layers never learn sequence numbers.
+ */
+const isUpperLayerMessage = (t: number) => (t >= 50 && t <= 82) || (t >= 90 && t <= 100);
 
 interface Queued { payload: Uint8Array; done: Deferred<void> }
 
@@ -263,7 +269,7 @@ export class Transport {
       kex.push(payload);
       return;
     }
-    if (type === MSG.SERVICE_REQUEST || type === MSG.SERVICE_ACCEPT || type >= 50) {
+    if (type === MSG.SERVICE_REQUEST || type === MSG.SERVICE_ACCEPT || isUpperLayerMessage(type)) {
       // RFC 4253 §7.1: after its KEXINIT the server sends only kex messages until its NEWKEYS.
       if (kex?.serverKexInit && !kex.newKeysReceived.settled) throw KexRound.unexpected(`message ${type}`);
       this.deliver(payload);
