@@ -6,7 +6,7 @@
 import { encodeShortApdu, parseCommandApdu } from './apdu.ts';
 import type { Atr } from './atr.ts';
 import { parseAtr } from './atr.ts';
-import type { CcidChannel } from './channel.ts';
+import type { MessageChannel } from './channel.ts';
 import { Feature } from './descriptor.ts';
 import { CardRemovedError, CcidError, CcidProtocolError, CcidSlotError, NoCardError, UnsupportedReaderError } from './errors.ts';
 import { transmitApduLevel } from './extended-apdu.ts';
@@ -30,7 +30,7 @@ export class CcidCard {
 
   private constructor(
     readonly reader: CcidReader,
-    private readonly channel: CcidChannel,
+    private readonly channel: MessageChannel,
     readonly slot: number,
     readonly atr: Atr,
     readonly protocol: 0 | 1,
@@ -41,7 +41,7 @@ export class CcidCard {
   }
 
   /** IccPowerOn, ATR, then PPS / SetParameters / IFSD as the reader needs (libccid order). */
-  static async connect(reader: CcidReader, channel: CcidChannel, slot: number, options: CardOptions): Promise<CcidCard> {
+  static async connect(reader: CcidReader, channel: MessageChannel, slot: number, options: CardOptions): Promise<CcidCard> {
     const desc = reader.descriptor;
     const atrBytes = await powerOn(channel, slot, desc.dwFeatures, desc.bVoltageSupport);
     const atr = parseAtr(atrBytes);
@@ -173,7 +173,7 @@ export class CcidCard {
   }
 }
 
-async function powerOn(channel: CcidChannel, slot: number, features: number, voltages: number): Promise<Uint8Array> {
+async function powerOn(channel: MessageChannel, slot: number, features: number, voltages: number): Promise<Uint8Array> {
   // bPowerSelect (§6.1.1): 0 automatic, 1 5 V, 2 3 V, 3 1.8 V. libccid starts at 5 V.
   const auto = (features & Feature.AUTO_VOLTAGE) !== 0;
   const order = auto ? [0] : [1, 2, 3].filter((v) => voltages === 0 || voltages & (1 << (v - 1)));

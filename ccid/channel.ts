@@ -27,12 +27,20 @@ export interface ChannelStats {
   bytesIn: number;
 }
 
+/** What CcidCard and CcidReader need from a transport: CCID bulk, or ICCD control requests. */
+export interface MessageChannel {
+  readonly stats: ChannelStats;
+  exchange(msg: Omit<CommandMessage, 'seq'>): Promise<ReplyMessage>;
+  abort(slot: number): Promise<ReplyMessage>;
+  cardRemoved(slot: number): void;
+}
+
 /** Stale or foreign replies the channel skips before it gives up on the reader. */
 const MAX_SKIPPED_REPLIES = 8;
 /** Time extensions honoured for one command before it is declared hung. */
 const MAX_TIME_EXTENSIONS = 64;
 
-export class CcidChannel {
+export class CcidChannel implements MessageChannel {
   readonly stats: ChannelStats = { transfers: 0, bytesOut: 0, bytesIn: 0 };
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();

@@ -5,7 +5,8 @@ export type { CcidClassDescriptor, CcidInterfaceInfo, ExchangeLevel } from './de
 export { CLASS_DESCRIPTOR, Feature, exchangeLevel, parseClassDescriptor, findCcidInterfaces, readConfigurationDescriptor } from './descriptor.ts';
 export type { CommandMessage, ReplyMessage, IccStatus, CommandStatus } from './message.ts';
 export { HEADER, HEADER_SIZE, Command, Reply, encodeCommand, decodeReply, expectedLength, describeSlotError, SlotErrorCode, xfrSpecific } from './message.ts';
-export type { ChannelOptions, ChannelStats } from './channel.ts';
+export type { ChannelOptions, ChannelStats, MessageChannel } from './channel.ts';
+export { IccdBChannel } from './iccd-channel.ts';
 export { CcidChannel } from './channel.ts';
 export type { Atr, InterfaceGroup } from './atr.ts';
 export { describeAtr } from './atr-describe.ts';

@@ -5,6 +5,8 @@
 import { CcidCard } from './card.ts';
 import type { CardOptions } from './card.ts';
 import { CcidChannel } from './channel.ts';
+import type { MessageChannel } from './channel.ts';
+import { IccdBChannel } from './iccd-channel.ts';
 import type { CcidClassDescriptor, CcidInterfaceInfo, ExchangeLevel } from './descriptor.ts';
 import { exchangeLevel, findCcidInterfaces, readConfigurationDescriptor } from './descriptor.ts';
 import { CcidError, CcidProtocolError, ReaderBusyError, UnsupportedReaderError } from './errors.ts';
@@ -31,7 +33,7 @@ const FORCED_EXTENDED = new Set([0x076b3021, 0x076b3a21, 0x076b6632, 0x046a0010,
 export class CcidReader {
   readonly slotCount: number;
   readonly level: ExchangeLevel;
-  readonly channel: CcidChannel | undefined;
+  readonly channel: MessageChannel | undefined;
   /** Why this reader cannot be used, when it cannot (character level, no bulk pipe). */
   readonly unsupported: string | undefined;
   private readonly listeners = new Set<(e: SlotEvent) => void>();
@@ -50,6 +52,9 @@ export class CcidReader {
     this.slotCount = descriptor.bMaxSlotIndex + 1;
     let features = descriptor.dwFeatures;
     if (FORCED_EXTENDED.has(((device.vendorId << 16) | device.productId) >>> 0)) features = (features & ~0x70000) | 0x40000;
+    // libccid (ccid_open_hack_pre): ICCD-B tokens at short APDU level use the extended algorithm.
+    const iccdB = info.interfaceProtocol === 2;
+    if (iccdB && (features & 0x70000) === 0x20000) features = (features & ~0x70000) | 0x40000;
     let level: ExchangeLevel;
     let unsupported: string | undefined;
     try {
@@ -60,12 +65,16 @@ export class CcidReader {
     }
     if (level === 'character') {
       unsupported ??= 'This reader only offers the CCID character level, which Tessera does not drive. Use a TPDU- or APDU-level reader.';
-    } else if (info.bulkIn === undefined || info.bulkOut === undefined) {
-      unsupported = 'This reader has no bulk endpoints (an ICCD control-transfer token), which Tessera does not drive yet.';
+    } else if (!iccdB && (info.bulkIn === undefined || info.bulkOut === undefined)) {
+      unsupported = 'This reader has no bulk endpoints and is not an ICCD version B token; Tessera cannot drive it.';
+    } else if (iccdB && level === 'tpdu') {
+      unsupported = 'This ICCD token announces the TPDU level, which ICCD version B does not carry.';
     }
     this.level = level;
     this.unsupported = unsupported;
-    this.channel = info.bulkIn !== undefined && info.bulkOut !== undefined
+    this.channel = iccdB
+      ? new IccdBChannel(device, info.interfaceNumber, Math.max(descriptor.dwMaxCCIDMessageLength, 64))
+      : info.bulkIn !== undefined && info.bulkOut !== undefined
       ? new CcidChannel(device, {
         bulkIn: info.bulkIn,
         bulkOut: info.bulkOut,
@@ -107,7 +116,7 @@ export class CcidReader {
     return this.info.interfaceNumber > 0 ? `${base} (interface ${this.info.interfaceNumber})` : base;
   }
 
-  private requireChannel(): CcidChannel {
+  private requireChannel(): MessageChannel {
     if (this.unsupported || !this.channel) throw new UnsupportedReaderError(this.unsupported ?? 'This reader cannot be driven.');
     return this.channel;
   }
@@ -152,7 +161,7 @@ export class CcidReader {
 
   private startMonitoring(): void {
     if (this.interruptLoop || this.pollTimer || this.closed || this.unsupported) return;
-    if (this.info.interruptIn !== undefined) {
+    if (this.info.interruptIn !== undefined && this.info.interfaceProtocol !== 2) {
       this.interruptLoop = this.listenInterrupt(this.info.interruptIn);
       return;
     }

@@ -11,8 +11,10 @@ export type Level = 'character' | 'tpdu' | 'short-apdu' | 'extended-apdu';
 /** libccid treats these firmwares as extended-APDU level whatever they announce. */
 const CHAINING_FIRMWARE = new Set([0x076b3021, 0x076b3a21, 0x076b6632, 0x046a0010, 0x0bf81024]);
 
-export function levelOf(features: number, vendorId: number, productId: number): Level {
+export function levelOf(features: number, vendorId: number, productId: number, interfaceProtocol = 0): Level {
   if (CHAINING_FIRMWARE.has(((vendorId << 16) | productId) >>> 0)) return 'extended-apdu';
+  // ICCD version B tokens chain short APDUs like the extended level (libccid relies on it).
+  if (interfaceProtocol === 2 && (features & 0x70000) === 0x20000) return 'extended-apdu';
   switch (features & 0x70000) {
     case 0x10000: return 'tpdu';
     case 0x20000: return 'short-apdu';
@@ -50,7 +52,7 @@ export class CcidEngine {
 
   constructor(readonly profile: InterfaceProfile, vendorId: number, productId: number) {
     const d = profile.descriptor;
-    this.level = levelOf(d.dwFeatures, vendorId, productId);
+    this.level = levelOf(d.dwFeatures, vendorId, productId, profile.interfaceProtocol);
     this.maxMessage = d.dwMaxCCIDMessageLength;
     this.slots = Array.from({ length: d.bMaxSlotIndex + 1 }, () => ({ card: undefined, powered: false, protocol: 0, params: new Uint8Array(5), commandParts: [], responseParts: [] }));
   }

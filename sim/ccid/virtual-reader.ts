@@ -20,6 +20,9 @@ export interface VirtualReaderOptions {
 
 interface InterfaceState {
   readonly engine: CcidEngine;
+  /** ICCD version B: the reply waiting for the next DataBlock/SlotStatus control request. */
+  iccdPending?: Uint8Array | undefined;
+  iccdSeq: number;
   readonly bulkIn: number | undefined;
   readonly bulkOut: number | undefined;
   readonly interruptIn: number | undefined;
@@ -82,6 +85,7 @@ export class VirtualReader {
         interruptIn: eps.interruptIn,
         inQueue: new Queue(),
         interruptQueue: new Queue(),
+        iccdSeq: 0,
       };
       state.engine.onSlotChange = (slot) => {
         if (state.interruptIn !== undefined) state.interruptQueue.push(state.engine.slotChangeMessage([slot]));
@@ -178,13 +182,82 @@ export class VirtualReader {
       const out = bytes.slice(0, length);
       return { data: new DataView(out.buffer), status: 'ok' };
     }
+    const iccd = this.iccdInterface(setup);
+    if (iccd) {
+      const bytes = await this.iccdIn(iccd, setup.request);
+      if (!bytes) return { status: 'stall' };
+      this.stats.transfers++;
+      this.stats.bytesIn += bytes.length;
+      const out = bytes.slice(0, length);
+      return { data: new DataView(out.buffer), status: 'ok' };
+    }
     // GET_CLOCK_FREQUENCIES / GET_DATA_RATES (§5.3.2/§5.3.3): this firmware lists none.
     return { status: 'stall' };
+  }
+
+  /** The ICCD version B interface a class request is addressed to, if any. */
+  private iccdInterface(setup: { requestType: string; recipient?: string; index: number }): InterfaceState | undefined {
+    if (setup.requestType !== 'class') return undefined;
+    return this.interfaces.find((i) => i.engine.profile.interfaceProtocol === 2 && i.engine.profile.interfaceNumber === (setup.index & 0xff));
+  }
+
+  /** ICCD-B OUT requests (ICCD rev 1.0 §6.3): run the matching CCID message on the firmware. */
+  private async iccdOut(st: InterfaceState, request: number, value: number, data: Uint8Array): Promise<boolean> {
+    const message = (type: number, b7: number, b8: number, b9: number, body: Uint8Array = new Uint8Array(0)): Uint8Array => {
+      const m = new Uint8Array(10 + body.length);
+      m[0] = type;
+      new DataView(m.buffer).setUint32(1, body.length, true);
+      m[6] = st.iccdSeq++ & 0xff;
+      m[7] = b7;
+      m[8] = b8;
+      m[9] = b9;
+      m.set(body, 10);
+      return m;
+    };
+    if (request === 0x62) st.iccdPending = await st.engine.handle(message(0x62, 0, 0, 0));
+    else if (request === 0x63) st.iccdPending = await st.engine.handle(message(0x63, 0, 0, 0));
+    else if (request === 0x65) {
+      if (this.faults[0]?.kind === 'remove') {
+        this.faults.shift();
+        st.engine.removeDuringNext = true;
+      }
+      const level = value >> 8;
+      st.iccdPending = await st.engine.handle(message(0x6f, 0, level & 0xff, 0, data));
+    } else return false;
+    return true;
+  }
+
+  /** ICCD-B IN requests: DataBlock (6Fh) and SlotStatus (81h). */
+  private async iccdIn(st: InterfaceState, request: number): Promise<Uint8Array | undefined> {
+    if (request === 0x81) {
+      const reply = await st.engine.handle(Uint8Array.of(0x65, 0, 0, 0, 0, 0, st.iccdSeq++ & 0xff, 0, 0, 0));
+      return Uint8Array.of(((reply?.[7] ?? 2) & 3) === 2 ? 0x80 : 0x00, 0, 0);
+    }
+    if (request !== 0x6f) return undefined;
+    const fault = this.faults[0];
+    if (fault?.kind === 'time-extension' && fault.count > 0) {
+      this.faults[0] = { ...fault, count: fault.count - 1 };
+      if (fault.count === 1) this.faults.shift();
+      return Uint8Array.of(0x80, 1, 0); // polling: come back in 10 ms
+    }
+    const reply = st.iccdPending;
+    st.iccdPending = undefined;
+    if (!reply) return Uint8Array.of(0x40, 0x01, 0xfb);
+    const bStatus = reply[7]!;
+    if (bStatus & 0x40) return Uint8Array.of(0x40, bStatus & 0x03, reply[8]!);
+    return Uint8Array.of(reply[9]!, ...reply.subarray(10));
   }
 
   async controlTransferOut(setup: { requestType: string; request: number; value: number; index: number }, data?: Uint8Array): Promise<{ bytesWritten: number; status: 'ok' | 'stall' }> {
     this.requireOpen();
     await this.turnaround();
+    const iccd = this.iccdInterface(setup);
+    if (iccd) {
+      this.stats.transfers++;
+      this.stats.bytesOut += 8 + (data?.length ?? 0);
+      const ok = await this.iccdOut(iccd, setup.request, setup.value, data ?? new Uint8Array(0));
+      return { bytesWritten: data?.length ?? 0, status: ok ? 'ok' : 'stall' };
+    }
     // ABORT (§5.3.1) is accepted; the bulk Abort message completes it.
     if (setup.requestType === 'class' && setup.request === 0x01) return { bytesWritten: 0, status: 'ok' };
     return { bytesWritten: data?.length ?? 0, status: 'stall' };

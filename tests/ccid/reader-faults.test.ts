@@ -132,6 +132,21 @@ describe('slot events and removal', () => {
   });
 });
 
+describe('ICCD version B tokens (control transfers only)', () => {
+  const iccd = profiles.find((p) => p.interfaces[0]!.interfaceProtocol === 2 && p.interfaces[0]!.numEndpoints === 0)!;
+
+  it('polls through "time extension" (bResponseType 80h), then removal is CardRemoved', async () => {
+    const { device, reader, card } = await open(iccd);
+    expect(reader.level).toBe('extended-apdu'); // forced from short, as libccid does
+    device.faults.push({ kind: 'time-extension', count: 2 });
+    expect(hex(await card.transmit(READ_16))).toBe(expected16);
+    expect((await card.transmit(READ_2K)).length).toBe(2050);
+    device.faults.push({ kind: 'remove' });
+    await expect(card.transmit(READ_16)).rejects.toBeInstanceOf(CardRemovedError);
+    expect(await reader.slotStatus(0)).toBe('absent');
+  });
+});
+
 describe('reader-level commands and several readers', () => {
   it('Escape unsupported by the firmware is a typed slot error; Abort and GetParameters work', async () => {
     const { card } = await open(pick(0x10000, true));

@@ -1,0 +1,139 @@
+/**
+ * ICCD version B (USB ICCD rev 1.0 §6.3, bInterfaceProtocol 2): tokens without bulk
+ * endpoints, driven by class requests on the control pipe. This channel turns the driver's
+ * CCID messages into those requests and the answers back into CCID replies, so CcidCard
+ * works unchanged. Requests as libccid sends them: power on 62h (wValue 1), power off 63h,
+ * XfrBlock 65h (wValue = level parameter << 8), DataBlock 6Fh (IN, bResponseType first),
+ * SlotStatus 81h (IN, 3 bytes).
+ */
+import type { ChannelStats, MessageChannel } from './channel.ts';
+import { CcidProtocolError, CcidTimeoutError, UsbTransferError } from './errors.ts';
+import type { CommandMessage, ReplyMessage } from './message.ts';
+import { Command, Reply, REPLY_TO } from './message.ts';
+import type { UsbDeviceLike } from './usb-device.ts';
+import { inData } from './usb-device.ts';
+
+/** bResponseType of a DataBlock (ICCD §6.3.3): 00/01/02/03/10 data, 40 status, 80 polling. */
+const STATUS_INFORMATION = 0x40;
+const POLLING = 0x80;
+const MAX_POLLS = 3000;
+
+export class IccdBChannel implements MessageChannel {
+  readonly stats: ChannelStats = { transfers: 0, bytesOut: 0, bytesIn: 0 };
+  private powered = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly device: UsbDeviceLike, private readonly interfaceNumber: number, private readonly maxMessageLength: number) {}
+
+  exchange(msg: Omit<CommandMessage, 'seq'>): Promise<ReplyMessage> {
+    const run = this.queue.then(() => this.exchangeNow(msg));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  abort(slot: number): Promise<ReplyMessage> {
+    return Promise.resolve(this.reply(Command.Abort, slot, 0x40, 0x00, 0));
+  }
+
+  cardRemoved(_slot: number): void {
+    this.powered = false;
+  }
+
+  private async exchangeNow(msg: Omit<CommandMessage, 'seq'>): Promise<ReplyMessage> {
+    switch (msg.type) {
+      case Command.IccPowerOn:
+        await this.out(0x62, 1);
+        return this.dataBlock(msg.type, msg.slot, true);
+      case Command.IccPowerOff:
+        await this.out(0x63, 0);
+        this.powered = false;
+        return this.slotStatus(msg.type, msg.slot);
+      case Command.GetSlotStatus:
+        return this.slotStatus(msg.type, msg.slot);
+      case Command.XfrBlock: {
+        const level = msg.specific?.[1] ?? 0;
+        await this.out(0x65, level << 8, msg.data);
+        return this.dataBlock(msg.type, msg.slot, false);
+      }
+      default:
+        // ICCD has no SetParameters, Escape or Abort: "command not supported" (bError 0).
+        return this.reply(msg.type, msg.slot, 0x40 | (this.powered ? 0 : 1), 0x00, 0);
+    }
+  }
+
+  private async out(request: number, value: number, data?: Uint8Array): Promise<void> {
+    let r;
+    try {
+      r = await this.device.controlTransferOut({ requestType: 'class', recipient: 'interface', request, value, index: this.interfaceNumber }, data ?? new Uint8Array(0));
+    } catch (err) {
+      throw new UsbTransferError(`The token refused an ICCD request: ${(err as Error).message ?? err}`, { cause: err });
+    }
+    this.stats.transfers++;
+    this.stats.bytesOut += 8 + (data?.length ?? 0);
+    if (r.status === 'stall') throw new UsbTransferError(`The token stalled ICCD request 0x${request.toString(16)}.`);
+  }
+
+  private async in(request: number, length: number): Promise<Uint8Array> {
+    let r;
+    try {
+      r = await this.device.controlTransferIn({ requestType: 'class', recipient: 'interface', request, value: 0, index: this.interfaceNumber }, length);
+    } catch (err) {
+      throw new UsbTransferError(`The token refused an ICCD request: ${(err as Error).message ?? err}`, { cause: err });
+    }
+    this.stats.transfers++;
+    if (r.status === 'stall') throw new UsbTransferError(`The token stalled ICCD request 0x${request.toString(16)}.`);
+    const data = inData(r);
+    this.stats.bytesIn += data.length;
+    return data;
+  }
+
+  /** ICCD SlotStatus: the first byte 80h means no (or a mute) card. */
+  private async slotStatus(type: number, slot: number): Promise<ReplyMessage> {
+    const s = await this.in(0x81, 3);
+    if (s.length < 1) throw new CcidProtocolError('The token sent an empty ICCD slot status.');
+    const icc = s[0] === 0x80 ? 2 : this.powered ? 0 : 1;
+    return this.reply(type, slot, icc, 0, 0);
+  }
+
+  /** DataBlock, polled while the token answers 80h (time extension, delay in 10 ms units). */
+  private async dataBlock(type: number, slot: number, powerOn: boolean): Promise<ReplyMessage> {
+    for (let polls = 0; polls < MAX_POLLS; polls++) {
+      const b = await this.in(0x6f, this.maxMessageLength);
+      if (b.length < 1) throw new CcidProtocolError('The token sent an empty ICCD data block.');
+      const responseType = b[0]!;
+      if (responseType === POLLING) {
+        const delay = Math.max(1, (b[1] ?? 0) | ((b[2] ?? 0) << 8));
+        await new Promise((r) => setTimeout(r, Math.min(delay * 10, 1000)));
+        continue;
+      }
+      if (responseType === STATUS_INFORMATION) {
+        // Byte 2 is bError (libccid reads it so); byte 1 carries the ICC status in its low
+        // bits as in a CCID bStatus (2: no card), which is how a removal shows.
+        const icc = ((b[1] ?? 0) & 0x03) === 2 ? 2 : this.powered ? 0 : 1;
+        if (icc === 2) this.powered = false;
+        return this.reply(type, slot, 0x40 | icc, b[2] ?? 0xfb, 0);
+      }
+      if (![0x00, 0x01, 0x02, 0x03, 0x10].includes(responseType)) {
+        throw new CcidProtocolError(`The token sent an unknown ICCD bResponseType 0x${responseType.toString(16)}.`);
+      }
+      if (powerOn) this.powered = true;
+      return this.reply(type, slot, 0, 0, responseType, b.slice(1));
+    }
+    throw new CcidTimeoutError('The token kept asking for more time (ICCD polling); giving up.');
+  }
+
+  private reply(type: number, slot: number, bStatus: number, bError: number, specific: number, data: Uint8Array = new Uint8Array(0)): ReplyMessage {
+    const icc = (['active', 'inactive', 'absent'] as const)[bStatus & 3] ?? 'absent';
+    return {
+      type: REPLY_TO[type] ?? Reply.SlotStatus,
+      slot,
+      seq: 0,
+      bStatus,
+      bError,
+      specific,
+      iccStatus: icc,
+      commandStatus: bStatus & 0x40 ? 'failed' : 'ok',
+      data,
+    };
+  }
+}
