@@ -10,7 +10,8 @@ const USAGE = `usage: tessera pki verify --anchor A.pem [--anchor ...] --chain c
          [--revocation require|prefer|off] [--allow-sha1]
 
   --chain     the end certificate first, then any intermediates (PEM or DER)
-  --eku       the leaf must allow one of these extended key usages
+  --eku       the leaf must allow this extended key usage (repeatable: all of them);
+              a leaf without the extension allows any (RFC 5280 §4.2.1.12)
   --revocation  default: require when --crl or --ocsp is given, else off`;
 
 interface Options {
@@ -92,7 +93,7 @@ async function verify(args: readonly string[]): Promise<number> {
   const result = await validatePath({
     leaf, intermediates, anchors,
     ...(o.time ? { time: o.time } : {}),
-    policy: { allowSha1: o.allowSha1, ...(o.ekus.length ? { leaf: { allowedEkus: o.ekus, requireEku: true } } : {}) },
+    policy: { allowSha1: o.allowSha1, ...(o.ekus.length ? { leaf: { requiredEkus: o.ekus } } : {}) },
     revocation: { mode, crls, ocspResponses },
   });
   const out = process.stdout;
@@ -104,7 +105,7 @@ async function verify(args: readonly string[]): Promise<number> {
   if (result.valid) {
     const id = cardIdentity(result.path[0] ?? parseCertificate(leaf));
     const who = [id.commonName, ...id.upn.map((u) => `UPN ${u}`), ...id.emails.map((e) => `email ${e}`)].join(', ');
-    out.write(`valid: ${who}${o.ekus.length ? ` (for ${o.ekus.map(ekuName).join(' or ')})` : ''}; revocation ${mode}\n`);
+    out.write(`valid: ${who}${o.ekus.length ? ` (for ${o.ekus.map(ekuName).join(' and ')})` : ''}; revocation ${mode}\n`);
     return 0;
   }
   out.write('invalid:\n');

@@ -11,6 +11,8 @@ export interface LeafPolicy {
   readonly keyUsage?: number;
   /** The leaf must allow at least one of these EKUs when it has an EKU extension. */
   readonly allowedEkus?: readonly string[];
+  /** The leaf must allow every one of these EKUs (anyExtendedKeyUsage allows all). */
+  readonly requiredEkus?: readonly string[];
   /** When true, a leaf without an EKU extension is refused (default: allowed, as RFC 5280 §4.2.1.12 reads). */
   readonly requireEku?: boolean;
 }
@@ -48,6 +50,16 @@ export function checkLeafPolicy(leaf: Certificate, policy: LeafPolicy): Validati
     if (ekus === undefined ? policy.requireEku === true : !ekus.some((e) => policy.allowedEkus?.includes(e))) {
       const has = ekus === undefined ? 'has no extended key usage' : `allows only ${ekus.map(ekuName).join(', ')}`;
       out.push(issue('LEAF_EKU', `The certificate ${who} ${has}; this use needs ${policy.allowedEkus.map(ekuName).join(' or ')}.`, 0));
+    }
+  }
+  if (policy.requiredEkus) {
+    const ekus = leaf.ext.extKeyUsage;
+    const missing = ekus === undefined
+      ? (policy.requireEku ? [...policy.requiredEkus] : [])
+      : ekus.includes(OID.anyExtendedKeyUsage) ? [] : policy.requiredEkus.filter((e) => !ekus.includes(e));
+    if (missing.length > 0) {
+      const has = ekus === undefined ? 'has no extended key usage' : `allows only ${ekus.map(ekuName).join(', ')}`;
+      out.push(issue('LEAF_EKU', `The certificate ${who} ${has}; this use needs ${missing.map(ekuName).join(' and ')}.`, 0));
     }
   }
   return out;

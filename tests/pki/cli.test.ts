@@ -1,10 +1,12 @@
 // `tessera pki verify` as a user runs it: exit 0 valid, 1 invalid with reasons, 2 usage or parse error.
+import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pkitsDir } from './pkits-suite.ts';
+import { NOW, issue } from './test-pki.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const certs = join(pkitsDir(), 'certs');
@@ -49,10 +51,20 @@ describe('tessera pki verify', () => {
     expect(r.stdout).toContain('was revoked on 2010-01-01 by Good CA (key compromise). [REVOKED, certificate 0]');
   }, 30_000);
 
-  it('exits 1 when the leaf lacks the EKU asked for', async () => {
-    const r = await tessera('verify', ...anchor, '--chain', pemChain('ValidCertificatePathTest1EE.crt', 'GoodCACert.crt'), ...goodCrls, ...time, '--eku', '1.3.6.1.5.5.7.3.21');
+  it('exits 1 when the leaf lacks the EKU asked for, 0 when it has it', async () => {
+    const root = await issue('CN=CLI Root', { ca: true });
+    const leaf = await issue('CN=web.example', { issuer: root, eku: ['1.3.6.1.5.5.7.3.1'] });
+    const rootPem = join(dir, 'cli-root.pem');
+    const leafPem = join(dir, 'cli-leaf.pem');
+    writeFileSync(rootPem, root.pem);
+    writeFileSync(leafPem, leaf.pem);
+    const at = ['--time', NOW.toISOString()];
+    const r = await tessera('verify', '--anchor', rootPem, '--chain', leafPem, ...at, '--eku', '1.3.6.1.5.5.7.3.21');
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('[LEAF_EKU, certificate 0]');
+    expect(r.stdout).toContain('allows only server authentication; this use needs SSH client. [LEAF_EKU, certificate 0]');
+    const ok = await tessera('verify', '--anchor', rootPem, '--chain', leafPem, ...at, '--eku', '1.3.6.1.5.5.7.3.1');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('valid: web.example (for server authentication); revocation off');
   }, 30_000);
 
   it('exits 2 on usage errors and unreadable input', async () => {

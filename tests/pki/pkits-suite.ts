@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { validatePath } from '../../pki/index.ts';
+import type { ValidationResult } from '../../pki/index.ts';
 
 export interface PkitsTest {
   readonly name: string;
@@ -61,4 +63,38 @@ export function loadPkits(dir = pkitsDir()): PkitsCase[] {
       dsa: ['4.1.4', '4.1.5', '4.1.6'].includes(t.number),
     };
   });
+}
+
+/** Runs one case as PKITS asks: its anchor, its CRLs (revocation required), its policy inputs, `time` and `eku`. */
+export function runCase(t: PkitsCase): Promise<ValidationResult> {
+  return validatePath({
+    leaf: t.leaf,
+    intermediates: t.intermediates,
+    anchors: [t.anchor],
+    time: t.validationTime,
+    policy: {
+      policies: {
+        initialPolicySet: t.initialPolicySet,
+        initialExplicitPolicy: t.initialExplicitPolicy,
+        initialPolicyMappingInhibit: t.initialPolicyMappingInhibit,
+        initialInhibitAnyPolicy: t.initialInhibitAnyPolicy,
+      },
+      // `eku`: each OID must be allowed by the leaf (RFC 5280 §4.2.1.12: no EKU extension allows any).
+      ...(t.eku ? { leaf: { requiredEkus: t.eku } } : {}),
+    },
+    revocation: { mode: 'require', crls: t.crlData },
+  });
+}
+
+export type Outcome = { readonly kind: 'passed' } | { readonly kind: 'unsupported' } | { readonly kind: 'failed'; readonly why: string };
+
+/** Passed: the expected outcome (and policy set, where stated). Unsupported: a DSA run refused as such. */
+export async function judge(t: PkitsCase): Promise<Outcome> {
+  const r = await runCase(t);
+  if (t.dsa && r.errors.some((e) => e.code === 'SIGNATURE_ALGORITHM_UNSUPPORTED')) return { kind: 'unsupported' };
+  const policyOk = !t.expectedUserConstrainedPolicySet
+    || JSON.stringify([...t.expectedUserConstrainedPolicySet].sort()) === JSON.stringify([...r.userConstrainedPolicySet].sort());
+  if (r.valid === t.shouldValidate && policyOk) return { kind: 'passed' };
+  const got = r.valid ? `valid ${JSON.stringify(r.userConstrainedPolicySet)}` : r.errors.map((e) => `${e.code} ${e.detail}`).join(' | ');
+  return { kind: 'failed', why: `${t.name}: expected ${t.shouldValidate ? 'valid' : 'invalid'} ${JSON.stringify(t.expectedUserConstrainedPolicySet ?? '')}, got ${got}` };
 }
