@@ -11,7 +11,7 @@ import { UsageError } from './command.ts';
 import { connectRelay, connectTcp, type NetByteStream } from './net-stream.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
-  HostKeyError, SshError, DEFAULT_HOST_KEY, type AuthMethod, type ClientEvent, type Session, type HostKeyInfo,
+  HostKeyError, SshError, DEFAULT_HOST_KEY, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, type AuthMethod, type ClientEvent, type Session, type HostKeyInfo,
 } from '../ssh-proto/index.ts';
 
 export interface SshArgs {
@@ -262,7 +262,9 @@ function hostKeyChecker(a: SshArgs, knownHosts: string): (key: HostKeyInfo) => P
     } catch (err) {
       if (err instanceof HostKeyError && err.code === 'HOST_KEY_UNKNOWN' && err.known.length === 0 && a.strictHostKeyChecking === 'accept-new') {
         mkdirSync(dirname(a.knownHostsFile), { recursive: true });
-        appendFileSync(a.knownHostsFile, `${await formatKnownHostsLine({ host: a.host, port: a.port, key: key.blob })}\n`);
+        // A host certificate without a trusted CA is recorded as its plain key, as OpenSSH does.
+        const plain = isCertificateType(publicKeyType(key.blob)) ? encodePublicKey(parseCertificate(key.blob).key) : key.blob;
+        appendFileSync(a.knownHostsFile, `${await formatKnownHostsLine({ host: a.host, port: a.port, key: plain })}\n`);
         say(`Warning: Permanently added '${a.port === 22 ? a.host : `[${a.host}]:${a.port}`}' (${err.keyType} ${err.fingerprint}) to the list of known hosts.`);
         return;
       }

@@ -17,7 +17,7 @@ export type { AuthMethod, AuthOptions, AuthResult, Prompt, PromptRequest, Prompt
 
 // Keys: public key blobs, signatures, fingerprints, OpenSSH private key files.
 export {
-  KeyError, parsePublicKey, encodePublicKey, verifySignature, fingerprintSha256,
+  KeyError, parsePublicKey, encodePublicKey, publicKeyType, verifySignature, fingerprintSha256,
   parsePrivateKeyFile, isPrivateKeyEncrypted, toBase64, fromBase64,
 } from './keys/index.ts';
 export type { PublicKey, SoftwareKey } from './keys/index.ts';

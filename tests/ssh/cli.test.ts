@@ -1,0 +1,109 @@
+// `tessera ssh` as a user runs it: a real process, real sshd, known_hosts files on disk.
+// The remote exit status becomes its own; host keys are checked (unknown refused unless
+// --accept-new; a changed key always refused, with the fingerprint ssh-keygen prints).
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelay, type RelayHandle } from '../../relay/index.ts';
+import { generateKey, makeTempDir, removeTempDir, repoRoot, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
+
+interface Run { code: number | null; stdout: Buffer; stderr: string }
+
+function tessera(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); }, 40_000);
+    child.once('error', reject);
+    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: Buffer.concat(out), stderr: err }); });
+  });
+}
+
+describe('tessera ssh', () => {
+  let dir: string;
+  let key: KeyPair;
+  let sshd: SshServerPeer;
+  let relay: RelayHandle;
+  let base: string[];
+  beforeAll(async () => {
+    dir = makeTempDir();
+    chmodSync(dir, 0o755); // the test account reads the payload file below
+    key = generateKey(dir, 'user', 'ed25519');
+    sshd = await startSshd({ authorizedKeys: [key.publicLine] });
+    relay = await startRelay({
+      config: { listen: { host: '127.0.0.1', port: 0 }, targets: { allow: [`127.0.0.1:${sshd.port}`] }, static: { dir: null }, limits: { pingIntervalMs: 0 } },
+      log: () => undefined,
+    });
+    base = ['-i', key.privatePath, '-p', String(sshd.port), `${sshd.user}@127.0.0.1`];
+  });
+  afterAll(async () => {
+    await relay?.close({ drainMs: 0 });
+    await sshd?.stop();
+    removeTempDir(dir);
+  });
+
+  const knownHostsFile = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+
+  it('runs a command on a known host and exits with its status', { timeout: 60_000 }, async () => {
+    const kh = knownHostsFile('kh_known', sshd.knownHosts());
+    const run = await tessera(['--known-hosts', kh, ...base, '--', 'echo hello from $(hostname -s >/dev/null; echo sshd); exit 7']);
+    expect(run.stdout.toString()).toBe('hello from sshd\n');
+    expect(run.code).toBe(7);
+  });
+
+  it('a remote command killed by a signal gives 128 + its number', { timeout: 60_000 }, async () => {
+    const kh = knownHostsFile('kh_signal', sshd.knownHosts());
+    const run = await tessera(['--known-hosts', kh, ...base, '--', 'kill -TERM $$']);
+    expect(run.code).toBe(143);
+    expect(run.stderr).toContain('signal TERM');
+  });
+
+  it('refuses an unknown host and prints its fingerprint', { timeout: 60_000 }, async () => {
+    const kh = knownHostsFile('kh_empty', '');
+    const run = await tessera(['--known-hosts', kh, '-o', 'HostKeyAlgorithms=ssh-ed25519', ...base, '--', 'true']);
+    expect(run.code).toBe(255);
+    const ed = sshd.hostKeys.find((h) => h.key.type === 'ed25519');
+    const fingerprint = execFileSync('ssh-keygen', ['-lf', ed?.key.publicPath ?? '']).toString().split(' ')[1];
+    expect(run.stderr).toContain(`fingerprint is ${fingerprint}`);
+    expect(run.stderr).toContain('HOST_KEY_UNKNOWN');
+  });
+
+  it('refuses a changed host key with the OpenSSH-style warning', { timeout: 60_000 }, async () => {
+    const impostor = generateKey(dir, 'impostor', 'ed25519');
+    const [algo, b64] = impostor.publicLine.split(' ');
+    const kh = knownHostsFile('kh_changed', `[127.0.0.1]:${sshd.port} ${algo} ${b64}\n`);
+    const run = await tessera(['--known-hosts', kh, '--accept-new', ...base, '--', 'true']);
+    expect(run.code).toBe(255);
+    expect(run.stderr).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+    const ed = sshd.hostKeys.find((h) => h.key.type === 'ed25519');
+    const fingerprint = execFileSync('ssh-keygen', ['-lf', ed?.key.publicPath ?? '']).toString().split(' ')[1];
+    expect(run.stderr).toContain(`${fingerprint}.`);
+    expect(run.stderr).toContain(`${kh}:1`);
+  });
+
+  it('--accept-new records an unknown host, which is then known', { timeout: 90_000 }, async () => {
+    const kh = knownHostsFile('kh_new', '');
+    const first = await tessera(['--known-hosts', kh, '--accept-new', ...base, '--', 'echo first']);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('Permanently added');
+    expect(readFileSync(kh, 'utf8')).toMatch(new RegExp(`^\\[127\\.0\\.0\\.1\\]:${sshd.port} ssh-`));
+    const second = await tessera(['--known-hosts', kh, ...base, '--', 'echo second']);
+    expect(second.stdout.toString()).toBe('second\n');
+    expect(second.code).toBe(0);
+  });
+
+  it('--relay: 16 MiB arrive intact through the relay (SHA-256)', { timeout: 90_000 }, async () => {
+    const payload = randomBytes(16 * 1024 * 1024);
+    const file = join(dir, 'payload.bin');
+    writeFileSync(file, payload, { mode: 0o644 });
+    const kh = knownHostsFile('kh_relay', sshd.knownHosts());
+    const run = await tessera(['--relay', relay.url, '--known-hosts', kh, ...base, '--', `cat ${file}`]);
+    expect(run.code).toBe(0);
+    expect(createHash('sha256').update(run.stdout).digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+  });
+});
