@@ -32,6 +32,7 @@ async function boot(): Promise<void> {
   };
   await app.start();
   document.body.dataset['ready'] = 'true';
+  performance.mark('tessera-ready');
   void registerServiceWorker();
 }
 

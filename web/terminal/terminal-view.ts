@@ -21,6 +21,8 @@ export class TerminalView {
   private webgl: IDisposable | undefined;
   private resizeObserver: ResizeObserver | undefined;
   renderer: Renderer = 'dom';
+  /** Bytes received from the server so far (a cheap progress counter for benchmarks and support). */
+  bytesWritten = 0;
 
   constructor(private readonly container: HTMLElement, options: { theme?: ThemeName; screenReaderMode?: boolean } = {}) {
     this.terminal = new Terminal({
@@ -53,7 +55,13 @@ export class TerminalView {
   private async tryWebgl(): Promise<void> {
     try {
       const probe = document.createElement('canvas');
-      if (!probe.getContext('webgl2')) return;
+      const gl = probe.getContext('webgl2');
+      if (!gl) return;
+      // A software rasteriser (SwiftShader, llvmpipe: no GPU, e.g. --disable-gpu) is slower than the DOM renderer.
+      const info = gl.getExtension('WEBGL_debug_renderer_info');
+      const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+      gl.getExtension('WEBGL_lose_context')?.loseContext();
+      if (/swiftshader|llvmpipe|software/i.test(name)) return;
       const { WebglAddon } = await import('@xterm/addon-webgl');
       const addon = new WebglAddon();
       addon.onContextLoss(() => { addon.dispose(); this.webgl = undefined; this.renderer = 'dom'; });
@@ -74,6 +82,7 @@ export class TerminalView {
 
   /** Bytes from the SSH channel (UTF-8 possibly split across packets). */
   writeBytes(chunk: Uint8Array): void {
+    this.bytesWritten += chunk.byteLength;
     const text = this.utf8.decode(chunk);
     if (text !== '') this.terminal.write(text);
   }
