@@ -147,6 +147,23 @@ describe('ICCD version B tokens (control transfers only)', () => {
   });
 });
 
+describe('protocol negotiation on TPDU readers', () => {
+  it('the host runs PPS to T=1 when the reader does not (no AUTO_PPS bits), then negotiates IFSD', async () => {
+    const profile = profiles.find((p) => p.interfaces.length === 1 && p.interfaces[0]!.numEndpoints >= 2
+      && (p.interfaces[0]!.descriptor.dwFeatures & 0x704c0) === 0x10000 && (p.interfaces[0]!.descriptor.dwProtocols & 3) === 3)!;
+    const device = new VirtualReader(profile);
+    const sim = device.insertCard(new TestApplet(ATRS.idOnePiv));
+    expect(sim.protocol).toBe(0); // the card starts in T=0, its first offered protocol
+    const [reader] = await CcidReader.open(device);
+    const card = await reader!.connect(0);
+    expect(card.protocol).toBe(1);
+    expect(sim.protocol).toBe(1);
+    const params = await card.getParameters();
+    expect([params.protocol, params.data[0]]).toEqual([1, 0x96]); // T=1 at TA1's speed
+    expect(hex(await card.transmit(READ_16))).toBe(expected16);
+  });
+});
+
 describe('reader-level commands and several readers', () => {
   it('Escape unsupported by the firmware is a typed slot error; Abort and GetParameters work', async () => {
     const { card } = await open(pick(0x10000, true));
