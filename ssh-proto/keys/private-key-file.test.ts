@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { SshWriter } from '../wire/index.ts';
-import { isPrivateKeyEncrypted, KeyError, parsePrivateKeyFile, verifySignature } from './index.ts';
+import { ecdsaSoftwareKey, isPrivateKeyEncrypted, KeyError, parsePrivateKeyFile, parsePublicKey, verifySignature } from './index.ts';
 
 const KEYGEN = '/usr/bin/ssh-keygen';
 if (!existsSync(KEYGEN)) throw new Error(`${KEYGEN} is missing: install openssh-client (scripts/setup.sh)`);
@@ -90,11 +90,30 @@ describe('other ciphers and hostile files', () => {
     expect(Buffer.from((await parsePrivateKeyFile(text, 'pw')).publicKey)).toEqual(Buffer.from(pub));
   });
 
-  it('PEM keys get a sentence on how to convert them', async () => {
-    const f = join(dir, 'pem');
-    execFileSync(KEYGEN, ['-q', '-N', '', '-t', 'ecdsa', '-m', 'PEM', '-f', f]);
-    await expect(parsePrivateKeyFile(readFileSync(f, 'utf8'))).rejects.toMatchObject({ code: 'KEY_UNSUPPORTED', message: expect.stringMatching(/ssh-keygen -p/) });
+  it.each([
+    ['RSA PKCS#1', ['-t', 'rsa', '-b', '2048', '-m', 'PEM'], /BEGIN RSA PRIVATE KEY/],
+    ['EC SEC1', ['-t', 'ecdsa', '-b', '384', '-m', 'PEM'], /BEGIN EC PRIVATE KEY/],
+    ['RSA PKCS#8', ['-t', 'rsa', '-b', '2048', '-m', 'PKCS8'], /BEGIN PRIVATE KEY/],
+    ['EC PKCS#8', ['-t', 'ecdsa', '-b', '521', '-m', 'PKCS8'], /BEGIN PRIVATE KEY/],
+  ])('unencrypted PEM %s from ssh-keygen loads and signs what ssh-keygen accepts', async (name, args, header) => {
+    const { text, pub } = keygen(`pem-${name.replace(/\W/g, '')}`, args);
+    expect(text).toMatch(header);
+    const key = await parsePrivateKeyFile(text);
+    expect(Buffer.from(key.publicKey)).toEqual(Buffer.from(pub));
+    expect(await sshKeygenAccepts(key.publicKey, (d) => key.sign(key.algorithms[0]!, d))).toBe(true);
+  });
+
+  it('Ed25519 PKCS#8 from node:crypto loads with the same public key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const key = await parsePrivateKeyFile(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    expect(Buffer.from(key.publicKey).subarray(-32)).toEqual(publicKey.export({ format: 'der', type: 'spki' }).subarray(-32));
+  });
+
+  it('encrypted PEM gets a sentence on how to convert it; junk is KEY_MALFORMED', async () => {
+    const { text } = keygen('pem-enc', ['-t', 'ecdsa', '-m', 'PEM'], 'pw-long-enough');
+    await expect(parsePrivateKeyFile(text, 'pw-long-enough')).rejects.toMatchObject({ code: 'KEY_UNSUPPORTED', message: expect.stringMatching(/ssh-keygen -p/) });
     await expect(parsePrivateKeyFile('hello')).rejects.toMatchObject({ code: 'KEY_MALFORMED' });
+    await expect(parsePrivateKeyFile('-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----')).rejects.toMatchObject({ code: 'KEY_MALFORMED' });
   });
 
   it('any corruption of a real file gives a KeyError or a consistent key, never a crash', async () => {
@@ -113,5 +132,26 @@ describe('other ciphers and hostile files', () => {
         expect(e).toBeInstanceOf(KeyError);
       }
     }), { numRuns: 200 });
+  });
+
+  it('corrupted or random PEM DER gives a KeyError, never a crash', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+    await fc.assert(fc.asyncProperty(fc.nat(der.length - 1), fc.integer({ min: 1, max: 255 }), fc.uint8Array({ maxLength: 80 }), async (at, x, junk) => {
+      for (const body of [Buffer.from(der).fill(x, at, at + 1), Buffer.from(junk)]) {
+        try {
+          await parsePrivateKeyFile(`-----BEGIN PRIVATE KEY-----\n${body.toString('base64')}\n-----END PRIVATE KEY-----\n`);
+        } catch (e) {
+          expect(e).toBeInstanceOf(KeyError);
+        }
+      }
+    }), { numRuns: 200 });
+  });
+
+  it('a private scalar that does not match the public point is refused, not used to sign garbage', async () => {
+    const { pub } = keygen('mismatch', ['-t', 'ecdsa']);
+    const key = parsePublicKey(pub);
+    if (key.type !== 'ecdsa-sha2-nistp256') throw new Error('expected a P-256 key');
+    await expect(ecdsaSoftwareKey(key, new Uint8Array(32).fill(7), '')).rejects.toMatchObject({ code: 'KEY_MALFORMED' });
   });
 });

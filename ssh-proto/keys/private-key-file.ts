@@ -8,6 +8,7 @@ import { SshReader, SshWriter } from '../wire/index.ts';
 import { fromBase64 } from './base64.ts';
 import { KeyError } from './errors.ts';
 import { encodePublicKey, readPublicKeyFields, type PublicKey } from './public-key.ts';
+import { parsePemPrivateKey } from './pem-key.ts';
 import { ecdsaSoftwareKey, ed25519SoftwareKey, rsaSoftwareKey, type SoftwareKey } from './software-key.ts';
 
 const MAGIC = 'openssh-key-v1\0';
@@ -118,16 +119,19 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Parses an OpenSSH private key file (the "-----BEGIN OPENSSH PRIVATE KEY-----" format that ssh-keygen writes).
+ * Parses an OpenSSH private key file (the "-----BEGIN OPENSSH PRIVATE KEY-----" format that ssh-keygen writes),
+ * or an unencrypted PEM key (PKCS#1 RSA, SEC1 EC, PKCS#8).
  * Typed KeyError: KEY_PASSPHRASE_REQUIRED, KEY_PASSPHRASE_WRONG, KEY_UNSUPPORTED, KEY_MALFORMED.
  */
 export async function parsePrivateKeyFile(text: string, passphrase?: string): Promise<SoftwareKey> {
   const body = pemBody(text, 'OPENSSH PRIVATE KEY');
   if (!body) {
-    if (/-----BEGIN (RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----/.test(text)) {
-      throw new KeyError('KEY_UNSUPPORTED', 'Only OpenSSH-format private keys are supported; convert with "ssh-keygen -p -f KEY".');
+    const pem = await parsePemPrivateKey(text);
+    if (pem) return pem;
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+      throw new KeyError('KEY_UNSUPPORTED', 'This private key format is not supported; convert it with "ssh-keygen -p -f KEY".');
     }
-    throw new KeyError('KEY_MALFORMED', 'This is not an OpenSSH private key file.');
+    throw new KeyError('KEY_MALFORMED', 'This is not an OpenSSH or PEM private key file.');
   }
   try {
     const r = new SshReader(body);

@@ -5,7 +5,7 @@ import {
 } from '../crypto/index.ts';
 import { KeyError } from './errors.ts';
 import { ECDSA_PARAMS, encodePublicKey, type EcdsaPublicKey, type PublicKey, type RsaPublicKey } from './public-key.ts';
-import { encodeSignatureBlob, p1363ToSshEcdsa, RSA_SIGNATURE_HASH } from './signature.ts';
+import { encodeSignatureBlob, p1363ToSshEcdsa, parseSignatureBlob, RSA_SIGNATURE_HASH, verifyRawSignature } from './signature.ts';
 
 export interface SoftwareKey {
   readonly type: PublicKey['type'];
@@ -46,14 +46,28 @@ export async function ecdsaSoftwareKey(key: EcdsaPublicKey, d: Uint8Array, comme
   } catch (cause) {
     throw new KeyError('KEY_MALFORMED', `The ${key.type} private key is not valid.`, { cause });
   }
-  return {
+  return selfChecked(key, {
     type: key.type, publicKey: encodePublicKey(key), comment, algorithms: [key.type],
     async sign(algorithm, data) {
       if (algorithm !== key.type) refuse(key.type, algorithm);
       // RFC 5656 §3.1.2: the signature is "mpint r, mpint s"; WebCrypto gives r || s.
       return encodeSignatureBlob(algorithm, p1363ToSshEcdsa(await ecdsaSign(p.curve, handle, data)));
     },
-  };
+  });
+}
+
+/**
+ * Signs once and verifies with the public half: a private key whose scalar or primes do not match its
+ * public key (a corrupted file) would otherwise sign garbage that every server silently refuses.
+ */
+async function selfChecked(key: PublicKey, k: SoftwareKey): Promise<SoftwareKey> {
+  const probe = new TextEncoder().encode('tessera private key self-check');
+  const alg = k.algorithms[0]!;
+  const ok = await k.sign(alg, probe)
+    .then((sig) => verifyRawSignature(alg, key, parseSignatureBlob(sig).bytes, probe))
+    .catch(() => false);
+  if (!ok) throw new KeyError('KEY_MALFORMED', `The ${key.type} private key does not match its public key.`);
+  return k;
 }
 
 const toBig = (b: Uint8Array): bigint => b.reduce((v, x) => (v << 8n) | BigInt(x), 0n);
@@ -88,12 +102,12 @@ export async function rsaSoftwareKey(key: RsaPublicKey, parts: RsaPrivateParts, 
   } catch (cause) {
     throw new KeyError('KEY_MALFORMED', 'The RSA private key is not valid.', { cause });
   }
-  return {
+  return selfChecked(key, {
     type: key.type, publicKey: encodePublicKey(key), comment, algorithms: ['rsa-sha2-512', 'rsa-sha2-256'],
     async sign(algorithm, data) {
       const hash = RSA_SIGNATURE_HASH[algorithm];
       if (hash === undefined || hash === 'SHA-1') refuse(key.type, algorithm);
       return encodeSignatureBlob(algorithm, await rsaSign(await handle(hash), data));
     },
-  };
+  });
 }
