@@ -10,8 +10,7 @@
  *    ../shared/data/pkits), DSA runs counted apart.
  */
 import * as pkijs from 'pkijs';
-import { validatePath } from '../../pki/index.ts';
-import { loadPkits } from '../../tests/pki/pkits-suite.ts';
+import { loadPkits, runCase } from '../../tests/pki/pkits-suite.ts';
 import type { PkitsCase } from '../../tests/pki/pkits-suite.ts';
 
 pkijs.setEngine('webcrypto', new pkijs.CryptoEngine({ name: 'webcrypto', crypto: globalThis.crypto }));
@@ -19,21 +18,11 @@ pkijs.setEngine('webcrypto', new pkijs.CryptoEngine({ name: 'webcrypto', crypto:
 const iterations = Number(process.argv[2] ?? 200);
 const cases = loadPkits();
 
+/** The same run as the PKITS test: revocation required, the case's policy inputs. */
 async function tessera(t: PkitsCase): Promise<boolean> {
-  const r = await validatePath({
-    leaf: t.leaf, intermediates: t.intermediates, anchors: [t.anchor], time: t.validationTime,
-    policy: {
-      policies: {
-        initialPolicySet: t.initialPolicySet, initialExplicitPolicy: t.initialExplicitPolicy,
-        initialPolicyMappingInhibit: t.initialPolicyMappingInhibit, initialInhibitAnyPolicy: t.initialInhibitAnyPolicy,
-      },
-    },
-    revocation: { mode: 'require', crls: t.crlData },
-  });
-  return r.valid;
+  return (await runCase(t)).valid;
 }
 
-/** PKI.js with the same inputs; an exception is a refusal. */
 /** A copy PKI.js accepts as BufferSource (its types want an ArrayBuffer-backed view). */
 const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
 
