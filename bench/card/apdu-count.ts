@@ -1,7 +1,7 @@
 // Benchmark: APDUs and bytes for "select + read the authentication certificate + verify
-// PIN + sign" on the same simulated PIV card, counted at the simulator. Tessera's PIV
-// client talks to the card in memory (its APDU stream is the same over any reader);
-// OpenSC (pkcs11-tool --login --sign) talks to it through pcscd + vpcd.
+// PIN + sign" on the same simulated PIV card, counted at the simulator. Both talk to the
+// card through pcscd + vpcd: Tessera's PIV client over PC/SC (scriptor as the pipe),
+// OpenSC through pkcs11-tool --login --sign.
 // Run: npx tsx bench/card/apdu-count.ts
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { PivToken } from '../../card/index.ts';
 import { provisionPivCard, createTestCa, type PivCard } from '../../sim/index.ts';
 import { OPENSC_PKCS11, startPcscd } from '../../tests/card/pcsc.ts';
 import { runTool } from '../../tests/card/run.ts';
+import { ScriptorTransport } from '../../tests/card/scriptor.ts';
 
 interface Count { apdus: number; bytes: number }
 
@@ -19,13 +20,18 @@ function count(card: PivCard, from: number): Count {
 }
 
 async function tessera(card: PivCard, extended: boolean): Promise<Count> {
-  const from = card.log.length;
-  const token = await PivToken.open({ transmit: (c) => card.handle(c) }, { extended });
-  const key = await token.readKey(0x9a, { metadata: false });
-  if (!key?.certificate) throw new Error('no certificate in 9A');
-  await token.verifyPin('123456');
-  await key.sign(new TextEncoder().encode('benchmark data'), 'SHA-256');
-  return count(card, from);
+  const transport = new ScriptorTransport();
+  try {
+    const from = card.log.length;
+    const token = await PivToken.open(transport, { extended });
+    const key = await token.readKey(0x9a, { metadata: false });
+    if (!key?.certificate) throw new Error('no certificate in 9A');
+    await token.verifyPin('123456');
+    await key.sign(new TextEncoder().encode('benchmark data'), 'SHA-256');
+    return count(card, from);
+  } finally {
+    await transport.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -37,8 +43,9 @@ async function main(): Promise<void> {
   try {
     for (const profile of ['yubikey5', 'generic'] as const) {
       const { card } = await provisionPivCard({ profile, ca, slots: [{ slot: 0x9a, algorithm: 'rsa-2048' }, { slot: 0x9e, algorithm: 'p-256' }] });
-      const ours = await tessera(card, profile === 'yubikey5');
       await pcsc.insert(card);
+      const ours = await tessera(card, profile === 'yubikey5');
+      card.reset();
       const from = card.log.length;
       const r = await runTool('pkcs11-tool', ['--module', OPENSC_PKCS11, '--login', '--pin', '123456', '--sign', '--id', '01',
         '-m', 'SHA256-RSA-PKCS', '--input-file', join(dir, 'data'), '--output-file', join(dir, 'sig')]);

@@ -11,6 +11,8 @@ import { provisionPivCard, provisionOpenPgpCard, createTestCa, issueCardCertific
 import { OPENSC_PKCS11, startPcscd, type PcscHarness } from './pcsc.ts';
 import { startSshd } from './sshd.ts';
 import { runTool } from './run.ts';
+import { ScriptorTransport } from './scriptor.ts';
+import { PivToken, OpenPgpToken } from '../../card/index.ts';
 
 const PKCS11_TOOL = requireExecutable('/usr/bin/pkcs11-tool', 'Debian package opensc');
 const YUBICO_PIV_TOOL = requireExecutable('/usr/bin/yubico-piv-tool', 'Debian package yubico-piv-tool');
@@ -213,4 +215,44 @@ describe('OpenSC pkcs11-tool on a simulated OpenPGP card 3.4', () => {
       expect(p.card.log.filter((e) => e.command[1] === 0x88)).toHaveLength(1);
       expect(p.card.faults).toEqual([]);
     });
+});
+
+describe("Tessera's own clients through real PC/SC (pcscd + vpcd, scriptor as the pipe)", () => {
+  it.each([['yubikey5', true], ['generic', false]] as const)('PIV on a %s card, extended APDUs %s', async (profile, extended) => {
+    const p = await provisionPivCard({ profile, ca, slots: [{ slot: 0x9a, algorithm: 'rsa-2048', compress: 'zlib' }, { slot: 0x9e, algorithm: 'p-384' }] });
+    await pcsc.insert(p.card);
+    const transport = new ScriptorTransport();
+    try {
+      const token = await PivToken.open(transport, { extended });
+      const keys = await token.listKeys();
+      expect(keys.map((k) => k.id)).toEqual(['piv:9a', 'piv:9e']);
+      expect(Buffer.from(keys[0]!.certificate!).equals(Buffer.from(p.slots.get(0x9a)!.certificate!))).toBe(true);
+      await token.verifyPin('123456');
+      const data = readFileSync(join(dir, 'data'));
+      const sig = await keys[0]!.sign(data, 'SHA-256');
+      expect(nodeVerify(p.slots.get(0x9a)!.spki, 'sha256', Buffer.from(sig), false)).toBe(true);
+      // Extended APDUs crossed pcscd and vpcd intact (a whole certificate in one answer).
+      if (extended) expect(p.card.log.some((e) => e.response.length > 258)).toBe(true);
+      else expect(p.card.log.every((e) => e.command.length <= 261 && e.response.length <= 258)).toBe(true);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('OpenPGP authentication key, Ed25519', async () => {
+    const p = await provisionOpenPgpCard({ algorithm: 'ed25519', ca });
+    await pcsc.insert(p.card);
+    const transport = new ScriptorTransport();
+    try {
+      const token = await OpenPgpToken.open(transport, { extended: true });
+      const [key] = await token.listKeys();
+      expect(Buffer.from(key!.certificate!).equals(Buffer.from(p.certificate!))).toBe(true);
+      await token.verifyPin('123456');
+      const data = readFileSync(join(dir, 'data'));
+      const sig = await key!.sign(data);
+      expect(verify(null, data, createPublicKey({ key: p.spki, format: 'der', type: 'spki' }), sig)).toBe(true);
+    } finally {
+      await transport.close();
+    }
+  });
 });
