@@ -217,6 +217,18 @@ describe('hostile servers', () => {
     expect(await caught).toMatchObject({ code: 'AUTH_TOO_MANY_PROMPTS' });
   });
 
+  it('a silent server ends with AUTH_TIMEOUT; an abort with AUTH_CANCELLED', async () => {
+    const a = memoryChannel();
+    const timedOut = authenticate(a.channel, { username: 'alice', methods: [], replyTimeoutMs: 50 });
+    await expect(timedOut).rejects.toMatchObject({ code: 'AUTH_TIMEOUT' });
+    const b = memoryChannel();
+    const ac = new AbortController();
+    const cancelled = authenticate(b.channel, { username: 'alice', methods: [], signal: ac.signal });
+    await b.server.next();
+    ac.abort();
+    await expect(cancelled).rejects.toMatchObject({ code: 'AUTH_CANCELLED' });
+  });
+
   it('a truncated FAILURE message is a typed wire error', async () => {
     const { channel, server } = memoryChannel();
     const done = authenticate(channel, { username: 'alice', methods: [] });

@@ -9,6 +9,8 @@ import type { MessageChannel } from './message-channel.ts';
 import { tryPublicKey, type PublicKeyOptions } from './publickey.ts';
 import type { Signer } from './signer.ts';
 
+const DEFAULT_REPLY_TIMEOUT_MS = 120_000;
+
 /** RFC 4252 §8: shares number 60 with PK_OK and INFO_REQUEST; the method in progress tells them apart. */
 const PASSWD_CHANGEREQ = 60;
 
@@ -31,6 +33,8 @@ export interface AuthOptions {
   signal?: AbortSignal;
   /** Default "ssh-connection". */
   service?: string;
+  /** How long to wait for each server reply (not for the user's prompts) before AUTH_TIMEOUT. Default 120 s. */
+  replyTimeoutMs?: number;
 }
 
 export interface AuthResult {
@@ -38,10 +42,10 @@ export interface AuthResult {
   readonly methods: readonly string[];
 }
 
-async function requestService(channel: MessageChannel, name: string): Promise<void> {
+async function requestService(ctx: AuthContext, name: string): Promise<void> {
   // RFC 4253 §10: byte SERVICE_REQUEST, string service name → byte SERVICE_ACCEPT, string service name
-  await channel.send(new SshWriter().byte(MSG.SERVICE_REQUEST).string(name).toBytes());
-  const r = new SshReader(await channel.receive());
+  await ctx.channel.send(new SshWriter().byte(MSG.SERVICE_REQUEST).string(name).toBytes());
+  const r = new SshReader(await ctx.receive());
   const msg = r.byte();
   if (msg !== MSG.SERVICE_ACCEPT) {
     throw new AuthError('AUTH_SERVICE_REFUSED', `The server answered the ${name} request with message ${msg}.`);
@@ -77,9 +81,9 @@ async function attempt(ctx: AuthContext, m: AuthMethod, onPrompt: PromptCallback
  */
 export async function authenticate(channel: MessageChannel, options: AuthOptions): Promise<AuthResult> {
   const service = options.service ?? 'ssh-connection';
-  const ctx = new AuthContext(channel, options.username, service, options.onBanner, options.signal);
+  const ctx = new AuthContext(channel, options.username, service, options.onBanner, options.signal, options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS);
   ctx.checkAborted();
-  await requestService(channel, 'ssh-userauth');
+  await requestService(ctx, 'ssh-userauth');
 
   // RFC 4252 §5.2: "none" learns the methods that can continue (and succeeds for accounts without auth).
   await channel.send(ctx.request('none').toBytes());

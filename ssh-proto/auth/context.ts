@@ -15,7 +15,32 @@ export class AuthContext {
     readonly service: string,
     private readonly onBanner: ((message: string, language: string) => void) | undefined,
     private readonly signal: AbortSignal | undefined,
+    private readonly replyTimeoutMs: number,
   ) {}
+
+  /**
+   * The next message, bounded: the caller's AbortSignal and a per-reply timeout end the wait with a typed error
+   * (a stalled server must not hang the login). The transport is then closed by the caller.
+   */
+  async receive(): Promise<Uint8Array> {
+    this.checkAborted();
+    const pending = this.channel.receive();
+    pending.catch(() => undefined); // may lose the race below; its failure is the transport's to report
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const stop = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AuthError('AUTH_TIMEOUT',
+        `The server did not answer within ${Math.round(this.replyTimeoutMs / 1000)} s during authentication.`)), this.replyTimeoutMs);
+      onAbort = () => reject(new AuthError('AUTH_CANCELLED', 'Authentication was cancelled.', [], [], { cause: this.signal?.reason }));
+      this.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([pending, stop]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) this.signal?.removeEventListener('abort', onAbort);
+    }
+  }
 
   /** SSH_MSG_USERAUTH_REQUEST header: byte 50, string user, string service, string method. */
   request(method: string): SshWriter {
@@ -32,8 +57,7 @@ export class AuthContext {
    */
   async reply(expect: readonly number[] = []): Promise<AttemptResult | { msg: number; r: SshReader }> {
     for (;;) {
-      this.checkAborted();
-      const payload = await this.channel.receive();
+      const payload = await this.receive();
       const r = new SshReader(payload);
       const msg = r.byte();
       if (msg === MSG.USERAUTH_BANNER) {

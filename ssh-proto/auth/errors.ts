@@ -6,6 +6,7 @@ import { SshError } from '../errors.ts';
  * - AUTH_SERVICE_REFUSED: the server did not accept the ssh-userauth service request.
  * - AUTH_PASSWORD_CHANGE_REQUIRED: the server wants a new password (RFC 4252 §8); `prompt` carries its text.
  * - AUTH_CANCELLED: a prompt callback or the caller's AbortSignal cancelled.
+ * - AUTH_TIMEOUT: the server did not answer a request in time.
  * - AUTH_TOO_MANY_PROMPTS: a keyboard-interactive server kept asking beyond a sane bound.
  */
 export class AuthError extends SshError {
