@@ -61,7 +61,10 @@ describe.each([
     card = await provisionPivCard({ profile, ca, slots: [
       { slot: 0x9a, algorithm: 'rsa-2048', ...(compress ? { compress } : {}) },
       { slot: 0x9c, algorithm: 'p-256' }, { slot: 0x9d, algorithm: 'p-384' }, { slot: 0x9e, algorithm: 'p-256' }] });
-    await pcsc.insert(card.card);
+    const bridge = await pcsc.insert(card.card);
+    // vpcd asked for the ATR and powered the card, as it does for a real insertion.
+    expect(bridge.controls).toContain('get-atr');
+    expect(bridge.controls).toContain('power-on');
   }, 60_000);
 
   it('lists the certificates and keys of every slot', async () => {

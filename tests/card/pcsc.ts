@@ -59,6 +59,7 @@ async function acquireLock(timeoutMs: number): Promise<void> {
 export async function startPcscd(): Promise<PcscHarness> {
   const pcscdPath = requireExecutable('/usr/sbin/pcscd', 'Debian package pcscd');
   requireExecutable(VPCD_DRIVER, 'Debian package vsmartcard-vpcd');
+  requireExecutable('/usr/bin/opensc-tool', 'Debian package opensc');
   await acquireLock(120_000);
   // A socket left by a pcscd that died (ours: we hold the lock) would stop the new one.
   if (existsSync(PCSCD_SOCKET)) {
