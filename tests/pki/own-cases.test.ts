@@ -129,6 +129,18 @@ describe('structure', () => {
   });
 });
 
+describe('bounded work against hostile input', () => {
+  it('stops at the work limit in a pool of same-named CAs certifying each other', async () => {
+    const keys = await Promise.all(Array.from({ length: 8 }, () => issue('CN=Hydra', { ca: true })));
+    const pool: Uint8Array[] = [];
+    for (const a of keys) for (const b of keys) if (a !== b) pool.push((await issue('CN=Hydra', { ca: true, issuer: a, keys: b.keys })).der);
+    const leaf = await issue('CN=victim', { issuer: keys[0] as Issued });
+    const r = await validatePath({ leaf: leaf.der, intermediates: pool, anchors: [root.der], time: NOW, revocation: { mode: 'off' }, policy: { limits: { maxSteps: 500 } } });
+    expect(codes(r)).toEqual(['PATH_WORK_LIMIT']);
+    expect(r.errors[0]?.detail).toContain('work limit');
+  }, 30_000);
+});
+
 describe('revocation', () => {
   it('says who revoked a certificate on a CRL, and when', async () => {
     const leaf = await issue('CN=carol', { issuer: inter });
