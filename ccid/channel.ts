@@ -104,7 +104,7 @@ export class CcidChannel implements MessageChannel {
     }
   }
 
-  private async write(bytes: Uint8Array): Promise<void> {
+  private async write(bytes: Uint8Array<ArrayBuffer>): Promise<void> {
     let result;
     try {
       result = await this.device.transferOut(this.options.bulkOut, bytes);

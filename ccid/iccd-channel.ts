@@ -64,7 +64,7 @@ export class IccdBChannel implements MessageChannel {
   private async out(request: number, value: number, data?: Uint8Array): Promise<void> {
     let r;
     try {
-      r = await this.device.controlTransferOut({ requestType: 'class', recipient: 'interface', request, value, index: this.interfaceNumber }, data ?? new Uint8Array(0));
+      r = await this.device.controlTransferOut({ requestType: 'class', recipient: 'interface', request, value, index: this.interfaceNumber }, data ? Uint8Array.from(data) : new Uint8Array(0));
     } catch (err) {
       throw new UsbTransferError(`The token refused an ICCD request: ${(err as Error).message ?? err}`, { cause: err });
     }

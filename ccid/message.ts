@@ -62,7 +62,7 @@ export interface CommandMessage {
   readonly data?: Uint8Array;
 }
 
-export function encodeCommand(msg: CommandMessage): Uint8Array {
+export function encodeCommand(msg: CommandMessage): Uint8Array<ArrayBuffer> {
   const data = msg.data ?? new Uint8Array(0);
   const out = new Uint8Array(HEADER_SIZE + data.length);
   const [b7, b8, b9] = msg.specific ?? [0, 0, 0];

@@ -1,7 +1,8 @@
 /**
  * The subset of WebUSB's `USBDevice` the driver uses. The browser's `navigator.usb`
  * devices, node-usb v3's WebUSB devices and sim/'s virtual reader all satisfy it
- * structurally, so the driver never touches a platform API itself.
+ * structurally, so the driver never touches a platform API itself. Buffers sent are
+ * `Uint8Array<ArrayBuffer>` because WebUSB's BufferSource excludes SharedArrayBuffer views.
  */
 
 export type UsbDirection = 'in' | 'out';
@@ -65,9 +66,9 @@ export interface UsbDeviceLike {
   selectConfiguration(configurationValue: number): Promise<void>;
   claimInterface(interfaceNumber: number): Promise<void>;
   controlTransferIn(setup: UsbControlSetup, length: number): Promise<UsbInResult>;
-  controlTransferOut(setup: UsbControlSetup, data?: Uint8Array): Promise<UsbOutResult>;
+  controlTransferOut(setup: UsbControlSetup, data?: Uint8Array<ArrayBuffer>): Promise<UsbOutResult>;
   transferIn(endpointNumber: number, length: number): Promise<UsbInResult>;
-  transferOut(endpointNumber: number, data: Uint8Array): Promise<UsbOutResult>;
+  transferOut(endpointNumber: number, data: Uint8Array<ArrayBuffer>): Promise<UsbOutResult>;
   clearHalt(direction: UsbDirection, endpointNumber: number): Promise<void>;
 }
 
