@@ -28,7 +28,13 @@ export class Logger {
   error(event: string, fields?: Record<string, unknown>): void { this.log('error', event, fields); }
 }
 
-/** Writes each record as one JSON line to stdout. */
+let stdoutGuarded = false;
+
+/** Writes each record as one JSON line to stdout. A closed stdout (EPIPE) must not stop the relay. */
 export const stdoutSink: LogSink = (record) => {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', () => { /* the log reader went away; keep relaying */ });
+  }
   process.stdout.write(`${JSON.stringify(record)}\n`);
 };

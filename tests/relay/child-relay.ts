@@ -18,7 +18,7 @@ export async function startChildRelay(dir: string, name: string, config: Record<
   const path = join(dir, `${name}.json`);
   writeFileSync(path, JSON.stringify(config, null, 2));
   const peer = startPeer(process.execPath, [join(repoRoot, 'cli/tessera.js'), 'relay', '--config', path], { cwd: repoRoot });
-  const m = await peer.waitForOutput(/"event":"listening","url":"(ws:\/\/[^"]+)"/, 20_000);
+  const m = await peer.waitForOutput(/"event":"listening","url":"(ws:\/\/[^"]+)"/, 60_000);
   return {
     peer,
     url: m[1] ?? '',
