@@ -1,0 +1,24 @@
+// One sshd (OpenSSH 9.2, loopback) and a user key for the SSH benchmarks.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKey, makeTempDir, removeTempDir, startSshd } from '../../tests/peers/index.ts';
+import { loadSigner, type BenchTarget } from './clients.ts';
+
+export interface BenchSetup { readonly target: BenchTarget; readonly dir: string; stop(): Promise<void> }
+
+export async function benchSetup(): Promise<BenchSetup> {
+  const dir = makeTempDir('tessera-bench-');
+  chmodSync(dir, 0o755); // the test account reads files from here
+  const key = generateKey(dir, 'user', 'ed25519');
+  const server = await startSshd({ version: '9.2', authorizedKeys: [key.publicLine], logLevel: 'ERROR' });
+  const knownHostsPath = join(dir, 'known_hosts');
+  writeFileSync(knownHostsPath, server.knownHosts());
+  const target: BenchTarget = { server, keyPath: key.privatePath, knownHostsPath, signer: await loadSigner(key.privatePath) };
+  return { target, dir, async stop() { await server.stop(); removeTempDir(dir); } };
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
