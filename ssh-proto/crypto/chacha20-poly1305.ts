@@ -55,8 +55,12 @@ function workspace(lib: LibSodium, n: number): number {
  * the payload from block 1 and gives the Poly1305 key (block 0); K_1 (last 32) encrypts the length.
  * The nonce is the sequence number as a big-endian uint64.
  */
+/** Loaded once; kept out of instances so that printing one (a test failure) never walks the whole heap. */
+let LIB: LibSodium | undefined;
+
 export class OpenSshChaChaPoly {
-  private constructor(private readonly lib: LibSodium, private readonly base: number) {}
+  private constructor(private readonly base: number) {}
+  private get lib(): LibSodium { return LIB!; }
   // Heap layout at `base`: K_2 (32) | K_1 (32) | nonce (8) | Poly1305 key (32) | length block (4)
   private get k2() { return this.base; }
   private get k1() { return this.base + 32; }
@@ -66,10 +70,10 @@ export class OpenSshChaChaPoly {
 
   static async create(key: Uint8Array): Promise<OpenSshChaChaPoly> {
     if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);
-    const lib = (await sodium() as unknown as { libsodium: LibSodium }).libsodium;
+    const lib = (LIB ??= (await sodium() as unknown as { libsodium: LibSodium }).libsodium);
     const base = lib._malloc(112);
     lib.HEAPU8.set(key, base);
-    return new OpenSshChaChaPoly(lib, base);
+    return new OpenSshChaChaPoly(base);
   }
 
   private setNonce(seq: number): void {

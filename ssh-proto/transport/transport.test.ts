@@ -109,6 +109,10 @@ class FakeServer {
     if (this.opts.strict !== false) this.decoder.seq = 0;
   }
 
+  async close(): Promise<void> {
+    await this.writer.close();
+  }
+
   /** Answers SERVICE_REQUEST like sshd. */
   async serviceAccept(): Promise<void> {
     const r = new SshReader(await this.read());
@@ -303,3 +307,81 @@ describe('rekeying (RFC 4253 §9)', () => {
     await t.close();
   });
 });
+
+describe('a failing byte stream (fault injection)', () => {
+  /** Wraps a stream so that reading fails after `readLimit` bytes, or writing fails after `writeLimit` writes. */
+  function faulty(stream: ByteStream, faults: { readLimit?: number; writeLimit?: number }): ByteStream {
+    let read = 0;
+    let writes = 0;
+    const reader = stream.readable.getReader();
+    const writer = stream.writable.getWriter();
+    return {
+      readable: new ReadableStream<Uint8Array>({
+        async pull(c) {
+          const { value, done } = await reader.read();
+          if (done) { c.close(); return; }
+          read += value.length;
+          if (faults.readLimit !== undefined && read > faults.readLimit) { c.error(new Error('ECONNRESET')); return; }
+          c.enqueue(value);
+        },
+      }),
+      writable: new WritableStream<Uint8Array>({
+        async write(chunk) {
+          if (faults.writeLimit !== undefined && ++writes > faults.writeLimit) throw new Error('EPIPE');
+          await writer.write(chunk);
+        },
+      }),
+    };
+  }
+
+  it('a read error mid-session becomes CONNECTION_LOST with the cause', async () => {
+    const [c, s] = memoryPipe();
+    const server = new FakeServer(s);
+    const client = Transport.connect(faulty(c, { readLimit: 5000 }), { verifyHostKey: async () => {}, handshakeTimeoutMs: 5000 });
+    client.catch(() => {});
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    void (async () => { try { for (let i = 0; i < 10; i++) await server.send(new SshWriter().byte(94).uint32(0).string(new Uint8Array(1000)).toBytes()); } catch { /* closed */ } })();
+    let err: { code?: string; cause?: { message?: string } } | undefined;
+    try { for (;;) await t.receive(); } catch (e) { err = e as typeof err; }
+    expect(err?.code).toBe('CONNECTION_LOST');
+    expect(err?.cause?.message).toBe('ECONNRESET');
+    expect(await t.closed).toBe(err);
+  });
+
+  it('a write error fails the transport with CONNECTION_LOST, and later sends reject', async () => {
+    const [c, s] = memoryPipe();
+    const server = new FakeServer(s);
+    const client = Transport.connect(faulty(c, { writeLimit: 3 }), { verifyHostKey: async () => {}, handshakeTimeoutMs: 5000 });
+    client.catch(() => {});
+    await server.versionExchange();
+    server.kex(true).catch(() => {});
+    await expect(client).rejects.toMatchObject({ code: 'CONNECTION_LOST' });
+  });
+
+  it('the stream ending without DISCONNECT gives CONNECTION_CLOSED', async () => {
+    const { server, client } = setup();
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    await s_close(server);
+    await expect(t.receive()).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+  });
+
+  it('rekeys by itself after rekeyAfterMs', async () => {
+    const { server, client, events } = setup({}, { rekeyAfterMs: 100 });
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    const kexInit = await server.read();
+    expect(kexInit[0]).toBe(MSG.KEXINIT);
+    await server.kex(false, kexInit);
+    expect(events).toContainEqual({ type: 'kex-start', initial: false, initiatedBy: 'client' });
+    await t.close();
+  });
+});
+
+async function s_close(server: FakeServer): Promise<void> {
+  await server.close();
+}

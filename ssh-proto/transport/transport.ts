@@ -97,7 +97,7 @@ export class Transport {
     void this.writeRaw(new TextEncoder().encode(`${this.clientVersion}\r\n`));
     const exchange = new VersionExchange();
     for (;;) {
-      const { value, done } = await this.reader.read();
+      const { value, done } = await this.reader.read().catch((e: unknown) => { throw connectionLost(e, 'receiving'); });
       if (this.error) throw this.error;
       if (done) throw new SshTransportError('CONNECTION_CLOSED', 'the server closed the connection before identifying itself');
       const result = exchange.feed(value);
@@ -145,7 +145,16 @@ export class Transport {
 
   /** Writes stay in sequence-number order even when sealing is asynchronous. */
   private writeRaw(bytes: Promise<Uint8Array> | Uint8Array): Promise<void> {
-    const p = this.writeChain.then(async () => this.writer.write(await bytes));
+    const p = this.writeChain.then(async () => {
+      const b = await bytes;
+      try {
+        await this.writer.write(b);
+      } catch (cause) {
+        const err = connectionLost(cause, 'sending');
+        this.fail(err);
+        throw err;
+      }
+    });
     this.writeChain = p.catch(() => {});
     return p;
   }
@@ -212,7 +221,7 @@ export class Transport {
         }
       }
     } catch (e) {
-      this.fail(e);
+      this.fail(e instanceof SshError ? e : connectionLost(e, 'receiving'));
     }
   }
 
@@ -445,7 +454,7 @@ export class Transport {
   private fail(e: unknown): void {
     if (this.ended) return;
     const err = e instanceof Error ? e : new SshTransportError('TRANSPORT_FAILED', String(e));
-    if (!(err instanceof SshDisconnectError) && !(err instanceof SshError && err.code === 'CONNECTION_CLOSED')) {
+    if (!(err instanceof SshDisconnectError) && !(err instanceof SshError && (err.code === 'CONNECTION_CLOSED' || err.code === 'CONNECTION_LOST'))) {
       this.sendDisconnect(disconnectReasonFor(err), err.message);
     }
     this.finish(err);
@@ -483,6 +492,12 @@ export class Transport {
 }
 
 const hostKeyRefusals = new WeakSet<Error>();
+
+/** The byte stream itself failed (socket reset, WebSocket error): a typed error that keeps the cause. */
+function connectionLost(cause: unknown, while_: string): SshTransportError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SshTransportError('CONNECTION_LOST', `the connection failed while ${while_}: ${detail}`, { cause });
+}
 
 function disconnectReasonFor(err: Error): number {
   if (hostKeyRefusals.has(err)) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
