@@ -17,7 +17,7 @@ export interface TestSshd {
 export async function startSshd(authorizedKeys: string): Promise<TestSshd> {
   const sshd = requireExecutable('/usr/sbin/sshd', 'Debian package openssh-server');
   requireExecutable('/usr/bin/ssh-keygen', 'Debian package openssh-client');
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-sshd-'));
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-card-sshd-'));
   mkdirSync('/run/sshd', { recursive: true });
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')]);
   writeFileSync(join(dir, 'authorized_keys'), authorizedKeys);
