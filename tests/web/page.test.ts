@@ -30,7 +30,7 @@ describe('the Tessera page', () => {
     const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
     await context.close();
-  });
+  }, 60_000);
 
   it('reloads offline from the service worker’s app shell', async () => {
     const { context, page } = await stack.newPage();
@@ -47,7 +47,7 @@ describe('the Tessera page', () => {
     expect(await page.textContent('#connect-title')).toBe('Connect');
     await screenshot(page, '10-offline-shell');
     await context.close();
-  });
+  }, 60_000);
 
   it('validates the form before connecting and names the problem', async () => {
     const { context, page } = await stack.newPage();

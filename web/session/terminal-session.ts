@@ -59,6 +59,7 @@ export class TerminalSession {
   private ended = false;
   private algorithms: KexAlgorithms | undefined;
   private closeReason: string | undefined;
+  private closeCode: number | undefined;
   /** Settles when the session is over, with the reason shown in the status line. */
   readonly done: Promise<string>;
   private finish!: (reason: string) => void;
@@ -74,12 +75,12 @@ export class TerminalSession {
     const name = `${target.user}@${target.host}:${target.port}`;
     this.onStatus(status.connecting(name));
     const stream = await openWebSocketStream(relayTargetUrl(relayUrl, target.host, target.port), {
-      onClose: (reason) => { this.closeReason ??= reason; },
+      onClose: (reason, code) => { this.closeReason ??= reason; this.closeCode ??= code; },
     });
     this.stream = stream;
     if (this.ended) { stream.close(); return; }
     this.onStatus(status.keyExchange(name));
-    this.connection = await dial(stream, {
+    this.connection = await this.dialThrough(dial, stream, {
       username: target.user,
       auth,
       verifyHostKey,
@@ -106,6 +107,18 @@ export class TerminalSession {
       void this.close(`${how[0]!.toUpperCase()}${how.slice(1)}.`);
     });
     this.view.focus();
+  }
+
+  /** When the relay refused or dropped the target, its reason explains more than the SSH layer's "closed early". */
+  private async dialThrough(dial: SshDialer, stream: ByteStream, options: DialOptions): Promise<SshConnection> {
+    try {
+      return await dial(stream, options);
+    } catch (err) {
+      if (this.closeCode !== undefined && this.closeCode !== 1000 && this.closeReason) {
+        throw new WebError('RELAY_CLOSED', `The relay ended the connection: ${this.closeReason}`, { cause: err });
+      }
+      throw err;
+    }
   }
 
   private async pump(source: ReadableStream<Uint8Array>): Promise<void> {

@@ -1,0 +1,95 @@
+// The card path end to end: a simulated PIV card in sim/'s virtual CCID reader, reached by the
+// page's real card stack through a WebUSB shim; the page validates the card certificate (pki/),
+// asks for the PIN (a wrong one first, then the right one), signs in to Debian's sshd with the
+// card key through the relay, and ends the session when the card is removed.
+import { createPublicKey } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
+import { startSshd, type SshServerPeer } from '../peers/index.ts';
+import { openApp, screenshot, startWebStack, statusText, waitForTerminal, type WebStack } from './harness.ts';
+import { bridgeUsb } from './usb-bridge.ts';
+
+/** "ecdsa-sha2-nistp256 AAAA..." for a P-256 SubjectPublicKeyInfo, built with node:crypto (an independent encoder). */
+function sshP256Line(spki: Uint8Array): string {
+  const jwk = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({ format: 'jwk' });
+  const str = (b: Buffer) => { const l = Buffer.alloc(4); l.writeUInt32BE(b.length); return Buffer.concat([l, b]); };
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+  return `ecdsa-sha2-nistp256 ${Buffer.concat([str(Buffer.from('ecdsa-sha2-nistp256')), str(Buffer.from('nistp256')), str(point)]).toString('base64')}`;
+}
+
+describe('signing in with a smart card in the browser', () => {
+  let sshd: SshServerPeer;
+  let stack: WebStack;
+  let provisioned: ProvisionedPivCard;
+
+  beforeAll(async () => {
+    provisioned = await provisionPivCard({ slots: [{ slot: 0x9a, algorithm: 'p-256' }] });
+    const slot = provisioned.slots.get(0x9a)!;
+    sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, authorizedKeys: [sshP256Line(slot.spki)] });
+    stack = await startWebStack({
+      allow: [`127.0.0.1:${sshd.port}`],
+      config: {
+        mode: 'personal', defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user,
+        knownHosts: sshd.knownHosts().trim().split('\n'), trustAnchors: [provisioned.ca.pem], revocation: 'off',
+      },
+    });
+  }, 180_000);
+  afterAll(async () => { await stack?.stop(); await sshd?.stop(); });
+
+  it('shows the card and its validated certificate, takes the PIN, signs in, and ends the session on removal', async () => {
+    const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
+    reader.insertCard(provisioned.card);
+    const { context, page } = await stack.newPage();
+    await bridgeUsb(page, reader);
+    await openApp(page, stack.baseUrl);
+
+    await page.click('#connect-reader');
+    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
+    expect(await page.textContent('#card-reader')).toMatch(/OMNIKEY/i);
+    expect(await page.textContent('#card-type')).toMatch(/PIV|YubiKey/);
+    const keys = await page.textContent('#card-keys');
+    expect(keys).toContain('Subject: ');
+    expect(keys).toContain('Tessera Test User');
+    expect(keys).toContain('Certificate valid');
+    await screenshot(page, '05-card-ready');
+
+    await page.selectOption('#auth-method', 'card');
+    await page.click('#connect-button');
+    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+    expect(await page.textContent('#pin-retries')).toMatch(/3 attempts left/);
+    await page.fill('#pin-input', '654321');
+    await page.click('#pin-ok');
+    await expect.poll(() => page.textContent('#pin-error')).toBe('Wrong PIN.');
+    expect(await page.textContent('#pin-retries')).toMatch(/2 attempts left/);
+    await screenshot(page, '06-pin-wrong');
+    await page.fill('#pin-input', '123456');
+    await page.click('#pin-ok');
+
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.type('echo signed-in-with-card-$((40+2))');
+    await page.keyboard.press('Enter');
+    await waitForTerminal(page, /^signed-in-with-card-42\s*$/m);
+    expect(sshd.log()).toMatch(/Accepted publickey for tessera-test .* ECDSA/);
+    await screenshot(page, '07-card-session');
+
+    reader.removeCard();
+    await expect.poll(() => statusText(page), { timeout: 15_000 }).toMatch(/^Closed: The card was removed\. The session that used it was ended\./);
+    expect(await page.getAttribute('#card-panel', 'data-state')).toBe('no-card');
+    await screenshot(page, '08-card-removed');
+    await context.close();
+  }, 120_000);
+
+  it('tells the user which deployment they need when Chrome blocks the smart-card class', async () => {
+    const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
+    const { context, page } = await stack.newPage();
+    await bridgeUsb(page, reader, { protectedClass: true });
+    await openApp(page, stack.baseUrl);
+    await page.click('#connect-reader');
+    await page.locator('#usb-help').waitFor({ state: 'visible' });
+    expect(await page.textContent('#usb-help')).toMatch(/Isolated Web App.*usb-unrestricted.*Chrome 128/);
+    expect(await page.getAttribute('#card-panel', 'data-state')).toBe('error');
+    await screenshot(page, '09-protected-class');
+    await context.close();
+  }, 60_000);
+});

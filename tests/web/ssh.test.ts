@@ -1,0 +1,114 @@
+// The SSH path end to end: the page in Chromium → the real relay → Debian's sshd 9.2, with the
+// host-key prompt, a shell in xterm.js (echo, stty size, resize), a remembered key on the next
+// connection, and a changed key as a hard stop.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startSshd, type SshServerPeer } from '../peers/index.ts';
+import { openApp, screenshot, startWebStack, statusText, waitForTerminal, type WebStack } from './harness.ts';
+
+function opensshFingerprint(publicLine: string): string {
+  const b64 = publicLine.split(/\s+/)[1] ?? '';
+  return `SHA256:${createHash('sha256').update(Buffer.from(b64, 'base64')).digest('base64').replace(/=+$/, '')}`;
+}
+
+async function typeLine(page: Page, line: string): Promise<void> {
+  await page.locator('#terminal .xterm-helper-textarea').focus();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+async function connectWithPassword(page: Page, sshd: SshServerPeer): Promise<void> {
+  await page.selectOption('#auth-method', 'password');
+  await page.fill('#password', sshd.password);
+  await page.click('#connect-button');
+}
+
+describe('SSH through the relay in the browser', () => {
+  let sshd: SshServerPeer;
+  let stack: WebStack;
+  beforeAll(async () => {
+    sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false });
+    stack = await startWebStack({
+      allow: [`127.0.0.1:${sshd.port}`],
+      config: { mode: 'personal', defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user },
+    });
+  }, 180_000);
+  afterAll(async () => { await stack?.stop(); await sshd?.stop(); });
+
+  it('prompts for the host key, runs a shell, follows resizes, and remembers the key', async () => {
+    const { context, page } = await stack.newPage();
+    await openApp(page, stack.baseUrl);
+    await connectWithPassword(page, sshd);
+
+    const dialog = page.locator('#host-key-dialog');
+    await dialog.waitFor({ state: 'visible' });
+    const expected = opensshFingerprint(sshd.hostKeys[0]!.key.publicLine);
+    expect(await page.textContent('#hk-fingerprint')).toBe(expected);
+    expect(await page.textContent('#hk-body')).toContain(`[127.0.0.1]:${sshd.port}`);
+    await screenshot(page, '02-host-key-prompt');
+    await page.click('#hk-remember');
+
+    await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
+    expect(await page.getAttribute('#status', 'title')).toMatch(/curve25519-sha256|mlkem|ecdh/);
+
+    await typeLine(page, 'echo tessera-$((6*7))');
+    await waitForTerminal(page, /^tessera-42\s*$/m);
+
+    const size = await page.evaluate(() => window.tessera!.app.terminal.size);
+    await typeLine(page, 'stty size');
+    await waitForTerminal(page, new RegExp(`^${size.rows} ${size.cols}\\s*$`, 'm'));
+    await screenshot(page, '03-connected-shell');
+
+    // A smaller window: xterm refits, the page sends window-change, the pty follows.
+    await page.setViewportSize({ width: 900, height: 520 });
+    await expect.poll(() => page.evaluate(() => window.tessera!.app.terminal.size.cols)).toBeLessThan(size.cols);
+    const small = await page.evaluate(() => window.tessera!.app.terminal.size);
+    await typeLine(page, 'clear; stty size');
+    await waitForTerminal(page, new RegExp(`^${small.rows} ${small.cols}\\s*$`, 'm'));
+
+    // UTF-8 from the server, possibly split across packets, renders as text.
+    await typeLine(page, "printf 'caf\\303\\251 \\342\\202\\254\\n'");
+    await waitForTerminal(page, /^café €\s*$/m);
+
+    await typeLine(page, 'exit');
+    await expect.poll(() => statusText(page)).toMatch(/^Closed: The shell exited with status 0/);
+    expect(await page.textContent('#known-hosts-summary')).toMatch(/1 remembered host key/);
+
+    // The next connection trusts the remembered key without asking.
+    await connectWithPassword(page, sshd);
+    await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/^Connected to/);
+    expect(await dialog.isVisible()).toBe(false);
+    await page.click('#disconnect-button');
+    await expect.poll(() => statusText(page)).toMatch(/^Closed: You disconnected/);
+    await context.close();
+  }, 120_000);
+
+  it('stops hard when the host key differs from the one on record', async () => {
+    const { context, page } = await stack.newPage();
+    await openApp(page, stack.baseUrl);
+    // Another ed25519 key on record for this host:port (from a second, unrelated server).
+    const other = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false });
+    const line = `[127.0.0.1]:${sshd.port} ${other.hostKeys[0]!.key.publicLine.split(/\s+/).slice(0, 2).join(' ')}`;
+    await other.stop();
+    expect(await page.evaluate((text) => window.tessera!.app.importKnownHosts(text), line)).toBe(1);
+    await connectWithPassword(page, sshd);
+    const dialog = page.locator('#host-key-dialog[data-kind="changed"]');
+    await dialog.waitFor({ state: 'visible' });
+    expect(await page.textContent('#hk-body')).toMatch(/man-in-the-middle/);
+    expect(await page.isVisible('#hk-remember')).toBe(false);
+    await screenshot(page, '04-host-key-changed');
+    await page.click('#hk-refuse');
+    await expect.poll(() => statusText(page)).toMatch(/host key changed/);
+    await context.close();
+  }, 60_000);
+
+  it('refuses a server the relay does not allow, with the relay’s reason', async () => {
+    const { context, page } = await stack.newPage();
+    await openApp(page, stack.baseUrl);
+    await page.fill('#port', '1');
+    await connectWithPassword(page, sshd);
+    await expect.poll(() => statusText(page), { timeout: 15_000 }).toMatch(/^The relay ended the connection: .+/);
+    await context.close();
+  }, 60_000);
+});
