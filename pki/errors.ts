@@ -31,7 +31,8 @@ export type IssueCode =
   | 'REVOKED'
   | 'REVOCATION_UNKNOWN'
   | 'LEAF_KEY_USAGE'
-  | 'LEAF_EKU';
+  | 'LEAF_EKU'
+  | 'INTERNAL_ERROR';
 
 export interface ValidationIssue {
   readonly code: IssueCode;

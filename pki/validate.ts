@@ -187,5 +187,11 @@ export async function validatePath(input: ValidateInput): Promise<ValidationResu
     inProgress: new Set(),
     depth: 0,
   };
-  return search(leaf, anchors, run, { ...DEFAULT_POLICY_INPUTS, ...policy.policies }, policy.leaf);
+  try {
+    return await search(leaf, anchors, run, { ...DEFAULT_POLICY_INPUTS, ...policy.policies }, policy.leaf);
+  } catch (err) {
+    // Fail closed: a fault in this validator refuses the certificate instead of crashing the page.
+    const why = err instanceof Error ? err.message : String(err);
+    return { valid: false, path: [], errors: [issue('INTERNAL_ERROR', `The certificate could not be checked (${why}), so it is refused.`)], warnings: [], userConstrainedPolicySet: [] };
+  }
 }

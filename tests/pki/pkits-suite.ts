@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validatePath } from '../../pki/index.ts';
+import { decodePemOrDer, validatePath } from '../../pki/index.ts';
 import type { ValidationResult } from '../../pki/index.ts';
 
 export interface PkitsTest {
@@ -43,10 +43,12 @@ export function pkitsDir(): string {
 export function loadPkits(dir = pkitsDir()): PkitsCase[] {
   const suite = JSON.parse(readFileSync(join(dir, 'tests.json'), 'utf8')) as { tests: PkitsTest[] };
   const cache = new Map<string, Uint8Array>();
+  // DER as PKITS ships it; a PEM file (one structure) is read as well.
   const read = (p: string): Uint8Array => {
     let b = cache.get(p);
     if (!b) {
-      b = new Uint8Array(readFileSync(p));
+      const raw = new Uint8Array(readFileSync(p));
+      b = raw[0] === 0x30 ? raw : (decodePemOrDer(raw)[0] as Uint8Array);
       cache.set(p, b);
     }
     return b;
