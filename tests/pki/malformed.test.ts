@@ -65,6 +65,7 @@ describe('malformed corpus', () => {
           bad[pos] = (bad[pos] as number) ^ f;
           const r = which === 'leaf' ? await validatePkits(bad) : which === 'ca' ? await validatePkits(goodLeaf, bad) : await validatePkits(goodLeaf, undefined, bad);
           if (r.valid) throw new Error(`a change at byte ${pos} (xor ${f}) of the ${which} was accepted`);
+          if (r.errors.some((e) => e.code === 'INTERNAL_ERROR')) throw new Error(`a change at byte ${pos} of the ${which} hit an internal fault`);
           refused++;
         }
       }
@@ -124,6 +125,7 @@ describe('properties (fast-check)', () => {
         const r = await validatePath({ leaf: bad, anchors: [ecRoot.der], time: NOW, revocation: { mode: 'off' } });
         expect(r.valid).toBe(false);
         expect(r.errors.length).toBeGreaterThan(0);
+        expect(r.errors.map((e) => e.code)).not.toContain('INTERNAL_ERROR');
       },
     ), { numRuns: 300 });
   }, 60_000);
@@ -132,6 +134,7 @@ describe('properties (fast-check)', () => {
     await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 3 }), async (leaf, pool) => {
       const r = await validatePath({ leaf, intermediates: pool, anchors: [...pool, ecRoot.der], time: NOW, revocation: { mode: 'off' } });
       expect(r.valid).toBe(false);
+      expect(r.errors.map((e) => e.code)).not.toContain('INTERNAL_ERROR');
     }), { numRuns: 200 });
   });
 });
