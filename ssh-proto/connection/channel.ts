@@ -178,6 +178,7 @@ export class Channel {
       throw new ConnectionError('CHANNEL_WINDOW_EXCEEDED',
         `The server sent ${data.length} bytes on channel ${this.localId} with only ${this.localWindow} bytes of window left (RFC 4254 §5.2).`);
     }
+    // A packet above our maximum packet size is accepted (OpenSSH only logs it); the window is the hard limit.
     this.localWindow -= data.length;
     if (this.sentClose) return; // late data after our CLOSE: dropped, nobody reads any more
     if (extendedType === undefined) this.stdoutIn.push(data);

@@ -277,6 +277,18 @@ describe('hostile servers: typed errors, never a crash', () => {
     await expect(s.exit).rejects.toBeInstanceOf(SshError);
   });
 
+  it('an exit status already received survives a connection that drops before CHANNEL_CLOSE', async () => {
+    const { channel, server } = memoryChannel();
+    const conn = new Connection(channel);
+    const opening = conn.openSession();
+    const id = await server.confirm(1);
+    const s = await opening;
+    server.send(new SshWriter().byte(MSG.CHANNEL_REQUEST).uint32(id).string('exit-status').boolean(false).uint32(0));
+    server.send(new SshWriter().byte(MSG.CHANNEL_DATA).uint32(77).string('x'));
+    expect(await conn.closed).toMatchObject({ code: 'CHANNEL_UNKNOWN' });
+    expect(await s.exit).toEqual({ code: 0 });
+  });
+
   it('random messages end the connection with an SshError or are handled; nothing throws out of the loop', async () => {
     await fc.assert(fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 1, maxLength: 40 }), { maxLength: 6 }), fc.integer({ min: 90, max: 100 }), async (msgs, first) => {
       const { channel, server } = memoryChannel();

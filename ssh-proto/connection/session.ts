@@ -28,13 +28,15 @@ export interface ExitStatus {
 
 export class Session extends Channel {
   private exitStatus: ExitStatus = {};
-  /** Resolves when the channel has closed, with what the server reported; rejects if the connection failed first. */
+  /** Resolves when the channel has closed, with what the server reported; rejects if the connection failed before any status. */
   readonly exit: Promise<ExitStatus>;
 
   constructor(host: ChannelHost, p: ChannelParams) {
     super(host, p);
     this.exit = this.closed.then(() => {
-      if (this.failedWith) throw this.failedWith;
+      // A command whose status arrived has ended, even if the connection dropped before CHANNEL_CLOSE.
+      const known = this.exitStatus.code !== undefined || this.exitStatus.signal !== undefined;
+      if (this.failedWith && !known) throw this.failedWith;
       return this.exitStatus;
     });
     this.exit.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
