@@ -3,7 +3,9 @@ import { SshTransportError } from './errors.ts';
 import { AesCtrHmacCipher, MAC_SPECS } from './aes-ctr-hmac.ts';
 import { AesGcmCipher } from './aes-gcm.ts';
 import { ChaCha20Poly1305Cipher } from './chacha20-poly1305.ts';
-import type { DirectionKeys } from './key-schedule.ts';
+import { deriveDirectionKeys, type DirectionKeys } from './key-schedule.ts';
+import type { HashName } from '../crypto/index.ts';
+import type { NegotiatedAlgorithms } from './algorithms.ts';
 import type { PacketOpener, PacketSealer } from './packet-cipher.ts';
 
 export type PacketCipher = PacketSealer & PacketOpener;
@@ -39,4 +41,18 @@ export async function createPacketCipher(cipher: string, mac: string, keys: Dire
     default:
       throw new SshTransportError('KEX_NO_COMMON_ALGORITHM', `cipher ${cipher} is not implemented`);
   }
+}
+
+/** Both directions' ciphers after a key exchange (RFC 4253 §7.2: letters A/C/E client to server, B/D/F back). */
+export async function newKeys(hash: HashName, k: Uint8Array, h: Uint8Array, sessionId: Uint8Array, algs: NegotiatedAlgorithms)
+  : Promise<{ sealer: PacketCipher; opener: PacketCipher }> {
+  const [c2s, s2c] = await Promise.all([
+    deriveDirectionKeys(hash, k, h, sessionId, true, keySizes(algs.cipherClientToServer, algs.macClientToServer)),
+    deriveDirectionKeys(hash, k, h, sessionId, false, keySizes(algs.cipherServerToClient, algs.macServerToClient)),
+  ]);
+  const [sealer, opener] = await Promise.all([
+    createPacketCipher(algs.cipherClientToServer, algs.macClientToServer, c2s),
+    createPacketCipher(algs.cipherServerToClient, algs.macServerToClient, s2c),
+  ]);
+  return { sealer, opener };
 }

@@ -10,7 +10,10 @@ import { MSG } from '../messages.ts';
 import { SshReader, SshWriter } from '../wire/index.ts';
 import { randomBytes } from '../crypto/index.ts';
 import { SshTransportError } from './errors.ts';
-import { AEAD_CIPHERS, type NegotiatedAlgorithms } from './algorithms.ts';
+import {
+  AEAD_CIPHERS, DEFAULT_CIPHERS, DEFAULT_HOST_KEY, DEFAULT_KEX, DEFAULT_MACS, EXT_INFO_C, KEX_STRICT_C, type NegotiatedAlgorithms,
+} from './algorithms.ts';
+import type { TransportOptions } from './events.ts';
 
 export interface KexInit {
   cookie: Uint8Array;
@@ -25,6 +28,20 @@ export interface KexInit {
   languagesC2S: string[];
   languagesS2C: string[];
   firstKexPacketFollows: boolean;
+}
+
+/** Our KEXINIT from the options (or the defaults). No compression: "none" only. */
+export function clientKexInit(o: TransportOptions, initial: boolean): Omit<KexInit, 'cookie'> {
+  const ciphers = [...(o.ciphers ?? DEFAULT_CIPHERS)];
+  const macs = [...(o.macs ?? DEFAULT_MACS)];
+  return {
+    // ext-info-c and kex-strict-c only in the first KEXINIT (RFC 8308 §2.1, OpenSSH PROTOCOL §1.10).
+    kex: [...(o.kexAlgorithms ?? DEFAULT_KEX), ...(initial ? [EXT_INFO_C, KEX_STRICT_C] : [])],
+    hostKey: [...(o.hostKeyAlgorithms ?? DEFAULT_HOST_KEY)],
+    cipherC2S: ciphers, cipherS2C: ciphers, macC2S: macs, macS2C: macs,
+    compressionC2S: ['none'], compressionS2C: ['none'], languagesC2S: [], languagesS2C: [],
+    firstKexPacketFollows: false,
+  };
 }
 
 export function encodeKexInit(k: Omit<KexInit, 'cookie'> & { cookie?: Uint8Array }): Uint8Array {

@@ -2,23 +2,23 @@
 // rekeying, and the transport messages. The packet core (PacketEncoder/PacketDecoder, the ciphers,
 // the kex methods) is sans-I/O; this class is the thin driver over a ByteStream.
 import { DISCONNECT_REASON, MSG } from '../messages.ts';
-import { SshReader, SshWriter } from '../wire/index.ts';
 import { SshError } from '../errors.ts';
-import { verifySignature } from '../keys/index.ts';
-import {
-  DEFAULT_CIPHERS, DEFAULT_HOST_KEY, DEFAULT_KEX, DEFAULT_MACS, EXT_INFO_C, KEX_STRICT_C, KEX_STRICT_S,
-  type NegotiatedAlgorithms,
-} from './algorithms.ts';
+import { KEX_STRICT_S, type NegotiatedAlgorithms } from './algorithms.ts';
 import type { ByteStream } from './byte-stream.ts';
-import { createPacketCipher, keySizes } from './cipher-suite.ts';
+import { newKeys } from './cipher-suite.ts';
 import { SshDisconnectError, SshTransportError } from './errors.ts';
 import type { HostKeyInfo, TransportEvent, TransportOptions } from './events.ts';
 import { KexRound, Deferred } from './kex-round.ts';
 import { createKexMethod } from './kex-methods.ts';
-import { encodeKexInit, guessWasWrong, negotiate, parseKexInit } from './kexinit.ts';
-import { deriveDirectionKeys, exchangeHash } from './key-schedule.ts';
+import { clientKexInit, encodeKexInit, guessWasWrong, negotiate, parseKexInit } from './kexinit.ts';
+import { exchangeHash } from './key-schedule.ts';
 import { PacketDecoder, PacketEncoder, type DecodedPacket } from './packet-protocol.ts';
 import { DEFAULT_CLIENT_VERSION, VersionExchange } from './version-exchange.ts';
+import { askVerifier, checkExchangeSignature, disconnectReasonFor, equalBytes } from './host-key-check.ts';
+import {
+  encodeDisconnect, encodeUnimplemented, isKexMethodMessage, isUpperLayerMessage, parseDebug, parseDisconnect,
+  parseExtInfo, parseUnimplemented,
+} from './transport-messages.ts';
 
 const GiB = 1024 ** 3;
 /** Stop reading from the network while this many messages wait for receive() (backpressure). */
@@ -26,13 +26,6 @@ const INBOX_HIGH_WATER = 256;
 /** How much already-received data one read burst gathers before packets are opened. */
 const BURST_BYTES = 1 << 20;
 const NOT_READY = Promise.resolve('not-ready' as const);
-const isKexMethodMessage = (t: number) => t >= 30 && t <= 49; // RFC 4250 §4.1.2
-/**
- * Numbers the layers above may use (RFC 4250 §4.1): user auth 50-79 (method-specific numbers included),
- * connection 80-82 and 90-100. Anything else (83-89, 101-255) no layer of this client implements: the transport
- * answers SSH_MSG_UNIMPLEMENTED for it itself (RFC 4253 §11.4), as the upper layers never learn sequence numbers.
- */
-const isUpperLayerMessage = (t: number) => (t >= 50 && t <= 82) || (t >= 90 && t <= 100);
 
 interface Queued { payload: Uint8Array; done: Deferred<void> }
 
@@ -228,15 +221,7 @@ export class Transport {
   private async dispatch({ seq, payload }: DecodedPacket): Promise<void> {
     const type = payload[0]!;
     const kex = this.kex;
-    if (type === MSG.DISCONNECT) {
-      // byte SSH_MSG_DISCONNECT, uint32 reason code, string description (UTF-8), string language tag (§11.1)
-      const r = new SshReader(payload);
-      r.byte();
-      const reason = r.uint32();
-      let description = '';
-      try { description = r.utf8(); } catch { /* a malformed description does not hide the reason */ }
-      throw new SshDisconnectError(reason, description);
-    }
+    if (type === MSG.DISCONNECT) throw parseDisconnect(payload);
     // Strict kex: during the initial kex only kex messages are allowed (OpenSSH PROTOCOL §1.10).
     if (kex?.initial && !kex.newKeysReceived.settled && this.strictKex && type !== MSG.KEXINIT && type !== MSG.NEWKEYS && !isKexMethodMessage(type)) {
       throw new SshTransportError('STRICT_KEX_VIOLATION', `the server sent message ${type} during the initial strict key exchange`);
@@ -244,22 +229,18 @@ export class Transport {
     switch (type) {
       case MSG.IGNORE:
         return;
-      case MSG.DEBUG: {
-        // byte SSH_MSG_DEBUG, boolean always_display, string message, string language tag (§11.3)
-        const r = new SshReader(payload);
-        r.byte();
-        this.emit({ type: 'debug', alwaysDisplay: r.boolean(), message: r.utf8() });
+      case MSG.DEBUG:
+        this.emit({ type: 'debug', ...parseDebug(payload) });
+        return;
+      case MSG.UNIMPLEMENTED:
+        this.emit({ type: 'unimplemented', seq: parseUnimplemented(payload) });
+        return;
+      case MSG.EXT_INFO: {
+        const { extensions, serverSigAlgs } = parseExtInfo(payload);
+        if (serverSigAlgs) this.serverSigAlgs = serverSigAlgs;
+        this.emit({ type: 'ext-info', extensions });
         return;
       }
-      case MSG.UNIMPLEMENTED: {
-        const r = new SshReader(payload);
-        r.byte();
-        this.emit({ type: 'unimplemented', seq: r.uint32() });
-        return;
-      }
-      case MSG.EXT_INFO:
-        this.onExtInfo(payload);
-        return;
       case MSG.KEXINIT:
         this.onKexInit(seq, payload);
         return;
@@ -288,19 +269,7 @@ export class Transport {
   }
 
   private sendUnimplemented(seq: number): void {
-    this.sendPacket(new SshWriter(8).byte(MSG.UNIMPLEMENTED).uint32(seq).toBytes()).catch(() => {});
-  }
-
-  /** RFC 8308 §2.3: byte SSH_MSG_EXT_INFO, uint32 nr-extensions, then (string name, string value) pairs. */
-  private onExtInfo(payload: Uint8Array): void {
-    const r = new SshReader(payload);
-    r.byte();
-    const n = r.uint32();
-    const extensions = new Map<string, Uint8Array>();
-    for (let i = 0; i < n; i++) extensions.set(r.name(), r.string());
-    const sigAlgs = extensions.get('server-sig-algs');
-    if (sigAlgs) this.serverSigAlgs = new SshReader(new SshWriter().string(sigAlgs).toBytes()).nameList();
-    this.emit({ type: 'ext-info', extensions });
+    this.sendPacket(encodeUnimplemented(seq)).catch(() => {});
   }
 
   // ---- key exchange ----
@@ -325,19 +294,9 @@ export class Transport {
   }
 
   private beginKex(initial: boolean, initiatedBy: 'client' | 'server'): KexRound {
-    const o = this.options;
     const round = new KexRound(initial, initiatedBy);
     this.kex = round;
-    const ciphers = [...(o.ciphers ?? DEFAULT_CIPHERS)];
-    const macs = [...(o.macs ?? DEFAULT_MACS)];
-    const kexInit = {
-      // ext-info-c and kex-strict-c only in the first KEXINIT (RFC 8308 §2.1, PROTOCOL §1.10).
-      kex: [...(o.kexAlgorithms ?? DEFAULT_KEX), ...(initial ? [EXT_INFO_C, KEX_STRICT_C] : [])],
-      hostKey: [...(o.hostKeyAlgorithms ?? DEFAULT_HOST_KEY)],
-      cipherC2S: ciphers, cipherS2C: ciphers, macC2S: macs, macS2C: macs,
-      compressionC2S: ['none'], compressionS2C: ['none'], languagesC2S: [], languagesS2C: [],
-      firstKexPacketFollows: false,
-    };
+    const kexInit = clientKexInit(this.options, initial);
     round.clientKexInit = encodeKexInit(kexInit);
     round.parsedClientKexInit = parseKexInit(round.clientKexInit);
     this.emit({ type: 'kex-start', initial, initiatedBy });
@@ -360,14 +319,7 @@ export class Transport {
       });
       await this.checkHostKey(round, algs.hostKey, reply.hostKey, reply.signature, h);
       const sessionId = round.initial ? h : this.sessionId;
-      const [c2s, s2c] = await Promise.all([
-        deriveDirectionKeys(method.hash, reply.sharedSecret, h, sessionId, true, keySizes(algs.cipherClientToServer, algs.macClientToServer)),
-        deriveDirectionKeys(method.hash, reply.sharedSecret, h, sessionId, false, keySizes(algs.cipherServerToClient, algs.macServerToClient)),
-      ]);
-      const [sealer, opener] = await Promise.all([
-        createPacketCipher(algs.cipherClientToServer, algs.macClientToServer, c2s),
-        createPacketCipher(algs.cipherServerToClient, algs.macServerToClient, s2c),
-      ]);
+      const { sealer, opener } = await newKeys(method.hash, reply.sharedSecret, h, sessionId, algs);
       round.incomingCipher.resolve(opener);
       // NEWKEYS goes out under the old keys; everything after it under the new ones (RFC 4253 §7.3).
       const newKeysSent = this.sendPacket(new Uint8Array([MSG.NEWKEYS]));
@@ -392,26 +344,14 @@ export class Transport {
   }
 
   private async checkHostKey(round: KexRound, algorithm: string, blob: Uint8Array, signature: Uint8Array, h: Uint8Array): Promise<void> {
-    let valid: boolean;
-    try {
-      valid = await verifySignature(algorithm, blob, signature, h);
-    } catch (cause) {
-      throw new SshTransportError('HOST_KEY_SIGNATURE_INVALID', `the server's ${algorithm} host key or its signature is malformed`, { cause });
-    }
-    if (!valid) throw new SshTransportError('HOST_KEY_SIGNATURE_INVALID', `the server's ${algorithm} signature on the key exchange does not verify: possible man-in-the-middle`);
+    await checkExchangeSignature(algorithm, blob, signature, h);
     if (!round.initial) {
       // RFC 4253 §9 does not allow a new host key in a rekey; OpenSSH refuses it too.
       if (!equalBytes(blob, this.hostKey.blob)) throw new SshTransportError('HOST_KEY_CHANGED_ON_REKEY', 'the server presented a different host key during a rekey');
       return;
     }
     const info = { algorithm, blob };
-    try {
-      await this.options.verifyHostKey(info);
-    } catch (e) {
-      const err = e instanceof Error ? e : new SshTransportError('HOST_KEY_REJECTED', `the host key was refused: ${String(e)}`);
-      hostKeyRefusals.add(err);
-      throw err;
-    }
+    await askVerifier(() => this.options.verifyHostKey(info));
     this.hostKey = info;
   }
 
@@ -446,8 +386,7 @@ export class Transport {
   }
 
   private sendDisconnect(reason: number, description: string): void {
-    const p = new SshWriter(64).byte(MSG.DISCONNECT).uint32(reason).string(description).string('').toBytes();
-    this.sendPacket(p).catch(() => {});
+    this.sendPacket(encodeDisconnect(reason, description)).catch(() => {});
   }
 
   /** Ends the transport with an error, telling the server why when the stream still works. */
@@ -491,27 +430,8 @@ export class Transport {
   }
 }
 
-const hostKeyRefusals = new WeakSet<Error>();
-
 /** The byte stream itself failed (socket reset, WebSocket error): a typed error that keeps the cause. */
 function connectionLost(cause: unknown, while_: string): SshTransportError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new SshTransportError('CONNECTION_LOST', `the connection failed while ${while_}: ${detail}`, { cause });
-}
-
-function disconnectReasonFor(err: Error): number {
-  if (hostKeyRefusals.has(err)) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
-  const code = err instanceof SshError ? err.code : '';
-  if (code === 'MAC_MISMATCH') return DISCONNECT_REASON.MAC_ERROR;
-  if (code.startsWith('HOST_KEY')) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
-  if (code.startsWith('KEX') || code.startsWith('X25519') || code.startsWith('ECDH') || code.startsWith('DH_') || code.startsWith('MLKEM')) return DISCONNECT_REASON.KEY_EXCHANGE_FAILED;
-  if (code === 'HANDSHAKE_TIMEOUT') return DISCONNECT_REASON.BY_APPLICATION;
-  return DISCONNECT_REASON.PROTOCOL_ERROR;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
-  return d === 0;
 }
