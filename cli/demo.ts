@@ -1,6 +1,7 @@
 // `tessera demo`: the whole flow on one machine with no hardware. It builds the page when the
 // sources are newer than dist/, starts a local test sshd (tests/peers) and the relay serving the
-// page with a demo site policy, prints the URL, and stops everything (by pid) on Ctrl+C.
+// page with a demo site policy, a simulated PIV card in a virtual reader (served to the page's
+// demo WebUSB through the relay), prints the URL, and stops everything (by pid) on Ctrl+C.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { startRelay, type RelayHandle } from '../relay/index.ts';
 // eslint-disable-next-line no-restricted-imports
 import { startSshd, type SshServerPeer } from '../tests/peers/index.ts';
 import { UsageError, type Command } from './command.ts';
+import { startDemoCard, type DemoCard } from './demo/card.ts';
 
 const USAGE = 'tessera demo [--port PORT] [--rebuild] [--kiosk]';
 const SOURCES = ['web', 'index.html', 'vite.config.ts', 'public', 'ssh-proto', 'card', 'ccid', 'pki', 'sim'];
@@ -32,7 +34,7 @@ export function ensurePageBuilt(root: string, force = false): boolean {
   return true;
 }
 
-async function listen(port: number, sshd: SshServerPeer, root: string, kiosk: boolean): Promise<RelayHandle> {
+async function listen(port: number, sshd: SshServerPeer, card: DemoCard, root: string, kiosk: boolean): Promise<RelayHandle> {
   const site = {
     mode: kiosk ? 'kiosk' : 'personal',
     defaultHost: '127.0.0.1',
@@ -40,13 +42,16 @@ async function listen(port: number, sshd: SshServerPeer, root: string, kiosk: bo
     defaultUser: sshd.user,
     // Kiosk mode never trusts on first use: provision the demo server's key.
     ...(kiosk ? { knownHosts: sshd.knownHosts().trim().split('\n') } : {}),
+    // The simulated card's certificate chains to this temporary CA.
+    trustAnchors: [card.provisioned.ca.pem],
+    revocation: 'off',
     // The test account's published TEST-ONLY password (scripts/setup.sh), for the no-card path.
-    demo: { virtualCard: true, password: sshd.password },
+    demo: { virtualReaderPort: card.reader.port, password: sshd.password },
   };
   return startRelay({
     config: {
       listen: { host: '127.0.0.1', port },
-      targets: { allow: [`127.0.0.1:${sshd.port}`], allowPrivate: ['127.0.0.0/8'] },
+      targets: { allow: [`127.0.0.1:${sshd.port}`, `127.0.0.1:${card.reader.port}`], allowPrivate: ['127.0.0.0/8'] },
       static: { dir: join(root, 'dist') },
       site,
     },
@@ -73,16 +78,18 @@ export const command: Command = {
     }
     const root = process.cwd();
     ensurePageBuilt(root, rebuild);
-    const sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, logLevel: 'ERROR' });
+    const card = await startDemoCard();
+    const sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, logLevel: 'ERROR', authorizedKeys: [card.authorizedKey] });
     let relay: RelayHandle;
     try {
-      relay = await listen(port, sshd, root, kiosk).catch((err: unknown) => {
+      relay = await listen(port, sshd, card, root, kiosk).catch((err: unknown) => {
         if ((err as { code?: string }).code !== 'EADDRINUSE' || port === 0) throw err;
         process.stdout.write(`demo: port ${port} is busy; using a free port instead.\n`);
-        return listen(0, sshd, root, kiosk);
+        return listen(0, sshd, card, root, kiosk);
       });
     } catch (err) {
       await sshd.stop();
+      await card.reader.close();
       throw err;
     }
     const url = relay.url.replace(/^ws:/, 'http:');
@@ -91,7 +98,8 @@ export const command: Command = {
       `  Tessera demo is running: ${url}/`,
       '',
       `  test sshd (OpenSSH ${sshd.version}) on 127.0.0.1:${sshd.port}, user ${sshd.user}`,
-      `  sign in with the test password (prefilled), and accept the host key when asked:`,
+      '  sign in with the simulated PIV card: press "Connect reader", then Connect; the PIN is 123456',
+      '  (or choose Password: the test password is prefilled). Accept the host key when asked:',
       `  ${sshd.knownHosts().trim()}`,
       kiosk ? '  kiosk mode: nothing persists; the server key is provisioned by the site policy' : '',
       '',
@@ -105,6 +113,7 @@ export const command: Command = {
     process.stdout.write('demo: stopping…\n');
     await relay.close({ drainMs: 500 });
     await sshd.stop();
+    await card.reader.close();
     return 0;
   },
 };

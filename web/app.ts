@@ -64,7 +64,8 @@ export class App {
     if (config.defaultHost) byId<HTMLInputElement>('host').value = config.defaultHost;
     if (config.defaultPort) byId<HTMLInputElement>('port').value = String(config.defaultPort);
     if (config.defaultUser) byId<HTMLInputElement>('user').value = config.defaultUser;
-    if (config.demo?.password) byId<HTMLSelectElement>('auth-method').value = 'password';
+    // The demo signs in with its simulated card; without one, with the test password.
+    if (config.demo?.password && !config.demo.virtualReaderPort) byId<HTMLSelectElement>('auth-method').value = 'password';
     this.syncAuthRow();
   }
 

@@ -23,7 +23,10 @@ async function boot(): Promise<void> {
   const cardStack: CardStack = {
     openReader: async (device) => (await import('./smartcard/card-wiring.ts')).createCardStack(config).openReader(device),
   };
-  const app = new App({ config, loadDialer, usb: navigatorUsb(), cardStack });
+  // The demo's reader is virtual (cli/demo): its WebUSB stand-in talks to it through the relay.
+  const demoPort = config.demo?.virtualReaderPort;
+  const usb = demoPort ? await (await import('./demo/demo-usb.ts')).installDemoUsb(config.relayUrl, demoPort) : navigatorUsb();
+  const app = new App({ config, loadDialer, usb, cardStack });
   window.tessera = {
     app,
     terminalText: () => app.terminal.bufferLines().join('\n'),

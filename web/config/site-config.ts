@@ -26,8 +26,8 @@ export interface SiteConfig {
   readonly defaultHost?: string;
   readonly defaultPort?: number;
   readonly defaultUser?: string;
-  /** Demo only: start the in-page virtual reader with a simulated PIV card. */
-  readonly demo?: { readonly virtualCard: boolean; readonly password?: string };
+  /** Demo only: the demo's virtual reader (reached through the relay at 127.0.0.1:port) and the test password. */
+  readonly demo?: { readonly virtualReaderPort?: number; readonly password?: string };
 }
 
 function fail(field: string, what: string): never {
@@ -79,8 +79,9 @@ export function parseSiteConfig(raw: unknown, location: { protocol: string; host
   if (demo !== undefined) {
     if (typeof demo !== 'object' || demo === null) fail('demo', 'must be an object');
     const d = demo as Record<string, unknown>;
+    const port = d['virtualReaderPort'];
     config.demo = {
-      virtualCard: d['virtualCard'] === true,
+      ...(typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536 ? { virtualReaderPort: port } : {}),
       ...(typeof d['password'] === 'string' ? { password: d['password'] } : {}),
     };
   }
