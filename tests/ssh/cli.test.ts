@@ -3,7 +3,7 @@
 // --accept-new; a changed key always refused, with the fingerprint ssh-keygen prints).
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type RelayHandle } from '../../relay/index.ts';
@@ -95,6 +95,35 @@ describe('tessera ssh', () => {
     const second = await tessera(['--known-hosts', kh, ...base, '--', 'echo second']);
     expect(second.stdout.toString()).toBe('second\n');
     expect(second.code).toBe(0);
+  });
+
+  it('on a terminal: a pty of the terminal\'s size, resized on SIGWINCH (script(1) provides the tty)', { timeout: 60_000 }, async () => {
+    const kh = knownHostsFile('kh_tty', sshd.knownHosts());
+    // The remote command (same machine) drops a marker once it printed the first size; a background
+    // job then resizes the local terminal, which sends SIGWINCH to `tessera ssh`.
+    const sync = join(dir, 'tty-sync');
+    mkdirSync(sync, { mode: 0o777 });
+    chmodSync(sync, 0o777);
+    const marker = join(sync, 'first-size-printed');
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const cli = [process.execPath, join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-t', '--known-hosts', kh, ...base, '--',
+      `stty size; tty; touch ${marker}; sleep 2; stty size; exit 4`].map(quote).join(' ');
+    const resize = `(trap '' TTOU; while [ ! -e ${quote(marker)} ]; do sleep 0.1; done; stty cols 120 rows 40 </dev/tty) &`;
+    const run = await new Promise<Run>((resolve, reject) => {
+      const child = spawn('/usr/bin/script', ['-qec', `stty cols 111 rows 33; ${resize} ${cli}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); }, 40_000);
+      child.once('error', reject);
+      child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: Buffer.concat(out), stderr: err }); });
+    });
+    // Two ptys in a row turn "\n" into "\r\r\n"; script(1) may prefix a NUL.
+    const lines = run.stdout.toString().split(/[\r\n]+/).map((l) => l.replace(/[^\x20-\x7e]/g, ''));
+    expect(lines.filter((l) => /^\d+ \d+$/.test(l))).toEqual(['33 111', '40 120']);
+    expect(lines.some((l) => /^\/dev\/pts\/\d+$/.test(l))).toBe(true);
+    expect(run.code).toBe(4);
   });
 
   it('--relay: 16 MiB arrive intact through the relay (SHA-256)', { timeout: 90_000 }, async () => {

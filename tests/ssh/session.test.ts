@@ -32,13 +32,16 @@ describe.each(servers)('%s sessions', (name, start) => {
     removeTempDir(dir);
   });
 
-  it('64 MiB through `cat` come back byte for byte (SHA-256)', { timeout: 90_000 }, async () => {
-    const data = randomBytes(64 * MiB);
-    const out = await execCollect(client, 'cat', data);
-    expect(out.stdout.length).toBe(data.length);
-    expect(sha256(out.stdout)).toBe(sha256(data));
-    expect(out.code).toBe(0);
-  });
+  // OpenSSH 10.0's 64 MiB run is in direct.test.ts and relay.test.ts (the end-to-end scenarios).
+  if (name !== 'OpenSSH 10.0') {
+    it('64 MiB through `cat` come back byte for byte (SHA-256)', { timeout: 90_000 }, async () => {
+      const data = randomBytes(64 * MiB);
+      const out = await execCollect(client, 'cat', data);
+      expect(out.stdout.length).toBe(data.length);
+      expect(sha256(out.stdout)).toBe(sha256(data));
+      expect(out.code).toBe(0);
+    });
+  }
 
   it.each([0, 1, 3, 255])('exit status %i is reported', { timeout: 20_000 }, async (code) => {
     const out = await execCollect(client, `exit ${code}`);
