@@ -292,6 +292,20 @@ describe('rekeying (RFC 4253 §9)', () => {
     await t.close();
   });
 
+  it('rekeys by itself after rekeyAfterBytes received', async () => {
+    const { server, client } = setup({}, { rekeyAfterBytes: 10_000 });
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    for (let i = 0; i < 3; i++) await server.send(new SshWriter().byte(94).uint32(0).string(new Uint8Array(4000)).toBytes());
+    for (let i = 0; i < 3; i++) expect((await t.receive())[0]).toBe(94);
+    const kexInit = await server.read();
+    expect(kexInit[0]).toBe(MSG.KEXINIT);
+    await server.kex(false, kexInit);
+    expect(t.kexCount).toBe(2);
+    await t.close();
+  });
+
   it('rekeys by itself after rekeyAfterBytes', async () => {
     const { server, client } = setup({}, { rekeyAfterBytes: 10_000 });
     await server.versionExchange();

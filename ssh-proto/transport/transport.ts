@@ -192,6 +192,7 @@ export class Transport {
             this.bytesSinceKex += packet.payload.length;
             await this.dispatch(packet);
           }
+          this.maybeRekey(); // received bytes count too (RFC 4253 §9)
           continue;
         }
         if (this.inbox.length >= INBOX_HIGH_WATER) {
