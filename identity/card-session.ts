@@ -1,0 +1,112 @@
+// One login's use of one card key: the gate runs once before the first signature, the PIN is asked once
+// (or before every signature when the card's PIN policy is "always"), a touch prompt precedes a signing
+// APDU that waits for a touch. Signers for plain publickey, RFC 6187 x509v3 and OpenSSH certificates share it.
+import { PinBlockedError, PinIncorrectError, type CardKey, type CardToken, type PinState } from '../card/index.ts';
+import type { Signer } from '../ssh-proto/index.ts';
+import { IdentityError, PinError } from './errors.ts';
+import { checkCardCertificate, type GateDecision, type GatePolicy } from './gate.ts';
+import { plainAlgorithms, sshPublicKeyBlob } from './ssh-key.ts';
+import { signatureFormat, sshSignatureBlob } from './ssh-signature.ts';
+
+export interface PinRequest {
+  readonly keyLabel: string;
+  /** Attempts left before the card blocks the PIN, when the card says. Show it. */
+  readonly retriesLeft: number | undefined;
+  /** "session": once for this login; "signature": the card's PIN policy asks before every signature. */
+  readonly scope: 'session' | 'signature';
+}
+
+export interface CardSessionOptions {
+  readonly token: CardToken;
+  readonly key: CardKey;
+  readonly gate: GatePolicy;
+  /** Asks the person for the PIN in a page-owned dialog; undefined cancels. The PIN is used once, never kept. */
+  readonly askPin: (request: PinRequest) => Promise<string | undefined>;
+  /** Called just before a signing APDU that waits for a touch: show "Touch your key". */
+  readonly onTouch?: (keyLabel: string) => void;
+  /** The key from a source independent of the certificate (e.g. YubiKey GET METADATA); default key.spki. */
+  readonly keySpki?: Uint8Array;
+}
+
+export class CardSession {
+  private decision: Promise<GateDecision> | undefined;
+  private pinVerified = false;
+  private ended: Error | undefined;
+  private signatures = 0;
+
+  constructor(readonly options: CardSessionOptions) {}
+
+  get key(): CardKey { return this.options.key; }
+  /** Signatures the card made for this session. */
+  get signatureCount(): number { return this.signatures; }
+
+  /** Runs the gate once per session; later calls share the first outcome (a refusal stays a refusal). */
+  gateDecision(): Promise<GateDecision> {
+    const { key } = this.options;
+    this.decision ??= checkCardCertificate({
+      certificate: key.certificate,
+      ...(key.certificateChain ? { chain: key.certificateChain } : {}),
+      keySpki: this.options.keySpki ?? key.spki,
+      keyLabel: key.label,
+    }, this.options.gate);
+    return this.decision;
+  }
+
+  /** Ends the session's use of the card (e.g. the card was removed): no further signature is made. */
+  end(reason: Error): void {
+    this.ended ??= reason;
+  }
+
+  /** The SSH user-auth signature for `algorithm` over `data`, after the gate, the PIN and the touch prompt. */
+  async sign(algorithm: string, data: Uint8Array): Promise<Uint8Array> {
+    if (this.ended) throw new IdentityError('CARD_REMOVED', `The card is no longer available: ${this.ended.message}`, { cause: this.ended });
+    const { key } = this.options;
+    const format = signatureFormat(algorithm);
+    await this.gateDecision();
+    await this.ensurePin();
+    if (key.needsTouch) this.options.onTouch?.(key.label);
+    const raw = await this.translateCardErrors(() => key.sign(data, ...(format.hash ? [format.hash] as const : [])));
+    this.signatures++;
+    return sshSignatureBlob(format, key.algorithm, raw);
+  }
+
+  /** A Signer offering the plain card key (publickey with ssh-rsa / ecdsa-sha2-* / ssh-ed25519 blobs). */
+  async plainSigner(): Promise<Signer> {
+    const publicKey = await sshPublicKeyBlob(this.options.key.spki, this.options.key.algorithm);
+    return { publicKey, algorithms: plainAlgorithms(this.options.key.algorithm), sign: (alg, data) => this.sign(alg, data) };
+  }
+
+  private async ensurePin(): Promise<void> {
+    const { key, token } = this.options;
+    if (key.pinPolicy === 'never') return;
+    const perSignature = key.pinPolicy === 'always';
+    if (this.pinVerified && !perSignature) return;
+    const state: PinState = await this.translateCardErrors(() => token.pinState());
+    if (state.blocked) throw blocked(key.label);
+    // A PIN the card already holds as verified (same card session) is reused unless every signature needs one.
+    if (state.verified && !perSignature) { this.pinVerified = true; return; }
+    const pin = await this.options.askPin({ keyLabel: key.label, retriesLeft: state.retriesLeft, scope: perSignature ? 'signature' : 'session' });
+    if (pin === undefined) throw new PinError('PIN_CANCELLED', 'PIN entry was cancelled, so the card did not sign.');
+    // Exactly one VERIFY; a wrong PIN is reported with the retries left and never retried here.
+    await this.translateCardErrors(() => token.verifyPin(pin));
+    this.pinVerified = true;
+  }
+
+  private async translateCardErrors<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const label = this.options.key.label;
+      if (err instanceof PinIncorrectError) {
+        if (err.retriesLeft === 0) throw blocked(label, err);
+        throw new PinError('PIN_INCORRECT', `The PIN for "${label}" is incorrect. ${err.retriesLeft} ${err.retriesLeft === 1 ? 'try' : 'tries'} left before the card blocks it; nothing was signed.`, err.retriesLeft, { cause: err });
+      }
+      if (err instanceof PinBlockedError) throw blocked(label, err);
+      throw err;
+    }
+  }
+}
+
+function blocked(label: string, cause?: unknown): PinError {
+  return new PinError('PIN_BLOCKED', `The PIN of the card holding "${label}" is blocked. Unblock it with the PUK or ask your administrator.`, 0, cause ? { cause } : undefined);
+}
