@@ -4,57 +4,24 @@
 // card panel, ccid/, card/, pki/ — is the product code.
 import type { Page } from 'playwright-core';
 import type { VirtualReader } from '../../sim/index.ts';
+import { deviceInfo, dispatchUsb, type UsbReply } from '../../cli/demo/usb-rpc.ts';
 
-interface WireResult { data?: number[]; status?: string; bytesWritten?: number; error?: { name: string; message: string } }
 
 export interface BridgeOptions {
   /** claimInterface fails the way Chrome fails for class 0x0B on an ordinary page. */
   readonly protectedClass?: boolean;
 }
 
-const bytes = (v: DataView | undefined): number[] | undefined => v ? [...new Uint8Array(v.buffer, v.byteOffset, v.byteLength)] : undefined;
 
 /** Forwards the shim's calls to `reader`. Call before the page loads. */
 export async function bridgeUsb(page: Page, reader: VirtualReader, options: BridgeOptions = {}): Promise<void> {
-  await page.exposeFunction('__tesseraUsbBridge', async (op: string, args: unknown[]): Promise<WireResult> => {
-    try {
-      switch (op) {
-        case 'open': await reader.open(); return {};
-        case 'close': await reader.close(); return {};
-        case 'selectConfiguration': await reader.selectConfiguration(args[0] as number); return {};
-        case 'claimInterface':
-          if (options.protectedClass) return { error: { name: 'SecurityError', message: 'Failed to execute \'claimInterface\' on \'USBDevice\': The requested interface implements a protected class.' } };
-          await reader.claimInterface(args[0] as number); return {};
-        case 'releaseInterface': await reader.releaseInterface(args[0] as number); return {};
-        case 'clearHalt': await reader.clearHalt(args[0] as 'in' | 'out', args[1] as number); return {};
-        case 'controlTransferIn': {
-          const r = await reader.controlTransferIn(args[0] as Parameters<VirtualReader['controlTransferIn']>[0], args[1] as number);
-          return { status: r.status, ...(r.data ? { data: bytes(r.data)! } : {}) };
-        }
-        case 'controlTransferOut': {
-          const r = await reader.controlTransferOut(args[0] as Parameters<VirtualReader['controlTransferOut']>[0], args[1] ? Uint8Array.from(args[1] as number[]) : undefined);
-          return { status: r.status, bytesWritten: r.bytesWritten };
-        }
-        case 'transferIn': {
-          const r = await reader.transferIn(args[0] as number, args[1] as number);
-          return { status: r.status ?? 'ok', ...(r.data ? { data: bytes(r.data)! } : {}) };
-        }
-        case 'transferOut': {
-          const r = await reader.transferOut(args[0] as number, Uint8Array.from(args[1] as number[]));
-          return { status: r.status, bytesWritten: r.bytesWritten };
-        }
-        default: return { error: { name: 'NotSupportedError', message: `shim: ${op}` } };
-      }
-    } catch (err) {
-      // A removed device fails transfers with NetworkError in Chrome.
-      return { error: { name: 'NetworkError', message: err instanceof Error ? err.message : String(err) } };
+  await page.exposeFunction('__tesseraUsbBridge', async (op: string, args: unknown[]): Promise<UsbReply> => {
+    if (op === 'claimInterface' && options.protectedClass) {
+      return { error: { name: 'SecurityError', message: 'Failed to execute \'claimInterface\' on \'USBDevice\': The requested interface implements a protected class.' } };
     }
+    return dispatchUsb(reader, op, args);
   });
-  const info = {
-    vendorId: reader.vendorId, productId: reader.productId, productName: reader.productName ?? null,
-    manufacturerName: reader.manufacturerName ?? null, serialNumber: reader.serialNumber,
-    configurations: JSON.parse(JSON.stringify(reader.configurations)) as unknown,
-  };
+  const info = deviceInfo(reader);
   await page.addInitScript((device) => {
     type Result = { data?: number[]; status?: string; bytesWritten?: number; error?: { name: string; message: string } };
     const call = async (op: string, ...args: unknown[]): Promise<Result> => {
@@ -92,5 +59,5 @@ export async function bridgeUsb(page: Page, reader: VirtualReader, options: Brid
         removeEventListener: target.removeEventListener.bind(target),
       },
     });
-  }, info);
+  }, info as { configurations: unknown });
 }
