@@ -62,16 +62,12 @@ export class SshClient {
 
   /** Runs `command` (RFC 4254 §6.5 "exec"); read stdout/stderr and await `exit`. */
   async exec(command: string, options: SessionOptions = {}): Promise<Session> {
-    const session = await this.prepare(options);
-    await session.exec(command);
-    return session;
+    return this.start(options, (session) => session.exec(command));
   }
 
   /** Starts the user's login shell (RFC 4254 §6.5 "shell"), by default without a pty. */
   async shell(options: SessionOptions = {}): Promise<Session> {
-    const session = await this.prepare(options);
-    await session.shell();
-    return session;
+    return this.start(options, (session) => session.shell());
   }
 
   /** Ends every channel and the connection (SSH_MSG_DISCONNECT, by application). */
@@ -81,10 +77,17 @@ export class SshClient {
     await this.closed;
   }
 
-  private async prepare(options: SessionOptions): Promise<Session> {
+  /** Opens a session, sends env and pty-req, then `begin`; a refused request closes the channel again. */
+  private async start(options: SessionOptions, begin: (session: Session) => Promise<void>): Promise<Session> {
     const session = await this.connection.openSession();
-    for (const [name, value] of Object.entries(options.env ?? {})) await session.env(name, value);
-    if (options.pty) await session.requestPty(options.pty);
+    try {
+      for (const [name, value] of Object.entries(options.env ?? {})) await session.env(name, value);
+      if (options.pty) await session.requestPty(options.pty);
+      await begin(session);
+    } catch (err) {
+      await session.close().catch(() => undefined);
+      throw err;
+    }
     return session;
   }
 }
