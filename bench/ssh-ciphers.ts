@@ -3,6 +3,7 @@
 // Run: npx tsx bench/ssh-ciphers.ts [MiB per cipher and round, default 64]
 import { createRequire } from 'node:module';
 import { createPacketCipher, keySizes, PacketDecoder, PacketEncoder } from '../ssh-proto/transport/index.ts';
+import { chachaPoly, OpenSshChaChaPoly } from '../ssh-proto/crypto/index.ts';
 
 function createPacketCipherForBench(cipher: string, mac: string) {
   const s = keySizes(cipher, mac);
@@ -81,6 +82,37 @@ async function theirs(cipher: string, mac: string): Promise<number> {
   return (got / (1024 * 1024)) / (ms / 1000);
 }
 
+/**
+ * The two libsodium routes for chacha20-poly1305@openssh.com, same work: the wrappers (allocate, copy in, copy
+ * out per call) and the raw WebAssembly exports on a reused heap area (the default, OpenSshChaChaPoly).
+ */
+async function chachaRoutes(): Promise<[number, number]> {
+  const key = new Uint8Array(64).fill(7);
+  const packet = new Uint8Array(4 + 1 + PAYLOAD + 11);
+  const n = 600;
+  const cp = await chachaPoly();
+  const nonce = new Uint8Array(8);
+  const zero = new Uint8Array(32);
+  let start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const len = cp.xor(packet.subarray(0, 4), nonce, 0, key.subarray(32));
+    const body = cp.xor(packet.subarray(4), nonce, 1, key.subarray(0, 32));
+    const polyKey = cp.xor(zero, nonce, 0, key.subarray(0, 32));
+    const sealed = new Uint8Array(packet.length + 16);
+    sealed.set(len); sealed.set(body, 4);
+    sealed.set(cp.poly1305(sealed.subarray(0, packet.length), polyKey), packet.length);
+    if (!cp.poly1305Verify(sealed.subarray(packet.length), sealed.subarray(0, packet.length), polyKey)) throw new Error('tag');
+    cp.xor(sealed.subarray(4, packet.length), nonce, 1, key.subarray(0, 32));
+  }
+  const wrappers = (n * PAYLOAD) / (1024 * 1024) / ((performance.now() - start) / 1000);
+  const heap = await OpenSshChaChaPoly.create(key);
+  start = performance.now();
+  for (let i = 0; i < n; i++) if (!heap.open(i, heap.seal(i, packet))) throw new Error('tag');
+  const raw = (n * PAYLOAD) / (1024 * 1024) / ((performance.now() - start) / 1000);
+  heap.dispose();
+  return [wrappers, raw];
+}
+
 console.log(`seal+open of ${COUNT} x ${PAYLOAD}-byte payloads (${MIB} MiB) per cipher; ssh2 native binding: ${ssh2.bindingAvailable}`);
 console.log('cipher'.padEnd(46), 'Tessera MB/s'.padStart(13), 'ssh2 MB/s'.padStart(10), 'ratio'.padStart(7));
 // Alternating rounds, best of each: the machine may be shared, and the best run is the least disturbed one.
@@ -94,3 +126,12 @@ for (const [cipher, mac] of SUITES) {
   }
   console.log(`${cipher}${mac === 'none' ? '' : ` + ${mac}`}`.padEnd(46), a.toFixed(0).padStart(13), b.toFixed(0).padStart(10), (a / b).toFixed(2).padStart(7));
 }
+
+let bestWrappers = 0;
+let bestHeap = 0;
+for (let r = 0; r < ROUNDS; r++) {
+  const [w, h] = await chachaRoutes();
+  bestWrappers = Math.max(bestWrappers, w);
+  bestHeap = Math.max(bestHeap, h);
+}
+console.log(`chacha20-poly1305 provider routes (seal+open): libsodium wrappers ${bestWrappers.toFixed(0)} MB/s, WebAssembly heap (default) ${bestHeap.toFixed(0)} MB/s, ratio ${(bestHeap / bestWrappers).toFixed(2)}`);
