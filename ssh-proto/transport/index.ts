@@ -1,6 +1,11 @@
 // ssh-proto/transport: the SSH-2 transport layer (RFC 4253) over a ByteStream.
-// Shapes as agreed in the SSH contract. Extensions: Transport.rekey(), Transport.kexCount,
-// Transport.algorithms is undefined only before connect() resolves; memoryPipe() for tests.
+// Shapes as agreed in the SSH contract, with these backward-compatible extensions:
+// - Transport.rekey() starts a client-initiated kex now; Transport.kexCount counts completed ones.
+// - Transport.algorithms is undefined only before connect() resolves.
+// - TransportEvent also reports 'pre-banner', 'kex-start', 'ext-info', 'debug' and 'unimplemented'.
+// - Message numbers no client layer uses (83-89, 101-255) are answered with UNIMPLEMENTED here, not delivered.
+// - Error codes: see errors.ts (SshTransportError, SshDisconnectError with reasonCode/description).
+// - memoryPipe(), PacketEncoder/PacketDecoder and createPacketCipher() for tests, fake servers and benches.
 export type { ByteStream } from './byte-stream.ts';
 export { memoryPipe } from './byte-stream.ts';
 export { Transport } from './transport.ts';
