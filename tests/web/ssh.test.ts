@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
+import { startRelay } from '../../relay/index.ts';
 import { openApp, screenshot, startWebStack, statusText, waitForTerminal, type WebStack } from './harness.ts';
 
 function opensshFingerprint(publicLine: string): string {
@@ -110,5 +111,35 @@ describe('SSH through the relay in the browser', () => {
     await connectWithPassword(page, sshd);
     await expect.poll(() => statusText(page), { timeout: 15_000 }).toMatch(/^The relay ended the connection: .+/);
     await context.close();
+  }, 60_000);
+
+  it('kiosk policy: no trust on first use, nothing persisted, cleared after the idle timeout', async () => {
+    const kiosk = await startRelay({
+      config: {
+        listen: { host: '127.0.0.1', port: 0 },
+        targets: { allow: [`127.0.0.1:${sshd.port}`], allowPrivate: ['127.0.0.0/8'] },
+        static: { dir: stack.staticDir },
+        site: { mode: 'kiosk', idleTimeoutSeconds: 3, defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user },
+      },
+      log: () => undefined,
+    });
+    const context = await stack.browser.newContext({ viewport: { width: 1280, height: 760 } });
+    try {
+      const page = await context.newPage();
+      await openApp(page, kiosk.url.replace(/^ws:/, 'http:'));
+      expect(await page.isVisible('#mode-badge')).toBe(true);
+      expect(await page.isVisible('#profiles')).toBe(false);
+      // An unknown host key is refused without a prompt: kiosks never trust on first use.
+      await connectWithPassword(page, sshd);
+      await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/is not provisioned for \[127\.0\.0\.1\]:\d+/);
+      expect(await page.isVisible('#host-key-dialog')).toBe(false);
+      expect(await page.evaluate(() => indexedDB.databases().then((d) => d.map((x) => x.name)))).not.toContain('tessera');
+      // No input for idleTimeoutSeconds: the page clears itself.
+      await expect.poll(() => statusText(page), { timeout: 15_000 }).toMatch(/^Closed: The session ended after a period without activity/);
+      expect(await page.inputValue('#host')).toBe('');
+    } finally {
+      await context.close();
+      await kiosk.close({ drainMs: 0 });
+    }
   }, 60_000);
 });
