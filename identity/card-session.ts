@@ -37,6 +37,8 @@ export class CardSession {
   constructor(readonly options: CardSessionOptions) {}
 
   get key(): CardKey { return this.options.key; }
+  /** The key that signs: from the independent source when there is one, else what the card layer reports. */
+  get keySpki(): Uint8Array { return this.options.keySpki ?? this.options.key.spki; }
   /** Signatures the card made for this session. */
   get signatureCount(): number { return this.signatures; }
 
@@ -46,7 +48,7 @@ export class CardSession {
     this.decision ??= checkCardCertificate({
       certificate: key.certificate,
       ...(key.certificateChain ? { chain: key.certificateChain } : {}),
-      keySpki: this.options.keySpki ?? key.spki,
+      keySpki: this.keySpki,
       keyLabel: key.label,
     }, this.options.gate);
     return this.decision;
@@ -72,7 +74,7 @@ export class CardSession {
 
   /** A Signer offering the plain card key (publickey with ssh-rsa / ecdsa-sha2-* / ssh-ed25519 blobs). */
   async plainSigner(): Promise<Signer> {
-    const publicKey = await sshPublicKeyBlob(this.options.key.spki, this.options.key.algorithm);
+    const publicKey = await sshPublicKeyBlob(this.keySpki, this.options.key.algorithm);
     return { publicKey, algorithms: plainAlgorithms(this.options.key.algorithm), sign: (alg, data) => this.sign(alg, data) };
   }
 

@@ -13,7 +13,7 @@ export async function openSshCertificateSigner(session: CardSession, certificate
   const blob = typeof certificate === 'string' ? fromBase64(certificate.trim().split(/\s+/)[1] ?? '', 'certificate') : certificate;
   const cert = parseCertificate(blob);
   const { key } = session;
-  const cardBlob = await sshPublicKeyBlob(key.spki, key.algorithm);
+  const cardBlob = await sshPublicKeyBlob(session.keySpki, key.algorithm);
   if (!sameBytes(encodePublicKey(cert.key), cardBlob)) {
     throw new IdentityError('OPENSSH_CERTIFICATE_MISMATCH', `The OpenSSH certificate "${cert.keyId}" certifies a different key than "${key.label}" on the card.`);
   }
