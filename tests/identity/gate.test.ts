@@ -62,7 +62,7 @@ function policy(over: Partial<GatePolicy> = {}): GatePolicy {
 /** Puts a certificate for the card's own key (or `keyOf`'s) into the slot, signed by `issuer`. */
 async function installCertificate(o: CertOptions & { issuer?: Issued } = {}, spki?: Uint8Array): Promise<Issued> {
   const slot = stack.provisioned.slots.get(SLOT)!;
-  const publicKey = await crypto.subtle.importKey('spki', spki ?? slot.spki, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
+  const publicKey = await crypto.subtle.importKey('spki', new Uint8Array(spki ?? slot.spki), { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
   const cert = await issue('CN=Card Holder, OU=Slot 9E', {
     eku: [OID.kpClientAuth, OID.kpSecureShellClient], issuer: ca, ...o, keys: { publicKey, privateKey: undefined as never },
   });
