@@ -5,12 +5,12 @@
  *   npx tsx bench/relay/relay.ts [--quick]
  *
  * Targets (issue 8): throughput >= 2x websockify's; added median latency <= 0.2 ms on loopback.
- * The relay and websockify each run as their own process; the TCP target and the clients run
- * in this process, the same for all three paths.
+ * The relay, websockify and the TCP target each run as their own process; the clients run in
+ * this one, the same for all three paths.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -24,33 +24,42 @@ const IDLE = quick ? 200 : 1000;
 const ROUNDS = 5;
 const CHUNK = randomBytes(64 * 1024);
 
-/** The target: 'D' = send DOWN bytes; 'U' = read UP bytes then answer 'K'; 'E' = echo. */
-async function startTarget(): Promise<{ port: number; close(): void }> {
-  const server = createServer((s) => {
-    s.setNoDelay(true);
-    s.once('data', (first: Buffer) => {
-      const mode = String.fromCharCode(first[0] ?? 0);
-      const rest = first.subarray(1);
-      if (mode === 'D') {
-        let sent = 0;
-        const pump = () => {
-          // No end(): the client closes once it has everything (an EOF could race the last bytes in a relay).
-          while (sent < DOWN) { sent += CHUNK.length; if (!s.write(CHUNK)) { s.once('drain', pump); return; } }
-        };
-        pump();
-      } else if (mode === 'U') {
-        let got = rest.length;
-        s.on('data', (d: Buffer) => { got += d.length; if (got >= UP) s.write('K'); });
-      } else {
-        if (rest.length) s.write(rest);
-        s.pipe(s);
-      }
-    });
-    s.on('error', () => {});
+/**
+ * The target, in its own process (so the client's work and the target's do not share one
+ * event loop, which would favour whichever relay buffers most): 'D' = send DOWN bytes;
+ * 'U' = read UP bytes then answer 'K'; 'E' = echo. It prints its port.
+ */
+const TARGET_JS = `
+const net = require('node:net');
+const [DOWN, UP] = process.argv.slice(1).map(Number);
+const CHUNK = Buffer.alloc(65536, 0x5a);
+const server = net.createServer((s) => {
+  s.setNoDelay(true);
+  s.on('error', () => {});
+  s.once('data', (first) => {
+    const mode = String.fromCharCode(first[0]);
+    const rest = first.subarray(1);
+    if (mode === 'D') {
+      let sent = 0;
+      // No end(): the client closes once it has everything.
+      const pump = () => { while (sent < DOWN) { sent += CHUNK.length; if (!s.write(CHUNK)) { s.once('drain', pump); return; } } };
+      pump();
+    } else if (mode === 'U') {
+      let got = rest.length;
+      s.on('data', (d) => { got += d.length; if (got >= UP) s.write('K'); });
+    } else {
+      if (rest.length) s.write(rest);
+      s.pipe(s);
+    }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  return { port: typeof a === 'object' && a ? a.port : 0, close: () => server.close() };
+});
+server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
+`;
+
+async function startTarget(): Promise<{ port: number; peer: Peer }> {
+  const peer = startPeer(process.execPath, ['-e', TARGET_JS, String(DOWN), String(UP)]);
+  const m = await peer.waitForOutput(/port (\d+)/, 30_000);
+  return { port: Number(m[1]), peer };
 }
 
 /** A duplex path to the target: direct TCP, or a WebSocket through a relay. */
@@ -211,7 +220,7 @@ async function main(): Promise<void> {
     console.log(`idle sessions per GiB (RSS): tessera ${Math.round(relayIdle)} (${IDLE} sessions), websockify ${Math.round(wsfyIdle)} (${Math.min(IDLE, 200)} sessions, process tree); ratio ${(relayIdle / wsfyIdle).toFixed(1)}x`);
   } finally {
     for (const p of peers) await p.stop();
-    target.close();
+    await target.peer.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
