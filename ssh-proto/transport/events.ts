@@ -8,6 +8,8 @@ export type TransportEvent =
   | { type: 'pre-banner'; lines: readonly string[] }
   | { type: 'kex-start'; initial: boolean; initiatedBy: 'client' | 'server' }
   | { type: 'kex-done'; algorithms: NegotiatedAlgorithms; strictKex: boolean; initial: boolean }
+  /** The server answered our rekey KEXINIT with UNIMPLEMENTED (sshd does before auth): the current keys stay. */
+  | { type: 'kex-refused' }
   | { type: 'ext-info'; extensions: ReadonlyMap<string, Uint8Array> }
   | { type: 'debug'; message: string; alwaysDisplay: boolean }
   | { type: 'unimplemented'; seq: number };

@@ -20,6 +20,8 @@ export class Deferred<T> {
 
 export class KexRound {
   clientKexInit: Uint8Array | undefined;
+  /** Sequence number our KEXINIT went out with (to recognise an UNIMPLEMENTED answer to it). */
+  clientKexInitSeq = -1;
   parsedClientKexInit: KexInit | undefined;
   serverKexInit: Uint8Array | undefined;
   algorithms: NegotiatedAlgorithms | undefined;

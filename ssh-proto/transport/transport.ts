@@ -233,9 +233,13 @@ export class Transport {
       case MSG.DEBUG:
         this.emit({ type: 'debug', ...parseDebug(payload) });
         return;
-      case MSG.UNIMPLEMENTED:
-        this.emit({ type: 'unimplemented', seq: parseUnimplemented(payload) });
+      case MSG.UNIMPLEMENTED: {
+        const unimplemented = parseUnimplemented(payload);
+        this.emit({ type: 'unimplemented', seq: unimplemented });
+        // sshd refuses a rekey before authentication with UNIMPLEMENTED: keep the current keys and carry on.
+        if (kex && !kex.initial && !kex.serverKexInit && unimplemented === kex.clientKexInitSeq) this.abandonRekey(kex);
         return;
+      }
       case MSG.EXT_INFO: {
         const { extensions, serverSigAlgs } = parseExtInfo(payload);
         if (serverSigAlgs) this.serverSigAlgs = serverSigAlgs;
@@ -301,6 +305,7 @@ export class Transport {
     round.clientKexInit = encodeKexInit(kexInit);
     round.parsedClientKexInit = parseKexInit(round.clientKexInit);
     this.emit({ type: 'kex-start', initial, initiatedBy });
+    round.clientKexInitSeq = this.encoder.seq;
     this.sendPacket(round.clientKexInit).catch(() => {});
     void this.runKex(round);
     return round;
@@ -339,6 +344,7 @@ export class Transport {
       this.emit({ type: 'kex-done', algorithms: algs, strictKex: this.strictKex, initial: round.initial });
       if (round.initial) this.firstKex.resolve();
     } catch (e) {
+      if (e instanceof SshError && e.code === 'KEX_REFUSED' && this.kex !== round) return; // abandoned, see abandonRekey
       round.abort(e);
       this.fail(e);
     }
@@ -367,6 +373,14 @@ export class Transport {
   rekey(): void {
     if (this.kex || this.ended) return;
     this.beginKex(false, 'client');
+  }
+
+  private abandonRekey(round: KexRound): void {
+    round.abort(new SshTransportError('KEX_REFUSED', 'the server refused to rekey now'));
+    this.kex = undefined;
+    this.emit({ type: 'kex-refused' });
+    this.flushQueue();
+    this.armRekeyTimer();
   }
 
   private armRekeyTimer(): void {

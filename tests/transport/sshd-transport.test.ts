@@ -115,6 +115,19 @@ describe('transport against OpenSSH 9.2', () => {
     await rekeyAfterLogin(sshd, { ciphers: [cipher] });
   }, 20_000);
 
+  it('keeps its keys when sshd refuses a rekey before authentication (UNIMPLEMENTED)', async () => {
+    const { t, events } = await handshake(sshd);
+    t.rekey();
+    await t.send(new SshWriter().byte(MSG.USERAUTH_REQUEST).string(sshd.user).string('ssh-connection').string('none').toBytes());
+    let reply = new SshReader(await t.receive());
+    while (reply.byte() === MSG.USERAUTH_BANNER) reply = new SshReader(await t.receive());
+    expect(reply.nameList()).toContain('publickey'); // USERAUTH_FAILURE: the session went on under the first keys
+    expect(events).toContainEqual({ type: 'kex-refused' });
+    expect(t.kexCount).toBe(1);
+    await t.close();
+    expect(await t.closed).toBeUndefined();
+  }, 20_000);
+
   it('refuses a host key the verifier rejects, with HOST_KEY_NOT_VERIFIABLE on the wire', async () => {
     const refusal = Object.assign(new Error('unknown host'), { code: 'HOST_KEY_UNKNOWN' });
     await expect(handshake(sshd, { verifyHostKey: async () => { throw refusal; } })).rejects.toBe(refusal);
