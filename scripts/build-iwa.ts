@@ -3,7 +3,7 @@
 // site policy bundled as /config.json, all in a web bundle (npm `wbn`) signed with an Ed25519
 // key (npm `wbn-sign`, integrity block v2).
 //
-//   npx tsx scripts/build-iwa.ts --config site.json [--key iwa-key.pem] [--out dist-iwa] [--version 1.2.3]
+//   npx tsx scripts/build-iwa.ts --config site.json [--key iwa-key.pem] [--out dist/iwa] [--version 1.2.3]
 //
 // Without --key, a TEST signing key is generated once into node_modules/.cache/tessera-iwa/ (never
 // ship that one: the app's identity, isolated-app://ID, is derived from the key).
@@ -109,7 +109,7 @@ export async function buildIwa(o: IwaBuildOptions): Promise<IwaBuild> {
 async function main(argv: string[]): Promise<void> {
   let configFile: string | undefined;
   let keyFile: string | undefined;
-  let outDir = join(ROOT, 'dist-iwa');
+  let outDir = join(ROOT, 'dist', 'iwa');
   let version: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const v = () => { const x = argv[++i]; if (x === undefined) throw new Error(`${argv[i - 1]} needs a value`); return x; };

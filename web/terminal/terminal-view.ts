@@ -43,6 +43,16 @@ export class TerminalView {
       // Links open in a new tab without a referrer or a handle back to the terminal.
       window.open(uri, '_blank', 'noopener,noreferrer');
     }));
+    // Ctrl+Shift+C copies the selection (Ctrl+C stays the shell's interrupt); Ctrl+Shift+V and
+    // Ctrl+V reach xterm.js as the browser's paste event (bracketed paste when the shell asks).
+    this.terminal.attachCustomKeyEventHandler((e) => {
+      if (e.type === 'keydown' && e.ctrlKey && e.shiftKey && (e.key === 'C' || e.key === 'c')) {
+        const text = this.terminal.getSelection();
+        if (text) void navigator.clipboard?.writeText(text).catch(() => undefined);
+        return false;
+      }
+      return true;
+    });
     this.terminal.open(container);
     this.renderer = 'dom';
     void this.tryWebgl();
