@@ -61,7 +61,7 @@ export class CardSession {
 
   /** The SSH user-auth signature for `algorithm` over `data`, after the gate, the PIN and the touch prompt. */
   async sign(algorithm: string, data: Uint8Array): Promise<Uint8Array> {
-    if (this.ended) throw new IdentityError('CARD_REMOVED', `The card is no longer available: ${this.ended.message}`, { cause: this.ended });
+    if (this.ended) throw new IdentityError('CARD_REMOVED', this.ended.message, { cause: this.ended });
     const { key } = this.options;
     const format = signatureFormat(algorithm);
     await this.gateDecision();
@@ -104,6 +104,11 @@ export class CardSession {
         throw new PinError('PIN_INCORRECT', `The PIN for "${label}" is incorrect. ${err.retriesLeft} ${err.retriesLeft === 1 ? 'try' : 'tries'} left before the card blocks it; nothing was signed.`, err.retriesLeft, { cause: err });
       }
       if (err instanceof PinBlockedError) throw blocked(label, err);
+      // ccid/'s CardRemovedError (code CARD_REMOVED; identity/ does not import ccid/).
+      if (err instanceof Error && (err as { code?: unknown }).code === 'CARD_REMOVED') {
+        this.end(err);
+        throw new IdentityError('CARD_REMOVED', `The card holding "${label}" was removed; nothing was signed.`, { cause: err });
+      }
       throw err;
     }
   }

@@ -13,3 +13,5 @@ export type { X509v3SignerOptions } from './x509v3-signer.ts';
 export { openSshCertificateSigner } from './openssh-certificate.ts';
 export { cardAuthMethods, openCardSession } from './auth-methods.ts';
 export type { CardAuthKind, CardAuthOptions } from './auth-methods.ts';
+export { endSessionsOnRemoval, CARD_REMOVED_MESSAGE } from './card-removal.ts';
+export type { SlotWatcher, Closable } from './card-removal.ts';
