@@ -429,7 +429,11 @@ export class Transport {
     this.inboxDrained?.resolve();
     const chain = this.writeChain;
     void (async () => {
-      await Promise.race([chain, new Promise((r) => setTimeout(r, 1000))]);
+      // Let a queued DISCONNECT reach the wire, for at most a second; the timer must not outlive it
+      // (in Node a pending timer keeps the process alive after the session ends).
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([chain, new Promise((r) => { grace = setTimeout(r, 1000); })]);
+      clearTimeout(grace);
       await this.writer.close().catch(() => {});
       await this.reader.cancel().catch(() => {});
     })();
