@@ -38,7 +38,11 @@ export class CardPanel {
       this.set('no-reader', 'No reader connected.');
     }
     this.button.addEventListener('click', () => { void this.choose(); });
+    // The reader unplugged (WebUSB "disconnect"): sessions that used its card end.
+    usb?.addEventListener('disconnect', (event) => { if (event.device === this.device) void this.readerGone(); });
   }
+
+  private device: unknown;
 
   get state(): CardState { return this.root.dataset['state'] as CardState; }
 
@@ -80,6 +84,7 @@ export class CardPanel {
     this.set('opening', `Opening ${readerName(device)}…`);
     const reader = await this.stack.openReader(device);
     this.reader = reader;
+    this.device = device;
     this.readerEl.textContent = reader.name;
     this.details.hidden = false;
     this.unsubscribe = reader.onCardChange((present) => { void this.cardChanged(present); });
