@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""AsyncSSH (Debian python3-asyncssh 2.10.1) server for RFC 6187 x509v3-* user authentication tests.
+
+Usage: asyncssh_x509_server.py PORT USER AUTHORIZED_KEYS TRUSTED_CA_PEM HOSTKEY [HOSTKEY...]
+x509_trusted_certs is the CA in TRUSTED_CA_PEM; x509_purposes is secureShellClient (the default).
+AUTHORIZED_KEYS holds AsyncSSH x509 subject entries ("x509v3-... subject=/CN=..."); the chain must also
+name USER as an RFC 822 subjectAltName (AsyncSSH's user principal). Prints "LISTENING <port>" when ready
+and logs each authentication decision on stderr.
+"""
+import asyncio
+import logging
+import sys
+import warnings
+
+warnings.filterwarnings('ignore')  # Debian's cryptography warns about Blowfish/CAST5 imports.
+import asyncssh  # noqa: E402
+
+PORT, USER, AUTHORIZED_KEYS, TRUSTED_CA = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+HOST_KEYS = sys.argv[5:]
+
+logging.basicConfig(stream=sys.stderr, level=logging.INFO)
+asyncssh.set_log_level(logging.INFO)
+asyncssh.set_debug_level(1)
+
+
+class Server(asyncssh.SSHServer):
+    def connection_made(self, conn):
+        self._conn = conn
+
+    def begin_auth(self, username):
+        self._conn.set_authorized_keys(AUTHORIZED_KEYS)
+        return True
+
+    def public_key_auth_supported(self):
+        return True
+
+
+async def handle(process):
+    process.stdout.write(f'x509-login-ok {process.get_extra_info("username")}\n'.encode())
+    process.exit(0)
+
+
+async def main():
+    await asyncssh.listen('127.0.0.1', PORT, server_factory=Server, server_host_keys=HOST_KEYS,
+                          x509_trusted_certs=[TRUSTED_CA], process_factory=handle, encoding=None)
+    print(f'LISTENING {PORT}', flush=True)
+    await asyncio.Event().wait()
+
+
+asyncio.run(main())
