@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardAuthMethods, openCardSession, type GatePolicy } from '../../identity/index.ts';
 import { connect, type AuthMethod } from '../../ssh-proto/index.ts';
-import { connectTcp } from '../../cli/net-stream.ts';
+import { connectRelay, connectTcp } from '../../cli/net-stream.ts';
+import { startRelay, type RelayHandle } from '../../relay/index.ts';
 import { createTestCa, type TestCa } from '../../sim/index.ts';
 import { generateKey, makeTempDir, removeTempDir, signCertificate, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
 import { execCollect } from '../ssh/client-support.ts';
@@ -18,6 +19,7 @@ let stack: CardStack;
 let server: SshServerPeer;
 let dir: string;
 let userCa: KeyPair;
+let relay: RelayHandle;
 const gate = (): GatePolicy => ({ mode: 'kiosk', anchors: [ca.certificate], revocation: { mode: 'off' } });
 
 // 9A RSA-2048 (PIN once), 9D P-384, 9E P-256 (card authentication: PIN policy never).
@@ -33,17 +35,24 @@ beforeAll(async () => {
     const session = await openCardSession(stack.token, (await stack.token.readKey(slot))!, { gate: gate(), askPin: pinDialog().askPin });
     lines.push(authorizedKeyLine((await session.plainSigner()).publicKey));
   }
+  relay = await startRelay({
+    config: { listen: { host: '127.0.0.1', port: 0 }, targets: { allow: ['127.0.0.1:1024-65535'], allowPrivate: [] }, static: { dir: null }, limits: { pingIntervalMs: 0 } },
+    log: () => undefined,
+  });
   server = await startSshd({ version: '9.2', authorizedKeys: lines, trustedUserCAKeys: [userCa.publicLine] });
 }, 60_000);
 
 afterAll(async () => {
+  await relay?.close({ drainMs: 0 });
   await server?.stop();
   await stack?.close();
   if (dir) removeTempDir(dir);
 });
 
-async function login(methods: AuthMethod[]) {
-  const stream = await connectTcp(server.host, server.port, { timeoutMs: 5000 });
+async function login(methods: AuthMethod[], via: 'tcp' | 'relay' = 'tcp') {
+  const stream = via === 'relay'
+    ? await connectRelay(relay.url, server.host, server.port, { timeoutMs: 5000 })
+    : await connectTcp(server.host, server.port, { timeoutMs: 5000 });
   const client = await connect(stream, { username: server.user, auth: { methods }, verifyHostKey: pinnedHostKeys(server), handshakeTimeoutMs: 20_000 });
   try {
     const out = await execCollect(client, 'echo card-login-ok');
@@ -74,6 +83,14 @@ describe('card login into OpenSSH 9.2 (authorized_keys)', () => {
     const methods = await cardAuthMethods(session);
     expect(methods).toHaveLength(2);
     expect(await login(methods)).toBe('card-login-ok\n');
+    expect(session.signatureCount).toBe(1);
+  });
+});
+
+describe('card login through the relay (WebSocket to TCP)', () => {
+  it('the whole path: virtual reader → CCID → PIV → gate → signature → relay → sshd', { timeout: 30_000 }, async () => {
+    const session = await openCardSession(stack.token, (await stack.token.readKey(0x9a))!, { gate: gate(), askPin: pinDialog().askPin });
+    expect(await login(await cardAuthMethods(session, { order: ['publickey'] }), 'relay')).toBe('card-login-ok\n');
     expect(session.signatureCount).toBe(1);
   });
 });
