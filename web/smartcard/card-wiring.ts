@@ -3,6 +3,7 @@
 // "Card certificate (before any signature)").
 import { CcidReader, type UsbDeviceLike } from '../../ccid/index.ts';
 import { PivToken, type CardKey } from '../../card/index.ts';
+import { checkCardCertificate } from '../../identity/index.ts';
 import { CARD_POLICY, decodePemOrDer, parseCertificate, validatePath } from '../../pki/index.ts';
 import type { SiteConfig } from '../config/site-config.ts';
 import { WebError, errorCode } from '../errors.ts';
@@ -67,13 +68,26 @@ class PivCardHandle implements CardHandle {
 
   async signers(options: { onTouch(waiting: boolean): void }) {
     await this.keys();
-    // Kiosk policy: only keys whose certificate validated may sign. Personal: any key (the server decides).
-    const usable = (this.views ?? []).filter(({ view }) => this.config.mode !== 'kiosk' || view.certificate?.verdict.valid === true);
     const out = [];
-    for (const { key } of usable) {
+    for (const { key } of this.views ?? []) {
+      // Kiosk policy: identity/'s pre-sign gate (valid path, card EKUs, revocation, and the certificate must
+      // certify the very key on the card); a refused key is not offered at all. Personal: any key (the server decides).
+      if (this.config.mode === 'kiosk' && !(await this.passesGate(key))) continue;
       try { out.push(await cardSshSigner(key, options.onTouch)); } catch { /* a key type SSH cannot use */ }
     }
     return out;
+  }
+
+  private async passesGate(key: CardKey): Promise<boolean> {
+    try {
+      await checkCardCertificate(
+        { certificate: key.certificate, ...(key.certificateChain ? { chain: key.certificateChain } : {}), keySpki: key.spki, keyLabel: key.label },
+        { mode: 'kiosk', anchors: anchorsOf(this.config), revocation: { mode: this.config.revocation } },
+      );
+      return true;
+    } catch {
+      return false; // The card panel already shows pki/'s reasons for this key.
+    }
   }
 }
 
