@@ -75,6 +75,16 @@ export default tseslint.config(
   // web/ composes the layers; it reaches sim/ only through its demo wiring.
   { ...boundary('web', ['relay', 'cli', 'tests', 'bench', 'sim'], { browser: true }), ignores: ['web/**/*.test.ts', 'web/demo/**'] },
   boundary('cli', ['web', 'tests', 'bench']),
-  // The demo is a test setup shown to people: it may start the test peers (tests/peers).
-  { ...boundary('cli', ['web', 'bench']), files: ['cli/demo.ts', 'cli/demo/**/*.ts'] },
+  // The demo is a test setup shown to people: it may start the test peers (tests/peers/index.ts).
+  {
+    files: ['cli/demo.ts', 'cli/demo/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: layerImport(['web', 'bench']), message: 'cli/ may not depend on this layer.' },
+          { regex: `^(\\.\\./)+(?!tests/peers/index\\.ts$)(${LAYERS.join('|')})/(?!index\\.ts$).+`, message: 'Import another folder only through its index.ts.' },
+        ],
+      }],
+    },
+  },
 );

@@ -6,8 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelay, type RelayHandle } from '../relay/index.ts';
-// eslint.config.js lets the demo use the test peers; tests/ has no root index.ts, so name tests/peers' index.
-// eslint-disable-next-line no-restricted-imports
+// eslint.config.js lets the demo start the test peers (tests/peers/index.ts).
 import { startSshd, type SshServerPeer } from '../tests/peers/index.ts';
 import { UsageError, type Command } from './command.ts';
 import { startDemoCard, type DemoCard } from './demo/card.ts';
