@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
 import { connectRelay, connectTcp, type NetByteStream } from './net-stream.ts';
+import { cardLogin } from './card-login.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
   HostKeyError, SshError, DEFAULT_HOST_KEY, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, type AuthMethod, type ClientEvent, type Session, type HostKeyInfo,
@@ -34,6 +35,8 @@ export interface SshArgs {
   pty: 'auto' | 'force' | 'never';
   verbose: boolean;
   command: string | undefined;
+  /** --card usb|sim:PROFILE and --card-ca FILE: a smart-card identity (cli/card-login.ts). */
+  card?: { spec: string; caFiles: string[] };
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
@@ -101,6 +104,8 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '--relay': out.relay = value(i, a); i++; break;
       case '--known-hosts': out.knownHostsFile = value(i, a); i++; break;
       case '--accept-new': out.strictHostKeyChecking = 'accept-new'; break;
+      case '--card': out.card = { spec: value(i, a), caFiles: out.card?.caFiles ?? [] }; i++; break;
+      case '--card-ca': out.card = { spec: out.card?.spec ?? '', caFiles: [...(out.card?.caFiles ?? []), value(i, a)] }; i++; break;
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
         destination = a;
@@ -206,7 +211,9 @@ export const command: Command = {
     };
     let stream: NetByteStream | undefined;
     try {
-      const methods = await loadIdentities(a, interactive);
+      if (a.card && !a.card.spec) throw new UsageError('--card-ca needs --card usb|sim:PROFILE');
+      const card = a.card ? await cardLogin({ ...a.card, say, askPin: async (r) => readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `) }) : undefined;
+      const methods = card ? card.methods : await loadIdentities(a, interactive);
       if (interactive) {
         methods.push({
           type: 'keyboard-interactive',

@@ -1,0 +1,94 @@
+// `tessera ssh --card sim:PROFILE|usb [--card-ca FILE]`: the smart-card identity for the Node client.
+// usb: the first CCID reader node-usb finds; sim:PROFILE: a simulated PIV card (sim/) in a virtual reader built
+// from the libccid dump PROFILE, with its own test CA as the trust anchor (a demo: its key is printed to authorize).
+// The card certificate goes through identity/'s pre-sign gate (kiosk policy) before any signature.
+import { readFileSync } from 'node:fs';
+import { PivToken, SLOT_AUTHENTICATION, type CardKey } from '../card/index.ts';
+import { CcidReader, type UsbDeviceLike } from '../ccid/index.ts';
+import { cardAuthMethods, endSessionsOnRemoval, openCardSession, sshPublicKeyBlob, type PinRequest } from '../identity/index.ts';
+import { decodePemOrDer, type FetchLike } from '../pki/index.ts';
+import { loadProfile, provisionPivCard, VirtualReader } from '../sim/index.ts';
+import type { AuthMethod } from '../ssh-proto/index.ts';
+import { UsageError } from './command.ts';
+import { listUsbReaders } from './usb-devices.ts';
+
+export interface CardLoginOptions {
+  /** "usb" or "sim:PROFILE". */
+  readonly spec: string;
+  /** PEM or DER files with the CAs trusted for card certificates (required for usb). */
+  readonly caFiles: readonly string[];
+  readonly askPin: (request: PinRequest) => Promise<string | undefined>;
+  readonly say: (message: string) => void;
+}
+
+export interface CardLogin {
+  readonly methods: AuthMethod[];
+  readonly key: CardKey;
+  /** Closes the SSH client when the card is pulled out; returns a function that stops watching. */
+  watchRemoval(client: { close(description?: string): Promise<void> }): () => void;
+  close(): Promise<void>;
+}
+
+const httpFetch: FetchLike = async (url, init) => {
+  const r = await fetch(url, { method: init?.method ?? 'GET', ...(init?.headers ? { headers: init.headers } : {}), ...(init?.body ? { body: init.body } : {}) });
+  return { ok: r.ok, status: r.status, arrayBuffer: () => r.arrayBuffer() };
+};
+
+async function openDevice(spec: string, say: (m: string) => void): Promise<{ device: UsbDeviceLike; anchors: Uint8Array[] }> {
+  if (spec === 'usb') {
+    const { devices, problem } = await listUsbReaders();
+    const device = devices[0];
+    if (!device) throw new UsageError(`no USB smart-card reader was found${problem ? `: ${problem}` : ''}.`);
+    return { device, anchors: [] };
+  }
+  if (spec.startsWith('sim:')) {
+    let profile;
+    try { profile = loadProfile(spec.slice(4)); } catch (err) {
+      throw new UsageError(`no reader profile '${spec.slice(4)}': ${(err as Error).message}`);
+    }
+    const device = new VirtualReader(profile);
+    const card = await provisionPivCard();
+    device.insertCard(card.card);
+    const slot = card.slots.get(SLOT_AUTHENTICATION);
+    if (slot) {
+      const blob = await sshPublicKeyBlob(slot.spki, slot.algorithm);
+      say(`tessera: simulated card, PIN 123456; its PIV Authentication key: ${new TextDecoder().decode(blob.subarray(4, 4 + blob[3]!))} ${Buffer.from(blob).toString('base64')}`);
+    }
+    return { device, anchors: [card.ca.certificate] };
+  }
+  throw new UsageError(`--card takes "usb" or "sim:PROFILE", not '${spec}'.`);
+}
+
+export async function cardLogin(options: CardLoginOptions): Promise<CardLogin> {
+  const { device, anchors: simAnchors } = await openDevice(options.spec, options.say);
+  const anchors = [...simAnchors];
+  for (const file of options.caFiles) {
+    try { anchors.push(...decodePemOrDer(readFileSync(file))); } catch (err) {
+      throw new UsageError(`cannot read the card CA file ${file}: ${(err as Error).message}`);
+    }
+  }
+  if (anchors.length === 0) throw new UsageError('--card needs --card-ca FILE: the card certificate is validated against it before the card signs.');
+  const [reader] = await CcidReader.open(device);
+  if (!reader) throw new UsageError('the reader exposes no CCID interface.');
+  try {
+    const card = await reader.connect(0);
+    const token = await PivToken.open(card, { extended: reader.level === 'extended-apdu' });
+    const keys = await token.listKeys();
+    const key = keys.find((k) => k.id === `piv:${SLOT_AUTHENTICATION.toString(16)}` && k.certificate) ?? keys.find((k) => k.certificate);
+    if (!key) throw new UsageError('the card holds no key with a certificate.');
+    const session = await openCardSession(token, key, {
+      gate: { mode: 'kiosk', anchors, revocation: { mode: 'prefer', fetch: httpFetch } },
+      askPin: options.askPin,
+      onTouch: () => options.say('tessera: Touch your key.'),
+    });
+    const methods = await cardAuthMethods(session);
+    return {
+      methods, key,
+      watchRemoval: (client) => endSessionsOnRemoval(reader, 0, [session], [client], (e) => options.say(`tessera: ${e.message}`)),
+      close: () => reader.close(),
+    };
+  } catch (err) {
+    await reader.close().catch(() => undefined);
+    throw err;
+  }
+}
