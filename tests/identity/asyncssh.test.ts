@@ -42,7 +42,8 @@ async function startServer(trusted: Issued, plainKeys: readonly string[] = []): 
 /** Puts a certificate for the slot's key, issued by the card CA, naming the login user (AsyncSSH's principal). */
 async function installCertificate(slot: number): Promise<void> {
   const p = stack.provisioned.slots.get(slot)!;
-  const alg = p.algorithm === 'rsa-2048' ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } : { name: 'ECDSA', namedCurve: p.algorithm === 'p-384' ? 'P-384' : 'P-256' };
+  const alg = p.algorithm === 'rsa-2048' ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }
+    : p.algorithm === 'ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: p.algorithm === 'p-384' ? 'P-384' : 'P-256' };
   const publicKey = await crypto.subtle.importKey('spki', new Uint8Array(p.spki), alg, true, ['verify']);
   const cert = await issue(SUBJECT, {
     issuer: ca, keys: { publicKey, privateKey: undefined as never }, eku: [OID.kpSecureShellClient, OID.kpClientAuth],
@@ -57,7 +58,7 @@ beforeAll(async () => {
   ca = await issue('CN=Identity X509 Card CA', { ca: true });
   otherCa = await issue('CN=Identity Other CA', { ca: true });
   stack = await cardStack();
-  for (const slot of [0x9a, 0x9d, 0x9e]) await installCertificate(slot);
+  for (const slot of [0x9a, 0x9d, 0x9e, 0x82]) await installCertificate(slot);
 }, 60_000);
 
 afterAll(async () => {
@@ -98,6 +99,7 @@ describe('RFC 6187 x509v3 user authentication against AsyncSSH 2.10.1', () => {
     ['9A', 'x509v3-rsa2048-sha256', 0x9a],
     ['9D', 'x509v3-ecdsa-sha2-nistp384', 0x9d],
     ['9E', 'x509v3-ecdsa-sha2-nistp256', 0x9e],
+    ['82', 'x509v3-ssh-ed25519', 0x82],
   ] as const)('slot %s logs in with %s', { timeout: 30_000 }, async (_name, algorithm, slot) => {
     const before = signingApdus(stack.provisioned.card);
     const r = await login(trusting, slot, ['x509v3']);

@@ -1,6 +1,6 @@
 // Smart-card login into OpenSSH sshd 9.2 through the whole stack: sim/ PIV card in a virtual CCID reader →
 // ccid/ → card/ PivToken → identity/ (gate, PIN, signer) → ssh-proto connect. Raw keys in authorized_keys for
-// RSA-2048, P-256 and P-384, and an OpenSSH user certificate (TrustedUserCAKeys) whose key is on the card.
+// RSA-2048, P-256, P-384 and Ed25519, and an OpenSSH user certificate (TrustedUserCAKeys) whose key is on the card.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardAuthMethods, openCardSession, type GatePolicy } from '../../identity/index.ts';
 import { connect, type AuthMethod } from '../../ssh-proto/index.ts';
@@ -22,8 +22,8 @@ let userCa: KeyPair;
 let relay: RelayHandle;
 const gate = (): GatePolicy => ({ mode: 'kiosk', anchors: [ca.certificate], revocation: { mode: 'off' } });
 
-// 9A RSA-2048 (PIN once), 9D P-384, 9E P-256 (card authentication: PIN policy never).
-const SLOTS = [['9A', 'RSA-2048', 0x9a], ['9D', 'P-384', 0x9d], ['9E', 'P-256', 0x9e]] as const;
+// 9A RSA-2048 (PIN once), 9D P-384, 9E P-256 (card authentication: PIN policy never), 82 Ed25519 (YubiKey 5.7 retired slot).
+const SLOTS = [['9A', 'RSA-2048', 0x9a], ['9D', 'P-384', 0x9d], ['9E', 'P-256', 0x9e], ['82', 'Ed25519', 0x82]] as const;
 
 beforeAll(async () => {
   ca = await createTestCa();
