@@ -1,5 +1,5 @@
 // RFC 6187 user authentication with the simulated PIV card against AsyncSSH 2.10.1 (x509_trusted_certs = the
-// card CA): x509v3-rsa2048-sha256 and x509v3-ecdsa-sha2-nistp256/384 through sim → ccid → card → identity →
+// card CA): x509v3-rsa2048-sha256, x509v3-ecdsa-sha2-nistp256/384, x509v3-ssh-ed25519 through sim → ccid → card → identity →
 // ssh-proto; refused when the server does not trust the CA (and then the x509v3 → publickey fallback order).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
