@@ -8,7 +8,7 @@ import {
   type CardIdentity, type LeafPolicy, type RevocationOptions, type ValidationIssue, type ValidationResult,
 } from '../pki/index.ts';
 import { GateError } from './errors.ts';
-import { sameBytes } from './wire.ts';
+import { sameBytes } from './bytes.ts';
 
 export type GateMode = 'kiosk' | 'personal';
 

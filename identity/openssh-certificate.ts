@@ -4,7 +4,7 @@ import { encodePublicKey, fromBase64, parseCertificate, type Signer } from '../s
 import type { CardSession } from './card-session.ts';
 import { IdentityError } from './errors.ts';
 import { plainAlgorithms, sshPublicKeyBlob } from './ssh-key.ts';
-import { sameBytes } from './wire.ts';
+import { sameBytes } from './bytes.ts';
 
 const CERT_SUFFIX = '-cert-v01@openssh.com';
 

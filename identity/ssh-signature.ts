@@ -2,7 +2,7 @@
 // mpint s (RFC 5656 §3.1.2), Ed25519 (RFC 8709 §6). Also the x509v3 names of RFC 6187 §3.
 import { parseDerEcdsaSignature, type HashName, type KeyAlgorithm } from '../card/index.ts';
 import { IdentityError } from './errors.ts';
-import { BlobWriter, bigintBytes } from './wire.ts';
+import { SshWriter } from '../ssh-proto/index.ts';
 
 export interface SignatureFormat {
   /** The name inside the signature blob. */
@@ -42,7 +42,7 @@ export function sshSignatureBlob(format: SignatureFormat, algorithm: KeyAlgorith
   if (format.keyKind !== keyKindOf(algorithm)) {
     throw new IdentityError('ALGORITHM_UNSUPPORTED', `A ${algorithm} card key cannot make a ${format.blobName} signature.`);
   }
-  const w = new BlobWriter().string(format.blobName);
+  const w = new SshWriter().string(format.blobName);
   if (format.keyKind === 'ecdsa') {
     let sig;
     try {
@@ -55,7 +55,7 @@ export function sshSignatureBlob(format: SignatureFormat, algorithm: KeyAlgorith
       throw new IdentityError('SIGNATURE_MALFORMED', 'The card returned an ECDSA signature with out-of-range integers.');
     }
     // RFC 5656 §3.1.2: string ecdsa_signature_blob = mpint r, mpint s.
-    return w.string(new BlobWriter().mpint(bigintBytes(sig.r)).mpint(bigintBytes(sig.s)).toBytes()).toBytes();
+    return w.string(new SshWriter().mpint(sig.r).mpint(sig.s).toBytes()).toBytes();
   }
   if (format.keyKind === 'ed25519' && raw.length !== 64) {
     throw new IdentityError('SIGNATURE_MALFORMED', `The card returned a ${raw.length}-byte Ed25519 signature (64 expected).`);

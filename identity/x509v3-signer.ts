@@ -2,10 +2,9 @@
 //   string "x509v3-...", uint32 n, string cert[n] (leaf first, DER), uint32 m, string ocsp[m].
 // Signature (§3): the plain algorithm's blob under "rsa2048-sha256", "ecdsa-sha2-nistp256/384", "ssh-ed25519".
 import type { KeyAlgorithm } from '../card/index.ts';
-import type { Signer } from '../ssh-proto/index.ts';
+import { SshWriter, type Signer } from '../ssh-proto/index.ts';
 import type { CardSession } from './card-session.ts';
 import { IdentityError } from './errors.ts';
-import { BlobWriter } from './wire.ts';
 
 /**
  * The x509v3 algorithm of a card key. x509v3-ssh-rsa (SHA-1) is never offered: card/ builds no SHA-1
@@ -21,7 +20,7 @@ export function x509v3Algorithm(algorithm: KeyAlgorithm): string {
 /** The RFC 6187 §2.1 public-key blob. */
 export function x509v3PublicKeyBlob(algorithm: string, chain: readonly Uint8Array[], ocspResponses: readonly Uint8Array[] = []): Uint8Array {
   if (chain.length === 0) throw new IdentityError('NO_CERTIFICATE', 'An x509v3 public key needs at least the card certificate.');
-  const w = new BlobWriter().string(algorithm).uint32(chain.length);
+  const w = new SshWriter().string(algorithm).uint32(chain.length);
   for (const c of chain) w.string(c);
   w.uint32(ocspResponses.length);
   for (const r of ocspResponses) w.string(r);

@@ -2,6 +2,8 @@
 // document their own shapes). Code outside ssh-proto imports only this file.
 export { SshError, SshProtocolError } from './errors.ts';
 export { MSG, DISCONNECT_REASON } from './messages.ts';
+// RFC 4251 §5 wire types, for layers that build SSH blobs (card keys as signers, RFC 6187).
+export { SshReader, SshWriter } from './wire/index.ts';
 
 // Transport (RFC 4253): version exchange, kex, ciphers, rekeys.
 export {
