@@ -51,7 +51,7 @@ const PRODUCT_CORE = ['ssh-proto', 'card', 'ccid', 'pki'];
 const others = (self) => PRODUCT_CORE.filter((l) => l !== self);
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.peers/**', 'coverage/**', 'test-results/**', '**/*.js', '!eslint.config.js'] },
+  { ignores: ['node_modules/**', 'dist/**', '.peers/**', '.build/**', 'coverage/**', 'test-results/**', '**/*.js', '!eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -62,6 +62,8 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // Node build scripts.
+  { files: ['scripts/**/*.mjs'], languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } } },
   // The four protocol layers import none of each other, nor anything above them.
   ...PRODUCT_CORE.map((l) => boundary(l, [...others(l), 'identity', 'relay', 'sim', 'web', 'cli', 'tests', 'bench'], { browser: true })),
   ...PRODUCT_CORE.map((l) => testBoundary(l, [...others(l), 'identity', 'relay', 'web', 'cli', 'bench'])),

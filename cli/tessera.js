@@ -1,7 +1,18 @@
 #!/usr/bin/env node
-// The `tessera` command. The sources are TypeScript; tsx loads them without a build step.
-import { register } from 'tsx/esm/api';
+// The `tessera` command. The sources are TypeScript: a prebuilt bundle (scripts/build-cli.mjs, run by
+// scripts/setup.sh) starts fast; when any source is newer than it, tsx loads the sources instead.
+import { fileURLToPath } from 'node:url';
+import { isFresh } from '../scripts/cli-sources.mjs';
 
-register();
-const { main } = await import('./main.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bundle = new URL('../.build/cli/tessera.js', import.meta.url);
+
+let main;
+if (isFresh(root, fileURLToPath(bundle))) {
+  ({ main } = await import(bundle.href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('./main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

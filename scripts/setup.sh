@@ -67,3 +67,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund
   echo "$want" > "$stamp"
 fi
+
+# The `tessera` command's bundle (fast start-up), rebuilt when a source is newer than it.
+node -e "import('./scripts/cli-sources.mjs').then((m) => process.exit(m.isFresh(process.cwd(), '.build/cli/tessera.js') ? 0 : 1))" \
+  || { echo "setup: building the tessera command"; node scripts/build-cli.mjs; }
