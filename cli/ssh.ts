@@ -9,7 +9,6 @@ import { Readable } from 'node:stream';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
 import { connectRelay, connectTcp, type NetByteStream } from './net-stream.ts';
-import { cardLogin } from './card-login.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
   HostKeyError, SshError, DEFAULT_HOST_KEY, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, type AuthMethod, type ClientEvent, type Session, type HostKeyInfo,
@@ -212,7 +211,8 @@ export const command: Command = {
     let stream: NetByteStream | undefined;
     try {
       if (a.card && !a.card.spec) throw new UsageError('--card-ca needs --card usb|sim:PROFILE');
-      const card = a.card ? await cardLogin({ ...a.card, say, askPin: async (r) => readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `) }) : undefined;
+      // The card stack (ccid, card, identity, pki, node-usb) loads only when a card is used.
+      const card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `) }) : undefined;
       const methods = card ? card.methods : await loadIdentities(a, interactive);
       if (interactive) {
         methods.push({
