@@ -4,6 +4,8 @@
  * honours S(IFS), S(RESYNCH), S(ABORT), and asks for S(WTX) or S(IFS) when a fault says so.
  */
 
+import { concat } from './bytes.ts';
+
 /** Card-side faults, each consumed once, in order. */
 export type T1Fault =
   | 'corrupt' // the next block the card sends has a wrong EDC
@@ -167,7 +169,7 @@ export class CardT1 {
     this.nr ^= 1;
     this.rx.push(inf);
     if (more) return this.send(this.block(0x80 | (this.nr << 4)));
-    const apdu = concatAll(this.rx);
+    const apdu = concat(...this.rx);
     this.rx = [];
     const answer = await this.handle(apdu);
     this.tx = [];
@@ -200,14 +202,4 @@ function crc(bytes: Uint8Array): number {
     for (let i = 0; i < 8; i++) c = c & 1 ? (c >>> 1) ^ 0x8408 : c >>> 1;
   }
   return c;
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -5,6 +5,7 @@
  */
 import { CardT1 } from './card-t1.ts';
 import type { T1Fault } from './card-t1.ts';
+import { concat } from './bytes.ts';
 
 /**
  * What a simulated card application provides: its ATR and an APDU handler. `handle` gets
@@ -205,14 +206,4 @@ export function expectedLength(apdu: Uint8Array): number {
 
 export function sw(value: number): Uint8Array {
   return Uint8Array.of(value >> 8, value & 0xff);
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -5,6 +5,7 @@
  */
 import type { SimCard } from './card.ts';
 import type { InterfaceProfile } from './profile.ts';
+import { concat } from './bytes.ts';
 
 export type Level = 'character' | 'tpdu' | 'short-apdu' | 'extended-apdu';
 
@@ -232,7 +233,7 @@ export class CcidEngine {
         if (levelParameter === 0x02) {
           if (s.commandParts.length === 0) return fail(8);
           s.commandParts.push(data.slice());
-          data = joinAll(s.commandParts);
+          data = concat(...s.commandParts);
           s.commandParts = [];
         } else if (levelParameter !== 0x00) {
           return fail(8);
@@ -251,14 +252,4 @@ export class CcidEngine {
     if (answer.length > maxData) return fail(XFR_OVERRUN);
     return ok(answer, 0);
   }
-}
-
-function joinAll(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

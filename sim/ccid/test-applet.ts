@@ -10,7 +10,8 @@
  * Unknown instructions answer 6D00, unknown classes 6E00 (ISO 7816-4 §5.6).
  */
 import type { ApduHandler } from './card.ts';
-import { concat, expectedLength, sw } from './card.ts';
+import { concat } from './bytes.ts';
+import { expectedLength, sw } from './card.ts';
 
 export const TEST_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x05, 0x27, 0x54, 0x45, 0x53, 0x54);
 
