@@ -7,7 +7,7 @@ import { freePort, requireExecutable, startPeer } from '../support/index.ts';
 import { TEST_ACCOUNT } from './account.ts';
 import { generateKey, makeTempDir, removeTempDir, type KeyType } from './keys.ts';
 import { repoRoot } from './repo.ts';
-import { certAuthorityLineFor, knownHostsFor, type HostKeyFile, type SshServerPeer } from './server.ts';
+import { serverHandle, type HostKeyFile, type SshServerPeer } from './server.ts';
 
 export interface AsyncSshOptions {
   readonly hostKeyTypes?: readonly KeyType[];
@@ -36,26 +36,10 @@ export async function startAsyncSsh(options: AsyncSshOptions = {}): Promise<SshS
       await peer.stop();
       throw err;
     }
-    return {
-      kind: 'asyncssh',
-      version: '2.10.1',
-      host: '127.0.0.1',
-      port,
-      pid: peer.pid,
-      user: TEST_ACCOUNT.user,
-      password: TEST_ACCOUNT.password,
-      hostKeys,
-      hostCa: undefined,
-      setAuthorizedKeys,
-      knownHosts: () => knownHostsFor('127.0.0.1', port, hostKeys),
-      certAuthorityLine: (pattern = '[127.0.0.1]:*') => certAuthorityLineFor(undefined, pattern),
-      log: () => peer.output(),
-      waitForLog: (pattern, timeoutMs) => peer.waitForOutput(pattern, timeoutMs),
-      async stop() {
-        await peer.stop();
-        removeTempDir(dir);
-      },
-    };
+    return serverHandle({
+      kind: 'asyncssh', version: '2.10.1', port, peer, account: TEST_ACCOUNT, hostKeys, hostCa: undefined,
+      setAuthorizedKeys, cleanUp: () => { removeTempDir(dir); },
+    });
   } catch (err) {
     removeTempDir(dir);
     throw err;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { freePort, PeerStartError, requireExecutable, startPeer, waitForPort } from '../support/index.ts';
 import { requireTestAccount, testAccountIds } from './account.ts';
 import { makeTempDir, parsePublicLine, removeTempDir, type KeyPair, type KeyType } from './keys.ts';
-import { certAuthorityLineFor, knownHostsFor, type HostKeyFile, type SshServerPeer } from './server.ts';
+import { serverHandle, type HostKeyFile, type SshServerPeer } from './server.ts';
 
 export interface DropbearOptions {
   /** Host key types (default ed25519, ecdsa-p256, rsa). */
@@ -92,27 +92,10 @@ export async function startDropbear(options: DropbearOptions = {}): Promise<SshS
     }
     const printed = spawnSync(binary, ['-V'], { encoding: 'utf8' });
     const version = /v(\d{4}\.\d+)/.exec(`${printed.stdout}${printed.stderr}`)?.[1] ?? 'unknown';
-    return {
-      kind: 'dropbear',
-      version,
-      host: '127.0.0.1',
-      port,
-      pid: peer.pid,
-      user: account.user,
-      password: account.password,
-      hostKeys,
-      hostCa: undefined,
-      setAuthorizedKeys,
-      knownHosts: () => knownHostsFor('127.0.0.1', port, hostKeys),
-      certAuthorityLine: (pattern = '[127.0.0.1]:*') => certAuthorityLineFor(undefined, pattern),
-      log: () => peer.output(),
-      waitForLog: (pattern, timeoutMs) => peer.waitForOutput(pattern, timeoutMs),
-      async stop() {
-        await peer.stop();
-        setAuthorizedKeys([]);
-        removeTempDir(dir);
-      },
-    };
+    return serverHandle({
+      kind: 'dropbear', version: version, port, peer, account: account, hostKeys, hostCa: undefined,
+      setAuthorizedKeys, cleanUp: () => { setAuthorizedKeys([]); removeTempDir(dir); },
+    });
   } catch (err) {
     setAuthorizedKeys([]);
     removeTempDir(dir);

@@ -1,4 +1,5 @@
 // What every real SSH server launcher returns: where it listens, its host keys, and its log.
+import type { Peer } from '../support/index.ts';
 import type { KeyPair } from './keys.ts';
 
 export type ServerKind = 'openssh' | 'dropbear' | 'asyncssh';
@@ -53,4 +54,42 @@ export function certAuthorityLineFor(ca: KeyPair | undefined, pattern: string): 
   if (!ca) throw new Error('this server has no host CA (start it with hostCertificates: true)');
   const [algo, b64] = ca.publicLine.split(/\s+/);
   return `@cert-authority ${pattern} ${algo} ${b64}\n`;
+}
+
+export interface ServerHandleParts {
+  readonly kind: ServerKind;
+  readonly version: string;
+  readonly port: number;
+  readonly peer: Peer;
+  readonly account: { readonly user: string; readonly password: string };
+  readonly hostKeys: readonly HostKeyFile[];
+  readonly hostCa: KeyPair | undefined;
+  setAuthorizedKeys(lines: readonly string[]): void;
+  /** Removes what the launcher wrote (temporary folder, authorized keys), after the process has stopped. */
+  cleanUp(): void;
+}
+
+/** The handle every launcher returns: a loopback server, its log, and a stop that ends it by its pid. */
+export function serverHandle(p: ServerHandleParts): SshServerPeer {
+  const host = '127.0.0.1';
+  return {
+    kind: p.kind,
+    version: p.version,
+    host,
+    port: p.port,
+    pid: p.peer.pid,
+    user: p.account.user,
+    password: p.account.password,
+    hostKeys: p.hostKeys,
+    hostCa: p.hostCa,
+    setAuthorizedKeys: p.setAuthorizedKeys,
+    knownHosts: () => knownHostsFor(host, p.port, p.hostKeys),
+    certAuthorityLine: (pattern = `[${host}]:*`) => certAuthorityLineFor(p.hostCa, pattern),
+    log: () => p.peer.output(),
+    waitForLog: (pattern, timeoutMs) => p.peer.waitForOutput(pattern, timeoutMs),
+    async stop() {
+      await p.peer.stop();
+      p.cleanUp();
+    },
+  };
 }

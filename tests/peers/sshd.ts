@@ -7,7 +7,7 @@ import { freePort, requireExecutable, startPeer, waitForPort } from '../support/
 import { requireTestAccount } from './account.ts';
 import { generateKey, makeTempDir, removeTempDir, signCertificate, type KeyPair, type KeyType } from './keys.ts';
 import { openssh10Root } from './repo.ts';
-import { certAuthorityLineFor, knownHostsFor, type HostKeyFile, type SshServerPeer } from './server.ts';
+import { serverHandle, type HostKeyFile, type SshServerPeer } from './server.ts';
 
 export type SshdVersion = '9.2' | '10.0';
 export type SshdLogLevel = 'QUIET' | 'FATAL' | 'ERROR' | 'INFO' | 'VERBOSE' | 'DEBUG1' | 'DEBUG2' | 'DEBUG3';
@@ -130,26 +130,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshServerPee
       await peer.stop();
       throw err;
     }
-    return {
-      kind: 'openssh',
-      version,
-      host: '127.0.0.1',
-      port,
-      pid: peer.pid,
-      user: account.user,
-      password: account.password,
-      hostKeys,
-      hostCa,
-      setAuthorizedKeys,
-      knownHosts: () => knownHostsFor('127.0.0.1', port, hostKeys),
-      certAuthorityLine: (pattern = '[127.0.0.1]:*') => certAuthorityLineFor(hostCa, pattern),
-      log: () => peer.output(),
-      waitForLog: (pattern, timeoutMs) => peer.waitForOutput(pattern, timeoutMs),
-      async stop() {
-        await peer.stop();
-        removeTempDir(dir);
-      },
-    };
+    return serverHandle({
+      kind: 'openssh', version: version, port, peer, account: account, hostKeys, hostCa: hostCa,
+      setAuthorizedKeys, cleanUp: () => { removeTempDir(dir); },
+    });
   } catch (err) {
     removeTempDir(dir);
     throw err;
