@@ -17,6 +17,8 @@ export function runTool(command: string, args: readonly string[], options: { env
     const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); }, options.timeoutMs ?? 60_000);
     child.once('error', (err) => { clearTimeout(timer); reject(err); });
     child.once('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+    // A tool may exit without reading its input (EPIPE): its exit status and output are the result, not the pipe.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -17,6 +17,8 @@ export class ScriptorTransport {
     this.child.stdout.on('data', onData);
     this.child.stderr.on('data', onData);
     this.child.once('exit', () => { this.exited = true; this.waiter?.(); });
+    // A write after scriptor exited fails with EPIPE; transmit() reports the exit itself.
+    this.child.stdin.on('error', () => undefined);
   }
 
   /** scriptor prints "< HEX ... : Description." once the card answered. */
