@@ -6,7 +6,7 @@ import { createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
-import { openApp, screenshot, startWebStack, statusText, waitForTerminal, type WebStack } from './harness.ts';
+import { openApp, screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
 import { bridgeUsb } from './usb-bridge.ts';
 
 /** "ecdsa-sha2-nistp256 AAAA..." for a P-256 SubjectPublicKeyInfo, built with node:crypto (an independent encoder). */
@@ -66,9 +66,7 @@ describe('signing in with a smart card in the browser', () => {
     await page.click('#pin-ok');
 
     await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
-    await page.locator('#terminal .xterm-helper-textarea').focus();
-    await page.keyboard.type('echo signed-in-with-card-$((40+2))');
-    await page.keyboard.press('Enter');
+    await typeCommand(page, 'echo signed-in-with-card-$((40+2))');
     await waitForTerminal(page, /^signed-in-with-card-42\s*$/m);
     expect(sshd.log()).toMatch(/Accepted publickey for tessera-test .* ECDSA/);
     await screenshot(page, '07-card-session');

@@ -4,7 +4,7 @@
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireExecutable, startPeer, type Peer } from '../support/index.ts';
-import { CHROMIUM, CHROMIUM_ARGS, screenshot, statusText, waitForTerminal } from './harness.ts';
+import { CHROMIUM, CHROMIUM_ARGS, screenshot, statusText, typeCommand, waitForTerminal } from './harness.ts';
 
 describe('tessera demo', () => {
   let demo: Peer;
@@ -33,9 +33,7 @@ describe('tessera demo', () => {
       await page.locator('#host-key-dialog').waitFor({ state: 'visible' });
       await page.click('#hk-once');
       await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to/);
-      await page.locator('#terminal .xterm-helper-textarea').focus();
-      await page.keyboard.type('echo demo-$((2*21))');
-      await page.keyboard.press('Enter');
+      await typeCommand(page, 'echo demo-$((2*21))');
       await waitForTerminal(page, /^demo-42\s*$/m);
       await screenshot(page, '11-demo-session');
       await page.click('text=Pull card out (demo)');

@@ -87,6 +87,17 @@ export async function waitForTerminal(page: Page, pattern: RegExp, timeoutMs = 1
   }
 }
 
+/**
+ * Types a shell command once the shell shows its prompt: typed earlier, the pty echoes it before
+ * the prompt and the output lands after `$ ` on the same line.
+ */
+export async function typeCommand(page: Page, line: string): Promise<void> {
+  await waitForTerminal(page, /\$\s*$/);
+  await page.locator('#terminal .xterm-helper-textarea').focus();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
 export function statusText(page: Page): Promise<string> {
   return page.evaluate(() => window.tessera?.status() ?? '');
 }

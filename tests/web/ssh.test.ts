@@ -6,17 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
 import { startRelay } from '../../relay/index.ts';
-import { openApp, screenshot, startWebStack, statusText, waitForTerminal, type WebStack } from './harness.ts';
+import { openApp, screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
 
 function opensshFingerprint(publicLine: string): string {
   const b64 = publicLine.split(/\s+/)[1] ?? '';
   return `SHA256:${createHash('sha256').update(Buffer.from(b64, 'base64')).digest('base64').replace(/=+$/, '')}`;
-}
-
-async function typeLine(page: Page, line: string): Promise<void> {
-  await page.locator('#terminal .xterm-helper-textarea').focus();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
 }
 
 async function connectWithPassword(page: Page, sshd: SshServerPeer): Promise<void> {
@@ -53,11 +47,11 @@ describe('SSH through the relay in the browser', () => {
     await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
     expect(await page.getAttribute('#status', 'title')).toMatch(/curve25519-sha256|mlkem|ecdh/);
 
-    await typeLine(page, 'echo tessera-$((6*7))');
+    await typeCommand(page, 'echo tessera-$((6*7))');
     await waitForTerminal(page, /^tessera-42\s*$/m);
 
     const size = await page.evaluate(() => window.tessera!.app.terminal.size);
-    await typeLine(page, 'stty size');
+    await typeCommand(page, 'stty size');
     await waitForTerminal(page, new RegExp(`^${size.rows} ${size.cols}\\s*$`, 'm'));
     await screenshot(page, '03-connected-shell');
 
@@ -65,14 +59,14 @@ describe('SSH through the relay in the browser', () => {
     await page.setViewportSize({ width: 900, height: 520 });
     await expect.poll(() => page.evaluate(() => window.tessera!.app.terminal.size.cols)).toBeLessThan(size.cols);
     const small = await page.evaluate(() => window.tessera!.app.terminal.size);
-    await typeLine(page, 'clear; stty size');
+    await typeCommand(page, 'clear; stty size');
     await waitForTerminal(page, new RegExp(`^${small.rows} ${small.cols}\\s*$`, 'm'));
 
     // UTF-8 from the server, possibly split across packets, renders as text.
-    await typeLine(page, "printf 'caf\\303\\251 \\342\\202\\254\\n'");
+    await typeCommand(page, "printf 'caf\\303\\251 \\342\\202\\254\\n'");
     await waitForTerminal(page, /^café €\s*$/m);
 
-    await typeLine(page, 'exit');
+    await typeCommand(page, 'exit');
     await expect.poll(() => statusText(page)).toMatch(/^Closed: The shell exited with status 0/);
     expect(await page.textContent('#known-hosts-summary')).toMatch(/1 remembered host key/);
 
