@@ -15,5 +15,5 @@ export { cardAuthMethods, openCardSession } from './auth-methods.ts';
 export type { CardAuthKind, CardAuthOptions } from './auth-methods.ts';
 export { endSessionsOnRemoval, CARD_REMOVED_MESSAGE } from './card-removal.ts';
 export type { SlotWatcher, Closable } from './card-removal.ts';
-export { x509HostKeyVerifier, parseX509v3Blob } from './x509-host-key.ts';
+export { x509HostKeyVerifier, x509HostKeyAlgorithms, parseX509v3Blob } from './x509-host-key.ts';
 export type { X509HostKeyPolicy, X509HostKeyBlob } from './x509-host-key.ts';

@@ -1,9 +1,10 @@
 // X.509 host keys (RFC 6187 x509v3-* host-key algorithms) as a verifyHostKey callback: the K_S blob is parsed as
 // RFC 6187 §2.1 (string alg, uint32 n, string cert[n], uint32 m, string ocsp[m]) and the chain validated by pki/
 // with HOST_POLICY (id-kp-secureShellServer) to the configured anchors, stapled OCSP responses included.
-// NOTE: ssh-proto's transport neither offers x509v3-* host-key algorithms nor verifies their exchange-hash
-// signatures yet, so no server presents such a blob today; this decides trust once it does.
+// ssh-proto's transport verifies the exchange-hash signature with the leaf certificate's key; the x509v3-* names
+// are offered only when listed in hostKeyAlgorithms (x509HostKeyAlgorithms below).
 import { HOST_POLICY, validatePath, type RevocationOptions } from '../pki/index.ts';
+import { DEFAULT_HOST_KEY, INSECURE_X509V3_HOST_KEY, X509V3_HOST_KEY } from '../ssh-proto/index.ts';
 import { GateError, IdentityError } from './errors.ts';
 
 export interface X509HostKeyPolicy {
@@ -65,4 +66,12 @@ export function x509HostKeyVerifier(policy: X509HostKeyPolicy): (key: { algorith
     });
     if (!result.valid) throw new GateError('CERTIFICATE_REJECTED', result.errors, 'The server\'s X.509 host certificate was refused:');
   };
+}
+
+/**
+ * The host-key algorithms to offer when X.509 host keys are trusted: x509v3-* first, then `plain` (ssh-proto's
+ * defaults). x509v3-ssh-rsa (SHA-1, RFC 6187 §3.1) only when `allowSha1` is set.
+ */
+export function x509HostKeyAlgorithms(options: { allowSha1?: boolean; plain?: readonly string[] } = {}): string[] {
+  return [...X509V3_HOST_KEY, ...(options.allowSha1 ? INSECURE_X509V3_HOST_KEY : []), ...(options.plain ?? DEFAULT_HOST_KEY)];
 }

@@ -9,7 +9,7 @@ export { SshReader, SshWriter } from './wire/index.ts';
 export {
   Transport, memoryPipe, SshTransportError, SshDisconnectError,
   DEFAULT_KEX, SUPPORTED_KEX, DEFAULT_HOST_KEY, DEFAULT_CIPHERS, SUPPORTED_CIPHERS, INSECURE_CIPHERS,
-  DEFAULT_MACS, SUPPORTED_MACS, INSECURE_MACS, MAX_PACKET_LENGTH, MAX_PAYLOAD_LENGTH,
+  DEFAULT_MACS, SUPPORTED_MACS, INSECURE_MACS, MAX_PACKET_LENGTH, MAX_PAYLOAD_LENGTH, X509V3_HOST_KEY, INSECURE_X509V3_HOST_KEY,
 } from './transport/index.ts';
 export type { ByteStream, HostKeyInfo, TransportEvent, TransportOptions, NegotiatedAlgorithms } from './transport/index.ts';
 
@@ -27,6 +27,9 @@ export {
   parseCertificate, verifyCertificateSignature, isCertificateType, DEFAULT_CA_SIGNATURE_ALGORITHMS,
 } from './keys/index.ts';
 export type { Certificate } from './keys/index.ts';
+// RFC 6187 x509v3-* keys: the §2.1 blob and its leaf certificate's key.
+export { parseX509v3Key, certificatePublicKey, isX509v3Algorithm, X509V3_ALGORITHMS } from './keys/index.ts';
+export type { X509v3Key } from './keys/index.ts';
 
 // Host-key checking: OpenSSH known_hosts and the verifier the transport takes.
 export {

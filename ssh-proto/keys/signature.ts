@@ -30,6 +30,8 @@ export const RSA_SIGNATURE_HASH: Readonly<Record<string, RsaHash>> = {
   'rsa-sha2-512': 'SHA-512',
   'rsa-sha2-256': 'SHA-256',
   'ssh-rsa': 'SHA-1',
+  // RFC 6187 §3.3: the signature inside x509v3-rsa2048-sha256 (RSASSA-PKCS1-v1_5 with SHA-256).
+  'rsa2048-sha256': 'SHA-256',
 };
 
 /** Certificate algorithm names map to the plain algorithm that signs (PROTOCOL.certkeys). */

@@ -30,6 +30,21 @@ export const DEFAULT_HOST_KEY = [
   'rsa-sha2-256',
 ] as const;
 
+/**
+ * RFC 6187 X.509 host keys. Not in DEFAULT_HOST_KEY: a caller with X.509 trust anchors opts in by listing them in
+ * TransportOptions.hostKeyAlgorithms (before DEFAULT_HOST_KEY). The chain is the verifyHostKey callback's decision;
+ * the transport checks the exchange-hash signature with the leaf certificate's key (ssh-proto/keys).
+ */
+export const X509V3_HOST_KEY = [
+  'x509v3-ecdsa-sha2-nistp256',
+  'x509v3-ecdsa-sha2-nistp384',
+  'x509v3-ecdsa-sha2-nistp521',
+  'x509v3-ssh-ed25519',
+  'x509v3-rsa2048-sha256',
+] as const;
+/** x509v3-ssh-rsa signs with SHA-1 (RFC 6187 §3.1): verified when listed by the caller, never offered by default. */
+export const INSECURE_X509V3_HOST_KEY = ['x509v3-ssh-rsa'] as const;
+
 /** Ciphers in OpenSSH's order. AEAD ciphers ignore the MAC list (OpenSSH PROTOCOL §1.6, RFC 5647 §5.1). */
 export const DEFAULT_CIPHERS = [
   'chacha20-poly1305@openssh.com',

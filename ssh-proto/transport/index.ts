@@ -13,7 +13,7 @@ export type { HostKeyInfo, TransportEvent, TransportOptions } from './events.ts'
 export type { NegotiatedAlgorithms } from './algorithms.ts';
 export {
   DEFAULT_KEX, SUPPORTED_KEX, DEFAULT_HOST_KEY, DEFAULT_CIPHERS, SUPPORTED_CIPHERS, INSECURE_CIPHERS,
-  DEFAULT_MACS, SUPPORTED_MACS, INSECURE_MACS,
+  DEFAULT_MACS, SUPPORTED_MACS, INSECURE_MACS, X509V3_HOST_KEY, INSECURE_X509V3_HOST_KEY,
 } from './algorithms.ts';
 export { SshTransportError, SshDisconnectError } from './errors.ts';
 export { MAX_PACKET_LENGTH, MAX_PAYLOAD_LENGTH, PacketEncoder, PacketDecoder } from './packet-protocol.ts';

@@ -2,6 +2,8 @@
 """AsyncSSH (Debian python3-asyncssh 2.10.1) server for RFC 6187 x509v3-* user authentication tests.
 
 Usage: asyncssh_x509_server.py PORT USER AUTHORIZED_KEYS TRUSTED_CA_PEM HOSTKEY [HOSTKEY...]
+A HOSTKEY is a private key file, or KEY=CHAIN_PEM: the key with its X.509 host certificate chain (leaf first),
+which AsyncSSH then offers as x509v3-* host-key algorithms (RFC 6187) besides the plain key.
 x509_trusted_certs is the CA in TRUSTED_CA_PEM; x509_purposes is secureShellClient (the default).
 AUTHORIZED_KEYS holds AsyncSSH x509 subject entries ("x509v3-... subject=/CN=..."); the chain must also
 name USER as an RFC 822 subjectAltName (AsyncSSH's user principal). Prints "LISTENING <port>" when ready
@@ -16,7 +18,7 @@ warnings.filterwarnings('ignore')  # Debian's cryptography warns about Blowfish/
 import asyncssh  # noqa: E402
 
 PORT, USER, AUTHORIZED_KEYS, TRUSTED_CA = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-HOST_KEYS = sys.argv[5:]
+HOST_KEYS = [tuple(arg.split('=', 1)) if '=' in arg else arg for arg in sys.argv[5:]]
 
 logging.basicConfig(stream=sys.stderr, level=logging.INFO)
 asyncssh.set_log_level(logging.INFO)

@@ -1,6 +1,6 @@
-// x509HostKeyVerifier on RFC 6187 host-key blobs built here (ssh-proto's transport does not negotiate x509v3-*
-// host keys yet, so no live server can present one): a secureShellServer certificate from the trusted CA is
-// accepted; a client-only EKU, an untrusted CA and malformed blobs are refused with typed errors.
+// x509HostKeyVerifier on RFC 6187 host-key blobs built here (the live AsyncSSH case is x509-host-asyncssh.test.ts):
+// a secureShellServer certificate from the trusted CA is accepted; a client-only EKU, an untrusted CA and malformed
+// blobs are refused with typed errors.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GateError, IdentityError, parseX509v3Blob, x509HostKeyVerifier, x509v3PublicKeyBlob } from '../../identity/index.ts';
