@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { PivToken, SLOT_AUTHENTICATION, type CardKey } from '../card/index.ts';
 import { CcidReader, type UsbDeviceLike } from '../ccid/index.ts';
 import { cardAuthMethods, endSessionsOnRemoval, openCardSession, sshPublicKeyBlob, type PinRequest } from '../identity/index.ts';
-import { decodePemOrDer, type FetchLike } from '../pki/index.ts';
+import { decodePemOrDer } from '../pki/index.ts';
 import { loadProfile, provisionPivCard, VirtualReader } from '../sim/index.ts';
 import type { AuthMethod } from '../ssh-proto/index.ts';
 import { UsageError } from './command.ts';
+import { httpFetch } from './host-ca.ts';
 import { listUsbReaders } from './usb-devices.ts';
 
 export interface CardLoginOptions {
@@ -28,11 +29,6 @@ export interface CardLogin {
   watchRemoval(client: { close(description?: string): Promise<void> }): () => void;
   close(): Promise<void>;
 }
-
-const httpFetch: FetchLike = async (url, init) => {
-  const r = await fetch(url, { method: init?.method ?? 'GET', ...(init?.headers ? { headers: init.headers } : {}), ...(init?.body ? { body: init.body } : {}) });
-  return { ok: r.ok, status: r.status, arrayBuffer: () => r.arrayBuffer() };
-};
 
 async function openDevice(spec: string, say: (m: string) => void): Promise<{ device: UsbDeviceLike; anchors: Uint8Array[] }> {
   if (spec === 'usb') {

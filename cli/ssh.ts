@@ -36,6 +36,8 @@ export interface SshArgs {
   command: string | undefined;
   /** --card usb|sim:PROFILE and --card-ca FILE: a smart-card identity (cli/card-login.ts). */
   card?: { spec: string; caFiles: string[] };
+  /** --host-ca FILE: CAs trusted for X.509 host certificates, RFC 6187 (cli/host-ca.ts). */
+  hostCaFiles?: string[];
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
@@ -105,6 +107,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '--accept-new': out.strictHostKeyChecking = 'accept-new'; break;
       case '--card': out.card = { spec: value(i, a), caFiles: out.card?.caFiles ?? [] }; i++; break;
       case '--card-ca': out.card = { spec: out.card?.spec ?? '', caFiles: [...(out.card?.caFiles ?? []), value(i, a)] }; i++; break;
+      case '--host-ca': out.hostCaFiles = [...(out.hostCaFiles ?? []), value(i, a)]; i++; break;
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
         destination = a;
@@ -230,14 +233,15 @@ export const command: Command = {
       const verifier = hostKeyChecker(a, knownHosts);
       // Ask first for the key types known_hosts already has for this host (OpenSSH order_hostkeyalgs).
       const hostKeys = a.hostKeyAlgorithms ?? await preferredHostKeyAlgorithms(knownHosts, a.host, a.port, DEFAULT_HOST_KEY);
+      const trust = a.hostCaFiles ? (await import('./host-ca.ts')).x509HostTrust(a.hostCaFiles, verifier, hostKeys) : { verifyHostKey: verifier, hostKeyAlgorithms: hostKeys };
       stream = a.relay ? await connectRelay(a.relay, a.host, a.port, { timeoutMs: a.connectTimeoutMs }) : await connectTcp(a.host, a.port, { timeoutMs: a.connectTimeoutMs });
       const client = await connect(stream, {
         username: a.user,
         auth: { methods, onBanner: (m: string) => process.stderr.write(m) },
-        verifyHostKey: verifier,
+        verifyHostKey: trust.verifyHostKey,
         algorithms: {
           ...(a.kex ? { kex: a.kex } : {}), ...(a.ciphers ? { ciphers: a.ciphers } : {}),
-          ...(a.macs ? { macs: a.macs } : {}), hostKeys,
+          ...(a.macs ? { macs: a.macs } : {}), hostKeys: trust.hostKeyAlgorithms,
         },
         ...(a.rekeyAfterBytes !== undefined ? { rekeyAfterBytes: a.rekeyAfterBytes } : {}),
         handshakeTimeoutMs: a.connectTimeoutMs,

@@ -15,9 +15,12 @@ import { freePort, requireExecutable, startPeer, type Peer } from '../support/in
 import { generateKey, makeTempDir, removeTempDir, repoRoot, TEST_ACCOUNT, type KeyPair } from '../peers/index.ts';
 import { ALGORITHMS, issue, NOW, type CertOptions, type Issued } from '../pki/test-pki.ts';
 import { execCollect } from '../ssh/client-support.ts';
+import { runTesseraSsh } from './cli-run.ts';
 
 const PYTHON = '/usr/bin/python3';
 const DAY = 86_400_000;
+/** The CLI checks at the real time: the CA and the good host certificates stay valid a year from today too. */
+const LATER = new Date(Date.now() + 365 * DAY);
 let dir: string;
 let ca: Issued;
 let caPath: string;
@@ -86,25 +89,26 @@ async function refusal(port: number, hostKeys: readonly string[]) {
   }
 }
 
-let good: number;
+let goodPort: number;
 let untrusted: number;
 let wrongEku: number;
 let expired: number;
 
 beforeAll(async () => {
   dir = makeTempDir('tessera-identity-x509-host-');
-  ca = await issue('CN=Identity Host CA', { ca: true });
+  ca = await issue('CN=Identity Host CA', { ca: true, notAfter: LATER });
   const other = await issue('CN=Identity Foreign Host CA', { ca: true });
   caPath = join(dir, 'ca.pem');
   writeFileSync(caPath, ca.pem);
   userKey = generateKey(dir, 'user_ed25519', 'ed25519');
   signer = await parsePrivateKeyFile(readFileSync(userKey.privatePath, 'utf8'));
   const server = [OID.kpSecureShellServer];
-  [good, untrusted, wrongEku, expired] = await Promise.all([
+  const good = { issuer: ca, eku: server, notAfter: LATER };
+  [goodPort, untrusted, wrongEku, expired] = await Promise.all([
     startServer([
-      await hostCertificate('p256.example', 'ECDSA P-256 SHA-256', { issuer: ca, eku: server }),
-      await hostCertificate('ed25519.example', 'Ed25519', { issuer: ca, eku: server }),
-      await hostCertificate('rsa.example', 'RSA PKCS#1 v1.5 SHA-256', { issuer: ca, eku: server }),
+      await hostCertificate('p256.example', 'ECDSA P-256 SHA-256', good),
+      await hostCertificate('ed25519.example', 'Ed25519', good),
+      await hostCertificate('rsa.example', 'RSA PKCS#1 v1.5 SHA-256', good),
     ]),
     startServer([await hostCertificate('foreign.example', 'ECDSA P-256 SHA-256', { issuer: other, eku: server })]),
     startServer([await hostCertificate('client-only.example', 'ECDSA P-256 SHA-256', { issuer: ca, eku: [OID.kpSecureShellClient] })]),
@@ -125,21 +129,21 @@ describe('X.509 host certificates from AsyncSSH 2.10.1, verified by the client',
     ['x509v3-ssh-ed25519'],
     ['x509v3-rsa2048-sha256'],
   ])('%s: negotiated, signature and chain verified, then logged in', { timeout: 30_000 }, async (algorithm) => {
-    const r = await login(good, [algorithm, ...DEFAULT_HOST_KEY]);
+    const r = await login(goodPort, [algorithm, ...DEFAULT_HOST_KEY]);
     expect(r.negotiated).toBe(algorithm);
     expect(r.seen).toEqual([algorithm]);
     expect(r.out).toBe(`x509-login-ok ${TEST_ACCOUNT.user}\n`);
   });
 
   it('x509HostKeyAlgorithms() puts x509v3-* first: the server\'s certificate wins over its plain key', { timeout: 30_000 }, async () => {
-    const r = await login(good, x509HostKeyAlgorithms());
+    const r = await login(goodPort, x509HostKeyAlgorithms());
     expect(r.negotiated).toBe('x509v3-ecdsa-sha2-nistp256');
     expect(x509HostKeyAlgorithms()).not.toContain('x509v3-ssh-rsa');
   });
 
   it('the default offer is unchanged: no x509v3-* unless the caller lists them', { timeout: 30_000 }, async () => {
     expect(DEFAULT_HOST_KEY.some((a) => a.startsWith('x509v3-'))).toBe(false);
-    const r = await login(good, DEFAULT_HOST_KEY, async (k) => { expect(k.algorithm.startsWith('x509v3-')).toBe(false); });
+    const r = await login(goodPort, DEFAULT_HOST_KEY, async (k) => { expect(k.algorithm.startsWith('x509v3-')).toBe(false); });
     expect(r.negotiated).toBe('ssh-ed25519');
   });
 
@@ -155,5 +159,25 @@ describe('X.509 host certificates from AsyncSSH 2.10.1, verified by the client',
     expect(gate.reasons.map((r) => r.code).join(' ')).toMatch(code);
     expect(gate.message).toMatch(/X\.509 host certificate was refused/);
     expect(events).not.toContain('authenticating');
+  });
+});
+
+describe('tessera ssh --host-ca FILE', () => {
+  const args = (port: number) => ['-i', userKey.privatePath, '-p', String(port), '--known-hosts', join(dir, 'no_known_hosts'), '-v', '--host-ca', caPath,
+    `${TEST_ACCOUNT.user}@127.0.0.1`, '--', 'whoami'];
+
+  it('trusts the X.509 host certificate without any known_hosts entry, and says which algorithm it used', { timeout: 60_000 }, async () => {
+    const run = await runTesseraSsh(args(goodPort));
+    expect(run.stdout).toBe(`x509-login-ok ${TEST_ACCOUNT.user}\n`);
+    expect(run.stderr).toMatch(/Key exchange done: [^,]+, x509v3-ecdsa-sha2-nistp256,/);
+    expect(run.code).toBe(0);
+  });
+
+  it('refuses a host certificate from a CA it was not given, naming the reason', { timeout: 60_000 }, async () => {
+    const run = await runTesseraSsh(args(untrusted));
+    expect(run.code).toBe(255);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/X\.509 host certificate was refused/);
+    expect(run.stderr).not.toMatch(/Authenticating/);
   });
 });

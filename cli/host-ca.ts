@@ -1,0 +1,34 @@
+// `tessera ssh --host-ca FILE`: trust X.509 host certificates (RFC 6187 x509v3-* host keys) issued by the CAs in FILE.
+// The chain is validated by pki/ for id-kp-secureShellServer (identity's x509HostKeyVerifier); servers that present a
+// plain key still go through known_hosts. x509v3-* algorithms are offered first; x509v3-ssh-rsa (SHA-1) never.
+import { readFileSync } from 'node:fs';
+import { x509HostKeyAlgorithms, x509HostKeyVerifier } from '../identity/index.ts';
+import { decodePemOrDer, type FetchLike } from '../pki/index.ts';
+import type { HostKeyInfo } from '../ssh-proto/index.ts';
+import { UsageError } from './command.ts';
+
+/** CRLs and OCSP over Node's fetch (pki/'s FetchLike). */
+export const httpFetch: FetchLike = async (url, init) => {
+  const r = await fetch(url, { method: init?.method ?? 'GET', ...(init?.headers ? { headers: init.headers } : {}), ...(init?.body ? { body: init.body } : {}) });
+  return { ok: r.ok, status: r.status, arrayBuffer: () => r.arrayBuffer() };
+};
+
+export interface X509HostTrust {
+  readonly verifyHostKey: (key: HostKeyInfo) => Promise<void>;
+  readonly hostKeyAlgorithms: string[];
+}
+
+export function x509HostTrust(caFiles: readonly string[], knownHosts: (key: HostKeyInfo) => Promise<void>, plainAlgorithms: readonly string[]): X509HostTrust {
+  const anchors: Uint8Array[] = [];
+  for (const file of caFiles) {
+    try { anchors.push(...decodePemOrDer(readFileSync(file))); } catch (err) {
+      throw new UsageError(`cannot read the host CA file ${file}: ${(err as Error).message}`);
+    }
+  }
+  if (anchors.length === 0) throw new UsageError(`the host CA files ${caFiles.join(', ')} hold no certificate.`);
+  return {
+    // Revocation "prefer": a CRL or OCSP answer that says revoked refuses the host; an unreachable one does not.
+    verifyHostKey: x509HostKeyVerifier({ anchors, revocation: { mode: 'prefer', fetch: httpFetch }, fallback: knownHosts }),
+    hostKeyAlgorithms: x509HostKeyAlgorithms({ plain: plainAlgorithms }),
+  };
+}
