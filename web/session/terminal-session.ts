@@ -127,7 +127,8 @@ export class TerminalSession {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
-        this.view.writeBytes(value);
+        const behind = this.view.writeBytes(value);
+        if (behind) await behind; // xterm.js flow control: stop reading (and crediting window) until it catches up
       }
     } catch {
       // The connection's `closed` promise reports the reason.

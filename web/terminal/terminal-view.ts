@@ -8,6 +8,7 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { THEMES, type ThemeName } from './themes.ts';
 import { Utf8Stream } from './utf8-stream.ts';
+import { WriteQueue } from './write-queue.ts';
 
 export type Renderer = 'webgl' | 'dom';
 
@@ -18,6 +19,7 @@ export class TerminalView {
   private readonly fit = new FitAddon();
   private readonly search = new SearchAddon();
   private utf8 = new Utf8Stream();
+  private readonly queue: WriteQueue;
   private webgl: IDisposable | undefined;
   private resizeObserver: ResizeObserver | undefined;
   renderer: Renderer = 'dom';
@@ -34,6 +36,7 @@ export class TerminalView {
       screenReaderMode: options.screenReaderMode ?? false,
       theme: THEMES[options.theme ?? 'dark'],
     });
+    this.queue = new WriteQueue({ write: (data, parsed) => this.terminal.write(data, parsed) });
     this.terminal.loadAddon(this.fit);
     this.terminal.loadAddon(this.search);
     this.terminal.loadAddon(new Unicode11Addon());
@@ -90,19 +93,26 @@ export class TerminalView {
 
   get size(): TerminalSize { return { cols: this.terminal.cols, rows: this.terminal.rows }; }
 
-  /** Bytes from the SSH channel (UTF-8 possibly split across packets). */
-  writeBytes(chunk: Uint8Array): void {
+  /**
+   * Bytes from the SSH channel (UTF-8 possibly split across packets), batched into few large
+   * writes. Returns a promise when the terminal is behind: the caller awaits it before reading
+   * more from the channel, so the SSH window throttles the server (write-queue.ts).
+   */
+  writeBytes(chunk: Uint8Array): Promise<void> | undefined {
     this.bytesWritten += chunk.byteLength;
-    const text = this.utf8.decode(chunk);
-    if (text !== '') this.terminal.write(text);
+    return this.queue.push(this.utf8.take(chunk));
   }
 
   /** Resolves once everything written so far is parsed (xterm writes are asynchronous). */
-  flush(): Promise<void> {
-    return new Promise((resolve) => this.terminal.write('', resolve));
+  async flush(): Promise<void> {
+    await this.queue.idle();
+    await new Promise<void>((resolve) => this.terminal.write('', resolve));
   }
 
-  writeLine(text: string): void { this.terminal.writeln(text); }
+  /** Page messages (banner, notices), in order with the session output already queued. */
+  writeLine(text: string): void {
+    void this.queue.push(new TextEncoder().encode(`${text}\r\n`));
+  }
 
   /** A new session starts with a fresh decoder (a half character from the last one is dropped). */
   resetDecoder(): void { this.utf8 = new Utf8Stream(); }

@@ -1,0 +1,85 @@
+// Flow control between the SSH channel and xterm.js (xterm.js "Flow control" guide: write callbacks
+// with high and low watermarks). One write is in flight at a time; whatever arrives meanwhile is
+// joined into the next write, so xterm.js parses a few large batches instead of one small write per
+// SSH packet (each write costs a parser pass, cursor/scroll events and a timer). Above the high
+// watermark the reader is told to wait: it stops reading the channel, the channel stops crediting
+// window (RFC 4254 §5.2) and the server slows down, instead of xterm.js buffering without bound.
+
+export interface WriteSink {
+  /** Hands bytes to the terminal; `parsed` runs once it has processed them. */
+  write(data: Uint8Array, parsed: () => void): void;
+}
+
+export interface WriteQueueOptions {
+  /** Pending bytes above which `push` asks the caller to wait. Default 512 KiB. */
+  readonly highWaterMark?: number;
+  /** Pending bytes at or below which a waiting caller resumes. Default 128 KiB. */
+  readonly lowWaterMark?: number;
+}
+
+export class WriteQueue {
+  private readonly high: number;
+  private readonly low: number;
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private inFlightBytes = 0;
+  private inFlight = false;
+  private resumers: (() => void)[] = [];
+  private idlers: (() => void)[] = [];
+
+  constructor(private readonly sink: WriteSink, options: WriteQueueOptions = {}) {
+    this.high = options.highWaterMark ?? 512 * 1024;
+    this.low = options.lowWaterMark ?? 128 * 1024;
+    if (!(this.low >= 0 && this.high > this.low)) throw new RangeError('the high watermark must be above the low watermark');
+  }
+
+  /** Bytes handed over but not yet parsed by the terminal. */
+  get pending(): number { return this.batchBytes + this.inFlightBytes; }
+
+  /** Queues bytes; returns a promise to await before pushing more when the terminal is behind. */
+  push(data: Uint8Array): Promise<void> | undefined {
+    if (data.length === 0) return undefined;
+    this.batch.push(data);
+    this.batchBytes += data.length;
+    if (!this.inFlight) this.writeBatch();
+    if (this.pending <= this.high) return undefined;
+    return new Promise((resolve) => this.resumers.push(resolve));
+  }
+
+  /** Resolves once everything pushed so far has been parsed. */
+  idle(): Promise<void> {
+    if (!this.inFlight) return Promise.resolve();
+    return new Promise((resolve) => this.idlers.push(resolve));
+  }
+
+  /** Drops what is queued and not yet written (a new session), and releases waiting callers. */
+  clear(): void {
+    this.batch = [];
+    this.batchBytes = 0;
+    for (const r of this.resumers.splice(0)) r();
+  }
+
+  private writeBatch(): void {
+    const data = this.batch.length === 1 ? this.batch[0]! : join(this.batch, this.batchBytes);
+    this.inFlightBytes = this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.inFlight = true;
+    this.sink.write(data, () => this.parsed());
+  }
+
+  private parsed(): void {
+    this.inFlight = false;
+    this.inFlightBytes = 0;
+    if (this.batch.length > 0) this.writeBatch();
+    if (this.pending <= this.low) for (const r of this.resumers.splice(0)) r();
+    if (!this.inFlight) for (const r of this.idlers.splice(0)) r();
+  }
+}
+
+function join(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
