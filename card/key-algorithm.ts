@@ -4,7 +4,8 @@ import { MalformedResponseError, UnsupportedError } from './errors.ts';
 import { readTlv } from './tlv.ts';
 
 export type KeyAlgorithm = 'rsa-1024' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'p-256' | 'p-384' | 'ed25519';
-export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
+/** SHA-1 only for callers whose policy allows it (e.g. RFC 6187 x509v3-ssh-rsa); nothing in card/ picks it. */
+export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
 export function isRsa(a: KeyAlgorithm): boolean {
   return a.startsWith('rsa-');

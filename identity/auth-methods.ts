@@ -23,6 +23,10 @@ export async function cardAuthMethods(session: CardSession, options: CardAuthOpt
   for (const kind of order) {
     if (kind === 'x509v3' && session.key.certificate) {
       methods.push({ type: 'publickey', signer: x509v3Signer(session, options) });
+      // RFC 6187 §3.1 x509v3-ssh-rsa (SHA-1) after x509v3-rsa2048-sha256, for servers that know only it; policy-gated.
+      if (session.key.algorithm.startsWith('rsa-') && session.options.gate.allowSha1 === true) {
+        methods.push({ type: 'publickey', signer: x509v3Signer(session, { ...options, algorithm: 'x509v3-ssh-rsa' }) });
+      }
     } else if (kind === 'openssh-certificate' && options.opensshCertificate !== undefined) {
       methods.push({ type: 'publickey', signer: await openSshCertificateSigner(session, options.opensshCertificate) });
     } else if (kind === 'publickey') {

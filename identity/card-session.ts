@@ -63,7 +63,7 @@ export class CardSession {
   async sign(algorithm: string, data: Uint8Array): Promise<Uint8Array> {
     if (this.ended) throw new IdentityError('CARD_REMOVED', this.ended.message, { cause: this.ended });
     const { key } = this.options;
-    const format = signatureFormat(algorithm);
+    const format = signatureFormat(algorithm, { allowSha1: this.options.gate.allowSha1 === true });
     await this.gateDecision();
     await this.ensurePin();
     if (key.needsTouch) this.options.onTouch?.(key.label);

@@ -24,7 +24,7 @@ export interface GatePolicy {
   readonly revocation: RevocationOptions;
   /** Validation time, now by default. */
   readonly time?: () => Date;
-  /** Accept SHA-1 certificate signatures (refused by default). */
+  /** Accept SHA-1 (refused by default): in certificate signatures, and x509v3-ssh-rsa user auth (RFC 6187 §3.1). */
   readonly allowSha1?: boolean;
   /** Personal mode only: asked with the refusal; true lets this one session sign anyway. Never called in kiosk mode. */
   readonly override?: (refusal: GateError) => Promise<boolean>;

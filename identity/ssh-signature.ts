@@ -17,8 +17,14 @@ export interface SignatureFormat {
  * under the name "rsa2048-sha256"; x509v3-ecdsa-sha2-* like RFC 5656; x509v3-ssh-ed25519 (PKIX-SSH, AsyncSSH) like
  * RFC 8709. AsyncSSH (public_key.py, SSHKey.sign) strips "x509v3-" the same way.
  */
-export function signatureFormat(algorithm: string): SignatureFormat {
+export function signatureFormat(algorithm: string, options: { allowSha1?: boolean } = {}): SignatureFormat {
   const base = algorithm.startsWith('x509v3-') ? algorithm.slice(7) : algorithm;
+  // RFC 6187 §3.1: x509v3-ssh-rsa signs like ssh-rsa, RSASSA-PKCS1-v1_5 with SHA-1; only when the policy allows SHA-1.
+  // Plain ssh-rsa (RFC 4253 §6.6) stays refused: rsa-sha2-* (RFC 8332) replaces it wherever servers know it.
+  if (algorithm === 'x509v3-ssh-rsa') {
+    if (!options.allowSha1) throw new IdentityError('ALGORITHM_UNSUPPORTED', 'x509v3-ssh-rsa signs with SHA-1, which the policy does not allow (allowSha1).');
+    return { blobName: 'ssh-rsa', hash: 'SHA-1', keyKind: 'rsa' };
+  }
   switch (base) {
     case 'rsa-sha2-512': return { blobName: base, hash: 'SHA-512', keyKind: 'rsa' };
     case 'rsa-sha2-256': return { blobName: base, hash: 'SHA-256', keyKind: 'rsa' };
@@ -27,7 +33,7 @@ export function signatureFormat(algorithm: string): SignatureFormat {
     case 'ecdsa-sha2-nistp384': return { blobName: base, hash: 'SHA-384', keyKind: 'ecdsa' };
     case 'ssh-ed25519': return { blobName: base, hash: undefined, keyKind: 'ed25519' };
     default:
-      throw new IdentityError('ALGORITHM_UNSUPPORTED', `The card cannot sign with ${algorithm}: the card layer builds no SHA-1 or P-521 signatures.`);
+      throw new IdentityError('ALGORITHM_UNSUPPORTED', `The card cannot sign with ${algorithm}: plain ssh-rsa (SHA-1) is never used, and PIV has no P-521 keys.`);
   }
 }
 

@@ -7,8 +7,8 @@ import type { CardSession } from './card-session.ts';
 import { IdentityError } from './errors.ts';
 
 /**
- * The x509v3 algorithm of a card key. x509v3-ssh-rsa (SHA-1) is never offered: card/ builds no SHA-1
- * DigestInfo. P-521 is not a PIV algorithm.
+ * The x509v3 algorithm of a card key. x509v3-ssh-rsa (SHA-1) is a second signer, only when the policy allows SHA-1
+ * (cardAuthMethods). P-521 is not a PIV algorithm.
  */
 export function x509v3Algorithm(algorithm: KeyAlgorithm): string {
   if (algorithm === 'p-256') return 'x509v3-ecdsa-sha2-nistp256';
@@ -32,13 +32,19 @@ export interface X509v3SignerOptions {
   readonly intermediates?: readonly Uint8Array[];
   /** OCSP responses to staple. */
   readonly ocspResponses?: readonly Uint8Array[];
+  /** x509v3-ssh-rsa for an RSA key (SHA-1: the session's gate policy must allow it); default x509v3Algorithm's. */
+  readonly algorithm?: 'x509v3-ssh-rsa';
 }
 
 /** A Signer offering the card certificate as an x509v3-* key. Signing still goes through the session's gate. */
 export function x509v3Signer(session: CardSession, options: X509v3SignerOptions = {}): Signer {
   const { key } = session;
   if (!key.certificate) throw new IdentityError('NO_CERTIFICATE', `The card key "${key.label}" has no certificate to offer as an x509v3 key.`);
-  const algorithm = x509v3Algorithm(key.algorithm);
+  const algorithm = options.algorithm ?? x509v3Algorithm(key.algorithm);
+  if (algorithm === 'x509v3-ssh-rsa') {
+    if (!key.algorithm.startsWith('rsa-')) throw new IdentityError('ALGORITHM_UNSUPPORTED', `x509v3-ssh-rsa needs an RSA key, not ${key.algorithm}.`);
+    if (session.options.gate.allowSha1 !== true) throw new IdentityError('ALGORITHM_UNSUPPORTED', 'x509v3-ssh-rsa signs with SHA-1, which the policy does not allow (allowSha1).');
+  }
   const chain = [key.certificate, ...(key.certificateChain ?? []), ...(options.intermediates ?? [])];
   return {
     publicKey: x509v3PublicKeyBlob(algorithm, chain, options.ocspResponses ?? []),

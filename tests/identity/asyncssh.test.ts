@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTcp } from '../../cli/net-stream.ts';
-import { cardAuthMethods, openCardSession, type GatePolicy } from '../../identity/index.ts';
+import { cardAuthMethods, openCardSession, x509v3Signer, type GatePolicy } from '../../identity/index.ts';
 import { OID } from '../../pki/index.ts';
 import { AuthError, connect, type HostKeyInfo } from '../../ssh-proto/index.ts';
 import { freePort, requireExecutable, startPeer, type Peer } from '../support/index.ts';
@@ -132,5 +132,45 @@ describe('AsyncSSH that does not trust the card CA', () => {
     expect(r.out).toBe(`x509-login-ok ${TEST_ACCOUNT.user}\n`);
     expect(r.offered).toEqual([['x509v3-ecdsa-sha2-nistp256'], ['ecdsa-sha2-nistp256']]);
     expect(r.session.signatureCount).toBe(1);
+  });
+});
+
+describe('x509v3-ssh-rsa (RFC 6187 §3.1, SHA-1): only when the policy allows SHA-1', () => {
+  let trusting: X509Server;
+  beforeAll(async () => { trusting = await startServer(ca); }, 30_000);
+
+  it('policy off (default): never offered, and the card will not make one', { timeout: 30_000 }, async () => {
+    const session = await openCardSession(stack.token, (await stack.token.readKey(0x9a))!, { gate: gate(), askPin: pinDialog().askPin });
+    const offered = (await cardAuthMethods(session)).map((m) => (m.type === 'publickey' ? [...m.signer.algorithms] : []));
+    expect(offered.flat()).not.toContain('x509v3-ssh-rsa');
+    expect(() => x509v3Signer(session, { algorithm: 'x509v3-ssh-rsa' })).toThrow(/SHA-1/);
+    const before = signingApdus(stack.provisioned.card);
+    await expect(session.sign('x509v3-ssh-rsa', new Uint8Array(8))).rejects.toThrow(/SHA-1/);
+    expect(signingApdus(stack.provisioned.card)).toBe(before);
+  });
+
+  it('policy allows SHA-1: offered after x509v3-rsa2048-sha256, and AsyncSSH accepts the SHA-1 card signature', { timeout: 30_000 }, async () => {
+    const session = await openCardSession(stack.token, (await stack.token.readKey(0x9a))!, { gate: { ...gate(), allowSha1: true }, askPin: pinDialog().askPin });
+    const offered = (await cardAuthMethods(session, { order: ['x509v3'] })).map((m) => (m.type === 'publickey' ? [...m.signer.algorithms] : []));
+    expect(offered).toEqual([['x509v3-rsa2048-sha256'], ['x509v3-ssh-rsa']]);
+    const before = signingApdus(stack.provisioned.card);
+    const sha1 = x509v3Signer(session, { algorithm: 'x509v3-ssh-rsa' });
+    const signedWith: string[] = [];
+    const signer = { ...sha1, sign: async (alg: string, data: Uint8Array) => { signedWith.push(alg); return sha1.sign(alg, data); } };
+    const stream = await connectTcp('127.0.0.1', trusting.port, { timeoutMs: 5000 });
+    try {
+      const client = await connect(stream, {
+        username: TEST_ACCOUNT.user, verifyHostKey: pinHost, handshakeTimeoutMs: 20_000,
+        auth: { methods: [{ type: 'publickey', signer }] },
+      });
+      expect((await execCollect(client, 'whoami')).stdout.toString()).toBe(`x509-login-ok ${TEST_ACCOUNT.user}\n`);
+      await client.close().catch(() => undefined);
+    } finally {
+      stream.destroy();
+    }
+    expect(signedWith).toEqual(['x509v3-ssh-rsa']);
+    expect(session.signatureCount).toBe(1);
+    expect(signingApdus(stack.provisioned.card)).toBe(before + 1);
+    await trusting.peer.waitForOutput(new RegExp(`Auth for user ${TEST_ACCOUNT.user} succeeded`), 5000);
   });
 });

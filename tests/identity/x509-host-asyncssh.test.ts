@@ -141,6 +141,15 @@ describe('X.509 host certificates from AsyncSSH 2.10.1, verified by the client',
     expect(x509HostKeyAlgorithms()).not.toContain('x509v3-ssh-rsa');
   });
 
+  it('x509v3-ssh-rsa (SHA-1) host signatures: verified only when the caller allows SHA-1 and lists it', { timeout: 30_000 }, async () => {
+    expect(x509HostKeyAlgorithms()).not.toContain('x509v3-ssh-rsa');
+    const allowed = x509HostKeyAlgorithms({ allowSha1: true, plain: [] });
+    expect(allowed).toContain('x509v3-ssh-rsa');
+    const r = await login(goodPort, allowed.filter((a) => a === 'x509v3-ssh-rsa'));
+    expect(r.negotiated).toBe('x509v3-ssh-rsa');
+    expect(r.out).toBe(`x509-login-ok ${TEST_ACCOUNT.user}\n`);
+  });
+
   it('the default offer is unchanged: no x509v3-* unless the caller lists them', { timeout: 30_000 }, async () => {
     expect(DEFAULT_HOST_KEY.some((a) => a.startsWith('x509v3-'))).toBe(false);
     const r = await login(goodPort, DEFAULT_HOST_KEY, async (k) => { expect(k.algorithm.startsWith('x509v3-')).toBe(false); });
