@@ -2,7 +2,7 @@
 // allowlist, and connect to the address that was checked (never to the name again, so a
 // DNS answer that changes between check and connect — DNS rebinding — has no effect).
 import { lookup } from 'node:dns/promises';
-import { connect, type Socket } from 'node:net';
+import { connect, type OnReadOpts, type Socket } from 'node:net';
 import { normalizeIp } from './address.ts';
 import type { TargetAllowlist } from './allowlist.ts';
 import { RelayError } from './errors.ts';
@@ -37,12 +37,15 @@ export async function resolveTarget(target: TargetRequest, allowlist: TargetAllo
   return addresses;
 }
 
-/** Connects to the first checked address that answers. */
-export async function connectChecked(addresses: readonly ResolvedAddress[], port: number, timeoutMs: number): Promise<{ socket: Socket; address: string }> {
+/**
+ * Connects to the first checked address that answers. The socket reads through `onread`
+ * (see read-buffer.ts) and starts paused: nothing is read until the session resumes it.
+ */
+export async function connectChecked(addresses: readonly ResolvedAddress[], port: number, timeoutMs: number, onread: OnReadOpts): Promise<{ socket: Socket; address: string }> {
   let last: RelayError | undefined;
   for (const a of addresses) {
     try {
-      return { socket: await connectTcp(a.address, port, timeoutMs), address: a.address };
+      return { socket: await connectTcp(a.address, port, timeoutMs, onread), address: a.address };
     } catch (err) {
       last = err as RelayError;
     }
@@ -50,9 +53,10 @@ export async function connectChecked(addresses: readonly ResolvedAddress[], port
   throw last ?? new RelayError('TARGET_UNREACHABLE', 'The server could not be reached.');
 }
 
-function connectTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
+function connectTcp(host: string, port: number, timeoutMs: number, onread: OnReadOpts): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
+    const socket = connect({ host, port, onread });
+    socket.pause();
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new RelayError('TARGET_UNREACHABLE', `The server did not answer within ${timeoutMs} ms.`));

@@ -19,6 +19,7 @@ import { RelayError } from './errors.ts';
 import { httpHandler } from './http-routes.ts';
 import { Logger, stdoutSink, type LogSink } from './log.ts';
 import { RelayMetrics } from './metrics.ts';
+import { ReadBuffer } from './read-buffer.ts';
 import { RevocationFetcher } from './revocation.ts';
 import { Session } from './session.ts';
 import { formatTarget, parseTarget } from './target.ts';
@@ -40,6 +41,16 @@ export interface RelayHandle {
   sessions(): readonly Session[];
   /** Stops accepting, lets sessions run up to `drainMs`, then closes them with 1001. */
   close(options?: { drainMs?: number }): Promise<void>;
+}
+
+/**
+ * Reads from a target (read-buffer.ts) start at 16 KiB and grow while they come back full,
+ * to 256 KiB, but never beyond the maximum frame size (each read is one frame) or the
+ * high-water mark (so a session holds at most about twice that towards its client).
+ */
+function readBufferFor(limits: RelayConfig['limits']): ReadBuffer {
+  const max = Math.min(256 * 1024, limits.maxFrameBytes, limits.highWaterMark);
+  return new ReadBuffer(Math.min(16 * 1024, max), max);
 }
 
 /** Subprotocols the relay may select: websockify's, then its own. */
@@ -108,7 +119,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
       return;
     }
     socket.on('error', () => { /* the session or the refusal reports it */ });
-    wss.handleUpgrade(req, socket, head, (ws) => { void admit(ws, req); });
+    wss.handleUpgrade(req, socket, head, (ws) => { void admit(ws, socket, req); });
   });
 
   // Heartbeat: a client that vanished without closing (no FIN) misses a pong and is dropped.
@@ -122,7 +133,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
   }, config.limits.pingIntervalMs) : undefined;
   heartbeat?.unref();
 
-  async function admit(ws: WebSocket, req: IncomingMessage): Promise<void> {
+  async function admit(ws: WebSocket, clientSocket: Duplex, req: IncomingMessage): Promise<void> {
     const id = randomUUID();
     const where = addressing.of(req);
     const from = where.ip;
@@ -161,13 +172,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
       const target = parseTarget(req.url ?? '/');
       to = formatTarget(target.host, target.port);
       const addresses = await resolveTarget(target, allowlist, resolver);
-      const { socket, address } = await connectChecked(addresses, target.port, config.limits.connectTimeoutMs);
+      const reader = readBufferFor(config.limits);
+      const { socket, address } = await connectChecked(addresses, target.port, config.limits.connectTimeoutMs, reader.onread);
       if (ws.readyState !== ws.OPEN || draining) {
         socket.destroy();
         throw new RelayError(tooBig ? 'MESSAGE_TOO_BIG' : 'TARGET_UNREACHABLE', tooBig ? 'A frame exceeded the maximum frame size.' : 'The session ended before the server connection was made.');
       }
       ws.off('message', hold);
-      const session = new Session(ws, socket, { id, who, from, to, address }, config.limits);
+      const session = new Session(ws, clientSocket, socket, reader, { id, who, from, to, address }, config.limits);
       sessions.add(session);
       metrics.sessionsTotal++;
       admitting--;

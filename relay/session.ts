@@ -1,15 +1,21 @@
 // One relay session: a WebSocket joined to one TCP connection, binary frames both ways,
 // with backpressure on both sides and bounded buffers:
-//  - TCP -> WebSocket: bytes handed to `ws.send` and not yet flushed to the client are
-//    counted; above `highWaterMark` the TCP socket is paused, and resumed once they drain.
+//  - TCP -> WebSocket: each read from the target (read-buffer.ts: up to the read buffer's
+//    size, itself at most the maximum frame size) is sent as one frame. Bytes handed to
+//    `ws.send` and not yet written to the client's socket (ws.bufferedAmount) are the
+//    bounded buffer: above `highWaterMark` the TCP socket is paused, and it is resumed when
+//    the client's socket drains. No per-frame callback or closure.
 //  - WebSocket -> TCP: when `socket.write` returns false the WebSocket is paused (ws stops
 //    reading its socket) until the TCP socket emits 'drain'.
 // So a slow reader on either side stalls the other through TCP flow control, and the relay
-// holds at most about highWaterMark + one frame per direction.
+// holds at most about highWaterMark + one read per direction (a read is at most the
+// high-water mark and the maximum frame size, see server.ts).
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import { CloseCode, closeCodeName } from './close-codes.ts';
 import type { RelayError } from './errors.ts';
+import type { ReadBuffer } from './read-buffer.ts';
 
 export interface SessionLimits {
   /** Bytes in flight to the client above which the TCP side is paused. */
@@ -40,13 +46,18 @@ export interface SessionEnd extends SessionInfo {
   readonly closedBy: 'client' | 'target' | 'relay';
 }
 
+const SEND_BINARY = { binary: true } as const;
+
 export class Session {
   bytesUp = 0;
   bytesDown = 0;
-  /** Bytes handed to ws.send and not yet flushed (the bounded TCP -> WebSocket buffer). */
-  inFlight = 0;
   /** The largest inFlight seen, for tests and metrics. */
   peakInFlight = 0;
+  /**
+   * Pause the target above this many queued bytes: the high-water mark, but at least the
+   * client socket's own, so that the write which crossed it returned false and 'drain' follows.
+   */
+  private readonly pauseAbove: number;
   private readonly started = Date.now();
   private lastActivity = Date.now();
   private ended = false;
@@ -57,15 +68,27 @@ export class Session {
   /** Resolves when the WebSocket is fully closed (the closing handshake done, or dropped). */
   readonly wsClosed: Promise<void>;
 
+  /**
+   * @param ws the client's WebSocket; `clientSocket` is the connection it runs on (its
+   *   'drain' resumes the target).
+   * @param socket the target connection, created paused with `reader`'s onread options.
+   */
   constructor(
     private readonly ws: WebSocket,
+    private readonly clientSocket: Duplex,
     private readonly socket: Socket,
+    private readonly reader: ReadBuffer,
     readonly info: SessionInfo,
     private readonly limits: SessionLimits,
   ) {
     this.wsClosed = new Promise((r) => ws.once('close', () => r()));
+    this.pauseAbove = Math.max(limits.highWaterMark, clientSocket.writableHighWaterMark);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.toClient(chunk));
+    reader.onChunk = (chunk) => this.toClient(chunk);
+    clientSocket.on('drain', () => {
+      reader.recycle();
+      if (this.socket.isPaused() && !this.ended) this.socket.resume();
+    });
     socket.on('drain', () => { if (this.ws.isPaused) this.ws.resume(); });
     socket.on('end', () => this.finish('target', CloseCode.NORMAL, 'The server closed the connection.'));
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -85,6 +108,12 @@ export class Session {
     if (limits.maxDurationMs > 0) {
       this.maxTimer = setTimeout(() => this.close('relay', CloseCode.SESSION_EXPIRED, 'The session reached its maximum duration.'), limits.maxDurationMs);
     }
+    socket.resume();
+  }
+
+  /** Bytes handed to ws.send and not yet written to the client's socket (the bounded TCP -> WebSocket buffer). */
+  get inFlight(): number {
+    return this.ws.bufferedAmount;
   }
 
   /** Ends the session from the relay's side with a code from the close-code table. */
@@ -105,14 +134,20 @@ export class Session {
   private toClient(chunk: Buffer): void {
     this.bytesDown += chunk.length;
     this.lastActivity = Date.now();
-    const n = chunk.length;
-    this.inFlight += n;
-    if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
-    this.ws.send(chunk, { binary: true }, () => {
-      this.inFlight -= n;
-      if (this.inFlight <= this.limits.highWaterMark / 2 && this.socket.isPaused() && !this.ended) this.socket.resume();
-    });
-    if (this.inFlight > this.limits.highWaterMark) this.socket.pause();
+    if (this.ws.bufferedAmount > 0) {
+      // Queued behind earlier frames. A small chunk is copied rather than pinning a whole
+      // read buffer, so retained buffers hold at most twice the bytes queued.
+      if (chunk.length * 2 < this.reader.size) this.ws.send(Buffer.from(chunk), SEND_BINARY);
+      else { this.ws.send(chunk, SEND_BINARY); this.reader.retain(); }
+    } else {
+      this.reader.recycle(); // nothing queued: earlier frames are all written
+      this.ws.send(chunk, SEND_BINARY);
+      if (this.ws.bufferedAmount === 0) return; // written through to the kernel
+      this.reader.retain();
+    }
+    const queued = this.ws.bufferedAmount;
+    if (queued > this.peakInFlight) this.peakInFlight = queued;
+    if (queued > this.pauseAbove && this.clientSocket.writableNeedDrain) this.socket.pause();
   }
 
   private toTarget(data: RawData, isBinary: boolean): void {

@@ -1,12 +1,18 @@
 /**
  * The relay against direct TCP and against websockify (Debian's, Python), in the same run:
- * download and upload throughput, added round-trip latency, and idle sessions per GiB.
+ * download and upload throughput, the relay's CPU time per GB moved, added round-trip
+ * latency, and idle sessions per GiB.
  *
- *   npx tsx bench/relay/relay.ts [--quick]
+ *   npx tsx bench/relay/relay.ts [--quick] [--ws-client]
  *
  * Targets (issue 8): throughput >= 2x websockify's; added median latency <= 0.2 ms on loopback.
  * The relay, websockify and the TCP target each run as their own process; the clients run in
- * this one, the same for all three paths.
+ * this one, the same for all three paths: by default the lean client of ws-client.ts, which
+ * costs little CPU per byte, so that the relays rather than the client set the rate; with
+ * --ws-client, the `ws` library's client (which, on two cores, caps both relays).
+ * On a shared machine the wall-clock rates swing with the load; the CPU seconds each relay
+ * process (websockify: with its per-connection child) spends per GB are steadier, and
+ * their inverse is the rate one core could sustain.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,8 +21,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { freePort, requireExecutable, startPeer, waitForPort, type Peer } from '../../tests/support/index.ts';
+import { openLean } from './ws-client.ts';
 
 const quick = process.argv.includes('--quick');
+const wsClient = process.argv.includes('--ws-client');
 const DOWN = (quick ? 32 : 256) << 20;
 const UP = (quick ? 16 : 128) << 20;
 const ROUND_TRIPS = quick ? 500 : 3000;
@@ -62,8 +70,8 @@ async function startTarget(): Promise<{ port: number; peer: Peer }> {
   return { port: Number(m[1]), peer };
 }
 
-/** A duplex path to the target: direct TCP, or a WebSocket through a relay. */
-interface Path { send(b: Buffer): boolean; onData(f: (b: Buffer) => void): void; waitWritable(): Promise<void>; close(): void }
+/** A duplex path to the target: direct TCP, or a WebSocket through a relay (whose process is `relayPid`). */
+interface Path { send(b: Buffer): boolean; onData(f: (b: Buffer) => void): void; waitWritable(): Promise<void>; close(): void; relayPid?: number }
 
 async function tcpPath(port: number): Promise<Path> {
   const s: Socket = await new Promise((resolve, reject) => { const c = connect(port, '127.0.0.1', () => resolve(c)); c.once('error', reject); });
@@ -71,8 +79,12 @@ async function tcpPath(port: number): Promise<Path> {
   return { send: (b) => s.write(b), onData: (f) => s.on('data', f), waitWritable: () => new Promise((r) => s.once('drain', () => r())), close: () => s.destroy() };
 }
 
-async function wsPath(url: string, protocols: string[]): Promise<Path> {
-  const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
+async function leanPath(url: string, protocol: string, relayPid: number): Promise<Path> {
+  return { ...await openLean(url, protocol), relayPid };
+}
+
+async function wsPath(url: string, protocol: string, relayPid: number): Promise<Path> {
+  const ws = new WebSocket(url, [protocol], { perMessageDeflate: false });
   ws.binaryType = 'nodebuffer';
   await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
   const HIGH = 4 << 20;
@@ -81,27 +93,35 @@ async function wsPath(url: string, protocols: string[]): Promise<Path> {
     onData: (f) => ws.on('message', f),
     waitWritable: () => new Promise((r) => { const poll = () => (ws.bufferedAmount < HIGH / 2 ? r() : setTimeout(poll, 1)); poll(); }),
     close: () => ws.terminate(),
+    relayPid,
   };
 }
 
-async function download(p: Path): Promise<number> {
+/** MB/s, and the relay process tree's CPU seconds per GB (NaN for direct TCP). */
+interface Rate { mbps: number; cpuPerGB: number }
+
+async function timed(p: Path, bytes: number, run: () => Promise<void>): Promise<Rate> {
+  const cpu0 = p.relayPid === undefined ? NaN : cpuOfTree(p.relayPid);
   const t0 = process.hrtime.bigint();
-  let got = 0;
-  await new Promise<void>((resolve) => { p.onData((b) => { got += b.length; if (got >= DOWN) resolve(); }); p.send(Buffer.from('D')); });
+  await run();
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = p.relayPid === undefined ? NaN : cpuOfTree(p.relayPid) - cpu0; // before close: websockify's child still counts
   p.close();
-  return DOWN / s / 1e6;
+  return { mbps: bytes / s / 1e6, cpuPerGB: cpu / (bytes / 1e9) };
 }
 
-async function upload(p: Path): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  const done = new Promise<void>((resolve) => p.onData(() => resolve()));
-  p.send(Buffer.from('U'));
-  for (let sent = 0; sent < UP; sent += CHUNK.length) if (!p.send(CHUNK)) await p.waitWritable();
-  await done;
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  p.close();
-  return UP / s / 1e6;
+function download(p: Path): Promise<Rate> {
+  let got = 0;
+  return timed(p, DOWN, () => new Promise<void>((resolve) => { p.onData((b) => { got += b.length; if (got >= DOWN) resolve(); }); p.send(Buffer.from('D')); }));
+}
+
+function upload(p: Path): Promise<Rate> {
+  return timed(p, UP, async () => {
+    const done = new Promise<void>((resolve) => p.onData(() => resolve()));
+    p.send(Buffer.from('U'));
+    for (let sent = 0; sent < UP; sent += CHUNK.length) if (!p.send(CHUNK)) await p.waitWritable();
+    await done;
+  });
 }
 
 /** Round trips of a 64-byte message, in ms. */
@@ -134,19 +154,36 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
 function best(xs: number[]): number { return Math.max(...xs); }
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; }
 
-function rssOfTree(rootPid: number): number {
-  // The process and its children (websockify forks a process per connection).
+/** The fields of /proc/PID/stat after the command name (proc(5): [1] ppid, [11] utime, [12] stime). */
+function statFields(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The process and its children (websockify forks a process per connection). */
+function treeOf(rootPid: number): number[] {
   const pids = [rootPid];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === rootPid) pids.push(Number(d));
+      if (Number(statFields(d)[1]) === rootPid) pids.push(Number(d));
     } catch { /* gone */ }
   }
+  return pids;
+}
+
+/** User + system CPU seconds of the process tree (clock ticks: 100 per second on Linux). */
+function cpuOfTree(rootPid: number): number {
+  let ticks = 0;
+  for (const pid of treeOf(rootPid)) {
+    try { const f = statFields(pid); ticks += Number(f[11]) + Number(f[12]); } catch { /* gone */ }
+  }
+  return ticks / 100;
+}
+
+function rssOfTree(rootPid: number): number {
   let total = 0;
-  for (const pid of pids) {
+  for (const pid of treeOf(rootPid)) {
     try { total += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024; } catch { /* gone */ }
   }
   return total;
@@ -187,15 +224,15 @@ async function main(): Promise<void> {
     peers.push(wsfy);
     await waitForPort(wsfyPort, '127.0.0.1', 20_000);
 
+    const client = wsClient ? wsPath : leanPath;
     const paths: Record<string, () => Promise<Path>> = {
       'direct TCP': () => tcpPath(target.port),
-      'tessera relay': () => wsPath(`ws://127.0.0.1:${relayPort}/ssh?host=127.0.0.1&port=${target.port}`, ['binary']),
-      websockify: () => wsPath(`ws://127.0.0.1:${wsfyPort}/`, ['binary']),
+      'tessera relay': () => client(`ws://127.0.0.1:${relayPort}/ssh?host=127.0.0.1&port=${target.port}`, 'binary', relay.pid),
+      websockify: () => client(`ws://127.0.0.1:${wsfyPort}/`, 'binary', wsfy.pid),
     };
     // Rounds interleave the three paths, so a change in machine load hits them alike; each
-    // figure is the best round (throughput) or the median of all samples (latency).
-    const rows: Record<string, { down: number; up: number; rtt: number }> = {};
-    const samples: Record<string, { down: number[]; up: number[]; rtt: number[] }> = {};
+    // rate is the best round, each CPU cost the median round, each RTT the median sample.
+    const samples: Record<string, { down: Rate[]; up: Rate[]; rtt: number[] }> = {};
     for (const name of Object.keys(paths)) samples[name] = { down: [], up: [], rtt: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, open] of Object.entries(paths)) {
@@ -203,17 +240,29 @@ async function main(): Promise<void> {
         s.down.push(await step(`${name} download`, async () => download(await open())));
         s.up.push(await step(`${name} upload`, async () => upload(await open())));
         s.rtt.push(...await step(`${name} latency`, async () => latency(await open())));
-        process.stderr.write(`round ${round + 1} ${name}: ${s.down.at(-1)?.toFixed(0)} MB/s down, ${s.up.at(-1)?.toFixed(0)} MB/s up\n`);
+        const cpu = (r: Rate | undefined) => (Number.isNaN(r?.cpuPerGB) ? '' : ` (${r?.cpuPerGB.toFixed(2)} CPU s/GB)`);
+        process.stderr.write(`round ${round + 1} ${name}: ${s.down.at(-1)?.mbps.toFixed(0)} MB/s down${cpu(s.down.at(-1))}, ${s.up.at(-1)?.mbps.toFixed(0)} MB/s up${cpu(s.up.at(-1))}\n`);
       }
     }
-    for (const [name, s] of Object.entries(samples)) rows[name] = { down: best(s.down), up: best(s.up), rtt: median(s.rtt) };
+    const rows: Record<string, { down: number; up: number; downCpu: number; upCpu: number; rtt: number }> = {};
+    for (const [name, s] of Object.entries(samples)) {
+      rows[name] = {
+        down: best(s.down.map((r) => r.mbps)), up: best(s.up.map((r) => r.mbps)),
+        downCpu: median(s.down.map((r) => r.cpuPerGB)), upCpu: median(s.up.map((r) => r.cpuPerGB)),
+        rtt: median(s.rtt),
+      };
+    }
     const t = rows['tessera relay']!;
     const w = rows['websockify']!;
     const d = rows['direct TCP']!;
-    console.log(`relay benchmark (${quick ? 'quick' : 'full'}: ${DOWN >> 20} MiB down, ${UP >> 20} MiB up, best of ${ROUNDS} interleaved rounds; ${ROUND_TRIPS} round trips of 64 B)`);
-    console.log('path            download MB/s   upload MB/s   median RTT ms');
-    for (const [name, r] of Object.entries(rows)) console.log(`${name.padEnd(16)}${r.down.toFixed(0).padStart(12)}${r.up.toFixed(0).padStart(14)}${r.rtt.toFixed(3).padStart(16)}`);
+    console.log(`relay benchmark (${quick ? 'quick' : 'full'}: ${DOWN >> 20} MiB down, ${UP >> 20} MiB up, best of ${ROUNDS} interleaved rounds; ${ROUND_TRIPS} round trips of 64 B; ${wsClient ? "the ws library's" : 'the lean'} client)`);
+    console.log('path            download MB/s   upload MB/s   median RTT ms   relay CPU s/GB down   up');
+    const cpuCol = (x: number, width: number) => (Number.isNaN(x) ? '-' : x.toFixed(2)).padStart(width);
+    for (const [name, r] of Object.entries(rows)) {
+      console.log(`${name.padEnd(16)}${r.down.toFixed(0).padStart(12)}${r.up.toFixed(0).padStart(14)}${r.rtt.toFixed(3).padStart(16)}${cpuCol(r.downCpu, 22)}${cpuCol(r.upCpu, 6)}`);
+    }
     console.log(`throughput vs websockify: download ${(t.down / w.down).toFixed(2)}x, upload ${(t.up / w.up).toFixed(2)}x (target >= 2x)`);
+    console.log(`relay CPU per GB vs websockify (lower is better): download ${(t.downCpu / w.downCpu).toFixed(2)}x, upload ${(t.upCpu / w.upCpu).toFixed(2)}x; one core sustains tessera ${(1000 / t.downCpu).toFixed(0)} / ${(1000 / t.upCpu).toFixed(0)} MB/s, websockify ${(1000 / w.downCpu).toFixed(0)} / ${(1000 / w.upCpu).toFixed(0)} MB/s (down / up)`);
     console.log(`added median latency vs direct TCP: tessera ${(t.rtt - d.rtt).toFixed(3)} ms (target <= 0.2 ms), websockify ${(w.rtt - d.rtt).toFixed(3)} ms`);
     const relayIdle = await idlePerGiB(`ws://127.0.0.1:${relayPort}/ssh?host=127.0.0.1&port=${target.port}`, ['binary'], relay.pid, IDLE);
     const wsfyIdle = await idlePerGiB(`ws://127.0.0.1:${wsfyPort}/`, ['binary'], wsfy.pid, Math.min(IDLE, 200));

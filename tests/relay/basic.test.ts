@@ -92,8 +92,9 @@ describe('basic relay', () => {
       await new Promise((r) => setTimeout(r, 500));
       const [session] = slow.sessions();
       expect(session).toBeDefined();
-      // The relay holds at most the high-water mark plus one TCP read; the rest waits in the target.
-      expect(session!.peakInFlight).toBeLessThanOrEqual(128 * 1024 + 64 * 1024);
+      // The relay holds at most the high-water mark plus one read (itself at most the
+      // high-water mark) and its frame header (RFC 6455 §5.2: up to 14 bytes); the rest waits in the target.
+      expect(session!.peakInFlight).toBeLessThanOrEqual(2 * 128 * 1024 + 14);
       expect(written).toBeLessThan(total);
       client.ws.resume();
       const got = await client.waitFor(total, 20_000);
@@ -102,6 +103,38 @@ describe('basic relay', () => {
     } finally {
       await slow.close({ drainMs: 0 });
       await flood.close();
+    }
+  });
+
+  it('sends each target read as one frame: bulk data in large frames, never beyond the maximum frame size', async () => {
+    const data = randomBytes(8 << 20);
+    const source = await startTcpTarget((socket) => socket.end(data));
+    const start = (maxFrameBytes: number) => startRelay({
+      config: { listen: { host: '127.0.0.1', port: 0 }, targets: { allow: [`127.0.0.1:${source.port}`] }, static: { dir: null }, limits: { maxFrameBytes } },
+      log: () => {},
+    });
+    const receive = async (r: RelayHandle) => {
+      const client = openClient(`${r.url}/ssh?host=127.0.0.1&port=${source.port}`);
+      const sizes: number[] = [];
+      client.ws.on('message', (m: Buffer) => sizes.push(m.length));
+      const got = await client.waitFor(data.length, 20_000);
+      expect(got.equals(data)).toBe(true);
+      expect((await client.closed).code).toBe(CloseCode.NORMAL);
+      return sizes;
+    };
+    const small = await start(4096);
+    const large = await start(1 << 20);
+    try {
+      // The limit holds towards the client too (a browser imposes none, but a frame is one read).
+      expect(Math.max(...await receive(small))).toBeLessThanOrEqual(4096);
+      // Bulk reads grow beyond the 64 KiB a stream read would give, up to 256 KiB.
+      const sizes = await receive(large);
+      expect(Math.max(...sizes)).toBeGreaterThan(64 * 1024);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(256 * 1024);
+    } finally {
+      await small.close({ drainMs: 0 });
+      await large.close({ drainMs: 0 });
+      await source.close();
     }
   });
 
