@@ -1,7 +1,7 @@
 // Node byte streams for the SSH client: a TCP socket, or a WebSocket to the relay, turned into the
 // ByteStream shape of ssh-proto (web streams of Uint8Array), with backpressure both ways.
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 
 /** ssh-proto's ByteStream, plus a way to tear the connection down. Matches it structurally. */
 export interface NetByteStream {
@@ -86,8 +86,10 @@ export function relayTargetUrl(relayUrl: string, host: string, port: number): st
 }
 
 /** Opens a WebSocket to the relay, which joins it to host:port. Binary frames carry the TCP bytes. */
-export function connectRelay(relayUrl: string, host: string, port: number, options: { timeoutMs?: number } = {}): Promise<NetByteStream> {
+export async function connectRelay(relayUrl: string, host: string, port: number, options: { timeoutMs?: number } = {}): Promise<NetByteStream> {
   const url = relayTargetUrl(relayUrl, host, port);
+  // Loaded only for the relay: `ws` costs a direct `tessera ssh` start-up time for nothing.
+  const { WebSocket } = await import('ws');
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: options.timeoutMs ?? 15_000 });
     ws.binaryType = 'nodebuffer';
@@ -130,7 +132,7 @@ function webSocketStreams(ws: WebSocket, relayUrl: string): NetByteStream {
   const writable = new WritableStream<Uint8Array>({
     write(chunk) {
       return new Promise<void>((resolve, reject) => {
-        if (ws.readyState !== WebSocket.OPEN) { reject(new NetStreamError('RELAY_CLOSED', 'the relay connection is closed')); return; }
+        if (ws.readyState !== ws.OPEN) { reject(new NetStreamError('RELAY_CLOSED', 'the relay connection is closed')); return; }
         // ws buffers internally; wait for the frame to be handed to the socket only when it piles up.
         if (ws.bufferedAmount < READ_HIGH_WATER) { ws.send(chunk, { binary: true }); resolve(); return; }
         ws.send(chunk, { binary: true }, (err) => (err ? reject(err) : resolve()));

@@ -55,6 +55,16 @@ function unpad(plain: Uint8Array, length: number, seq: number): DecodedPacket {
   return { seq, payload: plain.subarray(1, length - padding) };
 }
 
+/** A packet framed ahead and being opened (PacketDecoder.frameAhead). */
+interface Opening {
+  readonly seq: number;
+  readonly wireBytes: number;
+  settled: boolean;
+  packet?: DecodedPacket;
+  error?: unknown;
+  promise?: Promise<void>;
+}
+
 export class PacketDecoder {
   private opener: PacketOpener = new NoneCipher();
   private chunks: Uint8Array[] = [];
@@ -63,6 +73,9 @@ export class PacketDecoder {
   private deferred: unknown;
   /** packet_length of the packet being read, once known. */
   private pendingLength: number | undefined;
+  /** Packets framed ahead, in sequence order, each being opened (settled when its plaintext or error is known). */
+  private opening: Opening[] = [];
+  private openingBytes = 0;
   /** Sequence number of the next packet received. */
   seq = 0;
 
@@ -70,8 +83,9 @@ export class PacketDecoder {
     this.opener = opener;
   }
 
+  /** Bytes received and not yet delivered: unframed, or framed and still being opened. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.buffered + this.openingBytes;
   }
 
   feed(chunk: Uint8Array): void {
@@ -80,9 +94,89 @@ export class PacketDecoder {
     this.buffered += chunk.length;
   }
 
+  /**
+   * Frames every whole buffered packet and starts opening it now, when the cipher allows it (`parallel`):
+   * WebCrypto runs on other threads, and keeping several packets in flight while more bytes arrive is what makes
+   * AES-GCM fast. The results are delivered in order by `nextBatch()`/`next()`. The caller must not call this
+   * while a NEWKEYS may be among the buffered packets (during a key exchange): the packets after it need the
+   * next keys. A framing error is kept and raised after the packets before it.
+   */
+  frameAhead(): void {
+    const o = this.opener;
+    if (!o.parallel || this.deferred) return;
+    try {
+      for (;;) {
+        if (this.pendingLength === undefined) {
+          if (this.buffered < o.lengthBytes) return;
+          const length = o.packetLength(this.seq, this.peek(o.lengthBytes)) as number;
+          this.checkLength(length, o);
+          this.pendingLength = length;
+        }
+        const total = 4 + this.pendingLength + o.tagLength;
+        if (this.buffered < total) return;
+        const length = this.pendingLength;
+        this.pendingLength = undefined;
+        const seq = this.seq;
+        this.seq = (this.seq + 1) >>> 0;
+        this.start(seq, length, total, o);
+      }
+    } catch (e) {
+      this.deferred = e;
+    }
+  }
+
+  /** Opens one framed packet: synchronously when the cipher is synchronous, else as a job settling later. */
+  private start(seq: number, length: number, total: number, o: PacketOpener): void {
+    const job: Opening = { seq, wireBytes: total, settled: false };
+    this.opening.push(job);
+    this.openingBytes += total;
+    const settle = (plain: Uint8Array) => { job.packet = unpad(plain, length, seq); job.settled = true; };
+    const reject = (e: unknown) => { job.error = e; job.settled = true; };
+    let opened: Promise<Uint8Array> | Uint8Array;
+    try {
+      opened = o.open(seq, this.take(total));
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    if (opened instanceof Uint8Array) {
+      try { settle(opened); } catch (e) { reject(e); }
+    } else {
+      job.promise = opened.then(settle, reject).then(undefined, reject);
+    }
+  }
+
+  /** The first framed-ahead packet (waiting for it), then every one after it that is already open. */
+  private async takeOpened(max: number): Promise<DecodedPacket[]> {
+    const first = this.opening[0]!;
+    if (!first.settled) await first.promise;
+    const out: DecodedPacket[] = [];
+    while (out.length < max) {
+      const job = this.opening[0];
+      if (!job?.settled) break;
+      this.opening.shift();
+      this.openingBytes -= job.wireBytes;
+      if (job.error !== undefined || !job.packet) {
+        // The packets before a bad one still count; nothing after it does.
+        this.opening = [];
+        this.openingBytes = 0;
+        if (out.length === 0) throw job.error;
+        this.deferred = job.error;
+        break;
+      }
+      out.push(job.packet);
+    }
+    return out;
+  }
+
+  private raiseDeferred(): void {
+    if (this.deferred) { const e = this.deferred; this.deferred = undefined; throw e; }
+  }
+
   /** The next whole packet, or undefined when more bytes are needed. Throws typed errors only. */
   async next(): Promise<DecodedPacket | undefined> {
-    if (this.deferred) { const e = this.deferred; this.deferred = undefined; throw e; }
+    if (this.opening.length > 0) return (await this.takeOpened(1))[0];
+    this.raiseDeferred();
     const o = this.opener;
     if (this.pendingLength === undefined) {
       if (this.buffered < o.lengthBytes) return undefined;
@@ -101,48 +195,17 @@ export class PacketDecoder {
   }
 
   /**
-   * Every whole packet already buffered (up to `max`), opened concurrently when the cipher allows it: WebCrypto
-   * calls are asynchronous, and overlapping them is what keeps AES-GCM fast. The caller must not use this while
-   * a NEWKEYS may be among the buffered packets (during a key exchange); `next()` is for that.
+   * Whole packets in order (up to `max`): those framed ahead, else every one already buffered, opened
+   * concurrently when the cipher allows it. Same rule as `frameAhead()`: not while a NEWKEYS may be buffered.
    */
   async nextBatch(max = 64): Promise<DecodedPacket[]> {
-    if (this.deferred) { const e = this.deferred; this.deferred = undefined; throw e; }
-    const o = this.opener;
-    if (!o.parallel) { const p = await this.next(); return p ? [p] : []; }
-    const jobs: Promise<DecodedPacket>[] = [];
-    try {
-      while (jobs.length < max) {
-        if (this.pendingLength === undefined) {
-          if (this.buffered < o.lengthBytes) break;
-          const length = o.packetLength(this.seq, this.peek(o.lengthBytes)) as number;
-          this.checkLength(length, o);
-          this.pendingLength = length;
-        }
-        const total = 4 + this.pendingLength + o.tagLength;
-        if (this.buffered < total) break;
-        const length = this.pendingLength;
-        this.pendingLength = undefined;
-        const seq = this.seq;
-        this.seq = (this.seq + 1) >>> 0;
-        const job = Promise.resolve(o.open(seq, this.take(total))).then((plain) => unpad(plain, length, seq));
-        job.catch(() => {});
-        jobs.push(job);
-      }
-    } catch (e) {
-      if (jobs.length === 0) throw e;
-      this.deferred = e; // deliver what came before the bad packet first
+    if (this.opening.length === 0) {
+      this.raiseDeferred();
+      if (!this.opener.parallel) { const p = await this.next(); return p ? [p] : []; }
+      this.frameAhead();
+      if (this.opening.length === 0) { this.raiseDeferred(); return []; }
     }
-    const out: DecodedPacket[] = [];
-    for (const j of jobs) {
-      try {
-        out.push(await j);
-      } catch (e) {
-        if (out.length === 0) throw e;
-        this.deferred ??= e; // the packets before the bad one still count; nothing after it does
-        break;
-      }
-    }
-    return out;
+    return this.takeOpened(max);
   }
 
   private checkLength(length: number, o: PacketOpener): void {

@@ -23,9 +23,8 @@ import {
 const GiB = 1024 ** 3;
 /** Stop reading from the network while this many messages wait for receive() (backpressure). */
 const INBOX_HIGH_WATER = 256;
-/** How much already-received data one read burst gathers before packets are opened. */
+/** Stop reading from the network while this many received bytes wait to be opened and dispatched. */
 const BURST_BYTES = 1 << 20;
-const NOT_READY = Promise.resolve('not-ready' as const);
 
 interface Queued { payload: Uint8Array; done: Deferred<void> }
 
@@ -53,7 +52,14 @@ export class Transport {
   private resolveClosed!: (e: Error | undefined) => void;
   private inbox: Uint8Array[] = [];
   private receivers: Deferred<Uint8Array>[] = [];
-  private inboxDrained: Deferred<void> | undefined;
+  /** Wakes the read loop when the feeder added bytes or the stream ended. */
+  private fed: (() => void) | undefined;
+  /** Wakes the feeder when the read loop consumed packets or the inbox drained. */
+  private feederWake: (() => void) | undefined;
+  /** Chunks fed so far (the read loop re-checks the decoder when it changed while it looked). */
+  private feeds = 0;
+  /** Why the stream ended (raised once every whole packet before it is delivered). */
+  private feedEnd: Error | undefined;
   private kex: KexRound | undefined;
   private outQueue: Queued[] = [];
   private bytesSinceKex = 0;
@@ -164,7 +170,7 @@ export class Transport {
   receive(): Promise<Uint8Array> {
     const m = this.inbox.shift();
     if (m) {
-      if (this.inboxDrained && this.inbox.length < INBOX_HIGH_WATER / 2) { this.inboxDrained.resolve(); this.inboxDrained = undefined; }
+      if (this.inbox.length === INBOX_HIGH_WATER / 2) this.wakeFeeder();
       return Promise.resolve(m);
     }
     if (this.ended) return Promise.reject(this.endedError());
@@ -179,12 +185,17 @@ export class Transport {
     else this.inbox.push(payload);
   }
 
+  /**
+   * Two loops: the feeder reads the stream and, outside a key exchange, frames and starts opening packets as
+   * their bytes arrive (decryption overlaps reading); this loop delivers them in order. During a kex packets are
+   * framed one at a time, after the previous one was dispatched, as the packets after a NEWKEYS need the new keys.
+   */
   private async readLoop(): Promise<void> {
-    let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+    void this.feedLoop();
     try {
       for (;;) {
         if (this.ended) return;
-        // Outside a kex, open every buffered packet at once (a NEWKEYS cannot be among them then).
+        const fedBefore = this.feeds;
         const batch = this.kex ? await this.decoder.next().then((p) => (p ? [p] : [])) : await this.decoder.nextBatch();
         if (batch.length > 0) {
           for (const packet of batch) {
@@ -193,30 +204,51 @@ export class Transport {
             await this.dispatch(packet);
           }
           this.maybeRekey(); // received bytes count too (RFC 4253 §9)
+          this.wakeFeeder();
           continue;
         }
-        if (this.inbox.length >= INBOX_HIGH_WATER) {
-          this.inboxDrained = new Deferred<void>();
-          await this.inboxDrained.promise;
-        }
-        const { value, done } = await (pending ?? this.reader.read());
-        pending = undefined;
-        if (this.ended) return;
-        if (done) throw new SshTransportError('CONNECTION_CLOSED', 'the server closed the connection');
-        this.decoder.feed(value);
-        // Take every chunk the stream already holds too, so a batch spans them: overlapping many WebCrypto
-        // calls is what makes AES-GCM fast. A read() on a stream with queued chunks is already settled.
-        while (this.decoder.bufferedBytes < BURST_BYTES) {
-          const next = this.reader.read();
-          const r = await Promise.race([next, NOT_READY]);
-          if (r === 'not-ready') { pending = next; break; }
-          if (r.done) { pending = next; break; }
-          this.decoder.feed(r.value);
-        }
+        if (this.feeds !== fedBefore) continue; // bytes arrived while the decoder looked
+        if (this.feedEnd) throw this.feedEnd;
+        this.wakeFeeder();
+        await new Promise<void>((r) => { this.fed = r; });
       }
     } catch (e) {
       this.fail(e instanceof SshError ? e : connectionLost(e, 'receiving'));
     }
+  }
+
+  /** Reads the stream into the decoder, pausing while enough is buffered or the layers above lag behind. */
+  private async feedLoop(): Promise<void> {
+    try {
+      for (;;) {
+        while (!this.ended && (this.decoder.bufferedBytes >= BURST_BYTES || this.inbox.length >= INBOX_HIGH_WATER)) {
+          await new Promise<void>((r) => { this.feederWake = r; });
+        }
+        if (this.ended) return;
+        const { value, done } = await this.reader.read();
+        if (this.ended) return;
+        if (done) { this.feedEnd = new SshTransportError('CONNECTION_CLOSED', 'the server closed the connection'); break; }
+        this.decoder.feed(value);
+        this.feeds++;
+        if (!this.kex) this.decoder.frameAhead();
+        this.wakeReader();
+      }
+    } catch (e) {
+      this.feedEnd = connectionLost(e, 'receiving');
+    }
+    this.wakeReader();
+  }
+
+  private wakeReader(): void {
+    const r = this.fed;
+    this.fed = undefined;
+    r?.();
+  }
+
+  private wakeFeeder(): void {
+    const r = this.feederWake;
+    this.feederWake = undefined;
+    r?.();
   }
 
   private async dispatch({ seq, payload }: DecodedPacket): Promise<void> {
@@ -426,7 +458,8 @@ export class Transport {
     this.outQueue = [];
     this.kex?.abort(ended);
     if (!this.firstKex.settled) this.firstKex.reject(ended);
-    this.inboxDrained?.resolve();
+    this.wakeFeeder();
+    this.wakeReader();
     const chain = this.writeChain;
     void (async () => {
       // Let a queued DISCONNECT reach the wire, for at most a second; the timer must not outlive it
