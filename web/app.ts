@@ -138,10 +138,16 @@ export class App {
     }
   }
 
-  /** The card's SSH signers, after the PIN dialog when the card needs it (one VERIFY per attempt, never automatic). */
+  /**
+   * The card's SSH signers, after the PIN dialog when the card needs it (one VERIFY per attempt, never
+   * automatic). The certificate check (kiosk: identity/'s gate, revocation included) runs first, so a
+   * refused card is not asked for its PIN.
+   */
   private async cardSigners(): Promise<SshSigner[]> {
     const card = this.cardPanel.card;
     if (!card) throw new WebError('CARD_NOT_READY', 'Connect a card reader and insert your card first (Smart card, on the left), or sign in with a password.');
+    const signers = await card.signers({ onTouch: (on) => { byId('touch-prompt').hidden = !on; } });
+    if (signers.length === 0) throw new WebError('CARD_NO_KEYS', 'The card holds no key that can sign in over SSH (or its certificates are not valid under this site’s policy).');
     const pin = await card.pinStatus();
     if (pin.blocked) throw new WebError('PIN_BLOCKED', 'The card’s PIN is blocked. Ask your administrator to unblock it with the PUK.');
     if (!pin.verified) {
@@ -151,8 +157,6 @@ export class App {
         verify: (p) => card.verifyPin(p),
       });
     }
-    const signers = await card.signers({ onTouch: (on) => { byId('touch-prompt').hidden = !on; } });
-    if (signers.length === 0) throw new WebError('CARD_NO_KEYS', 'The card holds no key that can sign in over SSH (or its certificates are not valid under this site’s policy).');
     return signers;
   }
 

@@ -2,20 +2,12 @@
 // page's real card stack through a WebUSB shim; the page validates the card certificate (pki/),
 // asks for the PIN (a wrong one first, then the right one), signs in to Debian's sshd with the
 // card key through the relay, and ends the session when the card is removed.
-import { createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
 import { openApp, screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
 import { bridgeUsb } from './usb-bridge.ts';
-
-/** "ecdsa-sha2-nistp256 AAAA..." for a P-256 SubjectPublicKeyInfo, built with node:crypto (an independent encoder). */
-function sshP256Line(spki: Uint8Array): string {
-  const jwk = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({ format: 'jwk' });
-  const str = (b: Buffer) => { const l = Buffer.alloc(4); l.writeUInt32BE(b.length); return Buffer.concat([l, b]); };
-  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
-  return `ecdsa-sha2-nistp256 ${Buffer.concat([str(Buffer.from('ecdsa-sha2-nistp256')), str(Buffer.from('nistp256')), str(point)]).toString('base64')}`;
-}
+import { sshP256Line } from './ssh-lines.ts';
 
 describe('signing in with a smart card in the browser', () => {
   let sshd: SshServerPeer;

@@ -34,7 +34,12 @@ export interface WebStack {
 }
 
 /** The page served by a real relay with the given /config.json, plus a browser. */
-export async function startWebStack(options: { config?: Record<string, unknown>; allow?: readonly string[] } = {}): Promise<WebStack> {
+export async function startWebStack(options: {
+  config?: Record<string, unknown>;
+  allow?: readonly string[];
+  /** URL prefixes the relay's /revocation endpoint may fetch (CRL distribution points, OCSP responders). */
+  revocationAllow?: readonly string[];
+} = {}): Promise<WebStack> {
   requireExecutable(CHROMIUM, 'Debian chromium');
   const staticDir = buildPage();
   // The relay serves the site policy as /config.json (relay config `site`).
@@ -44,6 +49,7 @@ export async function startWebStack(options: { config?: Record<string, unknown>;
       targets: { allow: [...(options.allow ?? [])], allowPrivate: ['127.0.0.0/8'] },
       static: { dir: staticDir },
       site: (options.config ?? {}) as Record<string, never>,
+      ...(options.revocationAllow ? { revocation: { allow: [...options.revocationAllow] } } : {}),
     },
     log: () => undefined,
   });

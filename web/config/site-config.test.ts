@@ -9,6 +9,10 @@ describe('site configuration', () => {
     const c = parseSiteConfig({}, here);
     expect(c).toMatchObject({ mode: 'personal', relayUrl: 'wss://tessera.example.com/ssh', trustOnFirstUse: true, revocation: 'prefer', idleTimeoutSeconds: 0 });
     expect(parseSiteConfig({}, { protocol: 'http:', host: '127.0.0.1:8080' }).relayUrl).toBe('ws://127.0.0.1:8080/ssh');
+    // CRLs and OCSP go through the relay's /revocation endpoint unless the document names another.
+    expect(c.revocationUrl).toBe('https://tessera.example.com/revocation');
+    expect(parseSiteConfig({ relayUrl: 'wss://relay.example.com/ssh' }, here).revocationUrl).toBe('https://relay.example.com/revocation');
+    expect(parseSiteConfig({ revocationUrl: 'https://pki-proxy.example.com/fetch' }, here).revocationUrl).toBe('https://pki-proxy.example.com/fetch');
   });
 
   it('kiosk mode never trusts on first use, even when the document asks for it', () => {
@@ -22,6 +26,8 @@ describe('site configuration', () => {
     expect(() => parseSiteConfig({ relayUrl: 'http://x' }, here)).toThrow(/'relayUrl'/);
     expect(() => parseSiteConfig({ allowedHosts: [1] }, here)).toThrow(/'allowedHosts'/);
     expect(() => parseSiteConfig({ idleTimeoutSeconds: -1 }, here)).toThrow(/'idleTimeoutSeconds'/);
+    expect(() => parseSiteConfig({ revocationUrl: 'ftp://x' }, here)).toThrow(/'revocationUrl'/);
+    expect(() => parseSiteConfig({ relayUrl: 'ws://' }, here)).toThrow(/'relayUrl'/);
     expect(() => parseSiteConfig([], here)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 

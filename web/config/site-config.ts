@@ -2,6 +2,7 @@
 // the Isolated Web App). Everything is validated; a malformed document is a typed error that
 // names the field, never a silently weaker policy.
 import { WebError } from '../errors.ts';
+import { relayRevocationUrl } from '../net/revocation-fetch.ts';
 
 export type Mode = 'personal' | 'kiosk';
 export type RevocationMode = 'off' | 'prefer' | 'require';
@@ -16,6 +17,8 @@ export interface SiteConfig {
   /** PEM trust anchors for card certificates and x509v3 host keys. */
   readonly trustAnchors: readonly string[];
   readonly revocation: RevocationMode;
+  /** The relay's CRL/OCSP fetch endpoint (relay/revocation.ts). Default: /revocation on the relay's origin. */
+  readonly revocationUrl: string;
   /** Admin-provisioned known_hosts lines (OpenSSH format, including @cert-authority). */
   readonly knownHosts: readonly string[];
   /** Whether an unknown host key may be accepted after an explicit prompt (never in kiosk mode). */
@@ -55,6 +58,11 @@ export function parseSiteConfig(raw: unknown, location: { protocol: string; host
   if (typeof relayUrl !== 'string' || !/^wss?:\/\//.test(relayUrl)) fail('relayUrl', 'must be a ws:// or wss:// URL');
   const revocation = o['revocation'] ?? 'prefer';
   if (revocation !== 'off' && revocation !== 'prefer' && revocation !== 'require') fail('revocation', 'must be "off", "prefer" or "require"');
+  let revocationUrl = o['revocationUrl'];
+  if (revocationUrl === undefined) {
+    try { revocationUrl = relayRevocationUrl(relayUrl); } catch { fail('relayUrl', 'must be a ws:// or wss:// URL'); }
+  }
+  if (typeof revocationUrl !== 'string' || !/^https?:\/\//.test(revocationUrl)) fail('revocationUrl', 'must be an http:// or https:// URL');
   const tofu = o['trustOnFirstUse'] ?? mode === 'personal';
   if (typeof tofu !== 'boolean') fail('trustOnFirstUse', 'must be true or false');
   const idle = o['idleTimeoutSeconds'] ?? (mode === 'kiosk' ? 300 : 0);
@@ -67,6 +75,7 @@ export function parseSiteConfig(raw: unknown, location: { protocol: string; host
     allowedHosts: stringList(o['allowedHosts'], 'allowedHosts'),
     trustAnchors: stringList(o['trustAnchors'], 'trustAnchors'),
     revocation,
+    revocationUrl,
     knownHosts: stringList(o['knownHosts'], 'knownHosts'),
     // Kiosk policy: no trust on first use, whatever the document says (ARCHITECTURE.md, fail closed).
     trustOnFirstUse: mode === 'kiosk' ? false : tofu,

@@ -168,6 +168,8 @@ export class TerminalSession {
     this.ended = true;
     for (const d of this.disposers.splice(0)) d();
     this.onStatus(status.error(reason));
+    // The status bar may cut a long reason short; the terminal shows all of it.
+    this.view.writeLine(`\x1b[31m${printable(reason)}\x1b[0m`);
     this.finish(reason);
     try { await this.connection?.close(); } catch { /* ignore */ }
     this.stream?.close();

@@ -3,9 +3,10 @@
 // "Card certificate (before any signature)").
 import { CcidReader, type UsbDeviceLike } from '../../ccid/index.ts';
 import { PivToken, type CardKey } from '../../card/index.ts';
-import { checkCardCertificate } from '../../identity/index.ts';
-import { CARD_POLICY, decodePemOrDer, parseCertificate, validatePath } from '../../pki/index.ts';
+import { checkCardCertificate, GateError } from '../../identity/index.ts';
+import { CARD_POLICY, CrlCache, decodePemOrDer, parseCertificate, validatePath, type RevocationOptions } from '../../pki/index.ts';
 import type { SiteConfig } from '../config/site-config.ts';
+import { relayRevocationFetch } from '../net/revocation-fetch.ts';
 import { WebError, errorCode } from '../errors.ts';
 import type { CardHandle, CardStack, CertificateView, KeyView, ReaderHandle } from './card-stack.ts';
 import { cardSshSigner } from './ssh-signer.ts';
@@ -16,8 +17,17 @@ function anchorsOf(config: SiteConfig): Uint8Array[] {
   return config.trustAnchors.flatMap((pem) => decodePemOrDer(new TextEncoder().encode(pem)));
 }
 
+/**
+ * The site's revocation mode, with CRLs and OCSP fetched through the relay (a page cannot reach a CA's
+ * plain-HTTP URLs itself). One cache per card stack: the panel's verdict and the pre-sign gate share it.
+ */
+function revocationOf(config: SiteConfig): RevocationOptions {
+  if (config.revocation === 'off') return { mode: 'off' };
+  return { mode: config.revocation, fetch: relayRevocationFetch(config.revocationUrl), cache: new CrlCache() };
+}
+
 /** The certificate's subject, issuer, validity and pki/'s verdict for the site policy. */
-async function certificateView(der: Uint8Array, key: CardKey, config: SiteConfig, anchors: Uint8Array[]): Promise<CertificateView> {
+async function certificateView(der: Uint8Array, key: CardKey, revocation: RevocationOptions, anchors: Uint8Array[]): Promise<CertificateView> {
   const cert = parseCertificate(der);
   let verdict: CertificateView['verdict'];
   if (anchors.length === 0) {
@@ -25,7 +35,7 @@ async function certificateView(der: Uint8Array, key: CardKey, config: SiteConfig
   } else {
     const result = await validatePath({
       leaf: cert, intermediates: key.certificateChain ?? [], anchors,
-      policy: { leaf: CARD_POLICY }, revocation: { mode: config.revocation },
+      policy: { leaf: CARD_POLICY }, revocation,
     });
     verdict = result.valid ? { valid: true } : { valid: false, reason: result.errors.map((e) => e.detail).join('; ') || 'no valid path' };
   }
@@ -34,7 +44,7 @@ async function certificateView(der: Uint8Array, key: CardKey, config: SiteConfig
 
 class PivCardHandle implements CardHandle {
   private views: { key: CardKey; view: KeyView }[] | undefined;
-  constructor(private readonly token: PivToken, private readonly config: SiteConfig) {}
+  constructor(private readonly token: PivToken, private readonly config: SiteConfig, private readonly revocation: RevocationOptions) {}
 
   get type(): string {
     const y = this.token.yubikey;
@@ -49,7 +59,7 @@ class PivCardHandle implements CardHandle {
       for (const key of keys) {
         const view: KeyView = {
           id: key.id, label: key.label, algorithm: key.algorithm, needsTouch: key.needsTouch,
-          ...(key.certificate ? { certificate: await certificateView(key.certificate, key, this.config, anchors).catch(() => ({
+          ...(key.certificate ? { certificate: await certificateView(key.certificate, key, this.revocation, anchors).catch(() => ({
             subject: '(unreadable)', issuer: '(unreadable)', notBefore: new Date(0), notAfter: new Date(0),
             verdict: { valid: false, reason: 'the certificate on the card could not be parsed' },
           })) } : {}),
@@ -69,30 +79,39 @@ class PivCardHandle implements CardHandle {
   async signers(options: { onTouch(waiting: boolean): void }) {
     await this.keys();
     const out = [];
+    const refusals: GateError[] = [];
     for (const { key } of this.views ?? []) {
       // Kiosk policy: identity/'s pre-sign gate (valid path, card EKUs, revocation, and the certificate must
       // certify the very key on the card); a refused key is not offered at all. Personal: any key (the server decides).
-      if (this.config.mode === 'kiosk' && !(await this.passesGate(key))) continue;
+      if (this.config.mode === 'kiosk') {
+        const refusal = await this.gateRefusal(key);
+        if (refusal) { refusals.push(refusal); continue; }
+      }
       try { out.push(await cardSshSigner(key, options.onTouch)); } catch { /* a key type SSH cannot use */ }
     }
+    // Nothing may sign: say why (a revoked certificate, an unknown status under "require"), not just "no key".
+    const first = refusals[0];
+    if (out.length === 0 && first) throw new WebError('CARD_REFUSED', first.message, { cause: first });
     return out;
   }
 
-  private async passesGate(key: CardKey): Promise<boolean> {
+  /** identity/'s pre-sign gate for one key: undefined when it may sign, else the refusal with pki/'s reasons. */
+  private async gateRefusal(key: CardKey): Promise<GateError | undefined> {
     try {
       await checkCardCertificate(
         { certificate: key.certificate, ...(key.certificateChain ? { chain: key.certificateChain } : {}), keySpki: key.spki, keyLabel: key.label },
-        { mode: 'kiosk', anchors: anchorsOf(this.config), revocation: { mode: this.config.revocation } },
+        { mode: 'kiosk', anchors: anchorsOf(this.config), revocation: this.revocation },
       );
-      return true;
-    } catch {
-      return false; // The card panel already shows pki/'s reasons for this key.
+      return undefined;
+    } catch (err) {
+      if (err instanceof GateError) return err;
+      throw err;
     }
   }
 }
 
 class CcidReaderHandle implements ReaderHandle {
-  constructor(private readonly reader: CcidReader, private readonly config: SiteConfig) {}
+  constructor(private readonly reader: CcidReader, private readonly config: SiteConfig, private readonly revocation: RevocationOptions) {}
   get name(): string { return this.reader.name; }
   async cardPresent(): Promise<boolean> { return (await this.reader.slotStatus(0)) !== 'absent'; }
   onCardChange(listener: (present: boolean) => void): () => void {
@@ -101,7 +120,7 @@ class CcidReaderHandle implements ReaderHandle {
   async openCard(): Promise<CardHandle> {
     const card = await this.reader.connect(0);
     try {
-      return new PivCardHandle(await PivToken.open(card), this.config);
+      return new PivCardHandle(await PivToken.open(card), this.config, this.revocation);
     } catch (err) {
       if (errorCode(err) === 'FILE_NOT_FOUND') throw new WebError('CARD_NOT_PIV', 'This card has no PIV application; Tessera signs in with PIV cards and tokens.', { cause: err });
       throw err;
@@ -111,6 +130,7 @@ class CcidReaderHandle implements ReaderHandle {
 }
 
 export function createCardStack(config: SiteConfig): CardStack {
+  const revocation = revocationOf(config);
   return {
     async openReader(device: UsbDevice): Promise<ReaderHandle> {
       let readers: CcidReader[];
@@ -125,7 +145,7 @@ export function createCardStack(config: SiteConfig): CardStack {
       }
       const reader = readers[0];
       if (!reader) throw new WebError('CARD_NO_CCID', 'This USB device is not a smart-card reader.');
-      return new CcidReaderHandle(reader, config);
+      return new CcidReaderHandle(reader, config, revocation);
     },
   };
 }

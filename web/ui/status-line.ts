@@ -11,6 +11,7 @@ export class StatusLine {
     this.current = s;
     this.root.dataset['phase'] = s.phase;
     this.text.textContent = s.text;
-    if (s.detail) this.root.title = s.detail; else this.root.removeAttribute('title');
+    // The bar truncates long sentences; the tooltip carries the detail, or else the whole text.
+    this.root.title = s.detail ?? s.text;
   }
 }

@@ -1,0 +1,68 @@
+// The "Touch your key" prompt, end to end: a simulated YubiKey whose PIV key has touch policy
+// "always" (sim/piv waits for the touch inside GENERAL AUTHENTICATE), signing in to sshd through
+// the page. The prompt shows while the card waits for the touch, goes away after, and the login completes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
+import { startSshd, type SshServerPeer } from '../peers/index.ts';
+import { openApp, screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
+import { sshP256Line } from './ssh-lines.ts';
+import { bridgeUsb } from './usb-bridge.ts';
+
+/** Long enough for the test to see the prompt on a busy machine; the card signs only after it. */
+const TOUCH_MS = 4000;
+
+describe('the touch prompt', () => {
+  let sshd: SshServerPeer;
+  let stack: WebStack;
+  let provisioned: ProvisionedPivCard;
+
+  beforeAll(async () => {
+    provisioned = await provisionPivCard({ touchDelayMs: TOUCH_MS, slots: [{ slot: 0x9a, algorithm: 'p-256', touchPolicy: 'always' }] });
+    sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, authorizedKeys: [sshP256Line(provisioned.slots.get(0x9a)!.spki)] });
+    stack = await startWebStack({
+      allow: [`127.0.0.1:${sshd.port}`],
+      config: {
+        mode: 'personal', defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user,
+        knownHosts: sshd.knownHosts().trim().split('\n'), trustAnchors: [provisioned.ca.pem], revocation: 'off',
+      },
+    });
+  }, 180_000);
+  afterAll(async () => { await stack?.stop(); await sshd?.stop(); });
+
+  it('shows "Touch your key" while the card waits for the touch, hides it after, and signs in', async () => {
+    const card = provisioned.card;
+    const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
+    reader.insertCard(card);
+    const { context, page } = await stack.newPage();
+    await bridgeUsb(page, reader);
+    await openApp(page, stack.baseUrl);
+    await page.click('#connect-reader');
+    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
+    expect(await page.textContent('#card-keys')).toContain('Requires a touch to sign.'); // GET METADATA's touch policy
+    const prompt = page.locator('#touch-prompt');
+    expect(await prompt.isVisible()).toBe(false);
+
+    await page.selectOption('#auth-method', 'card');
+    await page.click('#connect-button');
+    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+    await page.fill('#pin-input', '123456');
+    await page.click('#pin-ok');
+
+    // The card is waiting for the touch: the prompt is up, the server has not seen a signature yet.
+    await prompt.waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await prompt.textContent()).toMatch(/Touch your key/i);
+    expect(card.touches).toBe(1);
+    expect(sshd.log()).not.toMatch(/Accepted publickey/);
+    expect(await statusText(page)).not.toMatch(/^Connected/);
+    await screenshot(page, '12-touch-prompt');
+
+    // The touch happens (the simulator's delay ends): the prompt goes, the login completes.
+    await prompt.waitFor({ state: 'hidden', timeout: TOUCH_MS + 10_000 });
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
+    expect(sshd.log()).toMatch(/Accepted publickey for tessera-test .* ECDSA/);
+    expect(card.touches).toBe(1);
+    await typeCommand(page, 'echo touched-$((40+2))');
+    await waitForTerminal(page, /^touched-42\s*$/m);
+    await context.close();
+  }, 120_000);
+});
