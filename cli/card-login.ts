@@ -2,6 +2,8 @@
 // usb: the first CCID reader node-usb finds; sim:PROFILE: a simulated PIV card (sim/) in a virtual reader built
 // from the libccid dump PROFILE, with its own test CA as the trust anchor (a demo: its key is printed to authorize).
 // The card certificate goes through identity/'s pre-sign gate (kiosk policy) before any signature.
+// Pulling the card out ends the SSH session with a clear message (watchRemoval). With sim:PROFILE, `kill -USR2 PID`
+// pulls the simulated card out of its virtual reader, to try that without hardware.
 import { readFileSync } from 'node:fs';
 import { PivToken, SLOT_AUTHENTICATION, type CardKey } from '../card/index.ts';
 import { CcidReader, type UsbDeviceLike } from '../ccid/index.ts';
@@ -25,12 +27,17 @@ export interface CardLoginOptions {
 export interface CardLogin {
   readonly methods: AuthMethod[];
   readonly key: CardKey;
-  /** Closes the SSH client when the card is pulled out; returns a function that stops watching. */
-  watchRemoval(client: { close(description?: string): Promise<void> }): () => void;
+  /**
+   * Closes the SSH client when the card is pulled out, saying so; `removed` then becomes true. When the client
+   * closes for any reason, watching stops and the reader is released. Returns a function that stops watching.
+   */
+  watchRemoval(client: { close(description?: string): Promise<void>; readonly closed?: Promise<unknown> }): () => void;
+  /** True once the card was removed during the session. */
+  readonly removed: boolean;
   close(): Promise<void>;
 }
 
-async function openDevice(spec: string, say: (m: string) => void): Promise<{ device: UsbDeviceLike; anchors: Uint8Array[] }> {
+async function openDevice(spec: string, say: (m: string) => void): Promise<{ device: UsbDeviceLike; anchors: Uint8Array[]; eject?: () => void }> {
   if (spec === 'usb') {
     const { devices, problem } = await listUsbReaders();
     const device = devices[0];
@@ -50,13 +57,13 @@ async function openDevice(spec: string, say: (m: string) => void): Promise<{ dev
       const blob = await sshPublicKeyBlob(slot.spki, slot.algorithm);
       say(`tessera: simulated card, PIN 123456; its PIV Authentication key: ${new TextDecoder().decode(blob.subarray(4, 4 + blob[3]!))} ${Buffer.from(blob).toString('base64')}`);
     }
-    return { device, anchors: [card.ca.certificate] };
+    return { device, anchors: [card.ca.certificate], eject: () => device.removeCard(0) };
   }
   throw new UsageError(`--card takes "usb" or "sim:PROFILE", not '${spec}'.`);
 }
 
 export async function cardLogin(options: CardLoginOptions): Promise<CardLogin> {
-  const { device, anchors: simAnchors } = await openDevice(options.spec, options.say);
+  const { device, anchors: simAnchors, eject } = await openDevice(options.spec, options.say);
   const anchors = [...simAnchors];
   for (const file of options.caFiles) {
     try { anchors.push(...decodePemOrDer(readFileSync(file))); } catch (err) {
@@ -78,10 +85,23 @@ export async function cardLogin(options: CardLoginOptions): Promise<CardLogin> {
       onTouch: () => options.say('tessera: Touch your key.'),
     });
     const methods = await cardAuthMethods(session);
+    let removed = false;
+    const onEjectSignal = eject ? () => { options.say('tessera: SIGUSR2: pulling the simulated card out of its reader.'); eject(); } : undefined;
+    if (onEjectSignal) process.on('SIGUSR2', onEjectSignal);
+    const close = async () => {
+      if (onEjectSignal) process.off('SIGUSR2', onEjectSignal);
+      await reader.close();
+    };
     return {
       methods, key,
-      watchRemoval: (client) => endSessionsOnRemoval(reader, 0, [session], [client], (e) => options.say(`tessera: ${e.message}`)),
-      close: () => reader.close(),
+      get removed() { return removed; },
+      watchRemoval: (client) => {
+        const stop = endSessionsOnRemoval(reader, 0, [session], [client], (e) => { removed = true; options.say(`tessera: ${e.message}`); });
+        // The reader's slot monitoring keeps Node alive: release it with the session.
+        void client.closed?.then(() => { stop(); return close(); }).catch(() => undefined);
+        return stop;
+      },
+      close,
     };
   } catch (err) {
     await reader.close().catch(() => undefined);

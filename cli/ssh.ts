@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { CardLogin } from './card-login.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
 import { connectRelay, connectTcp, type NetByteStream } from './net-stream.ts';
@@ -212,10 +213,16 @@ export const command: Command = {
       if (line) say(`tessera: ${line}`);
     };
     let stream: NetByteStream | undefined;
+    let card: CardLogin | undefined;
+    // Connect first, as ssh(1) does: the server forks and sends its version while keys and known_hosts load
+    // (bench/ssh/handshake.ts). Not with a card: its PIN prompt may take longer than the server waits.
+    const open = () => (a.relay ? connectRelay(a.relay, a.host, a.port, { timeoutMs: a.connectTimeoutMs }) : connectTcp(a.host, a.port, { timeoutMs: a.connectTimeoutMs }));
+    let connecting = a.card ? undefined : open();
+    connecting?.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
     try {
       if (a.card && !a.card.spec) throw new UsageError('--card-ca needs --card usb|sim:PROFILE');
       // The card stack (ccid, card, identity, pki, node-usb) loads only when a card is used.
-      const card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `) }) : undefined;
+      card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `) }) : undefined;
       const methods = card ? card.methods : await loadIdentities(a, interactive);
       if (interactive) {
         methods.push({
@@ -234,7 +241,7 @@ export const command: Command = {
       // Ask first for the key types known_hosts already has for this host (OpenSSH order_hostkeyalgs).
       const hostKeys = a.hostKeyAlgorithms ?? await preferredHostKeyAlgorithms(knownHosts, a.host, a.port, DEFAULT_HOST_KEY);
       const trust = a.hostCaFiles ? (await import('./host-ca.ts')).x509HostTrust(a.hostCaFiles, verifier, hostKeys) : { verifyHostKey: verifier, hostKeyAlgorithms: hostKeys };
-      stream = a.relay ? await connectRelay(a.relay, a.host, a.port, { timeoutMs: a.connectTimeoutMs }) : await connectTcp(a.host, a.port, { timeoutMs: a.connectTimeoutMs });
+      stream = await (connecting ??= open());
       const client = await connect(stream, {
         username: a.user,
         auth: { methods, onBanner: (m: string) => process.stderr.write(m) },
@@ -247,6 +254,7 @@ export const command: Command = {
         handshakeTimeoutMs: a.connectTimeoutMs,
         onEvent,
       });
+      card?.watchRemoval(client); // the card pulled out ends the session (cli/card-login.ts)
       const pty = usePty ? { term: process.env['TERM'] ?? 'xterm-256color', cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 } : undefined;
       const session = a.command !== undefined
         ? await client.exec(a.command, pty ? { pty } : {})
@@ -256,10 +264,12 @@ export const command: Command = {
       return status;
     } catch (err) {
       if (err instanceof UsageError) throw err;
+      if (card?.removed) return 255; // cli/card-login.ts already said why the session ended
       say(`tessera ssh: ${(err as Error).message}${err instanceof SshError ? ` [${err.code}]` : ''}`);
       return 255;
     } finally {
       stream?.destroy();
+      connecting?.then((s) => s.destroy(), () => undefined);
     }
   },
 };

@@ -12,7 +12,7 @@ export interface Closable {
   close(description?: string): Promise<void>;
 }
 
-export const CARD_REMOVED_MESSAGE = 'The smart card was removed, so the sessions that used it were closed. Insert the card and log in again.';
+export const CARD_REMOVED_MESSAGE = 'The card was removed. The session that used it was ended.';
 
 /**
  * When the card in `slot` is removed: every session stops signing and every client is closed with a clear
