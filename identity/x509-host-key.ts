@@ -4,7 +4,7 @@
 // ssh-proto's transport verifies the exchange-hash signature with the leaf certificate's key; the x509v3-* names
 // are offered only when listed in hostKeyAlgorithms (x509HostKeyAlgorithms below).
 import { HOST_POLICY, validatePath, type RevocationOptions } from '../pki/index.ts';
-import { DEFAULT_HOST_KEY, INSECURE_X509V3_HOST_KEY, X509V3_HOST_KEY } from '../ssh-proto/index.ts';
+import { DEFAULT_HOST_KEY, INSECURE_X509V3_HOST_KEY, parseX509v3Key, X509V3_HOST_KEY } from '../ssh-proto/index.ts';
 import { GateError, IdentityError } from './errors.ts';
 
 export interface X509HostKeyPolicy {
@@ -21,33 +21,14 @@ export interface X509HostKeyBlob {
   readonly ocspResponses: readonly Uint8Array[];
 }
 
-/** Parses an RFC 6187 §2.1 key blob; a malformed one is a typed error. */
+/** Parses an RFC 6187 §2.1 key blob (ssh-proto's parser); a malformed one is a typed IdentityError. */
 export function parseX509v3Blob(blob: Uint8Array): X509HostKeyBlob {
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  let at = 0;
-  const u32 = () => {
-    if (at + 4 > blob.length) throw new IdentityError('KEY_UNSUPPORTED', 'The x509v3 key blob is truncated.');
-    const v = view.getUint32(at);
-    at += 4;
-    return v;
-  };
-  const bytes = () => {
-    const n = u32();
-    if (at + n > blob.length) throw new IdentityError('KEY_UNSUPPORTED', 'The x509v3 key blob is truncated.');
-    const out = blob.slice(at, at + n);
-    at += n;
-    return out;
-  };
-  const algorithm = new TextDecoder().decode(bytes());
-  if (!algorithm.startsWith('x509v3-')) throw new IdentityError('KEY_UNSUPPORTED', `"${algorithm}" is not an x509v3 key.`);
-  const count = u32();
-  if (count === 0 || count > 16) throw new IdentityError('KEY_UNSUPPORTED', `The x509v3 key carries ${count} certificates (1 to 16 expected).`);
-  const chain = Array.from({ length: count }, bytes);
-  const ocspCount = u32();
-  if (ocspCount > 16) throw new IdentityError('KEY_UNSUPPORTED', `The x509v3 key carries ${ocspCount} OCSP responses (at most 16).`);
-  const ocspResponses = Array.from({ length: ocspCount }, bytes);
-  if (at !== blob.length) throw new IdentityError('KEY_UNSUPPORTED', 'The x509v3 key blob has trailing bytes.');
-  return { algorithm, chain, ocspResponses };
+  try {
+    const { algorithm, certificates, ocspResponses } = parseX509v3Key(blob);
+    return { algorithm, chain: certificates, ocspResponses };
+  } catch (err) {
+    throw new IdentityError('KEY_UNSUPPORTED', `The x509v3 key blob was refused: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** A verifyHostKey callback: x509v3 host certificates must validate for secureShellServer; others go to `fallback`. */
