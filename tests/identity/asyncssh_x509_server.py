@@ -4,6 +4,7 @@
 Usage: asyncssh_x509_server.py PORT USER AUTHORIZED_KEYS TRUSTED_CA_PEM HOSTKEY [HOSTKEY...]
 A HOSTKEY is a private key file, or KEY=CHAIN_PEM: the key with its X.509 host certificate chain (leaf first),
 which AsyncSSH then offers as x509v3-* host-key algorithms (RFC 6187) besides the plain key.
+KEY=CHAIN_PEM=OWN_KEY plays a man in the middle: it presents KEY's certificate chain but signs with OWN_KEY.
 x509_trusted_certs is the CA in TRUSTED_CA_PEM; x509_purposes is secureShellClient (the default).
 AUTHORIZED_KEYS holds AsyncSSH x509 subject entries ("x509v3-... subject=/CN=..."); the chain must also
 name USER as an RFC 822 subjectAltName (AsyncSSH's user principal). Prints "LISTENING <port>" when ready
@@ -18,7 +19,22 @@ warnings.filterwarnings('ignore')  # Debian's cryptography warns about Blowfish/
 import asyncssh  # noqa: E402
 
 PORT, USER, AUTHORIZED_KEYS, TRUSTED_CA = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-HOST_KEYS = [tuple(arg.split('=', 1)) if '=' in arg else arg for arg in sys.argv[5:]]
+
+
+def host_keys(arg):
+    parts = arg.split('=')
+    if len(parts) == 1:
+        return [arg]
+    if len(parts) == 2:
+        return [tuple(parts)]
+    key, chain, own = parts
+    pairs = asyncssh.load_keypairs([(key, chain)])
+    for pair in pairs:
+        pair._key = asyncssh.read_private_key(own)  # SSHLocalKeyPair.sign signs with _key
+    return pairs
+
+
+HOST_KEYS = [k for arg in sys.argv[5:] for k in host_keys(arg)]
 
 logging.basicConfig(stream=sys.stderr, level=logging.INFO)
 asyncssh.set_log_level(logging.INFO)

@@ -1,7 +1,8 @@
 // X.509 host keys (RFC 6187 x509v3-* host-key algorithms) from a real AsyncSSH 2.10.1 server: ssh-proto's transport
 // negotiates x509v3-* when the caller lists them, verifies the exchange-hash signature with the leaf certificate's key,
 // and identity's x509HostKeyVerifier validates the chain with pki/ HOST_POLICY (id-kp-secureShellServer).
-// A certificate from an untrusted CA, with a client-only EKU, or expired is refused with a GateError before user auth.
+// A certificate from an untrusted CA, with a client-only EKU, or expired is refused with a GateError before user auth;
+// a valid certificate shown by a server that signs with another key is refused by the transport itself.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { connectTcp } from '../../cli/net-stream.ts';
 import { GateError, x509HostKeyAlgorithms, x509HostKeyVerifier, type X509HostKeyPolicy } from '../../identity/index.ts';
 import { OID } from '../../pki/index.ts';
 import {
-  connect, DEFAULT_HOST_KEY, parsePrivateKeyFile, type ClientEvent, type HostKeyInfo, type SoftwareKey,
+  connect, DEFAULT_HOST_KEY, parsePrivateKeyFile, SshTransportError, type ClientEvent, type HostKeyInfo, type SoftwareKey,
 } from '../../ssh-proto/index.ts';
 import { freePort, requireExecutable, startPeer, type Peer } from '../support/index.ts';
 import { generateKey, makeTempDir, removeTempDir, repoRoot, TEST_ACCOUNT, type KeyPair } from '../peers/index.ts';
@@ -37,6 +38,16 @@ async function hostCertificate(name: string, keyAlgorithm: string, options: Cert
   writeFileSync(keyPath, `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`);
   writeFileSync(chainPath, `${host.pem.trim()}\n${options.issuer!.pem.trim()}\n`);
   return `${keyPath}=${chainPath}`;
+}
+
+/** A man in the middle's host key: a valid certificate chain for one P-256 key, and another P-256 key that signs. */
+async function forgedHostCertificate(name: string): Promise<string> {
+  const genuine = await hostCertificate(name, 'ECDSA P-256 SHA-256', { issuer: ca, eku: [OID.kpSecureShellServer], notAfter: LATER });
+  const own = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as CryptoKeyPair;
+  const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', own.privateKey)).toString('base64');
+  const keyPath = join(dir, `${name}-own.key`);
+  writeFileSync(keyPath, `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`);
+  return `${genuine}=${keyPath}`;
 }
 
 async function startServer(hostKeys: readonly string[]): Promise<number> {
@@ -75,12 +86,12 @@ async function login(port: number, hostKeys: readonly string[], verify: (k: Host
   }
 }
 
-async function refusal(port: number, hostKeys: readonly string[]) {
+async function refusal(port: number, hostKeys: readonly string[], verify: (k: HostKeyInfo) => Promise<void> = x509HostKeyVerifier(policy())) {
   const events: ClientEvent['type'][] = [];
   const stream = await connectTcp('127.0.0.1', port, { timeoutMs: 5000 });
   try {
     const err = await connect(stream, {
-      username: TEST_ACCOUNT.user, handshakeTimeoutMs: 20_000, algorithms: { hostKeys }, verifyHostKey: x509HostKeyVerifier(policy()),
+      username: TEST_ACCOUNT.user, handshakeTimeoutMs: 20_000, algorithms: { hostKeys }, verifyHostKey: verify,
       auth: { methods: [{ type: 'publickey', signer }] }, onEvent: (e) => events.push(e.type),
     }).then(() => undefined, (e: unknown) => e);
     return { err, events };
@@ -93,6 +104,7 @@ let goodPort: number;
 let untrusted: number;
 let wrongEku: number;
 let expired: number;
+let forged: number;
 
 beforeAll(async () => {
   dir = makeTempDir('tessera-identity-x509-host-');
@@ -104,7 +116,7 @@ beforeAll(async () => {
   signer = await parsePrivateKeyFile(readFileSync(userKey.privatePath, 'utf8'));
   const server = [OID.kpSecureShellServer];
   const good = { issuer: ca, eku: server, notAfter: LATER };
-  [goodPort, untrusted, wrongEku, expired] = await Promise.all([
+  [goodPort, untrusted, wrongEku, expired, forged] = await Promise.all([
     startServer([
       await hostCertificate('p256.example', 'ECDSA P-256 SHA-256', good),
       await hostCertificate('ed25519.example', 'Ed25519', good),
@@ -115,6 +127,7 @@ beforeAll(async () => {
     startServer([await hostCertificate('expired.example', 'ECDSA P-256 SHA-256', {
       issuer: ca, eku: server, notBefore: new Date(NOW.getTime() - 60 * DAY), notAfter: new Date(NOW.getTime() - DAY),
     })]),
+    startServer([await forgedHostCertificate('forged.example')]),
   ]);
 }, 60_000);
 
@@ -148,6 +161,16 @@ describe('X.509 host certificates from AsyncSSH 2.10.1, verified by the client',
     const r = await login(goodPort, allowed.filter((a) => a === 'x509v3-ssh-rsa'));
     expect(r.negotiated).toBe('x509v3-ssh-rsa');
     expect(r.out).toBe(`x509-login-ok ${TEST_ACCOUNT.user}\n`);
+  });
+
+  it('a valid certificate presented by a server holding another key: the transport refuses the exchange signature before trust is asked', { timeout: 30_000 }, async () => {
+    const asked: string[] = [];
+    const { err, events } = await refusal(forged, x509HostKeyAlgorithms(), async (k) => { asked.push(k.algorithm); });
+    expect(err).toBeInstanceOf(SshTransportError);
+    expect((err as SshTransportError).code).toBe('HOST_KEY_SIGNATURE_INVALID');
+    expect((err as Error).message).toMatch(/x509v3-ecdsa-sha2-nistp256 signature on the key exchange does not verify/);
+    expect(asked).toEqual([]);
+    expect(events).not.toContain('authenticating');
   });
 
   it('the default offer is unchanged: no x509v3-* unless the caller lists them', { timeout: 30_000 }, async () => {
