@@ -11,27 +11,40 @@
 // The session copies small chunks instead of retaining them (see Session.toClient), so
 // retained buffers hold at most twice the bytes queued for the client.
 //
-// The size adapts: it starts small (interactive SSH reads are a few hundred bytes, and
-// idle sessions should cost little memory), grows fourfold whenever a read fills it, up
-// to `max` (bounded by the maximum frame size and the high-water mark), and falls back to
-// `min`, dropping the larger buffers, when reads are small again.
+// The size adapts. Small reads (interactive SSH: a few hundred bytes) go into one buffer
+// shared by all sessions and are copied out at once, so an idle session holds no buffer of
+// its own. A read that fills it moves the session to its own buffer, four times larger,
+// which grows fourfold again on each full read up to `max` (bounded by the maximum frame
+// size and the high-water mark); small reads move it back to the shared buffer.
 import type { OnReadOpts } from 'node:net';
+
+/** The shared buffer's size: reads up to this much are copied out. */
+const SHARED_SIZE = 16 * 1024;
+const shared = Buffer.allocUnsafeSlow(SHARED_SIZE);
 
 /** Spare buffers kept per session; more are left to the garbage collector. */
 const MAX_SPARES = 2;
 
 export class ReadBuffer {
+  /** The smallest read size: the shared buffer (or less, for a small max). */
+  private readonly min: number;
+  private readonly sharedView: Buffer;
   private buffer: Buffer;
   private retained = false;
   private lastRead = 0;
   private held: Buffer[] = [];
   private spares: Buffer[] = [];
-  /** Receives each chunk read; the chunk is valid only until the next read unless retained. */
-  onChunk: (chunk: Buffer) => void = () => { /* replaced by the session */ };
+  /**
+   * Receives each chunk read. When `reused` is true the chunk lives in a buffer that the
+   * next read overwrites unless retain() is called; otherwise it is a copy of its own.
+   */
+  onChunk: (chunk: Buffer, reused: boolean) => void = () => { /* replaced by the session */ };
 
-  constructor(private readonly min: number, private readonly max: number) {
-    if (!(min > 0 && max >= min)) throw new RangeError(`read buffer sizes must satisfy 0 < min <= max (got ${min}, ${max})`);
-    this.buffer = Buffer.allocUnsafe(min);
+  constructor(private readonly max: number) {
+    if (!(max > 0)) throw new RangeError(`the read buffer size must be positive (got ${max})`);
+    this.min = Math.min(SHARED_SIZE, max);
+    this.sharedView = shared.subarray(0, this.min);
+    this.buffer = this.sharedView;
   }
 
   /** The size the next read may fill. */
@@ -41,7 +54,7 @@ export class ReadBuffer {
 
   /** The last chunk is still referenced by a pending write: read the next one elsewhere. */
   retain(): void {
-    this.retained = true;
+    if (this.buffer !== this.sharedView) this.retained = true;
   }
 
   /** Nothing is queued for the client any more: every retained buffer is free again. */
@@ -55,7 +68,9 @@ export class ReadBuffer {
     buffer: () => this.next(),
     callback: (n: number, buf: Uint8Array) => {
       this.lastRead = n;
-      this.onChunk(Buffer.from(buf.buffer, buf.byteOffset, n));
+      const view = Buffer.from(buf.buffer, buf.byteOffset, n);
+      if (buf === this.sharedView) this.onChunk(Buffer.from(view), false);
+      else this.onChunk(view, true);
       return true;
     },
   };
@@ -66,13 +81,16 @@ export class ReadBuffer {
     if (this.lastRead === size && size < this.max) want = Math.min(size * 4, this.max);
     else if (this.lastRead > 0 && this.lastRead < this.min && size > this.min) want = this.min;
     if (this.retained) this.held.push(this.buffer);
-    if (want !== size) {
+    this.retained = false;
+    if (want === this.min) {
+      this.spares = [];
+      this.buffer = this.sharedView;
+    } else if (want !== size) {
       this.spares = [];
       this.buffer = Buffer.allocUnsafe(want);
-    } else if (this.retained) {
+    } else if (this.buffer === this.held.at(-1)) {
       this.buffer = this.spares.pop() ?? Buffer.allocUnsafe(want);
     }
-    this.retained = false;
     return this.buffer;
   }
 }

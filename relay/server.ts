@@ -44,13 +44,12 @@ export interface RelayHandle {
 }
 
 /**
- * Reads from a target (read-buffer.ts) start at 16 KiB and grow while they come back full,
- * to 256 KiB, but never beyond the maximum frame size (each read is one frame) or the
- * high-water mark (so a session holds at most about twice that towards its client).
+ * Reads from a target (read-buffer.ts) grow while they come back full, to 256 KiB, but
+ * never beyond the maximum frame size (each read is one frame) or the high-water mark (so
+ * a session holds at most about twice that towards its client).
  */
 function readBufferFor(limits: RelayConfig['limits']): ReadBuffer {
-  const max = Math.min(256 * 1024, limits.maxFrameBytes, limits.highWaterMark);
-  return new ReadBuffer(Math.min(16 * 1024, max), max);
+  return new ReadBuffer(Math.min(256 * 1024, limits.maxFrameBytes, limits.highWaterMark));
 }
 
 /** Subprotocols the relay may select: websockify's, then its own. */

@@ -84,7 +84,7 @@ export class Session {
     this.wsClosed = new Promise((r) => ws.once('close', () => r()));
     this.pauseAbove = Math.max(limits.highWaterMark, clientSocket.writableHighWaterMark);
     socket.setNoDelay(true);
-    reader.onChunk = (chunk) => this.toClient(chunk);
+    reader.onChunk = (chunk, reused) => this.toClient(chunk, reused);
     clientSocket.on('drain', () => {
       reader.recycle();
       if (this.socket.isPaused() && !this.ended) this.socket.resume();
@@ -131,10 +131,13 @@ export class Session {
     return this.ended;
   }
 
-  private toClient(chunk: Buffer): void {
+  /** `reused`: the chunk lives in the reader's buffer (see read-buffer.ts), not in a copy of its own. */
+  private toClient(chunk: Buffer, reused: boolean): void {
     this.bytesDown += chunk.length;
     this.lastActivity = Date.now();
-    if (this.ws.bufferedAmount > 0) {
+    if (!reused) {
+      this.ws.send(chunk, SEND_BINARY);
+    } else if (this.ws.bufferedAmount > 0) {
       // Queued behind earlier frames. A small chunk is copied rather than pinning a whole
       // read buffer, so retained buffers hold at most twice the bytes queued.
       if (chunk.length * 2 < this.reader.size) this.ws.send(Buffer.from(chunk), SEND_BINARY);
