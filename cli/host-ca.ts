@@ -1,6 +1,7 @@
 // `tessera ssh --host-ca FILE`: trust X.509 host certificates (RFC 6187 x509v3-* host keys) issued by the CAs in FILE.
-// The chain is validated by pki/ for id-kp-secureShellServer (identity's x509HostKeyVerifier); servers that present a
-// plain key still go through known_hosts. x509v3-* algorithms are offered first; x509v3-ssh-rsa (SHA-1) never.
+// The chain is validated by pki/ for id-kp-secureShellServer and must name the host as given on the command line
+// (identity's x509HostKeyVerifier); servers that present a plain key still go through known_hosts.
+// x509v3-* algorithms are offered first; x509v3-ssh-rsa (SHA-1) never.
 import { readFileSync } from 'node:fs';
 import { x509HostKeyAlgorithms, x509HostKeyVerifier } from '../identity/index.ts';
 import { decodePemOrDer, type FetchLike } from '../pki/index.ts';
@@ -18,7 +19,7 @@ export interface X509HostTrust {
   readonly hostKeyAlgorithms: string[];
 }
 
-export function x509HostTrust(caFiles: readonly string[], knownHosts: (key: HostKeyInfo) => Promise<void>, plainAlgorithms: readonly string[]): X509HostTrust {
+export function x509HostTrust(host: string, caFiles: readonly string[], knownHosts: (key: HostKeyInfo) => Promise<void>, plainAlgorithms: readonly string[]): X509HostTrust {
   const anchors: Uint8Array[] = [];
   for (const file of caFiles) {
     try { anchors.push(...decodePemOrDer(readFileSync(file))); } catch (err) {
@@ -28,7 +29,7 @@ export function x509HostTrust(caFiles: readonly string[], knownHosts: (key: Host
   if (anchors.length === 0) throw new UsageError(`the host CA files ${caFiles.join(', ')} hold no certificate.`);
   return {
     // Revocation "prefer": a CRL or OCSP answer that says revoked refuses the host; an unreachable one does not.
-    verifyHostKey: x509HostKeyVerifier({ anchors, revocation: { mode: 'prefer', fetch: httpFetch }, fallback: knownHosts }),
+    verifyHostKey: x509HostKeyVerifier({ host, anchors, revocation: { mode: 'prefer', fetch: httpFetch }, fallback: knownHosts }),
     hostKeyAlgorithms: x509HostKeyAlgorithms({ plain: plainAlgorithms }),
   };
 }

@@ -12,7 +12,8 @@ export type IdentityErrorCode =
   | 'PIN_CANCELLED'
   | 'PIN_INCORRECT'
   | 'PIN_BLOCKED'
-  | 'CARD_REMOVED';
+  | 'CARD_REMOVED'
+  | 'HOST_NAME_MISMATCH';
 
 export class IdentityError extends Error {
   readonly code: IdentityErrorCode;

@@ -17,3 +17,4 @@ export { endSessionsOnRemoval, CARD_REMOVED_MESSAGE } from './card-removal.ts';
 export type { SlotWatcher, Closable } from './card-removal.ts';
 export { x509HostKeyVerifier, x509HostKeyAlgorithms, parseX509v3Blob } from './x509-host-key.ts';
 export type { X509HostKeyPolicy, X509HostKeyBlob } from './x509-host-key.ts';
+export { certificateNamesHost, certificateHostNames } from './host-name.ts';

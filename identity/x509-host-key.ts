@@ -3,12 +3,15 @@
 // with HOST_POLICY (id-kp-secureShellServer) to the configured anchors, stapled OCSP responses included.
 // ssh-proto's transport verifies the exchange-hash signature with the leaf certificate's key; the x509v3-* names
 // are offered only when listed in hostKeyAlgorithms (x509HostKeyAlgorithms below).
-import { HOST_POLICY, validatePath, type RevocationOptions } from '../pki/index.ts';
+import { HOST_POLICY, label, parseCertificate, validatePath, type RevocationOptions } from '../pki/index.ts';
 import { DEFAULT_HOST_KEY, INSECURE_X509V3_HOST_KEY, parseX509v3Key, X509V3_HOST_KEY } from '../ssh-proto/index.ts';
 import { GateError, IdentityError } from './errors.ts';
+import { certificateHostNames, certificateNamesHost } from './host-name.ts';
 
 export interface X509HostKeyPolicy {
   readonly anchors: readonly Uint8Array[];
+  /** The host name or address the user connects to: the certificate must name it (identity/host-name.ts). */
+  readonly host: string;
   readonly revocation: RevocationOptions;
   readonly time?: () => Date;
   /** Plain (non-x509v3) host keys are passed on to this verifier, e.g. known_hosts from ssh-proto. */
@@ -46,6 +49,12 @@ export function x509HostKeyVerifier(policy: X509HostKeyPolicy): (key: { algorith
       revocation: { ...policy.revocation, ocspResponses: [...(policy.revocation.ocspResponses ?? []), ...parsed.ocspResponses] },
     });
     if (!result.valid) throw new GateError('CERTIFICATE_REJECTED', result.errors, 'The server\'s X.509 host certificate was refused:');
+    // A valid certificate for another host is no proof of this one (AsyncSSH checks its host principals likewise).
+    const cert = parseCertificate(leaf!);
+    if (!certificateNamesHost(cert, policy.host)) {
+      const names = certificateHostNames(cert);
+      throw new IdentityError('HOST_NAME_MISMATCH', `The server's X.509 host certificate "${label(cert)}" is valid but is for ${names.length > 0 ? names.join(', ') : 'no host name'}, not ${policy.host}: another server may be answering for it.`);
+    }
   };
 }
 

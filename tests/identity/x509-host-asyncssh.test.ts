@@ -31,7 +31,8 @@ const peers: Peer[] = [];
 
 /** A host key with its certificate, as AsyncSSH reads them: PKCS#8 PEM key, PEM chain (leaf, then the CA). */
 async function hostCertificate(name: string, keyAlgorithm: string, options: CertOptions): Promise<string> {
-  const host = await issue(`CN=${name}`, { keyAlgorithm: ALGORITHMS[keyAlgorithm]!, ...options });
+  // The server answers on 127.0.0.1: its certificate names that address, and a DNS name.
+  const host = await issue(`CN=${name}`, { keyAlgorithm: ALGORITHMS[keyAlgorithm]!, san: [{ type: 'dns', value: name }, { type: 'ip', value: '127.0.0.1' }], ...options });
   const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', host.keys.privateKey)).toString('base64');
   const keyPath = join(dir, `${name}.key`);
   const chainPath = join(dir, `${name}.pem`);
@@ -63,7 +64,7 @@ async function startServer(hostKeys: readonly string[]): Promise<number> {
   return port;
 }
 
-const policy = (): X509HostKeyPolicy => ({ anchors: [ca.der], revocation: { mode: 'off' }, time: () => NOW });
+const policy = (host = '127.0.0.1'): X509HostKeyPolicy => ({ host, anchors: [ca.der], revocation: { mode: 'off' }, time: () => NOW });
 
 async function login(port: number, hostKeys: readonly string[], verify: (k: HostKeyInfo) => Promise<void> = x509HostKeyVerifier(policy())) {
   const events: ClientEvent['type'][] = [];
@@ -171,6 +172,15 @@ describe('X.509 host certificates from AsyncSSH 2.10.1, verified by the client',
     expect((err as Error).message).toMatch(/x509v3-ecdsa-sha2-nistp256 signature on the key exchange does not verify/);
     expect(asked).toEqual([]);
     expect(events).not.toContain('authenticating');
+  });
+
+  it('a valid certificate that does not name the host asked for is refused (HOST_NAME_MISMATCH)', { timeout: 30_000 }, async () => {
+    const { err, events } = await refusal(goodPort, x509HostKeyAlgorithms(), x509HostKeyVerifier(policy('other.example')));
+    expect(err).toMatchObject({ name: 'IdentityError', code: 'HOST_NAME_MISMATCH' });
+    expect((err as Error).message).toMatch(/is for p256\.example, 127\.0\.0\.1, not other\.example/);
+    expect(events).not.toContain('authenticating');
+    // The DNS name the certificate carries is accepted, case-insensitively.
+    expect((await login(goodPort, x509HostKeyAlgorithms(), x509HostKeyVerifier(policy('P256.Example')))).negotiated).toBe('x509v3-ecdsa-sha2-nistp256');
   });
 
   it('the default offer is unchanged: no x509v3-* unless the caller lists them', { timeout: 30_000 }, async () => {

@@ -11,7 +11,7 @@ describe('X.509 host keys (RFC 6187) through pki/ HOST_POLICY', () => {
   it('accepts a secureShellServer certificate from the anchor; refuses wrong EKU and untrusted CA', async () => {
     const ca = await issue('CN=Host CA', { ca: true });
     const other = await issue('CN=Other Host CA', { ca: true });
-    const verify = x509HostKeyVerifier({ anchors: [ca.der], revocation: { mode: 'off' }, time: () => NOW });
+    const verify = x509HostKeyVerifier({ host: 'host.example', anchors: [ca.der], revocation: { mode: 'off' }, time: () => NOW });
     const good = await issue('CN=host.example', { issuer: ca, eku: [OID.kpSecureShellServer] });
     const alg = 'x509v3-ecdsa-sha2-nistp256';
     await expect(verify({ algorithm: alg, blob: x509v3PublicKeyBlob(alg, [good.der]) })).resolves.toBeUndefined();
