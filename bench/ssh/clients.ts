@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { connectTcp } from '../../cli/net-stream.ts';
 import { connect, createHostKeyVerifier, parsePrivateKeyFile, type SoftwareKey } from '../../ssh-proto/index.ts';
 import { repoRoot, type SshServerPeer } from '../../tests/peers/index.ts';
-import { ssh2Exec, type ExecResult } from './ssh2-client.ts';
+import { ensureCliBundle } from './cli-bundle.ts';
+import { cpuMsSince, ssh2Exec, type ExecResult } from './ssh2-client.ts';
 
 export type { ExecResult } from './ssh2-client.ts';
 
@@ -22,6 +23,7 @@ const macFor = (cipher: string) => (/gcm|chacha/.test(cipher) ? undefined : 'hma
 /** Tessera in-process: connect, auth, exec, drain stdout; `ms` is all of it, `transferMs` the exec alone. */
 export async function tesseraExec(t: BenchTarget, command: string, cipher?: string): Promise<ExecResult & { transferMs: number }> {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const stream = await connectTcp(t.server.host, t.server.port);
   const mac = cipher ? macFor(cipher) : undefined;
   const client = await connect(stream, {
@@ -44,7 +46,7 @@ export async function tesseraExec(t: BenchTarget, command: string, cipher?: stri
   const transferMs = performance.now() - execStart;
   await client.close();
   stream.destroy();
-  return { bytes, code: exit.code, ms: performance.now() - start, transferMs };
+  return { bytes, code: exit.code, ms: performance.now() - start, transferMs, cpuMs: cpuMsSince(cpu) };
 }
 
 export async function loadSigner(keyPath: string): Promise<SoftwareKey> {
@@ -57,24 +59,44 @@ export function ssh2(t: BenchTarget, command: string, cipher?: string): Promise<
   return ssh2Exec({ host: t.server.host, port: t.server.port, user: t.server.user, privateKeyPath: t.keyPath, hostKeyBlobs }, command, cipher);
 }
 
-/** A client process; stdout is counted here, through a pipe. */
-function runProcess(command: string, args: readonly string[]): Promise<ExecResult> {
+const CPU_MARK = 'TESSERA-BENCH-CPU';
+
+/**
+ * A client process. Its stdout goes straight into `wc -c` (a pipe read by a small C program), the same sink for
+ * OpenSSH and Tessera: counting in this Node process would charge both clients for the harness's own reads
+ * (on a shared 2-core machine that halved OpenSSH's figure).
+ */
+function runProcess(command: string, args: readonly string[], measureCpu = false): Promise<ExecResult> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let bytes = 0;
+    const counter = spawn('wc', ['-c'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // With measureCpu, bash's `time` reports the client's own CPU time on stderr (its last line): a figure the
+    // shared machine's load does not inflate the way it does wall-clock time.
+    const [file, argv] = measureCpu ? ['bash', ['-c', `TIMEFORMAT='${CPU_MARK} %3U %3S'; time "$@"`, 'bash', command, ...args]] : [command, args];
+    const child = spawn(file, argv, { stdio: ['ignore', counter.stdin, 'pipe'] });
+    counter.stdin.destroy(); // the child holds the pipe's write end now; wc sees EOF when it exits
+    let count = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { bytes += d.length; });
+    counter.stdout.on('data', (d: Buffer) => { count += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.once('error', reject);
-    child.once('close', (code) => {
+    counter.once('error', reject);
+    let code: number | null | undefined;
+    let counted = false;
+    const done = () => {
+      if (code === undefined || !counted) return;
+      const ms = performance.now() - start;
+      const cpu = new RegExp(`${CPU_MARK} ([\\d.]+) ([\\d.]+)`).exec(err);
+      if (cpu) err = err.slice(0, cpu.index);
       if (code !== 0) reject(new Error(`${command} exited ${code}: ${err}`));
-      else resolve({ bytes, code: code ?? undefined, ms: performance.now() - start });
-    });
+      else resolve({ bytes: Number(count.trim()), code, ms, ...(cpu ? { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : {}) });
+    };
+    child.once('close', (c) => { code = c; done(); });
+    counter.once('close', () => { counted = true; done(); });
   });
 }
 
-export function openssh(t: BenchTarget, command: string, cipher?: string): Promise<ExecResult> {
+export function openssh(t: BenchTarget, command: string, cipher?: string, measureCpu = false): Promise<ExecResult> {
   const mac = cipher ? macFor(cipher) : undefined;
   return runProcess('/usr/bin/ssh', [
     '-F', '/dev/null', '-i', t.keyPath, '-p', String(t.server.port),
@@ -82,15 +104,16 @@ export function openssh(t: BenchTarget, command: string, cipher?: string): Promi
     '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'HostKeyAlgorithms=ssh-ed25519',
     ...(cipher ? ['-o', `Ciphers=${cipher}`] : []), ...(mac ? ['-o', `MACs=${mac}`] : []),
     `${t.server.user}@${t.server.host}`, command,
-  ]);
+  ], measureCpu);
 }
 
-/** The `tessera ssh` command (node + tsx start-up included). */
-export function tesseraCli(t: BenchTarget, command: string, cipher?: string): Promise<ExecResult> {
+/** The `tessera ssh` command (node start-up included; benchSetup makes sure the prebuilt bundle is fresh). */
+export function tesseraCli(t: BenchTarget, command: string, cipher?: string, measureCpu = false): Promise<ExecResult> {
+  ensureCliBundle();
   const mac = cipher ? macFor(cipher) : undefined;
   return runProcess(process.execPath, [
     join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-i', t.keyPath, '-p', String(t.server.port), '--known-hosts', t.knownHostsPath,
     '-o', 'HostKeyAlgorithms=ssh-ed25519', ...(cipher ? ['-o', `Ciphers=${cipher}`] : []), ...(mac ? ['-o', `MACs=${mac}`] : []),
     `${t.server.user}@${t.server.host}`, '--', command,
-  ]);
+  ], measureCpu);
 }

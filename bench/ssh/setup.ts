@@ -2,11 +2,13 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, makeTempDir, removeTempDir, startSshd } from '../../tests/peers/index.ts';
+import { ensureCliBundle } from './cli-bundle.ts';
 import { loadSigner, type BenchTarget } from './clients.ts';
 
 export interface BenchSetup { readonly target: BenchTarget; readonly dir: string; stop(): Promise<void> }
 
 export async function benchSetup(): Promise<BenchSetup> {
+  ensureCliBundle();
   const dir = makeTempDir('tessera-bench-');
   chmodSync(dir, 0o755); // the test account reads files from here
   const key = generateKey(dir, 'user', 'ed25519');

@@ -11,11 +11,24 @@ export interface Ssh2Target {
   readonly hostKeyBlobs: readonly Uint8Array[];
 }
 
-export interface ExecResult { readonly bytes: number; readonly code: number | undefined; readonly ms: number }
+/** CPU milliseconds this process used since `from` (process.cpuUsage()), threads included. */
+export function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+}
+
+export interface ExecResult {
+  readonly bytes: number;
+  readonly code: number | undefined;
+  readonly ms: number;
+  /** CPU time the client used (user + system; for in-process clients, this process's whole usage meanwhile). */
+  readonly cpuMs?: number;
+}
 
 /** Connect, authenticate, exec `command`, count stdout bytes, close. `ms` covers all of it. */
 export function ssh2Exec(target: Ssh2Target, command: string, cipher?: string): Promise<ExecResult> {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const expected = target.hostKeyBlobs.map((b) => Buffer.from(b));
   return new Promise((resolve, reject) => {
     const client = new Client();
@@ -26,7 +39,7 @@ export function ssh2Exec(target: Ssh2Target, command: string, cipher?: string): 
         stream.on('data', (d: Buffer) => { bytes += d.length; });
         stream.stderr.resume();
         stream.on('exit', (code: number | null) => {
-          stream.on('close', () => { client.end(); resolve({ bytes, code: code ?? undefined, ms: performance.now() - start }); });
+          stream.on('close', () => { client.end(); resolve({ bytes, code: code ?? undefined, ms: performance.now() - start, cpuMs: cpuMsSince(cpu) }); });
         });
       });
     });

@@ -1,6 +1,7 @@
 // Throughput: `cat` of a 512 MiB file from sshd on loopback, per cipher, Tessera vs the ssh2 npm
-// client vs OpenSSH `ssh`, in the same run. Prints MB/s and ratios.
-//   node --import tsx bench/ssh/throughput.ts            (TESSERA_BENCH_MIB=64 for a quick run)
+// client vs OpenSSH `ssh`, in the same run. Prints MB/s and ratios, and each client's MB per CPU-second (on a
+// shared machine wall-clock figures swing with the load; CPU per byte much less).
+//   node --import tsx bench/ssh/throughput.ts    (TESSERA_BENCH_MIB=64 for a quick run, TESSERA_BENCH_ROUNDS=3 to repeat)
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -26,24 +27,26 @@ try {
     return r;
   };
 
-  console.log(`SSH throughput: cat of ${MIB} MiB from OpenSSH 9.2 on loopback (MB/s; whole connection incl. handshake)`);
-  console.log('cipher                          tessera  tessera-xfer  tessera-cli     ssh2  openssh   tessera/ssh2  tessera/openssh');
-  for (const cipher of CIPHERS) {
-    const t = check('tessera', await tesseraExec(setup.target, command, cipher));
-    const cli = check('tessera ssh', await tesseraCli(setup.target, command, cipher));
-    const s2 = check('ssh2', await ssh2(setup.target, command, cipher));
-    const os = check('openssh', await openssh(setup.target, command, cipher));
-    const ours = mbps(t.bytes, t.ms);
-    console.log([
-      cipher.padEnd(30),
-      ours.toFixed(0).padStart(8),
-      mbps(t.bytes, t.transferMs).toFixed(0).padStart(13),
-      mbps(cli.bytes, cli.ms).toFixed(0).padStart(12),
-      mbps(s2.bytes, s2.ms).toFixed(0).padStart(8),
-      mbps(os.bytes, os.ms).toFixed(0).padStart(8),
-      (ours / mbps(s2.bytes, s2.ms)).toFixed(2).padStart(14),
-      (ours / mbps(os.bytes, os.ms)).toFixed(2).padStart(16),
-    ].join(' '));
+  const rounds = Number(process.env['TESSERA_BENCH_ROUNDS'] ?? 1);
+  console.log(`SSH throughput: cat of ${MIB} MiB from OpenSSH 9.2 on loopback; the processes write into \`wc -c\``);
+  console.log('MB/s over the whole connection (handshake included), tessera-xfer the exec alone; cpu: MB per client CPU-second');
+  const widths = [9, 9, 9, 9, 9, 10, 13, 10, 13, 9, 9, 9];
+  const row = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 9)).join('');
+  console.log('cipher'.padEnd(30) + row(['tessera', 'xfer', 'cli', 'ssh2', 'openssh', 'cli/ssh2', 'cli/openssh', 'in/ssh2', 'cpu:tessera', 'cli', 'ssh2', 'openssh']));
+  const perCpu = (r: ExecResult) => (r.cpuMs ? r.bytes / 1e6 / (r.cpuMs / 1000) : NaN);
+  for (let round = 0; round < rounds; round++) {
+    for (const cipher of CIPHERS) {
+      const t = check('tessera', await tesseraExec(setup.target, command, cipher));
+      const cli = check('tessera ssh', await tesseraCli(setup.target, command, cipher, true));
+      const s2 = check('ssh2', await ssh2(setup.target, command, cipher));
+      const os = check('openssh', await openssh(setup.target, command, cipher, true));
+      const [ours, xfer, ourCli, theirs, openSsh] = [mbps(t.bytes, t.ms), mbps(t.bytes, t.transferMs), mbps(cli.bytes, cli.ms), mbps(s2.bytes, s2.ms), mbps(os.bytes, os.ms)];
+      console.log(cipher.padEnd(30) + row([
+        ...[ours, xfer, ourCli, theirs, openSsh].map((v) => v.toFixed(0)),
+        ...[ourCli / theirs, ourCli / openSsh, ours / theirs].map((v) => v.toFixed(2)),
+        ...[perCpu(t), perCpu(cli), perCpu(s2), perCpu(os)].map((v) => v.toFixed(0)),
+      ]));
+    }
   }
 } finally {
   await setup.stop();

@@ -51,6 +51,24 @@ function workspace(lib: LibSodium, n: number): number {
 }
 
 /**
+ * Plaintexts leave the heap into slices of a shared slab: one allocation per 256 KiB instead of one per packet
+ * (allocating and collecting a fresh buffer per 32 KiB packet cost more than the copy). A slab lives until the
+ * last payload cut from it is dropped.
+ */
+const SLAB_BYTES = 256 * 1024;
+let slab = new Uint8Array(0);
+let slabAt = 0;
+function copyOut(src: Uint8Array): Uint8Array {
+  const n = src.length;
+  if (n > SLAB_BYTES / 4) return src.slice();
+  if (slabAt + n > slab.length) { slab = new Uint8Array(SLAB_BYTES); slabAt = 0; }
+  const out = slab.subarray(slabAt, slabAt + n);
+  out.set(src);
+  slabAt += (n + 7) & ~7;
+  return out;
+}
+
+/**
  * The chacha20-poly1305@openssh.com packet transform for one direction. K_2 (first 32 key bytes) encrypts
  * the payload from block 1 and gives the Poly1305 key (block 0); K_1 (last 32) encrypts the length.
  * The nonce is the sequence number as a big-endian uint64.
@@ -113,14 +131,28 @@ export class OpenSshChaChaPoly {
 
   /** wire = encrypted length || encrypted rest || tag. Verifies the tag first; undefined when it fails. */
   open(seq: number, wire: Uint8Array): Uint8Array | undefined {
+    const buf = workspace(this.lib, wire.length);
+    this.lib.HEAPU8.set(wire, buf);
+    return this.openInHeap(seq, buf, wire.length);
+  }
+
+  /** `open` for a packet received in pieces (socket reads): each is copied into the heap, never joined first. */
+  openParts(seq: number, parts: readonly Uint8Array[], length: number): Uint8Array | undefined {
     const lib = this.lib;
-    const n = wire.length - 16;
-    const buf = workspace(lib, wire.length);
-    lib.HEAPU8.set(wire, buf);
+    const buf = workspace(lib, length);
+    let at = buf;
+    for (const p of parts) { lib.HEAPU8.set(p, at); at += p.length; }
+    if (at - buf !== length) throw new RangeError(`packet pieces hold ${at - buf} bytes, not ${length}`);
+    return this.openInHeap(seq, buf, length);
+  }
+
+  private openInHeap(seq: number, buf: number, length: number): Uint8Array | undefined {
+    const lib = this.lib;
+    const n = length - 16;
     this.setNonce(seq);
     if (lib._crypto_onetimeauth_verify(buf + n, buf, n, 0, this.polyKey) !== 0) return undefined;
     lib._crypto_stream_chacha20_xor_ic(buf + 4, buf + 4, n - 4, 0, this.nonce, 1, 0, this.k2);
-    return lib.HEAPU8.slice(buf + 4, buf + n);
+    return copyOut(lib.HEAPU8.subarray(buf + 4, buf + n));
   }
 
   /** Wipes and frees the keys (after a rekey). */

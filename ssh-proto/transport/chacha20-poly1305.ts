@@ -28,7 +28,14 @@ export class ChaCha20Poly1305Cipher implements PacketSealer, PacketOpener {
   }
 
   open(seq: number, wire: Uint8Array): Uint8Array {
-    const plain = this.impl.open(seq, wire);
+    return this.check(this.impl.open(seq, wire));
+  }
+
+  openParts(seq: number, parts: readonly Uint8Array[], length: number): Uint8Array {
+    return this.check(this.impl.openParts(seq, parts, length));
+  }
+
+  private check(plain: Uint8Array | undefined): Uint8Array {
     if (!plain) throw new SshTransportError('MAC_MISMATCH', 'a packet failed its Poly1305 check: the data was altered or the keys disagree');
     return plain;
   }

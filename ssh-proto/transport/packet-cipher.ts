@@ -30,6 +30,8 @@ export interface PacketOpener {
    * unauthenticated plaintext.
    */
   open(seq: number, wire: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /** Optional: `open` for a packet whose bytes arrived in several pieces, which then need not be joined first. */
+  openParts?(seq: number, parts: readonly Uint8Array[], length: number): Promise<Uint8Array> | Uint8Array;
 }
 
 /** The initial "none" cipher (RFC 4253 §6.3) before the first NEWKEYS. */

@@ -73,6 +73,53 @@ describe('packet round trips', () => {
     expect(got.map((p) => p.seq)).toEqual(payloads.map((_, i) => i));
   });
 
+  it.each(SUITES)('%s / %s: frameAhead as bytes arrive in random pieces keeps payloads and sequence numbers in order (property)', async (cipher, mac) => {
+    await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 40000 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 70000 }), async (sizes, piece) => {
+      const [enc, dec] = await pair(cipher, mac);
+      const payloads = sizes.map((n, i) => new Uint8Array(n).map((_, j) => (i * 31 + j) & 0xff));
+      const wire = Buffer.concat(await Promise.all(payloads.map((p) => enc.encode(p))));
+      const got: { seq: number; payload: Uint8Array }[] = [];
+      for (let at = 0; at < wire.length; at += piece) {
+        dec.feed(new Uint8Array(wire.subarray(at, at + piece)));
+        dec.frameAhead();
+        if (at % 3 === 0) for (const p of await dec.nextBatch()) got.push(p); // sometimes drain between pieces
+      }
+      for (let b = await dec.nextBatch(); b.length > 0; b = await dec.nextBatch()) got.push(...b);
+      expect(got.map((p) => p.seq)).toEqual(payloads.map((_, i) => i));
+      expect(got.map((p) => toHex(p.payload))).toEqual(payloads.map(toHex));
+      expect(dec.bufferedBytes).toBe(0);
+    }), { numRuns: 15 });
+  });
+
+  it.each(SUITES.filter(([c]) => c !== 'none'))('%s / %s: a bad packet framed ahead fails after the good ones before it; next() drains framed packets first', async (cipher, mac) => {
+    const [enc, dec] = await pair(cipher, mac);
+    const good = [new Uint8Array(3000).fill(1), new Uint8Array(40000).fill(2)];
+    const wire = [...await Promise.all(good.map((p) => enc.encode(p)))];
+    const bad = (await enc.encode(new Uint8Array(500).fill(3))).slice();
+    bad[bad.length - 5]! ^= 0x80;
+    for (const w of [...wire, bad, await enc.encode(new Uint8Array([94]))]) dec.feed(w);
+    dec.frameAhead();
+    expect(toHex((await dec.next())!.payload)).toBe(toHex(good[0]!));
+    expect(toHex((await dec.nextBatch())[0]!.payload)).toBe(toHex(good[1]!));
+    await expect(dec.nextBatch()).rejects.toMatchObject({ code: 'MAC_MISMATCH' });
+  });
+
+  it('chacha20-poly1305: a packet in pieces opens (openParts) exactly as in one piece, and a flipped bit in any piece fails', async () => {
+    const [enc] = await pair('chacha20-poly1305@openssh.com', 'none');
+    const sizes = keySizes('chacha20-poly1305@openssh.com', 'none');
+    const opener = await createPacketCipher('chacha20-poly1305@openssh.com', 'none', { iv: new Uint8Array(sizes.iv).fill(1), key: new Uint8Array(sizes.key).fill(2), macKey: new Uint8Array(0) });
+    const wire = await enc.encode(new Uint8Array(5000).map((_, i) => i & 0xff));
+    const parts = [wire.subarray(0, 3), wire.subarray(3, 2000), wire.subarray(2000)];
+    expect(opener.packetLength(0, wire)).toBe(wire.length - 20);
+    const plain = await opener.openParts!(0, parts, wire.length);
+    expect(toHex(plain.subarray(1, 5001))).toBe(toHex(new Uint8Array(5000).map((_, i) => i & 0xff)));
+    for (const p of parts) {
+      p[p.length - 1]! ^= 1;
+      expect(() => opener.openParts!(0, parts, wire.length)).toThrow(expect.objectContaining({ code: 'MAC_MISMATCH' }));
+      p[p.length - 1]! ^= 1;
+    }
+  });
+
   it('sequence numbers wrap at 2^32 (RFC 4253 §6.4)', async () => {
     const [enc, dec] = await pair('chacha20-poly1305@openssh.com', 'none');
     enc.seq = 0xffffffff;

@@ -134,7 +134,7 @@ export class PacketDecoder {
     const reject = (e: unknown) => { job.error = e; job.settled = true; };
     let opened: Promise<Uint8Array> | Uint8Array;
     try {
-      opened = o.open(seq, this.take(total));
+      opened = this.openNext(seq, total, o);
     } catch (e) {
       reject(e);
       return;
@@ -188,7 +188,7 @@ export class PacketDecoder {
     if (this.buffered < total) return undefined;
     const length = this.pendingLength;
     this.pendingLength = undefined;
-    const plain = await o.open(this.seq, this.take(total));
+    const plain = await this.openNext(this.seq, total, o);
     const seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
     return unpad(plain, length, seq);
@@ -217,6 +217,21 @@ export class PacketDecoder {
     if (length < minimum || aligned % o.blockSize !== 0) {
       throw new SshTransportError('PACKET_BAD_LENGTH', `a packet length of ${length} is invalid for block size ${o.blockSize} (RFC 4253 §6)`);
     }
+  }
+
+  /** Opens the next `total` buffered bytes; a packet spread over several reads goes to `openParts` unjoined. */
+  private openNext(seq: number, total: number, o: PacketOpener): Promise<Uint8Array> | Uint8Array {
+    const first = this.chunks[0]!;
+    if (first.length >= total || !o.openParts) return o.open(seq, this.take(total));
+    const parts: Uint8Array[] = [];
+    let left = total;
+    while (left > 0) {
+      const c = this.chunks[0]!;
+      if (c.length <= left) { parts.push(c); this.chunks.shift(); left -= c.length; }
+      else { parts.push(c.subarray(0, left)); this.chunks[0] = c.subarray(left); left = 0; }
+    }
+    this.buffered -= total;
+    return o.openParts(seq, parts, total);
   }
 
   private peek(n: number): Uint8Array {
