@@ -58,5 +58,7 @@ export default defineConfig({
       },
     },
   },
+  // The SSH worker (web/session/ssh-worker.ts) is an ES module, so libsodium stays a lazily loaded chunk.
+  worker: { format: 'es' },
   server: { host: '127.0.0.1' },
 });

@@ -18,7 +18,12 @@ declare global {
 
 async function boot(): Promise<void> {
   const config = await loadSiteConfig(fetch.bind(window), location);
-  const loadDialer = async (): Promise<SshDialer> => (await import('./session/ssh-dialer.ts')).dialSsh;
+  // SSH runs in a worker, so decryption and the socket never compete with xterm.js for the main thread
+  // (?ssh=page keeps it in the page: for comparison and support).
+  const inPage = typeof Worker !== 'function' || new URLSearchParams(location.search).get('ssh') === 'page';
+  const loadDialer = async (): Promise<SshDialer> => (!inPage
+    ? (await import('./session/worker-dialer.ts')).workerDialer()
+    : (await import('./session/ssh-dialer.ts')).dialSsh);
   // The card stack (ccid/, card/, pki/) is loaded when a reader is first opened.
   const cardStack: CardStack = {
     openReader: async (device) => (await import('./smartcard/card-wiring.ts')).createCardStack(config).openReader(device),

@@ -43,7 +43,7 @@ try {
       return add.call(this, type, fn, o as boolean);
     } as typeof WebSocket.prototype.addEventListener;
   });
-  await openApp(page, relay.url.replace(/^ws:/, 'http:'));
+  await openApp(page, relay.url.replace(/^ws:/, 'http:') + (process.env.IN_PAGE ? '?ssh=page' : ''));
   await page.selectOption('#auth-method', 'password');
   await page.fill('#password', sshd.password);
   await page.click('#connect-button');

@@ -19,6 +19,9 @@ async function connectWithPassword(page: Page, sshd: SshServerPeer): Promise<voi
   await page.click('#connect-button');
 }
 
+/** Dedicated SSH workers the page runs (web/session/ssh-worker.ts). */
+const sshWorkers = (page: Page) => page.workers().filter((w) => /ssh-worker/.test(w.url())).length;
+
 describe('SSH through the relay in the browser', () => {
   let sshd: SshServerPeer;
   let stack: WebStack;
@@ -46,6 +49,8 @@ describe('SSH through the relay in the browser', () => {
 
     await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
     expect(await page.getAttribute('#status', 'title')).toMatch(/curve25519-sha256|mlkem|ecdh/);
+    // SSH runs in a dedicated worker, off the main thread that xterm.js renders on.
+    expect(sshWorkers(page)).toBe(1);
 
     await typeCommand(page, 'echo tessera-$((6*7))');
     await waitForTerminal(page, /^tessera-42\s*$/m);
@@ -76,12 +81,13 @@ describe('SSH through the relay in the browser', () => {
     expect(await dialog.isVisible()).toBe(false);
     await page.click('#disconnect-button');
     await expect.poll(() => statusText(page)).toMatch(/^Closed: You disconnected/);
+    await expect.poll(() => sshWorkers(page)).toBe(0); // each session's worker stops with it
     await context.close();
   }, 120_000);
 
   it('stops hard when the host key differs from the one on record', async () => {
     const { context, page } = await stack.newPage();
-    await openApp(page, stack.baseUrl);
+    await openApp(page, `${stack.baseUrl}?ssh=page`); // SSH in the page itself, as without workers
     // Another ed25519 key on record for this host:port (from a second, unrelated server).
     const other = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false });
     const line = `[127.0.0.1]:${sshd.port} ${other.hostKeys[0]!.key.publicLine.split(/\s+/).slice(0, 2).join(' ')}`;
@@ -95,6 +101,7 @@ describe('SSH through the relay in the browser', () => {
     await screenshot(page, '04-host-key-changed');
     await page.click('#hk-refuse');
     await expect.poll(() => statusText(page)).toMatch(/host key changed/);
+    expect(sshWorkers(page)).toBe(0);
     await context.close();
   }, 60_000);
 

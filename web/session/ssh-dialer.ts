@@ -1,9 +1,26 @@
-// The adapter from the page's SshDialer to ssh-proto's connect(). Loaded lazily (dynamic import)
-// because the SSH layer pulls in libsodium's WebAssembly.
+// The adapter from the page's SshDialer to ssh-proto's connect(), over the relay WebSocket. Loaded
+// lazily (dynamic import) because the SSH layer pulls in libsodium's WebAssembly. It runs in the
+// SSH worker (ssh-worker.ts), or in the page itself where workers are unavailable.
 import { connect, WEB_TERMINAL_MODES, type AuthMethod } from '../../ssh-proto/index.ts';
+import { WebError } from '../errors.ts';
+import { openWebSocketStream } from '../net/websocket-stream.ts';
 import type { ShellChannel, SshConnection, SshDialer } from './terminal-session.ts';
 
-export const dialSsh: SshDialer = async (stream, options) => {
+export const dialSsh: SshDialer = async (url, options) => {
+  const stream = await openWebSocketStream(url, { ...(options.onRelayClose ? { onClose: options.onRelayClose } : {}) });
+  const abort = () => stream.close();
+  if (options.signal?.aborted) { abort(); throw new WebError('SESSION_ENDED', 'The session was closed while connecting.'); }
+  options.signal?.addEventListener('abort', abort, { once: true });
+  options.onRelayOpen?.();
+  try {
+    return await dialOver(stream, options);
+  } catch (err) {
+    stream.close();
+    throw err;
+  }
+};
+
+async function dialOver(stream: Parameters<typeof connect>[0] & { close(): void }, options: Parameters<SshDialer>[1]): Promise<SshConnection> {
   const methods: AuthMethod[] = [];
   for (const signer of options.auth.signers ?? []) methods.push({ type: 'publickey', signer });
   const password = options.auth.password;
@@ -29,7 +46,9 @@ export const dialSsh: SshDialer = async (stream, options) => {
   });
   const connection: SshConnection = {
     closed: client.closed,
-    close: () => client.close('the user closed the session'),
+    async close() {
+      try { await client.close('the user closed the session'); } finally { stream.close(); }
+    },
     async openShell(pty) {
       // xterm.js sends DEL for Backspace and UTF-8 input (RFC 4254 §8 VERASE, IUTF8).
       const session = await client.shell({ pty: { term: pty.term, cols: pty.cols, rows: pty.rows, modes: WEB_TERMINAL_MODES } });
@@ -44,4 +63,4 @@ export const dialSsh: SshDialer = async (stream, options) => {
     },
   };
   return connection;
-};
+}

@@ -1,7 +1,7 @@
 // One SSH shell session in the terminal: relay WebSocket → SSH (ssh-proto) → a pty shell whose
 // output feeds xterm.js and whose window size follows the terminal (RFC 4254 §6.7 window-change).
 import { WebError, errorMessage } from '../errors.ts';
-import { openWebSocketStream, relayTargetUrl, type ByteStream } from '../net/websocket-stream.ts';
+import { relayTargetUrl } from '../net/websocket-stream.ts';
 import type { TerminalView } from '../terminal/terminal-view.ts';
 import { status, type KexAlgorithms, type Status } from './status.ts';
 
@@ -43,16 +43,25 @@ export interface DialOptions {
   readonly onBanner?: (message: string) => void;
   readonly verifyHostKey: (key: { algorithm: string; blob: Uint8Array }) => Promise<void>;
   readonly onEvent: (event: SshEvent) => void;
+  /** The relay's WebSocket is open (the key exchange starts). */
+  readonly onRelayOpen?: () => void;
+  /** The relay's WebSocket closed, with its sentence for people and the close code. */
+  readonly onRelayClose?: (reason: string, code: number) => void;
+  /** Aborted when the session ends while dialing: the dialer closes what it opened. */
+  readonly signal?: AbortSignal;
 }
 
-/** Runs SSH over a byte stream (the adapter to ssh-proto's connect lives in ssh-dialer.ts). */
-export type SshDialer = (stream: ByteStream, options: DialOptions) => Promise<SshConnection>;
+/**
+ * Opens the relay WebSocket to `url` and runs SSH over it: in the page (ssh-dialer.ts) or in a
+ * worker (worker-dialer.ts). Closing the connection closes the socket.
+ */
+export type SshDialer = (url: string, options: DialOptions) => Promise<SshConnection>;
 
 export interface SessionTarget { readonly host: string; readonly port: number; readonly user: string }
 
 export class TerminalSession {
   private connection: SshConnection | undefined;
-  private stream: { close(): void } | undefined;
+  private readonly abort = new AbortController();
   private shell: ShellChannel | undefined;
   private writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   private readonly disposers: (() => void)[] = [];
@@ -74,13 +83,10 @@ export class TerminalSession {
   async start(relayUrl: string, target: SessionTarget, dial: SshDialer, auth: DialAuth, verifyHostKey: DialOptions['verifyHostKey']): Promise<void> {
     const name = `${target.user}@${target.host}:${target.port}`;
     this.onStatus(status.connecting(name));
-    const stream = await openWebSocketStream(relayTargetUrl(relayUrl, target.host, target.port), {
-      onClose: (reason, code) => { this.closeReason ??= reason; this.closeCode ??= code; },
-    });
-    this.stream = stream;
-    if (this.ended) { stream.close(); return; }
-    this.onStatus(status.keyExchange(name));
-    this.connection = await this.dialThrough(dial, stream, {
+    const connection = await this.dialThrough(dial, relayTargetUrl(relayUrl, target.host, target.port), {
+      onRelayOpen: () => { if (!this.ended) this.onStatus(status.keyExchange(name)); },
+      onRelayClose: (reason, code) => { this.closeReason ??= reason; this.closeCode ??= code; },
+      signal: this.abort.signal,
       username: target.user,
       auth,
       verifyHostKey,
@@ -91,6 +97,8 @@ export class TerminalSession {
         else this.view.writeLine(`\x1b[2mThe server ${event.result === 'partial' ? 'accepted' : 'did not accept'} ${event.method}.\x1b[0m`);
       },
     });
+    this.connection = connection;
+    if (this.ended) { await connection.close().catch(() => undefined); return; }
     void this.connection.closed.then((err) => this.end(err ? errorMessage(err) : this.closeReason ?? 'The server closed the connection.'));
     this.view.resetDecoder();
     const shell = await this.connection.openShell({ term: 'xterm-256color', ...this.view.size });
@@ -110,9 +118,9 @@ export class TerminalSession {
   }
 
   /** When the relay refused or dropped the target, its reason explains more than the SSH layer's "closed early". */
-  private async dialThrough(dial: SshDialer, stream: ByteStream, options: DialOptions): Promise<SshConnection> {
+  private async dialThrough(dial: SshDialer, url: string, options: DialOptions): Promise<SshConnection> {
     try {
-      return await dial(stream, options);
+      return await dial(url, options);
     } catch (err) {
       if (this.closeCode !== undefined && this.closeCode !== 1000 && this.closeReason) {
         throw new WebError('RELAY_CLOSED', `The relay ended the connection: ${this.closeReason}`, { cause: err });
@@ -157,8 +165,8 @@ export class TerminalSession {
   async close(reason: string): Promise<void> {
     if (this.ended) return;
     this.end(reason);
+    this.abort.abort();
     try { await this.connection?.close(); } catch { /* already closed */ }
-    this.stream?.close();
   }
 
   /** A start failure: reports it and releases what was opened. */
@@ -171,8 +179,8 @@ export class TerminalSession {
     // The status bar may cut a long reason short; the terminal shows all of it.
     this.view.writeLine(`\x1b[31m${printable(reason)}\x1b[0m`);
     this.finish(reason);
+    this.abort.abort();
     try { await this.connection?.close(); } catch { /* ignore */ }
-    this.stream?.close();
   }
 }
 

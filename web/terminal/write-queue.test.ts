@@ -8,6 +8,7 @@ function slowTerminal() {
   return {
     writes,
     sink: { write(data: Uint8Array, parsed: () => void) { writes.push(data); callbacks.push(parsed); } },
+    /** Parses the oldest write (its callback runs). */
     parseOne() { callbacks.shift()?.(); },
   };
 }
@@ -56,6 +57,28 @@ describe('terminal write queue (xterm.js flow control)', () => {
     t.parseOne();
     await Promise.resolve();
     expect(idle).toBe(true);
+  });
+
+  it('passes large chunks on without copying and joins only runs of small ones', () => {
+    const t = slowTerminal();
+    const q = new WriteQueue(t.sink, { highWaterMark: 1 << 22, lowWaterMark: 1 << 20 });
+    q.push(Uint8Array.of(0));
+    const big = new Uint8Array(100_000);
+    q.push(Uint8Array.of(1));
+    q.push(Uint8Array.of(2));
+    q.push(big);
+    q.push(Uint8Array.of(3));
+    t.parseOne();
+    expect(t.writes.length).toBe(4);
+    expect([...t.writes[1]!]).toEqual([1, 2]);
+    expect(t.writes[2]).toBe(big);
+    expect([...t.writes[3]!]).toEqual([3]);
+    // Only the batch's last write reports back: the queue stays one batch in flight.
+    t.parseOne();
+    t.parseOne();
+    expect(q.pending).toBe(100_003);
+    t.parseOne();
+    expect(q.pending).toBe(0);
   });
 
   it('rejects watermarks the wrong way round', () => {

@@ -1,7 +1,7 @@
 // Flow control between the SSH channel and xterm.js (xterm.js "Flow control" guide: write callbacks
-// with high and low watermarks). One write is in flight at a time; whatever arrives meanwhile is
-// joined into the next write, so xterm.js parses a few large batches instead of one small write per
-// SSH packet (each write costs a parser pass, cursor/scroll events and a timer). Above the high
+// with high and low watermarks). One batch is in flight at a time; whatever arrives meanwhile goes
+// into the next, small chunks joined, so xterm.js parses a few large writes instead of one small write
+// per SSH packet (each write costs a parser pass, cursor/scroll events and a timer). Above the high
 // watermark the reader is told to wait: it stops reading the channel, the channel stops crediting
 // window (RFC 4254 §5.2) and the server slows down, instead of xterm.js buffering without bound.
 
@@ -60,12 +60,13 @@ export class WriteQueue {
   }
 
   private writeBatch(): void {
-    const data = this.batch.length === 1 ? this.batch[0]! : join(this.batch, this.batchBytes);
+    const pieces = coalesce(this.batch);
     this.inFlightBytes = this.batchBytes;
     this.batch = [];
     this.batchBytes = 0;
     this.inFlight = true;
-    this.sink.write(data, () => this.parsed());
+    const last = pieces.length - 1;
+    pieces.forEach((piece, i) => this.sink.write(piece, i === last ? () => this.parsed() : noop));
   }
 
   private parsed(): void {
@@ -77,9 +78,32 @@ export class WriteQueue {
   }
 }
 
-function join(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
+const noop = () => undefined;
+/** Small chunks are joined up to this size; larger ones go to the terminal as they are (no copy). */
+const JOIN_LIMIT = 64 * 1024;
+
+/** Joins runs of small chunks (one SSH packet each, a few KiB) into pieces of up to JOIN_LIMIT bytes. */
+function coalesce(chunks: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let run: Uint8Array[] = [];
+  let runBytes = 0;
+  const flush = () => {
+    if (run.length === 1) out.push(run[0]!);
+    else if (run.length > 1) {
+      const joined = new Uint8Array(runBytes);
+      let at = 0;
+      for (const c of run) { joined.set(c, at); at += c.length; }
+      out.push(joined);
+    }
+    run = [];
+    runBytes = 0;
+  };
+  for (const c of chunks) {
+    if (c.length >= JOIN_LIMIT) { flush(); out.push(c); continue; }
+    if (runBytes + c.length > JOIN_LIMIT) flush();
+    run.push(c);
+    runBytes += c.length;
+  }
+  flush();
   return out;
 }

@@ -1,0 +1,136 @@
+// The SSH worker: the relay WebSocket and the SSH connection (ssh-dialer.ts) run here, off the page's
+// main thread, which keeps xterm.js, the card and the dialogs (worker-protocol.ts). Card signatures
+// and host-key decisions are asked of the page; shell output goes back in batches within a byte credit.
+import { errorMessage } from '../errors.ts';
+import { dialSsh } from './ssh-dialer.ts';
+import type { ShellChannel, SshConnection, SshSigner } from './terminal-session.ts';
+import { OUTPUT_BATCH, OUTPUT_CREDIT, toWire, type FromWorker, type ToWorker, type WireError } from './worker-protocol.ts';
+
+interface WorkerScope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker>) => void): void;
+  close(): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+
+class PageError extends Error {
+  constructor(readonly code: string | undefined, message: string) { super(message); }
+}
+
+const calls = new Map<number, { resolve(value: Uint8Array | undefined): void; reject(err: Error): void }>();
+let nextCall = 1;
+function ask(message: (id: number) => FromWorker): Promise<Uint8Array | undefined> {
+  const id = nextCall++;
+  return new Promise((resolve, reject) => { calls.set(id, { resolve, reject }); post(message(id)); });
+}
+function answer(id: number, error: WireError | undefined, value?: Uint8Array): void {
+  const call = calls.get(id);
+  calls.delete(id);
+  if (!call) return;
+  if (error) call.reject(new PageError(error.code, error.message));
+  else call.resolve(value);
+}
+
+let connection: SshConnection | undefined;
+let shell: ShellChannel | undefined;
+let stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
+const dialAbort = new AbortController();
+let credit = OUTPUT_CREDIT;
+let creditWaiters: (() => void)[] = [];
+const NOT_READY = Promise.resolve('not-ready' as const);
+
+/** Sends one output stream to the page: whatever is already read joined into one message, within the credit. */
+async function forward(source: ReadableStream<Uint8Array>, stream: 'stdout' | 'stderr'): Promise<void> {
+  const reader = source.getReader();
+  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  try {
+    for (;;) {
+      while (credit <= 0) await new Promise<void>((r) => { creditWaiters.push(r); });
+      const first = await (pending ?? reader.read());
+      pending = undefined;
+      if (first.done) break;
+      const chunks = [first.value];
+      let size = first.value.length;
+      while (size < OUTPUT_BATCH && size < credit) {
+        const next = reader.read();
+        const r = await Promise.race([next, NOT_READY]);
+        if (r === 'not-ready' || r.done) { pending = next; break; }
+        chunks.push(r.value);
+        size += r.value.length;
+      }
+      const data = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) { data.set(c, at); at += c.length; }
+      credit -= size;
+      post({ t: 'out', stream, data }, [data.buffer]);
+    }
+  } catch {
+    // The connection's `closed` reports the reason.
+  }
+  post({ t: 'out-end', stream });
+}
+
+async function dial(m: Extract<ToWorker, { t: 'dial' }>): Promise<void> {
+  const signers: SshSigner[] = m.signers.map((s, i) => ({
+    publicKey: s.publicKey,
+    algorithms: s.algorithms,
+    sign: async (algorithm, data) => (await ask((id) => ({ t: 'sign', id, signer: i, algorithm, data })))!,
+  }));
+  try {
+    connection = await dialSsh(m.url, {
+      username: m.username,
+      auth: { ...(m.password !== undefined ? { password: m.password } : {}), signers },
+      signal: dialAbort.signal,
+      onRelayOpen: () => post({ t: 'relay-open' }),
+      onRelayClose: (reason, code) => post({ t: 'relay-close', reason, code }),
+      onBanner: (message) => post({ t: 'banner', message }),
+      onEvent: (event) => post({ t: 'event', event }),
+      verifyHostKey: async (key) => { await ask((id) => ({ t: 'verify', id, algorithm: key.algorithm, blob: key.blob })); },
+    });
+  } catch (err) {
+    post({ t: 'dial-failed', error: toWire(err) });
+    return;
+  }
+  void connection.closed.then((err) => post({ t: 'closed', ...(err ? { error: toWire(err) } : {}) }));
+  post({ t: 'dialed' });
+}
+
+async function openShell(m: Extract<ToWorker, { t: 'open-shell' }>): Promise<void> {
+  try {
+    if (!connection) throw new Error('The SSH connection is not open.');
+    shell = await connection.openShell({ term: m.term, cols: m.cols, rows: m.rows });
+  } catch (err) {
+    post({ t: 'shell-failed', error: toWire(err) });
+    return;
+  }
+  stdin = shell.stdin.getWriter();
+  void shell.exit.then((exit) => post({ t: 'exit', ...exit }), () => undefined);
+  void forward(shell.stdout, 'stdout');
+  void forward(shell.stderr, 'stderr');
+  post({ t: 'shell-opened' });
+}
+
+scope.addEventListener('message', (event) => {
+  const m = event.data;
+  switch (m.t) {
+    case 'dial': void dial(m); break;
+    case 'sign-result': answer(m.id, m.error, m.signature); break;
+    case 'verify-result': answer(m.id, m.error); break;
+    case 'open-shell': void openShell(m); break;
+    case 'stdin': void stdin?.write(m.data).catch(() => undefined); break;
+    case 'stdin-close': void stdin?.close().catch(() => undefined); break;
+    case 'window-change': void shell?.windowChange(m.cols, m.rows).catch(() => undefined); break;
+    case 'ack': {
+      credit = Math.min(OUTPUT_CREDIT, credit + m.n);
+      const waiters = creditWaiters;
+      creditWaiters = [];
+      for (const wake of waiters) wake();
+      break;
+    }
+    case 'close':
+      dialAbort.abort();
+      void (connection?.close() ?? Promise.resolve()).catch((err: unknown) => errorMessage(err)).finally(() => scope.close());
+      break;
+  }
+});
