@@ -29,14 +29,18 @@ let userKey: KeyPair;
 let signer: SoftwareKey;
 const peers: Peer[] = [];
 
+async function writePkcs8(path: string, key: CryptoKey): Promise<void> {
+  const b64 = Buffer.from(await crypto.subtle.exportKey('pkcs8', key)).toString('base64');
+  writeFileSync(path, `-----BEGIN PRIVATE KEY-----\n${b64.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`);
+}
+
 /** A host key with its certificate, as AsyncSSH reads them: PKCS#8 PEM key, PEM chain (leaf, then the CA). */
 async function hostCertificate(name: string, keyAlgorithm: string, options: CertOptions): Promise<string> {
   // The server answers on 127.0.0.1: its certificate names that address, and a DNS name.
   const host = await issue(`CN=${name}`, { keyAlgorithm: ALGORITHMS[keyAlgorithm]!, san: [{ type: 'dns', value: name }, { type: 'ip', value: '127.0.0.1' }], ...options });
-  const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', host.keys.privateKey)).toString('base64');
   const keyPath = join(dir, `${name}.key`);
   const chainPath = join(dir, `${name}.pem`);
-  writeFileSync(keyPath, `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`);
+  await writePkcs8(keyPath, host.keys.privateKey);
   writeFileSync(chainPath, `${host.pem.trim()}\n${options.issuer!.pem.trim()}\n`);
   return `${keyPath}=${chainPath}`;
 }
@@ -45,9 +49,8 @@ async function hostCertificate(name: string, keyAlgorithm: string, options: Cert
 async function forgedHostCertificate(name: string): Promise<string> {
   const genuine = await hostCertificate(name, 'ECDSA P-256 SHA-256', { issuer: ca, eku: [OID.kpSecureShellServer], notAfter: LATER });
   const own = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as CryptoKeyPair;
-  const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', own.privateKey)).toString('base64');
   const keyPath = join(dir, `${name}-own.key`);
-  writeFileSync(keyPath, `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`);
+  await writePkcs8(keyPath, own.privateKey);
   return `${genuine}=${keyPath}`;
 }
 
