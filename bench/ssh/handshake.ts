@@ -1,7 +1,10 @@
 // Handshake: connect + auth + `exec true`, median of 20 runs, Tessera vs the ssh2 npm client vs
 // OpenSSH `ssh`, in the same run. Tessera is measured in-process (like ssh2) and as the
-// `tessera ssh` command (a node process with tsx start-up, like `ssh` is a process).
+// `tessera ssh` command (a node process started from the prebuilt bundle, like `ssh` is a process).
+// Also prints each client's median CPU time (user + system): on a shared machine wall-clock time swings
+// with the load, CPU time much less.
 //   node --import tsx bench/ssh/handshake.ts             (TESSERA_BENCH_RUNS=5 for a quick run)
+import type { ExecResult } from './clients.ts';
 import { openssh, ssh2, tesseraCli, tesseraExec } from './clients.ts';
 import { benchSetup, median } from './setup.ts';
 
@@ -9,17 +12,25 @@ const RUNS = Number(process.env['TESSERA_BENCH_RUNS'] ?? 20);
 
 const setup = await benchSetup();
 try {
-  const times: Record<string, number[]> = { tessera: [], 'tessera-cli': [], ssh2: [], openssh: [] };
+  const clients: Record<string, () => Promise<ExecResult>> = {
+    tessera: () => tesseraExec(setup.target, 'true'),
+    'tessera-cli': () => tesseraCli(setup.target, 'true', undefined, true),
+    ssh2: () => ssh2(setup.target, 'true'),
+    openssh: () => openssh(setup.target, 'true', undefined, true),
+  };
+  const times: Record<string, number[]> = {};
+  const cpu: Record<string, number[]> = {};
   // Interleaved, so that load changes on the machine hit every client alike.
   for (let i = 0; i < RUNS; i++) {
-    times['tessera']?.push((await tesseraExec(setup.target, 'true')).ms);
-    times['tessera-cli']?.push((await tesseraCli(setup.target, 'true')).ms);
-    times['ssh2']?.push((await ssh2(setup.target, 'true')).ms);
-    times['openssh']?.push((await openssh(setup.target, 'true')).ms);
+    for (const [name, run] of Object.entries(clients)) {
+      const r = await run();
+      (times[name] ??= []).push(r.ms);
+      if (r.cpuMs !== undefined) (cpu[name] ??= []).push(r.cpuMs);
+    }
   }
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-  console.log(`SSH handshake: connect + auth + exec true against OpenSSH 9.2 on loopback, median of ${RUNS} (ms)`);
-  for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(12)} ${v.toFixed(1).padStart(8)}`);
+  console.log(`SSH handshake: connect + auth + exec true against OpenSSH 9.2 on loopback, median of ${RUNS} (ms; client CPU ms)`);
+  for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(12)} ${v.toFixed(1).padStart(8)}   cpu ${median(cpu[k] ?? []).toFixed(1).padStart(7)}`);
   const o = m['openssh'] ?? 1;
   console.log(`  tessera/openssh ${((m['tessera'] ?? 0) / o).toFixed(2)}   tessera-cli/openssh ${((m['tessera-cli'] ?? 0) / o).toFixed(2)}   tessera/ssh2 ${((m['tessera'] ?? 0) / (m['ssh2'] ?? 1)).toFixed(2)}`);
 } finally {
