@@ -61,7 +61,29 @@ try {
     c.frames = 0; c.frameBytes = 0;
     v.writeBytes = (chunk) => { c.writes++; orig(chunk); };
   });
-  const cdp = await page.context().newCDPSession(page);
+  // WORKER=1 profiles the SSH worker instead of the page's main thread (a raw CDP session to its target).
+  const browserCdp = await browser.newBrowserCDPSession();
+  let cdp: { send(method: string, params?: object): Promise<unknown> };
+  if (process.env.WORKER) {
+    const { targetInfos } = await browserCdp.send('Target.getTargets') as { targetInfos: { targetId: string; type: string; url: string }[] };
+    const target = targetInfos.find((t) => t.type === 'worker' && /ssh-worker/.test(t.url));
+    if (!target) throw new Error('no SSH worker target');
+    const { sessionId } = await browserCdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false }) as { sessionId: string };
+    let nextId = 1;
+    const pending = new Map<number, (r: unknown) => void>();
+    browserCdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
+      if (e.sessionId !== sessionId) return;
+      const m = JSON.parse(e.message) as { id?: number; result?: unknown; error?: unknown };
+      if (m.id !== undefined) pending.get(m.id)?.(m.result ?? m.error);
+    });
+    cdp = { send: (method, params) => new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      void browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params: params ?? {} }) });
+    }) };
+  } else {
+    cdp = await page.context().newCDPSession(page) as unknown as typeof cdp;
+  }
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
