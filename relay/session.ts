@@ -133,6 +133,7 @@ export class Session {
 
   /** `reused`: the chunk lives in the reader's buffer (see read-buffer.ts), not in a copy of its own. */
   private toClient(chunk: Buffer, reused: boolean): void {
+    if (this.ended) { this.socket.pause(); return; } // the client is gone; the socket is being closed
     this.bytesDown += chunk.length;
     this.lastActivity = Date.now();
     if (!reused) {

@@ -3,13 +3,15 @@
  * download and upload throughput, the relay's CPU time per GB moved, added round-trip
  * latency, and idle sessions per GiB.
  *
- *   npx tsx bench/relay/relay.ts [--quick] [--ws-client]
+ *   npx tsx bench/relay/relay.ts [--quick] [--ws-client] [--relay-env NAME=VALUE]
  *
  * Targets (issue 8): throughput >= 2x websockify's; added median latency <= 0.2 ms on loopback.
  * The relay, websockify and the TCP target each run as their own process; the clients run in
  * this one, the same for all three paths: by default the lean client of ws-client.ts, which
  * costs little CPU per byte, so that the relays rather than the client set the rate; with
  * --ws-client, the `ws` library's client (which, on two cores, caps both relays).
+ * --relay-env sets a variable for the relay process only, e.g. to measure a deployment
+ * setting (GLIBC_TUNABLES=glibc.malloc.trim_threshold=67108864); the title says so.
  * On a shared machine the wall-clock rates swing with the load; the CPU seconds each relay
  * process (websockify: with its per-connection child) spends per GB are steadier, and
  * their inverse is the rate one core could sustain.
@@ -25,6 +27,8 @@ import { openLean } from './ws-client.ts';
 
 const quick = process.argv.includes('--quick');
 const wsClient = process.argv.includes('--ws-client');
+const relayEnv = process.argv.includes('--relay-env') ? process.argv[process.argv.indexOf('--relay-env') + 1] ?? '' : '';
+if (relayEnv && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(relayEnv)) throw new Error(`--relay-env wants NAME=VALUE, not '${relayEnv}'.`);
 const DOWN = (quick ? 32 : 256) << 20;
 const UP = (quick ? 16 : 128) << 20;
 const ROUND_TRIPS = quick ? 500 : 3000;
@@ -189,7 +193,16 @@ function rssOfTree(rootPid: number): number {
   return total;
 }
 
+/**
+ * Idle sessions per GiB of RSS growth. Measured first, on fresh processes after one warm-up
+ * session: after the throughput runs, the collector freeing their garbage can shrink the
+ * RSS while sessions open, which made the figure meaningless (even negative).
+ */
 async function idlePerGiB(url: string, protocols: string[], pid: number, n: number): Promise<number> {
+  const warm = new WebSocket(url, protocols);
+  await new Promise<void>((r, j) => { warm.once('open', () => r()); warm.once('error', j); });
+  warm.terminate();
+  await new Promise((r) => setTimeout(r, 500));
   const before = rssOfTree(pid);
   const sockets: WebSocket[] = [];
   for (let i = 0; i < n; i += 100) {
@@ -201,8 +214,8 @@ async function idlePerGiB(url: string, protocols: string[], pid: number, n: numb
   const after = rssOfTree(pid);
   for (const w of sockets) w.terminate();
   await new Promise((r) => setTimeout(r, 500));
-  const per = Math.max(1, (after - before) / n);
-  return 2 ** 30 / per;
+  if (after <= before) throw new Error(`idle sessions: the RSS did not grow (${before} -> ${after} bytes) while ${n} sessions opened; measure again.`);
+  return 2 ** 30 / ((after - before) / n);
 }
 
 async function main(): Promise<void> {
@@ -216,13 +229,18 @@ async function main(): Promise<void> {
       listen: { host: '127.0.0.1', port: relayPort }, targets: { allow: [`127.0.0.1:${target.port}`] },
       static: { dir: null }, limits: { perIp: 100_000, global: 100_000, maxFrameBytes: 1 << 20, highWaterMark: Number(process.env.HWM ?? 262144) }, log: { level: 'warn' },
     }));
-    const relay = startPeer(process.execPath, ['cli/tessera.js', 'relay', '--config', join(dir, 'relay.json')]);
+    const env = relayEnv ? { env: { ...process.env, [relayEnv.slice(0, relayEnv.indexOf('='))]: relayEnv.slice(relayEnv.indexOf('=') + 1) } } : {};
+    const relay = startPeer(process.execPath, ['cli/tessera.js', 'relay', '--config', join(dir, 'relay.json')], env);
     peers.push(relay);
     await waitForPort(relayPort, '127.0.0.1', 20_000);
     const wsfyPort = await freePort();
     const wsfy = startPeer(websockifyBin, [`127.0.0.1:${wsfyPort}`, `127.0.0.1:${target.port}`]);
     peers.push(wsfy);
     await waitForPort(wsfyPort, '127.0.0.1', 20_000);
+
+    const relayIdle = await idlePerGiB(`ws://127.0.0.1:${relayPort}/ssh?host=127.0.0.1&port=${target.port}`, ['binary'], relay.pid, IDLE);
+    const wsfyIdle = await idlePerGiB(`ws://127.0.0.1:${wsfyPort}/`, ['binary'], wsfy.pid, Math.min(IDLE, 200));
+    const idleLine = `idle sessions per GiB (RSS): tessera ${Math.round(relayIdle)} (${IDLE} sessions), websockify ${Math.round(wsfyIdle)} (${Math.min(IDLE, 200)} sessions, process tree); ratio ${(relayIdle / wsfyIdle).toFixed(1)}x`;
 
     const client = wsClient ? wsPath : leanPath;
     const paths: Record<string, () => Promise<Path>> = {
@@ -255,7 +273,7 @@ async function main(): Promise<void> {
     const t = rows['tessera relay']!;
     const w = rows['websockify']!;
     const d = rows['direct TCP']!;
-    console.log(`relay benchmark (${quick ? 'quick' : 'full'}: ${DOWN >> 20} MiB down, ${UP >> 20} MiB up, best of ${ROUNDS} interleaved rounds; ${ROUND_TRIPS} round trips of 64 B; ${wsClient ? "the ws library's" : 'the lean'} client)`);
+    console.log(`relay benchmark (${quick ? 'quick' : 'full'}: ${DOWN >> 20} MiB down, ${UP >> 20} MiB up, best of ${ROUNDS} interleaved rounds; ${ROUND_TRIPS} round trips of 64 B; ${wsClient ? "the ws library's" : 'the lean'} client${relayEnv ? `; tessera relay run with ${relayEnv}` : ''})`);
     console.log('path            download MB/s   upload MB/s   median RTT ms   relay CPU s/GB down   up');
     const cpuCol = (x: number, width: number) => (Number.isNaN(x) ? '-' : x.toFixed(2)).padStart(width);
     for (const [name, r] of Object.entries(rows)) {
@@ -264,9 +282,7 @@ async function main(): Promise<void> {
     console.log(`throughput vs websockify: download ${(t.down / w.down).toFixed(2)}x, upload ${(t.up / w.up).toFixed(2)}x (target >= 2x)`);
     console.log(`relay CPU per GB vs websockify (lower is better): download ${(t.downCpu / w.downCpu).toFixed(2)}x, upload ${(t.upCpu / w.upCpu).toFixed(2)}x; one core sustains tessera ${(1000 / t.downCpu).toFixed(0)} / ${(1000 / t.upCpu).toFixed(0)} MB/s, websockify ${(1000 / w.downCpu).toFixed(0)} / ${(1000 / w.upCpu).toFixed(0)} MB/s (down / up)`);
     console.log(`added median latency vs direct TCP: tessera ${(t.rtt - d.rtt).toFixed(3)} ms (target <= 0.2 ms), websockify ${(w.rtt - d.rtt).toFixed(3)} ms`);
-    const relayIdle = await idlePerGiB(`ws://127.0.0.1:${relayPort}/ssh?host=127.0.0.1&port=${target.port}`, ['binary'], relay.pid, IDLE);
-    const wsfyIdle = await idlePerGiB(`ws://127.0.0.1:${wsfyPort}/`, ['binary'], wsfy.pid, Math.min(IDLE, 200));
-    console.log(`idle sessions per GiB (RSS): tessera ${Math.round(relayIdle)} (${IDLE} sessions), websockify ${Math.round(wsfyIdle)} (${Math.min(IDLE, 200)} sessions, process tree); ratio ${(relayIdle / wsfyIdle).toFixed(1)}x`);
+    console.log(idleLine);
   } finally {
     for (const p of peers) await p.stop();
     await target.peer.stop();
