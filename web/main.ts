@@ -21,9 +21,8 @@ async function boot(): Promise<void> {
   // SSH runs in a worker, so decryption and the socket never compete with xterm.js for the main thread
   // (?ssh=page keeps it in the page: for comparison and support).
   const inPage = typeof Worker !== 'function' || new URLSearchParams(location.search).get('ssh') === 'page';
-  const loadDialer = async (): Promise<SshDialer> => (!inPage
-    ? (await import('./session/worker-dialer.ts')).workerDialer()
-    : (await import('./session/ssh-dialer.ts')).dialSsh);
+  const pageDialer = async (): Promise<SshDialer> => (await import('./session/ssh-dialer.ts')).dialSsh;
+  const loadDialer = async (): Promise<SshDialer> => (inPage ? pageDialer() : (await import('./session/worker-dialer.ts')).workerDialer(pageDialer));
   // The card stack (ccid/, card/, pki/) is loaded when a reader is first opened.
   const cardStack: CardStack = {
     openReader: async (device) => (await import('./smartcard/card-wiring.ts')).createCardStack(config).openReader(device),

@@ -112,6 +112,24 @@ describe('SSH through the relay in the browser', () => {
     await connectWithPassword(page, sshd);
     await expect.poll(() => statusText(page), { timeout: 15_000 }).toMatch(/^The relay ended the connection: .+/);
     await context.close();
+
+    // A worker that cannot start (its script fails to load here) leaves SSH in the page, same outcome.
+    const second = await stack.newPage();
+    await second.page.addInitScript(() => {
+      const Real = window.Worker;
+      const w = window as unknown as { workerAttempts: number };
+      w.workerAttempts = 0;
+      window.Worker = class extends Real {
+        constructor(_url: string | URL, options?: WorkerOptions) { w.workerAttempts++; super('/no-such-worker.js', options); }
+      };
+    });
+    await openApp(second.page, stack.baseUrl);
+    await second.page.fill('#port', '1');
+    await connectWithPassword(second.page, sshd);
+    await expect.poll(() => statusText(second.page), { timeout: 15_000 }).toMatch(/^The relay ended the connection: .+/);
+    expect(await second.page.evaluate(() => (window as unknown as { workerAttempts: number }).workerAttempts)).toBe(1);
+    expect(sshWorkers(second.page)).toBe(0);
+    await second.context.close();
   }, 60_000);
 
   it('kiosk policy: no trust on first use, nothing persisted, cleared after the idle timeout', async () => {

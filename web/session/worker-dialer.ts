@@ -2,7 +2,7 @@
 // connection runs in a dedicated worker, one per session. The page answers the worker's card
 // signing and host-key questions, and reads shell output as streams that hand credit back as the
 // terminal takes it, so a slow terminal slows the worker's channel reads (and the SSH window).
-import { WebError } from '../errors.ts';
+import { WebError, errorCode } from '../errors.ts';
 import type { DialOptions, ShellChannel, SshConnection, SshDialer } from './terminal-session.ts';
 import { toWire, type FromWorker, type ToWorker, type WireError } from './worker-protocol.ts';
 
@@ -31,8 +31,21 @@ class OutputStream {
   private wakeUp(): void { const w = this.wake; this.wake = undefined; w?.(); }
 }
 
-export function workerDialer(): SshDialer {
-  return (url, options) => dialInWorker(new Worker(new URL('./ssh-worker.ts', import.meta.url), { type: 'module', name: 'tessera-ssh' }), url, options);
+/**
+ * SSH in a worker per session. When the worker cannot start at all (a site policy that forbids
+ * workers, an old browser), `fallback` dials in the page instead.
+ */
+export function workerDialer(fallback: () => Promise<SshDialer>): SshDialer {
+  return async (url, options) => {
+    let started = false;
+    try {
+      const worker = new Worker(new URL('./ssh-worker.ts', import.meta.url), { type: 'module', name: 'tessera-ssh' });
+      return await dialInWorker(worker, url, { ...options, onRelayOpen: () => { started = true; options.onRelayOpen?.(); } });
+    } catch (err) {
+      if (started || (errorCode(err) !== 'SSH_WORKER' && !(err instanceof DOMException))) throw err;
+      return (await fallback())(url, options);
+    }
+  };
 }
 
 function dialInWorker(worker: Worker, url: string, options: DialOptions): Promise<SshConnection> {
