@@ -292,6 +292,33 @@ describe('rekeying (RFC 4253 §9)', () => {
     await t.close();
   });
 
+  it.each(['aes128-gcm@openssh.com', 'chacha20-poly1305@openssh.com'])('%s: packets opened ahead as they arrive stay complete and in order around a server-initiated rekey', async (cipher) => {
+    const { server, client } = setup({ ciphers: cipher });
+    await server.versionExchange();
+    await server.kex(true);
+    const t = await client;
+    const data = (i: number) => new SshWriter().byte(94).uint32(0).string(new Uint8Array(1000 + i * 997).fill(i)).toBytes();
+    const sent: Uint8Array[] = [];
+    for (let i = 0; i < 20; i++) { sent.push(data(i)); await server.send(sent[i]!); }
+    // The server's NEWKEYS and the first packet under the new keys arrive in one read: the client must not open
+    // that packet ahead with the old keys.
+    const send = server.send.bind(server);
+    let held: Uint8Array | undefined;
+    server.send = async (payload) => {
+      if (payload[0] === MSG.NEWKEYS) { held = await server.encoder.encode(payload); return; }
+      if (!held) return send(payload);
+      const both = Buffer.concat([held, await server.encoder.encode(payload)]);
+      held = undefined;
+      await server.raw(both);
+    };
+    await server.send(server.kexInit(false));
+    await server.kex(false, undefined, false);
+    for (let i = 20; i < 40; i++) { sent.push(data(i)); await server.send(sent[i]!); }
+    for (const s of sent) expect(Buffer.from(await t.receive()).equals(Buffer.from(s))).toBe(true);
+    expect(t.kexCount).toBe(2);
+    await t.close();
+  });
+
   it('rekeys by itself after rekeyAfterBytes received', async () => {
     const { server, client } = setup({}, { rekeyAfterBytes: 10_000 });
     await server.versionExchange();
