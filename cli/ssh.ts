@@ -164,6 +164,39 @@ function describeEvent(event: ClientEvent, a: SshArgs): string | undefined {
   }
 }
 
+/**
+ * Copies a session stream to stdout/stderr: a plain read loop (lighter per chunk than pipeTo into a
+ * WritableStream), waiting for 'drain' only when the stream buffers. A closed stdout (EPIPE) stops reading;
+ * the channel then discards and keeps its window moving.
+ */
+async function forward(from: ReadableStream<Uint8Array>, out: NodeJS.WriteStream): Promise<void> {
+  const reader = from.getReader();
+  let broken = false;
+  const onError = () => { broken = true; };
+  out.on('error', onError);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      const flowing = out.write(value);
+      if (broken) break;
+      if (flowing) continue;
+      await new Promise<void>((resolve) => {
+        const settle = () => { out.off('drain', settle); out.off('error', settle); out.off('close', settle); resolve(); };
+        out.once('drain', settle);
+        out.once('error', settle);
+        out.once('close', settle);
+      });
+      if (broken) break;
+    }
+    await reader.cancel();
+  } catch {
+    /* the session failed: its error is reported from session.exit */
+  } finally {
+    out.off('error', onError);
+  }
+}
+
 /** Runs the session: stdio forwarding, raw-mode pty and window changes; resolves with the exit status. */
 async function runSession(session: Session, usePty: boolean): Promise<number> {
   const stdin = process.stdin;
@@ -176,11 +209,8 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
     process.on('SIGWINCH', onResize);
     restore.push(() => { process.stdout.off('resize', onResize); process.off('SIGWINCH', onResize); });
   }
-  const writeTo = (out: NodeJS.WriteStream) => new WritableStream<Uint8Array>({
-    write: (chunk) => new Promise<void>((resolve) => { if (out.write(chunk)) resolve(); else out.once('drain', () => resolve()); }),
-  });
-  const stdoutDone = session.stdout.pipeTo(writeTo(process.stdout)).catch(() => undefined);
-  const stderrDone = session.stderr.pipeTo(writeTo(process.stderr)).catch(() => undefined);
+  const stdoutDone = forward(session.stdout, process.stdout);
+  const stderrDone = forward(session.stderr, process.stderr);
   const input = Readable.toWeb(stdin) as ReadableStream<Uint8Array>;
   const abortInput = new AbortController();
   void input.pipeTo(session.stdin, { signal: abortInput.signal }).catch(() => undefined);
