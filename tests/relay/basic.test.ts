@@ -106,6 +106,29 @@ describe('basic relay', () => {
     }
   });
 
+  it('with the smallest high-water mark (below the socket\'s own 16 KiB) a paused client still gets every byte once it reads again', async () => {
+    const data = randomBytes(32 << 20); // more than loopback socket buffers hold, so the relay must pause
+    const source = await startTcpTarget((socket) => socket.end(data));
+    const tiny = await startRelay({
+      config: { listen: { host: '127.0.0.1', port: 0 }, targets: { allow: [`127.0.0.1:${source.port}`] }, static: { dir: null }, limits: { highWaterMark: 4096 } },
+      log: () => {},
+    });
+    try {
+      const client = openClient(`${tiny.url}/ssh?host=127.0.0.1&port=${source.port}`);
+      await client.opened;
+      client.ws.pause();
+      await new Promise((r) => setTimeout(r, 300));
+      // Paused at max(4 KiB, the socket's 16 KiB) plus one read (at most 4 KiB) and its header.
+      expect(tiny.sessions()[0]!.peakInFlight).toBeLessThanOrEqual(16 * 1024 + 4096 + 14);
+      client.ws.resume();
+      expect((await client.waitFor(data.length, 30_000)).equals(data)).toBe(true);
+      expect((await client.closed).code).toBe(CloseCode.NORMAL);
+    } finally {
+      await tiny.close({ drainMs: 0 });
+      await source.close();
+    }
+  });
+
   it('sends each target read as one frame: bulk data in large frames, never beyond the maximum frame size', async () => {
     const data = randomBytes(8 << 20);
     const source = await startTcpTarget((socket) => socket.end(data));
