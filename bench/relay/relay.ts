@@ -77,10 +77,23 @@ async function startTarget(): Promise<{ port: number; peer: Peer }> {
 /** A duplex path to the target: direct TCP, or a WebSocket through a relay (whose process is `relayPid`). */
 interface Path { send(b: Buffer): boolean; onData(f: (b: Buffer) => void): void; waitWritable(): Promise<void>; close(): void; relayPid?: number }
 
+/** Direct TCP, read like the lean WebSocket client reads: into one reused 1 MiB buffer. */
 async function tcpPath(port: number): Promise<Path> {
-  const s: Socket = await new Promise((resolve, reject) => { const c = connect(port, '127.0.0.1', () => resolve(c)); c.once('error', reject); });
+  let listener: (b: Buffer) => void = () => { /* set by onData */ };
+  const s: Socket = await new Promise((resolve, reject) => {
+    const c = connect({
+      port, host: '127.0.0.1',
+      onread: { buffer: Buffer.allocUnsafe(1 << 20), callback: (n, buf) => { listener(Buffer.from(buf.buffer, buf.byteOffset, n)); return true; } },
+    }, () => resolve(c));
+    c.once('error', reject);
+  });
   s.setNoDelay(true);
-  return { send: (b) => s.write(b), onData: (f) => s.on('data', f), waitWritable: () => new Promise((r) => s.once('drain', () => r())), close: () => s.destroy() };
+  return {
+    send: (b) => { s.write(b); return s.writableLength < 4 << 20; },
+    onData: (f) => { listener = f; },
+    waitWritable: () => new Promise((r) => s.once('drain', () => r())),
+    close: () => s.destroy(),
+  };
 }
 
 async function leanPath(url: string, protocol: string, relayPid: number): Promise<Path> {
