@@ -28,7 +28,7 @@ export {
 } from './keys/index.ts';
 export type { Certificate } from './keys/index.ts';
 // RFC 6187 x509v3-* keys: the §2.1 blob and its leaf certificate's key.
-export { parseX509v3Key, certificatePublicKey, isX509v3Algorithm, X509V3_ALGORITHMS } from './keys/index.ts';
+export { parseX509v3Key, isX509v3Algorithm, X509V3_ALGORITHMS } from './keys/index.ts';
 export type { X509v3Key } from './keys/index.ts';
 
 // Host-key checking: OpenSSH known_hosts and the verifier the transport takes.

@@ -21,7 +21,7 @@ export {
   parseCertificate, verifyCertificateSignature, isCertificateType, CERT_TYPE_USER, CERT_TYPE_HOST, DEFAULT_CA_SIGNATURE_ALGORITHMS,
 } from './certificate.ts';
 export type { Certificate, CertificateOption } from './certificate.ts';
-export { parseX509v3Key, certificatePublicKey, x509v3SigningKey, isX509v3Algorithm, X509V3_ALGORITHMS } from './x509v3-key.ts';
+export { parseX509v3Key, x509v3SigningKey, isX509v3Algorithm, X509V3_ALGORITHMS } from './x509v3-key.ts';
 export type { X509v3Key, X509v3Algorithm } from './x509v3-key.ts';
 export { withCertificate } from './certificate-signer.ts';
 export type { CertificateSigner } from './certificate-signer.ts';

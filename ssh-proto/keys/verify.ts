@@ -34,7 +34,7 @@ export async function verifySignature(
 
 async function verifyX509v3(algorithm: string, publicKey: Uint8Array | PublicKey, signatureBlob: Uint8Array, data: Uint8Array): Promise<boolean> {
   if (!(publicKey instanceof Uint8Array)) throw new KeyError('SIGNATURE_ALGORITHM_MISMATCH', `${algorithm} signatures are checked against an x509v3 key blob.`);
-  const { key, algorithm: x509, name } = x509v3SigningKey(publicKey);
+  const { key, algorithm: x509, name } = await x509v3SigningKey(publicKey);
   if (name !== algorithm) throw new KeyError('SIGNATURE_ALGORITHM_MISMATCH', `A ${name} key cannot make ${algorithm} signatures.`);
   const sig = parseSignatureBlob(signatureBlob);
   if (sig.algorithm !== x509.signature) return false;
