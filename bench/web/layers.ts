@@ -1,0 +1,124 @@
+// Where the browser's SSH download time goes, layer by layer, in Debian's Chromium, in one run:
+//   1. a raw WebSocket through the relay from a local TCP source (no SSH), in a worker and on the
+//      main thread, and the same through web/net's ReadableStream;
+//   2. SSH `exec cat FILE` without a pty, in a worker, output counted and dropped;
+//   3. the same with a pty (what the terminal uses);
+// next to ssh-proto in Node through the same relay (the same commands). The full path to xterm.js
+// is bench/web/page.ts. Ratios within one run are what to compare on a shared machine.
+// Run: npx tsx bench/web/layers.ts [MiB, default 8]   (env ROUNDS=2)
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { startRelay } from '../../relay/index.ts';
+import { startSshd } from '../../tests/peers/index.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../tests/web/harness.ts';
+import { connectRelay } from '../../cli/net-stream.ts';
+import { connect } from '../../ssh-proto/index.ts';
+import type { Probe, ProbeResult } from './layers-probe.ts';
+
+const MIB = Number(process.argv[2] ?? 8);
+const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const SIZE = MIB * 1024 * 1024;
+
+const dir = mkdtempSync(join(tmpdir(), 'tessera-layers-'));
+await build({ entryPoints: [new URL('./layers-probe.ts', import.meta.url).pathname], bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'probe.js'), logLevel: 'error' });
+writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="/probe.js"></script>');
+
+// A TCP source: SIZE bytes to whoever connects, then close.
+const payload = randomBytes(SIZE);
+const source: Server = createServer((s) => { s.on('error', () => undefined); s.end(payload); });
+await new Promise<void>((r) => source.listen(0, '127.0.0.1', r));
+const sourcePort = (source.address() as { port: number }).port;
+
+const sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, logLevel: 'ERROR' });
+const file = join('/tmp', `tessera-layers-${process.pid}.txt`);
+writeFileSync(file, randomBytes(Math.floor((SIZE * 3) / 4)).toString('base64').replace(/.{76}/g, '$&\n'));
+chmodSync(file, 0o644);
+const relay = await startRelay({
+  config: {
+    listen: { host: '127.0.0.1', port: 0 },
+    targets: { allow: [`127.0.0.1:${sshd.port}`, `127.0.0.1:${sourcePort}`], allowPrivate: ['127.0.0.0/8'] },
+    static: { dir },
+  },
+  log: () => undefined,
+});
+const target = (port: number) => `${relay.url}?host=127.0.0.1&port=${port}`;
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+
+async function nodeSsh(pty: boolean): Promise<ProbeResult> {
+  const stream = await connectRelay(relay.url, '127.0.0.1', sshd.port);
+  const client = await connect(stream, { username: sshd.user, verifyHostKey: async () => undefined, auth: { methods: [{ type: 'password', password: sshd.password }] } });
+  try {
+    const t0 = performance.now();
+    const session = await client.exec(`cat ${file}`, pty ? { pty: { term: 'xterm-256color', cols: 120, rows: 40 } } : {});
+    const reader = session.readable.getReader();
+    let bytes = 0, chunks = 0, maxChunk = 0;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      bytes += value.length; chunks++; maxChunk = Math.max(maxChunk, value.length);
+    }
+    return { bytes, ms: performance.now() - t0, chunks, maxChunk };
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+const fmt = (r: ProbeResult) => `${(r.bytes / 1e6 / (r.ms / 1000)).toFixed(2).padStart(6)} MB/s  ${String(r.chunks).padStart(6)} chunks, avg ${(r.bytes / r.chunks / 1024).toFixed(1)} KiB, max ${(r.maxChunk / 1024).toFixed(0)} KiB${r.frames ? `; ${r.frames} WebSocket messages, avg ${(r.frameBytes! / r.frames / 1024).toFixed(1)} KiB` : ''}`;
+try {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(120_000);
+  await page.goto(relay.url.replace(/^ws:/, 'http:') + '/index.html');
+  await page.waitForFunction(() => 'probe' in window);
+  const run = (where: 'main' | 'worker', p: Probe) => page.evaluate(([w, q]) => (window as unknown as { probe: Record<string, (q: unknown) => Promise<ProbeResult>> }).probe[w]!(q), [where, p] as const);
+  const ssh = (pty: boolean): Probe => ({ kind: 'ssh', url: target(sshd.port), user: sshd.user, password: sshd.password, command: `cat ${file}`, pty });
+  const cases: [string, () => Promise<ProbeResult>][] = [
+    ['1. WebSocket, worker            ', () => run('worker', { kind: 'ws', url: target(sourcePort) })],
+    ['1. WebSocket, main thread       ', () => run('main', { kind: 'ws', url: target(sourcePort) })],
+    ['1. WebSocket+ReadableStream, wkr', () => run('worker', { kind: 'ws-stream', url: target(sourcePort) })],
+    ['2. SSH exec cat, no pty, worker ', () => run('worker', ssh(false))],
+    ['3. SSH exec cat, pty, worker    ', () => run('worker', ssh(true))],
+    ['3. SSH exec cat, pty, main      ', () => run('main', ssh(true))],
+    ['3. SSH pty, 16 MiB window, wkr  ', () => run('worker', { ...ssh(true), windowSize: 16 << 20 })],
+    ['   Node ssh-proto, no pty       ', () => nodeSsh(false)],
+    ['   Node ssh-proto, pty          ', () => nodeSsh(true)],
+  ];
+  if (process.env.PROFILE) {
+    // PROFILE=N: CPU profile of the page's main thread during case N (its self time, by function).
+    const [name, fn] = cases[Number(process.env.PROFILE)]!;
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+    console.log(`  ${name} ${fmt(await fn())}`);
+    const { profile } = await cdp.send('Profiler.stop');
+    const self = new Map<number, number>();
+    profile.samples!.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas![i] ?? 0)));
+    const byName = new Map<string, number>();
+    let total = 0;
+    for (const n of profile.nodes) {
+      const t = self.get(n.id) ?? 0;
+      total += t;
+      const key = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1}`;
+      byName.set(key, (byName.get(key) ?? 0) + t);
+    }
+    for (const [k, t] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 25))) console.log(`${(t / 1000).toFixed(0).padStart(7)} ms ${(t / total * 100).toFixed(1).padStart(5)}%  ${k}`);
+    process.exitCode = 0;
+  } else console.log(`${MIB} MiB per case; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  for (let round = 1; round <= (process.env.PROFILE ? 0 : ROUNDS); round++) {
+    console.log(`round ${round}:`);
+    for (const [name, fn] of cases) console.log(`  ${name} ${fmt(await fn())}`);
+  }
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+} finally {
+  await browser.close();
+  await relay.close({ drainMs: 0 });
+  await sshd.stop();
+  source.close();
+  rmSync(file, { force: true });
+  rmSync(dir, { recursive: true, force: true });
+}
