@@ -75,7 +75,7 @@ try {
   await page.goto(relay.url.replace(/^ws:/, 'http:') + '/index.html');
   await page.waitForFunction(() => 'probe' in window);
   const run = (where: 'main' | 'worker', p: Probe) => page.evaluate(([w, q]) => (window as unknown as { probe: Record<string, (q: unknown) => Promise<ProbeResult>> }).probe[w]!(q), [where, p] as const);
-  const ssh = (pty: boolean): Probe => ({ kind: 'ssh', url: target(sshd.port), user: sshd.user, password: sshd.password, command: `cat ${file}`, pty });
+  const ssh = (pty: boolean): Extract<Probe, { kind: 'ssh' }> => ({ kind: 'ssh', url: target(sshd.port), user: sshd.user, password: sshd.password, command: `cat ${file}`, pty });
   const cases: [string, () => Promise<ProbeResult>][] = [
     ['1. WebSocket, worker            ', () => run('worker', { kind: 'ws', url: target(sourcePort) })],
     ['1. WebSocket, main thread       ', () => run('main', { kind: 'ws', url: target(sourcePort) })],
