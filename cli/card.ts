@@ -7,7 +7,7 @@ import type { CcidReader, UsbDeviceLike } from '../ccid/index.ts';
 import { CcidError, CcidReader as Reader, hex, ReaderBusyError } from '../ccid/index.ts';
 import { ATRS, defaultProfilesDir, loadProfile, TestApplet, VirtualReader } from '../sim/index.ts';
 import type { Command } from './command.ts';
-import { UsageError } from './command.ts';
+import { HelpRequested, UsageError } from './command.ts';
 import { listUsbReaders, pcscdSocketPresent } from './usb-devices.ts';
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
@@ -86,10 +86,11 @@ async function listUsb(): Promise<number> {
 }
 
 export const command: Command = {
-  summary: 'list smart-card readers and cards (real USB, or --sim PROFILE for a virtual reader)',
   async run(args) {
     const [sub, ...rest] = args;
-    if (sub !== 'list') throw new UsageError('usage: tessera card list [--sim PROFILE]');
+    const usage = 'usage: tessera card list [--sim PROFILE]\n\n  --sim PROFILE  a virtual reader made from a real reader\'s descriptor dump (CCID_READERS_DIR, default ../shared/data/ccid-readers), with a simulated card';
+    if (sub === '--help' || sub === '-h' || rest[0] === '--help') throw new HelpRequested(usage);
+    if (sub !== 'list') throw new UsageError(usage);
     if (rest[0] === '--sim') {
       const id = rest[1];
       if (!id) throw new UsageError('--sim needs a profile name, e.g. --sim ACS_ACR1251_Dual_Reader');

@@ -1,6 +1,5 @@
 /** One `tessera` subcommand. Each lives in its own file and is loaded only when used. */
 export interface Command {
-  readonly summary: string;
   /** Runs the command; the result is the process exit code. */
   run(args: readonly string[]): Promise<number>;
 }
@@ -9,4 +8,10 @@ export interface Command {
 export class UsageError extends Error {
   readonly code = 'USAGE';
   override readonly name = 'UsageError';
+}
+
+/** `--help`: the text goes to stdout and the exit code is 0. */
+export class HelpRequested extends Error {
+  readonly code = 'HELP';
+  override readonly name = 'HelpRequested';
 }

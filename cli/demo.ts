@@ -59,7 +59,6 @@ async function listen(port: number, sshd: SshServerPeer, card: DemoCard, root: s
 }
 
 export const command: Command = {
-  summary: 'run the relay, the page and a local test sshd: the whole flow with no hardware',
   async run(args) {
     let port = 8080;
     let rebuild = false;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { PkiParseError, cardIdentity, decodePemOrDer, ekuName, parseCertificate, validatePath } from '../pki/index.ts';
 import type { RevocationMode } from '../pki/index.ts';
 import type { Command } from './command.ts';
-import { UsageError } from './command.ts';
+import { HelpRequested, UsageError } from './command.ts';
 
 const USAGE = `usage: tessera pki verify --anchor A.pem [--anchor ...] --chain chain.pem
          [--crl f.crl ...] [--ocsp resp.der ...] [--time ISO-8601] [--eku OID ...]
@@ -114,9 +114,9 @@ async function verify(args: readonly string[]): Promise<number> {
 }
 
 export const command: Command = {
-  summary: 'verify an X.509 certificate chain (RFC 5280, CRL, OCSP)',
   async run(args) {
     const [sub, ...rest] = args;
+    if (sub === '--help' || sub === '-h' || rest.includes('--help')) throw new HelpRequested(USAGE);
     if (sub === 'verify') {
       try {
         return await verify(rest);

@@ -11,7 +11,6 @@ function parseListen(text: string): { host: string; port: number } {
 }
 
 export const command: Command = {
-  summary: 'run the WebSocket-to-TCP relay (and serve the built page)',
   async run(args) {
     let fileConfig: RelayConfig | RelayConfigInput = {};
     const allow: string[] = [];

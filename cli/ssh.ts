@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CardLogin } from './card-login.ts';
 import type { Command } from './command.ts';
-import { UsageError } from './command.ts';
+import { HelpRequested, UsageError } from './command.ts';
 import { connectRelay, connectTcp, type NetByteStream } from './net-stream.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
@@ -46,6 +46,25 @@ const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 10
 function list(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
+
+const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
+
+  -p PORT                 the server's port (default 22)
+  -l USER                 the user name (default: user@ in the destination, else yours)
+  -i FILE                 an OpenSSH private key file (repeatable; passphrases are asked for)
+  -t / -T                 force / disable a pseudo-terminal (default: one when interactive)
+  -v                      print the protocol steps and negotiated algorithms
+  -o Option=value         KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms, RekeyLimit, Port, User,
+                          IdentityFile, UserKnownHostsFile, StrictHostKeyChecking (yes|accept-new),
+                          BatchMode, ConnectTimeout — as ssh_config(5) spells them
+  --relay ws[s]://HOST/   reach the server through a Tessera relay instead of direct TCP
+  --known-hosts FILE      known_hosts to check and record (default ~/.ssh/known_hosts)
+  --accept-new            trust and record an unknown host key (a changed key is always refused)
+  --card usb|sim:PROFILE  sign in with a smart card: the first USB CCID reader, or a simulated card
+  --card-ca FILE          CA certificates the card's certificate must chain to (repeatable)
+  --host-ca FILE          CAs trusted for X.509 host certificates, RFC 6187 (repeatable)
+
+The exit status is the remote command's; 255 when the connection or authentication fails.`;
 
 /** Parses the command line (a subset of OpenSSH's ssh(1), same spellings). */
 export function parseSshArgs(args: readonly string[]): SshArgs {
@@ -96,6 +115,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     if (destination !== undefined && !a.startsWith('-')) { rest.push(...args.slice(i)); break; }
     switch (a) {
       case '--': rest.push(...args.slice(i + 1)); i = args.length; break;
+      case '-h': case '--help': throw new HelpRequested(USAGE);
       case '-p': out.port = parsePort(value(i, a)); i++; break;
       case '-l': user = value(i, a); i++; break;
       case '-i': out.identities.push(value(i, a)); i++; break;
@@ -114,7 +134,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
         destination = a;
     }
   }
-  if (destination === undefined) throw new UsageError('usage: tessera ssh [user@]host [-p port] [-i key] [--relay ws://...] [--known-hosts file] [-o Option=value] [-- command]');
+  if (destination === undefined) throw new UsageError(USAGE);
   const at = destination.lastIndexOf('@');
   if (at >= 0) { user ??= destination.slice(0, at); destination = destination.slice(at + 1); }
   out.host = destination.replace(/^\[(.*)\]$/, '$1');
@@ -232,7 +252,6 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
 }
 
 export const command: Command = {
-  summary: 'connect to an SSH server (directly or through the relay) and run a shell or a command',
   async run(args) {
     const a = parseSshArgs(args);
     const interactive = process.stdin.isTTY === true && !a.batchMode;
