@@ -76,12 +76,14 @@ if (inWorker) {
     runProbe(e.data).then((r) => scope.postMessage({ ok: r }), (err: unknown) => scope.postMessage({ error: String(err) }));
   };
 } else {
+  let worker: Worker | undefined;
   (globalThis as unknown as { probe: unknown }).probe = {
     main: runProbe,
+    // One worker for all probes: its thread lives on, so the bench can read its CPU time per thread.
     worker: (p: Probe) => new Promise<ProbeResult>((resolve, reject) => {
-      const w = new Worker(new URL(import.meta.url), { type: 'module' });
-      w.onmessage = (e: MessageEvent<{ ok?: ProbeResult; error?: string }>) => { w.terminate(); if (e.data.ok) resolve(e.data.ok); else reject(new Error(e.data.error)); };
-      w.onerror = (e) => { w.terminate(); reject(new Error(e.message)); };
+      const w = (worker ??= new Worker(new URL(import.meta.url), { type: 'module' }));
+      w.onmessage = (e: MessageEvent<{ ok?: ProbeResult; error?: string }>) => { if (e.data.ok) resolve(e.data.ok); else reject(new Error(e.data.error)); };
+      w.onerror = (e) => { reject(new Error(e.message)); };
       w.postMessage(p);
     }),
   };

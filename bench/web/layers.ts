@@ -19,6 +19,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../../tests/web/harness.ts';
 import { connectRelay } from '../../cli/net-stream.ts';
 import { connect } from '../../ssh-proto/index.ts';
 import type { Probe, ProbeResult } from './layers-probe.ts';
+import { cpuDelta, cpuTimes } from './cpu-times.ts';
 
 const MIB = Number(process.argv[2] ?? 8);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
@@ -33,6 +34,16 @@ const payload = randomBytes(SIZE);
 const source: Server = createServer((s) => { s.on('error', () => undefined); s.end(payload); });
 await new Promise<void>((r) => source.listen(0, '127.0.0.1', r));
 const sourcePort = (source.address() as { port: number }).port;
+// The same bytes in 8 KiB writes, one per event-loop turn: the relay forwards small reads as small
+// WebSocket messages, the way a pty's SSH packets arrive.
+const trickle: Server = createServer((s) => {
+  s.on('error', () => undefined);
+  let at = 0;
+  const next = () => { if (at >= SIZE) { s.end(); return; } s.write(payload.subarray(at, at += 8192)); setImmediate(next); };
+  next();
+});
+await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', r));
+const tricklePort = (trickle.address() as { port: number }).port;
 
 const sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, logLevel: 'ERROR' });
 const file = join('/tmp', `tessera-layers-${process.pid}.txt`);
@@ -41,13 +52,25 @@ chmodSync(file, 0o644);
 const relay = await startRelay({
   config: {
     listen: { host: '127.0.0.1', port: 0 },
-    targets: { allow: [`127.0.0.1:${sshd.port}`, `127.0.0.1:${sourcePort}`], allowPrivate: ['127.0.0.0/8'] },
+    targets: { allow: [`127.0.0.1:${sshd.port}`, `127.0.0.1:${sourcePort}`, `127.0.0.1:${tricklePort}`], allowPrivate: ['127.0.0.0/8'] },
     static: { dir },
   },
   log: () => undefined,
 });
 const target = (port: number) => `${relay.url}?host=127.0.0.1&port=${port}`;
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+
+/** The same download by Node's WebSocket client (ws), for the browser's per-message cost. */
+async function nodeWs(url: string): Promise<ProbeResult> {
+  const { WebSocket: NodeWebSocket } = await import('ws');
+  const socket = new NodeWebSocket(url);
+  let bytes = 0, chunks = 0, maxChunk = 0, t0 = 0;
+  return new Promise((resolve) => {
+    socket.on('open', () => { t0 = performance.now(); });
+    socket.on('message', (d: Buffer) => { bytes += d.length; chunks++; maxChunk = Math.max(maxChunk, d.length); });
+    socket.on('close', () => resolve({ bytes, ms: performance.now() - t0, chunks, maxChunk }));
+  });
+}
 
 async function nodeSsh(pty: boolean): Promise<ProbeResult> {
   const stream = await connectRelay(relay.url, '127.0.0.1', sshd.port);
@@ -76,9 +99,11 @@ try {
   await page.waitForFunction(() => 'probe' in window);
   const run = (where: 'main' | 'worker', p: Probe) => page.evaluate(([w, q]) => (window as unknown as { probe: Record<string, (q: unknown) => Promise<ProbeResult>> }).probe[w]!(q), [where, p] as const);
   const ssh = (pty: boolean): Extract<Probe, { kind: 'ssh' }> => ({ kind: 'ssh', url: target(sshd.port), user: sshd.user, password: sshd.password, command: `cat ${file}`, pty });
-  const cases: [string, () => Promise<ProbeResult>][] = [
+  const all: [string, () => Promise<ProbeResult>][] = [
     ['1. WebSocket, worker            ', () => run('worker', { kind: 'ws', url: target(sourcePort) })],
     ['1. WebSocket, main thread       ', () => run('main', { kind: 'ws', url: target(sourcePort) })],
+    ['1. WebSocket 8 KiB writes, wkr  ', () => run('worker', { kind: 'ws', url: target(tricklePort) })],
+    ['   (Node only: 8 KiB writes)    ', () => nodeWs(target(tricklePort))],
     ['1. WebSocket+ReadableStream, wkr', () => run('worker', { kind: 'ws-stream', url: target(sourcePort) })],
     ['2. SSH exec cat, no pty, worker ', () => run('worker', ssh(false))],
     ['3. SSH exec cat, pty, worker    ', () => run('worker', ssh(true))],
@@ -87,9 +112,11 @@ try {
     ['   Node ssh-proto, no pty       ', () => nodeSsh(false)],
     ['   Node ssh-proto, pty          ', () => nodeSsh(true)],
   ];
+  // CASES=0,3,5: a subset, by index.
+  const cases = process.env.CASES ? process.env.CASES.split(',').map((i) => all[Number(i)]!) : all;
   if (process.env.PROFILE) {
     // PROFILE=N: CPU profile of the page's main thread during case N (its self time, by function).
-    const [name, fn] = cases[Number(process.env.PROFILE)]!;
+    const [name, fn] = all[Number(process.env.PROFILE)]!;
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -111,7 +138,15 @@ try {
   } else console.log(`${MIB} MiB per case; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (let round = 1; round <= (process.env.PROFILE ? 0 : ROUNDS); round++) {
     console.log(`round ${round}:`);
-    for (const [name, fn] of cases) console.log(`  ${name} ${fmt(await fn())}`);
+    for (const [name, fn] of cases) {
+      const before = cpuTimes();
+      const r = await fn();
+      const cpu = cpuDelta(before, cpuTimes());
+      const mb = r.bytes / 1e6;
+      console.log(`  ${name} ${fmt(r)}`);
+      // CPU per MB by stage: what the pipeline costs, whatever the machine's load.
+      console.log(`      CPU ms/MB: ${cpu.slice(0, 7).map(([k, ms]) => `${k} ${(ms / mb).toFixed(0)}`).join(', ')}`);
+    }
   }
   console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
@@ -119,6 +154,7 @@ try {
   await relay.close({ drainMs: 0 });
   await sshd.stop();
   source.close();
+  trickle.close();
   rmSync(file, { force: true });
   rmSync(dir, { recursive: true, force: true });
 }
