@@ -40,25 +40,44 @@ let credit = OUTPUT_CREDIT;
 let creditWaiters: (() => void)[] = [];
 const NOT_READY = Promise.resolve('not-ready' as const);
 
-/** Sends one output stream to the page: whatever is already read joined into one message, within the credit. */
+/** Resolves at the page's next ack (it took some output). */
+function nextAck(): Promise<'acked'> {
+  return new Promise((r) => { creditWaiters.push(() => r('acked')); });
+}
+
+/**
+ * Sends one output stream to the page, within the credit. Whatever is already read is joined into
+ * one message; while the page still holds an earlier message (no ack yet), more output is joined
+ * too, so a busy page gets a few large messages instead of one per SSH packet (each message is a
+ * task on the page's main thread, a stream read and an ack back). An idle page gets each packet at once.
+ */
 async function forward(source: ReadableStream<Uint8Array>, stream: 'stdout' | 'stderr'): Promise<void> {
   const reader = source.getReader();
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  let done = false;
   try {
-    for (;;) {
+    while (!done) {
       while (credit <= 0) await new Promise<void>((r) => { creditWaiters.push(r); });
       const first = await (pending ?? reader.read());
       pending = undefined;
       if (first.done) break;
       const chunks = [first.value];
       let size = first.value.length;
+      let acked: Promise<'acked'> | undefined;
       while (size < OUTPUT_BATCH && size < credit) {
-        const next = reader.read();
-        const r = await Promise.race([next, NOT_READY]);
-        if (r === 'not-ready' || r.done) { pending = next; break; }
+        const next = pending ?? reader.read();
+        pending = undefined;
+        let r: ReadableStreamReadResult<Uint8Array> | 'not-ready' | 'acked' = await Promise.race([next, NOT_READY]);
+        if (r === 'not-ready' && credit < OUTPUT_CREDIT) {
+          // The page has not taken everything posted yet: wait for more output or its ack, whichever comes first.
+          r = await Promise.race([next, acked ??= nextAck()]);
+        }
+        if (r === 'not-ready' || r === 'acked') { pending = next; break; }
+        if (r.done) { done = true; break; }
         chunks.push(r.value);
         size += r.value.length;
       }
+      // A copy: the chunks may be views into buffers ssh-proto reuses, and the copy's buffer is transferred.
       const data = new Uint8Array(size);
       let at = 0;
       for (const c of chunks) { data.set(c, at); at += c.length; }
