@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
 import { openApp, screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
-import { bridgeUsb } from './usb-bridge.ts';
+import { bridgeUsb, openAppWithCard } from './usb-bridge.ts';
 import { sshP256Line } from './ssh-lines.ts';
 
 describe('signing in with a smart card in the browser', () => {
@@ -29,14 +29,7 @@ describe('signing in with a smart card in the browser', () => {
   afterAll(async () => { await stack?.stop(); await sshd?.stop(); });
 
   it('shows the card and its validated certificate, takes the PIN, signs in, and ends the session on removal', async () => {
-    const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
-    reader.insertCard(provisioned.card);
-    const { context, page } = await stack.newPage();
-    await bridgeUsb(page, reader);
-    await openApp(page, stack.baseUrl);
-
-    await page.click('#connect-reader');
-    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
+    const { context, page, reader } = await openAppWithCard(stack, provisioned.card);
     expect(await page.textContent('#card-reader')).toMatch(/OMNIKEY/i);
     expect(await page.textContent('#card-type')).toMatch(/PIV|YubiKey/);
     const keys = await page.textContent('#card-keys');

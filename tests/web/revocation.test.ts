@@ -7,11 +7,11 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OID } from '../../pki/index.ts';
-import { loadProfile, provisionPivCard, VirtualReader, type PivCard, type ProvisionedPivCard } from '../../sim/index.ts';
+import { provisionPivCard, type PivCard, type ProvisionedPivCard } from '../../sim/index.ts';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
 import { crl, issue, ocspResponse, type Issued } from '../pki/test-pki.ts';
-import { openApp, screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
-import { bridgeUsb } from './usb-bridge.ts';
+import { screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
+import { openAppWithCard } from './usb-bridge.ts';
 import { sshP256Line } from './ssh-lines.ts';
 
 const DAY = 86_400_000;
@@ -72,14 +72,7 @@ describe('card certificate revocation through the relay (kiosk, revocation: requ
 
   async function openWithCertificate(cert: Issued) {
     provisioned.card.setCertificate(SLOT, cert.der);
-    const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
-    reader.insertCard(provisioned.card);
-    const { context, page } = await stack.newPage();
-    await bridgeUsb(page, reader);
-    await openApp(page, stack.baseUrl);
-    await page.click('#connect-reader');
-    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
-    return { context, page, reader };
+    return openAppWithCard(stack, provisioned.card);
   }
 
   it('a certificate the CRL shows good: the panel says valid and the card signs in', async () => {

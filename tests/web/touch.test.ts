@@ -2,11 +2,11 @@
 // "always" (sim/piv waits for the touch inside GENERAL AUTHENTICATE), signing in to sshd through
 // the page. The prompt shows while the card waits for the touch, goes away after, and the login completes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
+import { provisionPivCard, type ProvisionedPivCard } from '../../sim/index.ts';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
-import { openApp, screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
+import { screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
 import { sshP256Line } from './ssh-lines.ts';
-import { bridgeUsb } from './usb-bridge.ts';
+import { openAppWithCard } from './usb-bridge.ts';
 
 /** Long enough for the test to see the prompt on a busy machine; the card signs only after it. */
 const TOUCH_MS = 4000;
@@ -31,13 +31,7 @@ describe('the touch prompt', () => {
 
   it('shows "Touch your key" while the card waits for the touch, hides it after, and signs in', async () => {
     const card = provisioned.card;
-    const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
-    reader.insertCard(card);
-    const { context, page } = await stack.newPage();
-    await bridgeUsb(page, reader);
-    await openApp(page, stack.baseUrl);
-    await page.click('#connect-reader');
-    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
+    const { context, page } = await openAppWithCard(stack, card);
     expect(await page.textContent('#card-keys')).toContain('Requires a touch to sign.'); // GET METADATA's touch policy
     const prompt = page.locator('#touch-prompt');
     expect(await prompt.isVisible()).toBe(false);

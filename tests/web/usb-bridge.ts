@@ -2,9 +2,11 @@
 // the test defines navigator.usb in the page with one device whose every call is forwarded
 // (page.exposeFunction) to sim/'s VirtualReader in Node. Everything above navigator.usb — the
 // card panel, ccid/, card/, pki/ — is the product code.
-import type { Page } from 'playwright-core';
-import type { VirtualReader } from '../../sim/index.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { loadProfile, VirtualReader, type PivCard } from '../../sim/index.ts';
 import { deviceInfo, dispatchUsb, type UsbReply } from '../../cli/demo/usb-rpc.ts';
+import { openApp, type WebStack } from './harness.ts';
 
 
 export interface BridgeOptions {
@@ -60,4 +62,16 @@ export async function bridgeUsb(page: Page, reader: VirtualReader, options: Brid
       },
     });
   }, info as { configurations: unknown });
+}
+
+/** A new page with `card` in a virtual OMNIKEY reader, the app open and the reader connected (card panel ready). */
+export async function openAppWithCard(stack: WebStack, card: PivCard): Promise<{ context: BrowserContext; page: Page; reader: VirtualReader }> {
+  const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
+  reader.insertCard(card);
+  const { context, page } = await stack.newPage();
+  await bridgeUsb(page, reader);
+  await openApp(page, stack.baseUrl);
+  await page.click('#connect-reader');
+  await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
+  return { context, page, reader };
 }
