@@ -5,9 +5,10 @@
 // Pulling the card out ends the SSH session with a clear message (watchRemoval). With sim:PROFILE, `kill -USR2 PID`
 // pulls the simulated card out of its virtual reader, to try that without hardware.
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { PivToken, SLOT_AUTHENTICATION, type CardKey } from '../card/index.ts';
 import { CcidReader, type UsbDeviceLike } from '../ccid/index.ts';
-import { cardAuthMethods, endSessionsOnRemoval, openCardSession, sshPublicKeyBlob, type PinRequest } from '../identity/index.ts';
+import { cardAuthMethods, endSessionsOnRemoval, openCardSession, sshPublicKeyBlob, type CardAuthKind, type PinRequest } from '../identity/index.ts';
 import { decodePemOrDer } from '../pki/index.ts';
 import { loadProfile, provisionPivCard, VirtualReader } from '../sim/index.ts';
 import type { AuthMethod } from '../ssh-proto/index.ts';
@@ -21,6 +22,14 @@ export interface CardLoginOptions {
   /** PEM or DER files with the CAs trusted for card certificates (required for usb). */
   readonly caFiles: readonly string[];
   readonly askPin: (request: PinRequest) => Promise<string | undefined>;
+  /** --card-cert: an OpenSSH user certificate for the card key, a file or an http(s) URL; read once the card is open. */
+  readonly certificate?: string;
+  /** The auth methods in the order offered (default identity/'s). */
+  readonly order?: readonly CardAuthKind[];
+  /** The gate's revocation checking of the card certificate (default prefer). */
+  readonly revocation?: 'require' | 'prefer' | 'off';
+  /** Allow SHA-1 signatures (x509v3-ssh-rsa) and SHA-1 certificates (default false). */
+  readonly allowSha1?: boolean;
   readonly say: (message: string) => void;
 }
 
@@ -62,6 +71,21 @@ async function openDevice(spec: string, say: (m: string) => void): Promise<{ dev
   throw new UsageError(`--card takes "usb" or "sim:PROFILE", not '${spec}'.`);
 }
 
+/** The "-cert.pub" text from a file or an http(s) URL. */
+async function loadCertificate(source: string): Promise<string> {
+  if (/^https?:\/\//i.test(source)) {
+    let r;
+    try { r = await httpFetch(source); } catch (err) {
+      throw new UsageError(`cannot fetch the card certificate ${source}: ${(err as Error).message}`);
+    }
+    if (!r.ok) throw new UsageError(`cannot fetch the card certificate ${source}: HTTP status ${r.status}.`);
+    return new TextDecoder().decode(await r.arrayBuffer());
+  }
+  try { return await readFile(source, 'utf8'); } catch (err) {
+    throw new UsageError(`cannot read the card certificate file ${source}: ${(err as Error).message}`);
+  }
+}
+
 export async function cardLogin(options: CardLoginOptions): Promise<CardLogin> {
   const { device, anchors: simAnchors, eject } = await openDevice(options.spec, options.say);
   const anchors = [...simAnchors];
@@ -80,11 +104,18 @@ export async function cardLogin(options: CardLoginOptions): Promise<CardLogin> {
     const key = keys.find((k) => k.id === `piv:${SLOT_AUTHENTICATION.toString(16)}` && k.certificate) ?? keys.find((k) => k.certificate);
     if (!key) throw new UsageError('the card holds no key with a certificate.');
     const session = await openCardSession(token, key, {
-      gate: { mode: 'kiosk', anchors, revocation: { mode: 'prefer', fetch: httpFetch } },
+      gate: { mode: 'kiosk', anchors, revocation: { mode: options.revocation ?? 'prefer', fetch: httpFetch }, ...(options.allowSha1 ? { allowSha1: true } : {}) },
       askPin: options.askPin,
       onTouch: () => options.say('tessera: Touch your key.'),
     });
-    const methods = await cardAuthMethods(session);
+    if (options.certificate !== undefined && options.order && !options.order.includes('openssh-certificate')) {
+      throw new UsageError(`the card certificate ${options.certificate} would not be offered: add openssh-certificate to the auth order.`);
+    }
+    const opensshCertificate = options.certificate !== undefined ? await loadCertificate(options.certificate) : undefined;
+    const methods = await cardAuthMethods(session, {
+      ...(options.order ? { order: options.order } : {}), ...(opensshCertificate !== undefined ? { opensshCertificate } : {}),
+    });
+
     let removed = false;
     const onEjectSignal = eject ? () => { options.say('tessera: SIGUSR2: pulling the simulated card out of its reader.'); eject(); } : undefined;
     if (onEjectSignal) process.on('SIGUSR2', onEjectSignal);

@@ -10,6 +10,7 @@ import type { CardLogin } from './card-login.ts';
 import type { Command } from './command.ts';
 import { HelpRequested, UsageError } from './command.ts';
 import { connectRelay, connectTcp, type NetByteStream } from './net-stream.ts';
+import { defaultProfilesFile, loadProfile, type Profile, type RevocationPolicy } from './profiles.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
   HostKeyError, SshError, DEFAULT_HOST_KEY, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, type AuthMethod, type ClientEvent, type Session, type HostKeyInfo,
@@ -36,7 +37,15 @@ export interface SshArgs {
   verbose: boolean;
   command: string | undefined;
   /** --card usb|sim:PROFILE and --card-ca FILE: a smart-card identity (cli/card-login.ts). */
-  card?: { spec: string; caFiles: string[] };
+  card?: {
+    spec: string; caFiles: string[];
+    /** --card-cert FILE|URL (or the profile's certificate): an OpenSSH user certificate for the card key. */
+    certificate?: string;
+    /** The profile's auth order and policy (cli/profiles.ts). */
+    order?: NonNullable<Profile['auth']>;
+    revocation?: RevocationPolicy;
+    allowSha1?: boolean;
+  };
   /** --host-ca FILE: CAs trusted for X.509 host certificates, RFC 6187 (cli/host-ca.ts). */
   hostCaFiles?: string[];
 }
@@ -62,7 +71,12 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
   --accept-new            trust and record an unknown host key (a changed key is always refused)
   --card usb|sim:PROFILE  sign in with a smart card: the first USB CCID reader, or a simulated card
   --card-ca FILE          CA certificates the card's certificate must chain to (repeatable)
+  --card-cert FILE|URL    an OpenSSH user certificate for the card's key (a file or an http(s) URL)
   --host-ca FILE          CAs trusted for X.509 host certificates, RFC 6187 (repeatable)
+  --profile NAME          take host, port, user, card, CAs, certificate, auth order and policy from a profile;
+                          options given here override it (without a destination, put the command after --)
+  --profiles FILE         the profiles file, YAML or JSON (default $XDG_CONFIG_HOME/tessera/profiles.yaml,
+                          else ~/.config/tessera/profiles.yaml)
 
 The exit status is the remote command's; 255 when the connection or authentication fails.`;
 
@@ -76,6 +90,11 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
   };
   let user: string | undefined;
   let destination: string | undefined;
+  let profileName: string | undefined;
+  let profilesFile: string | undefined;
+  let cardCert: string | undefined;
+  /** Options given on the command line, which a profile does not override. */
+  const given = new Set<'port' | 'knownHosts' | 'cardCa' | 'hostCa'>();
   const rest: string[] = [];
   const value = (i: number, flag: string): string => {
     const v = args[i + 1];
@@ -91,8 +110,8 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case 'ciphers': out.ciphers = list(v); break;
       case 'macs': out.macs = list(v); break;
       case 'hostkeyalgorithms': out.hostKeyAlgorithms = list(v); break;
-      case 'userknownhostsfile': out.knownHostsFile = v; break;
-      case 'port': out.port = parsePort(v); break;
+      case 'userknownhostsfile': out.knownHostsFile = v; given.add('knownHosts'); break;
+      case 'port': out.port = parsePort(v); given.add('port'); break;
       case 'user': user = v; break;
       case 'identityfile': out.identities.push(v); break;
       case 'batchmode': out.batchMode = v === 'yes'; break;
@@ -116,7 +135,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     switch (a) {
       case '--': rest.push(...args.slice(i + 1)); i = args.length; break;
       case '-h': case '--help': throw new HelpRequested(USAGE);
-      case '-p': out.port = parsePort(value(i, a)); i++; break;
+      case '-p': out.port = parsePort(value(i, a)); given.add('port'); i++; break;
       case '-l': user = value(i, a); i++; break;
       case '-i': out.identities.push(value(i, a)); i++; break;
       case '-o': option(value(i, a)); i++; break;
@@ -124,23 +143,53 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '-T': out.pty = 'never'; break;
       case '-v': out.verbose = true; break;
       case '--relay': out.relay = value(i, a); i++; break;
-      case '--known-hosts': out.knownHostsFile = value(i, a); i++; break;
+      case '--known-hosts': out.knownHostsFile = value(i, a); given.add('knownHosts'); i++; break;
       case '--accept-new': out.strictHostKeyChecking = 'accept-new'; break;
       case '--card': out.card = { spec: value(i, a), caFiles: out.card?.caFiles ?? [] }; i++; break;
-      case '--card-ca': out.card = { spec: out.card?.spec ?? '', caFiles: [...(out.card?.caFiles ?? []), value(i, a)] }; i++; break;
-      case '--host-ca': out.hostCaFiles = [...(out.hostCaFiles ?? []), value(i, a)]; i++; break;
+      case '--card-ca': out.card = { spec: out.card?.spec ?? '', caFiles: [...(out.card?.caFiles ?? []), value(i, a)] }; given.add('cardCa'); i++; break;
+      case '--card-cert': cardCert = value(i, a); i++; break;
+      case '--host-ca': out.hostCaFiles = [...(out.hostCaFiles ?? []), value(i, a)]; given.add('hostCa'); i++; break;
+      case '--profile': profileName = value(i, a); i++; break;
+      case '--profiles': profilesFile = value(i, a); i++; break;
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
         destination = a;
     }
   }
-  if (destination === undefined) throw new UsageError(USAGE);
+  if (profilesFile !== undefined && profileName === undefined) throw new UsageError('--profiles FILE needs --profile NAME');
+  const profile = profileName !== undefined ? loadProfile(profilesFile ?? defaultProfilesFile(), profileName) : undefined;
+  if (destination === undefined) {
+    if (profile?.host === undefined) throw new UsageError(profile ? `the profile '${profileName}' has no host: give a destination.` : USAGE);
+    destination = profile.host;
+  }
   const at = destination.lastIndexOf('@');
   if (at >= 0) { user ??= destination.slice(0, at); destination = destination.slice(at + 1); }
+  if (profile) applyProfile(out, profile, given);
+  user ??= profile?.user;
+  if (cardCert !== undefined) out.card = { spec: out.card?.spec ?? '', caFiles: out.card?.caFiles ?? [], ...out.card, certificate: cardCert };
   out.host = destination.replace(/^\[(.*)\]$/, '$1');
   out.user = user ?? userInfo().username;
   if (rest.length > 0) out.command = rest.join(' ');
   return out;
+}
+
+/** Fills what the command line left unset from `profile` (cli/profiles.ts). */
+function applyProfile(out: SshArgs, p: Profile, given: ReadonlySet<string>): void {
+  if (p.port !== undefined && !given.has('port')) out.port = p.port;
+  if (p.knownHosts !== undefined && !given.has('knownHosts')) out.knownHostsFile = p.knownHosts;
+  if (p.relay !== undefined && out.relay === undefined) out.relay = p.relay;
+  if (p.identities !== undefined && out.identities.length === 0) out.identities = [...p.identities];
+  if (p.hostCa !== undefined && !given.has('hostCa')) out.hostCaFiles = [...p.hostCa];
+  const spec = out.card?.spec || p.card;
+  if (spec === undefined && out.card === undefined) return;
+  out.card = {
+    spec: spec ?? '',
+    caFiles: given.has('cardCa') || p.cardCa === undefined ? out.card?.caFiles ?? [] : [...p.cardCa],
+    ...(p.certificate !== undefined ? { certificate: p.certificate } : {}),
+    ...(p.auth !== undefined ? { order: p.auth } : {}),
+    ...(p.policy?.revocation !== undefined ? { revocation: p.policy.revocation } : {}),
+    ...(p.policy?.allowSha1 !== undefined ? { allowSha1: p.policy.allowSha1 } : {}),
+  };
 }
 
 function parsePort(v: string): number {
@@ -269,7 +318,7 @@ export const command: Command = {
     let connecting = a.card ? undefined : open();
     connecting?.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
     try {
-      if (a.card && !a.card.spec) throw new UsageError('--card-ca needs --card usb|sim:PROFILE');
+      if (a.card && !a.card.spec) throw new UsageError('--card-ca and --card-cert need --card usb|sim:PROFILE');
       // The card stack (ccid, card, identity, pki, node-usb) loads only when a card is used.
       card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `) }) : undefined;
       const methods = card ? card.methods : await loadIdentities(a, interactive);
