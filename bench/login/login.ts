@@ -2,11 +2,13 @@
 // Tessera: virtual CCID reader → ccid → card → identity (gate, PIN, signature) → ssh-proto through the relay to
 // sshd 9.2. Reported: total time, the time spent in card APDUs (reported apart: simulated card plus CCID), the
 // rest, and the network round trips (a "turn" is a read after our last write). OpenSSH: `ssh -I opensc-pkcs11.so`
-// with the same kind of card served to pcscd through vpcd, straight to the same sshd (it cannot use the relay);
+// with the same kind of card served to pcscd through vpcd, to the same sshd through a loopback proxy that counts
+// its round trips the same way (it cannot use the relay);
 // its time is the whole process (PKCS#11 load and card enumeration included), so the ratio favours us somewhat.
 // Run: npx tsx bench/login/login.ts [runs]
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +25,26 @@ import { runTool } from '../../tests/card/run.ts';
 import { READER_PROFILE } from '../../tests/identity/stack.ts';
 
 const RUNS = Number(process.argv[2] ?? 5);
+
+/**
+ * A loopback TCP proxy to `port` that counts round trips the same way as countingStream: each chunk from the
+ * server that follows a chunk from the client is one turn. OpenSSH connects through it.
+ */
+async function countingProxy(port: number): Promise<{ port: number; turns: number[]; close(): Promise<void> }> {
+  const turns: number[] = [];
+  const server = createServer((client) => {
+    const index = turns.push(0) - 1;
+    let wrote = false;
+    const upstream = createConnection({ host: '127.0.0.1', port });
+    client.on('data', (d) => { wrote = true; upstream.write(d); });
+    upstream.on('data', (d) => { if (wrote) { turns[index]!++; wrote = false; } client.write(d); });
+    const end = () => { client.destroy(); upstream.destroy(); };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, turns, close: () => new Promise((resolve) => { server.close(() => resolve()); }) };
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 /** Counts direction turns: each read that follows a write is one round trip. */
@@ -52,6 +74,7 @@ async function main(): Promise<void> {
   });
   const ours: { total: number; card: number; turns: number }[] = [];
   const theirs: number[] = [];
+  const theirTurns: number[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {
       const device = new VirtualReader(READER_PROFILE);
@@ -80,6 +103,7 @@ async function main(): Promise<void> {
       await reader!.close();
     }
     const pcsc = await startPcscd();
+    const proxy = await countingProxy(sshd.port);
     try {
       await pcsc.insert(provisioned.card);
       const askpass = join(dir, 'askpass');
@@ -87,13 +111,15 @@ async function main(): Promise<void> {
       chmodSync(askpass, 0o700);
       for (let i = 0; i < RUNS; i++) {
         const t0 = performance.now();
-        const r = await runTool('/usr/bin/ssh', ['-I', OPENSC_PKCS11, '-p', String(sshd.port), '-F', '/dev/null', '-o', 'StrictHostKeyChecking=no',
+        const r = await runTool('/usr/bin/ssh', ['-I', OPENSC_PKCS11, '-p', String(proxy.port), '-F', '/dev/null', '-o', 'StrictHostKeyChecking=no',
           '-o', 'UserKnownHostsFile=/dev/null', '-o', 'PreferredAuthentications=publickey', '-o', 'PasswordAuthentication=no',
           `${sshd.user}@127.0.0.1`, 'echo ready'], { env: { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' } });
         if (r.status !== 0 || !r.stdout.includes('ready')) throw new Error(`ssh -I failed: ${r.stderr}`);
         theirs.push(performance.now() - t0);
       }
+      theirTurns.push(...proxy.turns);
     } finally {
+      await proxy.close();
       await pcsc.stop();
     }
   } finally {
@@ -106,7 +132,7 @@ async function main(): Promise<void> {
   const ssh = median(theirs);
   console.log(`runs: ${RUNS} (medians)`);
   console.log(`Tessera (relay, WebSocket open → first shell output): ${total.toFixed(1)} ms, of which card APDUs ${card.toFixed(1)} ms; without the card ${(total - card).toFixed(1)} ms; round trips ${median(ours.map((o) => o.turns))}`);
-  console.log(`OpenSSH ssh -I opensc-pkcs11.so (vpcd, direct TCP, whole process): ${ssh.toFixed(1)} ms`);
+  console.log(`OpenSSH ssh -I opensc-pkcs11.so (vpcd, direct TCP through a counting proxy, whole process): ${ssh.toFixed(1)} ms; round trips ${median(theirTurns)}`);
   console.log(`ratio OpenSSH / Tessera (total): ${(ssh / total).toFixed(2)}`);
 }
 
