@@ -1,19 +1,20 @@
 // `tessera ssh` as a user runs it: a real process, real sshd, known_hosts files on disk.
 // The remote exit status becomes its own; host keys are checked (unknown refused unless
 // --accept-new; a changed key always refused, with the fingerprint ssh-keygen prints).
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFileSync, type ChildProcessByStdio } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type RelayHandle } from '../../relay/index.ts';
 import { generateKey, makeTempDir, removeTempDir, repoRoot, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
 
 interface Run { code: number | null; stdout: Buffer; stderr: string }
 
-function tessera(args: readonly string[]): Promise<Run> {
+/** Collects a child's output until it closes; it is killed by pid after 40 s. */
+function collect(child: ChildProcessByStdio<Writable | null, Readable, Readable>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -22,6 +23,10 @@ function tessera(args: readonly string[]): Promise<Run> {
     child.once('error', reject);
     child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: Buffer.concat(out), stderr: err }); });
   });
+}
+
+function tessera(args: readonly string[]): Promise<Run> {
+  return collect(spawn(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 describe('tessera ssh', () => {
@@ -109,16 +114,7 @@ describe('tessera ssh', () => {
     const cli = [process.execPath, join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-t', '--known-hosts', kh, ...base, '--',
       `stty size; tty; touch ${marker}; sleep 2; stty size; exit 4`].map(quote).join(' ');
     const resize = `(trap '' TTOU; while [ ! -e ${quote(marker)} ]; do sleep 0.1; done; stty cols 120 rows 40 </dev/tty) &`;
-    const run = await new Promise<Run>((resolve, reject) => {
-      const child = spawn('/usr/bin/script', ['-qec', `stty cols 111 rows 33; ${resize} ${cli}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-      const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); }, 40_000);
-      child.once('error', reject);
-      child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: Buffer.concat(out), stderr: err }); });
-    });
+    const run = await collect(spawn('/usr/bin/script', ['-qec', `stty cols 111 rows 33; ${resize} ${cli}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
     // Two ptys in a row turn "\n" into "\r\r\n"; script(1) may prefix a NUL.
     const lines = run.stdout.toString().split(/[\r\n]+/).map((l) => l.replace(/[^\x20-\x7e]/g, ''));
     expect(lines.filter((l) => /^\d+ \d+$/.test(l))).toEqual(['33 111', '40 120']);
