@@ -4,29 +4,22 @@
 // card key through the relay, and ends the session when the card is removed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
-import { startSshd, type SshServerPeer } from '../peers/index.ts';
-import { openApp, screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
+import type { SshServerPeer } from '../peers/index.ts';
+import { openApp, screenshot, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
 import { bridgeUsb, openAppWithCard } from './usb-bridge.ts';
-import { sshP256Line } from './ssh-lines.ts';
+import { startCardStack, type CardStack } from './card-stack.ts';
 
 describe('signing in with a smart card in the browser', () => {
   let sshd: SshServerPeer;
   let stack: WebStack;
+  let cards: CardStack | undefined;
   let provisioned: ProvisionedPivCard;
 
   beforeAll(async () => {
     provisioned = await provisionPivCard({ slots: [{ slot: 0x9a, algorithm: 'p-256' }] });
-    const slot = provisioned.slots.get(0x9a)!;
-    sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, authorizedKeys: [sshP256Line(slot.spki)] });
-    stack = await startWebStack({
-      allow: [`127.0.0.1:${sshd.port}`],
-      config: {
-        mode: 'personal', defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user,
-        knownHosts: sshd.knownHosts().trim().split('\n'), trustAnchors: [provisioned.ca.pem], revocation: 'off',
-      },
-    });
+    ({ sshd, stack } = cards = await startCardStack(provisioned));
   }, 180_000);
-  afterAll(async () => { await stack?.stop(); await sshd?.stop(); });
+  afterAll(async () => { await cards?.stop(); });
 
   it('shows the card and its validated certificate, takes the PIN, signs in, and ends the session on removal', async () => {
     const { context, page, reader } = await openAppWithCard(stack, provisioned.card);

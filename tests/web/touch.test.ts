@@ -3,10 +3,10 @@
 // the page. The prompt shows while the card waits for the touch, goes away after, and the login completes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionPivCard, type ProvisionedPivCard } from '../../sim/index.ts';
-import { startSshd, type SshServerPeer } from '../peers/index.ts';
-import { screenshot, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
-import { sshP256Line } from './ssh-lines.ts';
+import type { SshServerPeer } from '../peers/index.ts';
+import { screenshot, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
 import { openAppWithCard } from './usb-bridge.ts';
+import { startCardStack, type CardStack } from './card-stack.ts';
 
 /** Long enough for the test to see the prompt on a busy machine; the card signs only after it. */
 const TOUCH_MS = 4000;
@@ -14,20 +14,14 @@ const TOUCH_MS = 4000;
 describe('the touch prompt', () => {
   let sshd: SshServerPeer;
   let stack: WebStack;
+  let cards: CardStack | undefined;
   let provisioned: ProvisionedPivCard;
 
   beforeAll(async () => {
     provisioned = await provisionPivCard({ touchDelayMs: TOUCH_MS, slots: [{ slot: 0x9a, algorithm: 'p-256', touchPolicy: 'always' }] });
-    sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, authorizedKeys: [sshP256Line(provisioned.slots.get(0x9a)!.spki)] });
-    stack = await startWebStack({
-      allow: [`127.0.0.1:${sshd.port}`],
-      config: {
-        mode: 'personal', defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user,
-        knownHosts: sshd.knownHosts().trim().split('\n'), trustAnchors: [provisioned.ca.pem], revocation: 'off',
-      },
-    });
+    ({ sshd, stack } = cards = await startCardStack(provisioned));
   }, 180_000);
-  afterAll(async () => { await stack?.stop(); await sshd?.stop(); });
+  afterAll(async () => { await cards?.stop(); });
 
   it('shows "Touch your key" while the card waits for the touch, hides it after, and signs in', async () => {
     const card = provisioned.card;
