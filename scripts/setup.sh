@@ -10,7 +10,7 @@ DEB_PACKAGES=(
   python3-asyncssh python3-openssl
   chromium
   pcscd vsmartcard-vpcd opensc yubico-piv-tool pcsc-tools
-  websockify
+  websockify socat
 )
 
 missing=()

@@ -6,8 +6,9 @@
  *   npx tsx bench/relay/relay.ts [--quick] [--ws-client] [--relay-env NAME=VALUE]
  *
  * Targets (issue 8): throughput >= 2x websockify's; added median latency <= 0.2 ms on loopback.
- * The relay, websockify and the TCP target each run as their own process; the clients run in
- * this one, the same for all three paths: by default the lean client of ws-client.ts, which
+ * socat (a C TCP-to-TCP copy, no WebSocket) measures the floor: the two socket copies any
+ * relay makes per byte. The relay, websockify, socat and the TCP target each run as their own
+ * process; the clients run in this one, the same for every path: by default the lean client of ws-client.ts, which
  * costs little CPU per byte, so that the relays rather than the client set the rate; with
  * --ws-client, the `ws` library's client (which, on two cores, caps both relays).
  * --relay-env sets a variable for the relay process only, e.g. to measure a deployment
@@ -19,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { freePort, requireExecutable, startPeer, waitForPort, type Peer } from '../../tests/support/index.ts';
@@ -78,7 +79,7 @@ async function startTarget(): Promise<{ port: number; peer: Peer }> {
 interface Path { send(b: Buffer): boolean; onData(f: (b: Buffer) => void): void; waitWritable(): Promise<void>; close(): void; relayPid?: number }
 
 /** Direct TCP, read like the lean WebSocket client reads: into one reused 1 MiB buffer. */
-async function tcpPath(port: number): Promise<Path> {
+async function tcpPath(port: number, relayPid?: number): Promise<Path> {
   let listener: (b: Buffer) => void = () => { /* set by onData */ };
   const s: Socket = await new Promise((resolve, reject) => {
     const c = connect({
@@ -93,6 +94,7 @@ async function tcpPath(port: number): Promise<Path> {
     onData: (f) => { listener = f; },
     waitWritable: () => new Promise((r) => s.once('drain', () => r())),
     close: () => s.destroy(),
+    ...(relayPid === undefined ? {} : { relayPid }),
   };
 }
 
@@ -114,17 +116,36 @@ async function wsPath(url: string, protocol: string, relayPid: number): Promise<
   };
 }
 
-/** MB/s, and the relay process tree's CPU seconds per GB (NaN for direct TCP). */
-interface Rate { mbps: number; cpuPerGB: number }
+/**
+ * MB/s, and CPU seconds per GB moved: the relay process tree's (NaN for direct TCP), of which
+ * in the kernel, and the whole path's (client + target + relay), whose inverse times the
+ * core count is the most any relay could reach on this machine with these end points.
+ */
+interface Rate { mbps: number; cpuPerGB: number; sysPerGB: number; pathPerGB: number }
+
+let targetPid = 0;
+
+/** [user, system] CPU seconds of this process (the client). */
+function ownCpu(): [number, number] {
+  const u = process.cpuUsage();
+  return [u.user / 1e6, u.system / 1e6];
+}
 
 async function timed(p: Path, bytes: number, run: () => Promise<void>): Promise<Rate> {
-  const cpu0 = p.relayPid === undefined ? NaN : cpuOfTree(p.relayPid);
+  const relay0 = p.relayPid === undefined ? [NaN, NaN] : cpuOfTree(p.relayPid);
+  const target0 = cpuOfTree(targetPid);
+  const own0 = ownCpu();
   const t0 = process.hrtime.bigint();
   await run();
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = p.relayPid === undefined ? NaN : cpuOfTree(p.relayPid) - cpu0; // before close: websockify's child still counts
+  const relay1 = p.relayPid === undefined ? [NaN, NaN] : cpuOfTree(p.relayPid); // before close: websockify's child still counts
+  const target1 = cpuOfTree(targetPid);
+  const own1 = ownCpu();
   p.close();
-  return { mbps: bytes / s / 1e6, cpuPerGB: cpu / (bytes / 1e9) };
+  const gb = bytes / 1e9;
+  const [ru, rs] = [relay1[0]! - relay0[0]!, relay1[1]! - relay0[1]!];
+  const ends = (target1[0]! + target1[1]! - target0[0]! - target0[1]!) + (own1[0] + own1[1] - own0[0] - own0[1]);
+  return { mbps: bytes / s / 1e6, cpuPerGB: (ru + rs) / gb, sysPerGB: rs / gb, pathPerGB: (ends + (Number.isNaN(ru) ? 0 : ru + rs)) / gb };
 }
 
 function download(p: Path): Promise<Rate> {
@@ -189,13 +210,14 @@ function treeOf(rootPid: number): number[] {
   return pids;
 }
 
-/** User + system CPU seconds of the process tree (clock ticks: 100 per second on Linux). */
-function cpuOfTree(rootPid: number): number {
-  let ticks = 0;
+/** [user, system] CPU seconds of the process tree (clock ticks: 100 per second on Linux). */
+function cpuOfTree(rootPid: number): [number, number] {
+  let user = 0;
+  let sys = 0;
   for (const pid of treeOf(rootPid)) {
-    try { const f = statFields(pid); ticks += Number(f[11]) + Number(f[12]); } catch { /* gone */ }
+    try { const f = statFields(pid); user += Number(f[11]); sys += Number(f[12]); } catch { /* gone */ }
   }
-  return ticks / 100;
+  return [user / 100, sys / 100];
 }
 
 function rssOfTree(rootPid: number): number {
@@ -233,7 +255,9 @@ async function idlePerGiB(url: string, protocols: string[], pid: number, n: numb
 
 async function main(): Promise<void> {
   const websockifyBin = requireExecutable('/usr/bin/websockify', 'Debian package websockify');
+  const socatBin = requireExecutable('/usr/bin/socat', 'Debian package socat');
   const target = await startTarget();
+  targetPid = target.peer.pid;
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-relay-'));
   const peers: Peer[] = [];
   try {
@@ -251,6 +275,13 @@ async function main(): Promise<void> {
     peers.push(wsfy);
     await waitForPort(wsfyPort, '127.0.0.1', 20_000);
 
+    // The floor for any relay: socat (C) copying TCP to TCP with 256 KiB buffers, no
+    // WebSocket framing. No relay can beat the two socket copies it makes per byte.
+    const socatPort = await freePort();
+    const socat = startPeer(socatBin, ['-b', '262144', `TCP-LISTEN:${socatPort},bind=127.0.0.1,reuseaddr,fork`, `TCP:127.0.0.1:${target.port}`]);
+    peers.push(socat);
+    await waitForPort(socatPort, '127.0.0.1', 20_000);
+
     const relayIdle = await idlePerGiB(`ws://127.0.0.1:${relayPort}/ssh?host=127.0.0.1&port=${target.port}`, ['binary'], relay.pid, IDLE);
     const wsfyIdle = await idlePerGiB(`ws://127.0.0.1:${wsfyPort}/`, ['binary'], wsfy.pid, Math.min(IDLE, 200));
     const idleLine = `idle sessions per GiB (RSS): tessera ${Math.round(relayIdle)} (${IDLE} sessions), websockify ${Math.round(wsfyIdle)} (${Math.min(IDLE, 200)} sessions, process tree); ratio ${(relayIdle / wsfyIdle).toFixed(1)}x`;
@@ -258,6 +289,7 @@ async function main(): Promise<void> {
     const client = wsClient ? wsPath : leanPath;
     const paths: Record<string, () => Promise<Path>> = {
       'direct TCP': () => tcpPath(target.port),
+      'socat (TCP)': () => tcpPath(socatPort, socat.pid),
       'tessera relay': () => client(`ws://127.0.0.1:${relayPort}/ssh?host=127.0.0.1&port=${target.port}`, 'binary', relay.pid),
       websockify: () => client(`ws://127.0.0.1:${wsfyPort}/`, 'binary', wsfy.pid),
     };
@@ -275,11 +307,13 @@ async function main(): Promise<void> {
         process.stderr.write(`round ${round + 1} ${name}: ${s.down.at(-1)?.mbps.toFixed(0)} MB/s down${cpu(s.down.at(-1))}, ${s.up.at(-1)?.mbps.toFixed(0)} MB/s up${cpu(s.up.at(-1))}\n`);
       }
     }
-    const rows: Record<string, { down: number; up: number; downCpu: number; upCpu: number; rtt: number }> = {};
+    const rows: Record<string, { down: number; up: number; downCpu: number; upCpu: number; downSys: number; upSys: number; downPath: number; upPath: number; rtt: number }> = {};
     for (const [name, s] of Object.entries(samples)) {
       rows[name] = {
         down: best(s.down.map((r) => r.mbps)), up: best(s.up.map((r) => r.mbps)),
         downCpu: median(s.down.map((r) => r.cpuPerGB)), upCpu: median(s.up.map((r) => r.cpuPerGB)),
+        downSys: median(s.down.map((r) => r.sysPerGB)), upSys: median(s.up.map((r) => r.sysPerGB)),
+        downPath: median(s.down.map((r) => r.pathPerGB)), upPath: median(s.up.map((r) => r.pathPerGB)),
         rtt: median(s.rtt),
       };
     }
@@ -294,6 +328,16 @@ async function main(): Promise<void> {
     }
     console.log(`throughput vs websockify: download ${(t.down / w.down).toFixed(2)}x, upload ${(t.up / w.up).toFixed(2)}x (target >= 2x)`);
     console.log(`relay CPU per GB vs websockify (lower is better): download ${(t.downCpu / w.downCpu).toFixed(2)}x, upload ${(t.upCpu / w.upCpu).toFixed(2)}x; one core sustains tessera ${(1000 / t.downCpu).toFixed(0)} / ${(1000 / t.upCpu).toFixed(0)} MB/s, websockify ${(1000 / w.downCpu).toFixed(0)} / ${(1000 / w.upCpu).toFixed(0)} MB/s (down / up)`);
+    // The whole path's CPU budget: client and target are the same for every path, so what a
+    // relay adds is its own s/GB; on this machine's cores no relay passes cores / path s/GB.
+    const cores = availableParallelism();
+    console.log(`CPU s/GB of the whole path (client + target + relay; ${cores} cores), down / up, and the rate those cores allow:`);
+    for (const [name, r] of Object.entries(rows)) {
+      const sys = Number.isNaN(r.downSys) ? '' : `; relay in kernel ${r.downSys.toFixed(2)} / ${r.upSys.toFixed(2)}`;
+      console.log(`  ${name.padEnd(14)} ${r.downPath.toFixed(2)} / ${r.upPath.toFixed(2)} -> at most ${(cores * 1000 / r.downPath).toFixed(0)} / ${(cores * 1000 / r.upPath).toFixed(0)} MB/s${sys}`);
+    }
+    const floor = rows['socat (TCP)']!;
+    console.log(`2x websockify's download is ${(2 * w.down).toFixed(0)} MB/s. On ${cores} cores, direct TCP's end points plus a relay allow at most: ${(cores * 1000 / (d.downPath + t.downCpu)).toFixed(0)} MB/s with this relay's CPU, ${(cores * 1000 / (d.downPath + floor.downCpu)).toFixed(0)} MB/s with socat's (a bare TCP copy: ${floor.down.toFixed(0)} MB/s measured)`);
     console.log(`added median latency vs direct TCP: tessera ${(t.rtt - d.rtt).toFixed(3)} ms (target <= 0.2 ms), websockify ${(w.rtt - d.rtt).toFixed(3)} ms`);
     console.log(idleLine);
   } finally {
