@@ -10,10 +10,11 @@ import type { CardLogin } from './card-login.ts';
 import type { Command } from './command.ts';
 import { HelpRequested, UsageError } from './command.ts';
 import { connectRelay, connectTcp, type NetByteStream } from './net-stream.ts';
+import { NODE_CRYPTO_BACKEND, NODE_PREFERRED_CIPHERS } from './node-crypto-backend.ts';
 import { defaultProfilesFile, loadProfile, type Profile, type RevocationPolicy } from './profiles.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
-  HostKeyError, SshError, DEFAULT_HOST_KEY, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, type AuthMethod, type ClientEvent, type Session, type HostKeyInfo,
+  HostKeyError, SshError, DEFAULT_HOST_KEY, setCryptoBackend, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, type AuthMethod, type ClientEvent, type Session, type HostKeyInfo,
 } from '../ssh-proto/index.ts';
 
 export interface SshArgs {
@@ -303,6 +304,8 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
 export const command: Command = {
   async run(args) {
     const a = parseSshArgs(args);
+    setCryptoBackend(NODE_CRYPTO_BACKEND); // OpenSSL, synchronous (cli/node-crypto-backend.ts)
+    if (a.verbose) say(`tessera: Crypto backend ${NODE_CRYPTO_BACKEND.name}`);
     const interactive = process.stdin.isTTY === true && !a.batchMode;
     const usePty = a.pty === 'force' || (a.pty === 'auto' && a.command === undefined && process.stdin.isTTY === true);
     const onEvent = (event: ClientEvent) => {
@@ -345,7 +348,7 @@ export const command: Command = {
         auth: { methods, onBanner: (m: string) => process.stderr.write(m) },
         verifyHostKey: trust.verifyHostKey,
         algorithms: {
-          ...(a.kex ? { kex: a.kex } : {}), ...(a.ciphers ? { ciphers: a.ciphers } : {}),
+          ...(a.kex ? { kex: a.kex } : {}), ciphers: a.ciphers ?? NODE_PREFERRED_CIPHERS,
           ...(a.macs ? { macs: a.macs } : {}), hostKeys: trust.hostKeyAlgorithms,
         },
         ...(a.rekeyAfterBytes !== undefined ? { rekeyAfterBytes: a.rekeyAfterBytes } : {}),

@@ -2,18 +2,7 @@
 // chacha20-poly1305@openssh.com uses them (PROTOCOL.chacha20poly1305). This is the hot path, so it calls
 // libsodium's WebAssembly exports on a reused heap area instead of the wrappers (which allocate, copy in
 // and copy out for every call): one copy into the heap, the primitives in place, one copy out.
-import { sodium, type Sodium } from './sodium.ts';
-
-/** The raw Emscripten module behind libsodium-wrappers (only what is used here). */
-interface LibSodium {
-  HEAPU8: Uint8Array;
-  _malloc(n: number): number;
-  _free(p: number): void;
-  _crypto_stream_chacha20(out: number, lenLo: number, lenHi: number, nonce: number, key: number): number;
-  _crypto_stream_chacha20_xor_ic(out: number, input: number, lenLo: number, lenHi: number, nonce: number, icLo: number, icHi: number, key: number): number;
-  _crypto_onetimeauth(out: number, input: number, lenLo: number, lenHi: number, key: number): number;
-  _crypto_onetimeauth_verify(tag: number, input: number, lenLo: number, lenHi: number, key: number): number;
-}
+import { libsodium, sodium, type LibSodium, type Sodium } from './sodium.ts';
 
 export interface ChaChaPoly {
   /** ChaCha20 keystream XOR with a 64-bit nonce and a starting block counter. */
@@ -88,7 +77,7 @@ export class OpenSshChaChaPoly {
 
   static async create(key: Uint8Array): Promise<OpenSshChaChaPoly> {
     if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);
-    const lib = (LIB ??= (await sodium() as unknown as { libsodium: LibSodium }).libsodium);
+    const lib = (LIB ??= await libsodium());
     const base = lib._malloc(112);
     lib.HEAPU8.set(key, base);
     return new OpenSshChaChaPoly(base);

@@ -1,6 +1,7 @@
 // The one crypto provider of ssh-proto (ARCHITECTURE.md): WebCrypto and libsodium, no hand-written primitives.
+// The primitives that matter for speed go through a CryptoBackend (backend.ts), replaceable once per program.
 // Each family lives in its own file; add its exports here by name.
-export { sodium } from './sodium.ts';
+export { sodium, preloadLibsodium } from './sodium.ts';
 export type { Sodium } from './sodium.ts';
 export { randomBytes } from './random.ts';
 export {
@@ -23,3 +24,7 @@ export { importAesGcmKey, importAesCtrKey, aesGcmEncrypt, aesGcmDecrypt, aesCtr 
 export { importHmacKey, hmacSign, hmacVerify } from './hmac.ts';
 export { chachaPoly, OpenSshChaChaPoly } from './chacha20-poly1305.ts';
 export type { ChaChaPoly } from './chacha20-poly1305.ts';
+export type { CryptoBackend, AesGcmKey, ChaChaPolyKey } from './backend.ts';
+export { cryptoBackend, setCryptoBackend } from './active-backend.ts';
+export { WEB_CRYPTO_BACKEND } from './web-backend.ts';
+export { Poly1305Heap } from './poly1305.ts';

@@ -1,6 +1,6 @@
-// Signature primitives for SSH keys: Ed25519 through libsodium, ECDSA and RSA through WebCrypto.
+// Signature primitives for SSH keys: Ed25519 through the crypto backend (libsodium by default), ECDSA and RSA through WebCrypto.
 // Only primitives live here; the SSH encodings (RFC 4253 §6.6, RFC 5656 §3.1.2, RFC 8332 §3) are in ../keys/.
-import { sodium } from './sodium.ts';
+import { cryptoBackend } from './active-backend.ts';
 
 /** WebCrypto wants an ArrayBuffer-backed view; copy when the bytes live in a shared or foreign buffer. */
 function buf(b: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -22,26 +22,23 @@ export const ECDSA_HASH: Record<EcdsaCurve, 'SHA-256' | 'SHA-384' | 'SHA-512'> =
 /** Byte length of a field element (and of r, s in IEEE P1363 form). */
 export const ECDSA_FIELD_BYTES: Record<EcdsaCurve, number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 
-// --- Ed25519 (RFC 8032) through libsodium -------------------------------------------------
+// --- Ed25519 (RFC 8032) through the crypto backend (libsodium by default) ---------------------
 
 export async function ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
-  const s = await sodium();
-  return s.crypto_sign_verify_detached(signature, data, publicKey);
+  return cryptoBackend().ed25519Verify(publicKey, signature, data);
 }
 
 /** `secretKey` is libsodium's 64-byte form: seed || public key (also OpenSSH's on-disk form). */
 export async function ed25519Sign(secretKey: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
   if (secretKey.length !== 64) throw new RangeError('Ed25519 secret key must be 64 bytes');
-  const s = await sodium();
-  return s.crypto_sign_detached(data, secretKey);
+  return cryptoBackend().ed25519Sign(secretKey, data);
 }
 
 /** Public key of a 32-byte seed, for checking a private key file's consistency. */
 export async function ed25519PublicFromSeed(seed: Uint8Array): Promise<Uint8Array> {
   if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
-  const s = await sodium();
-  return s.crypto_sign_seed_keypair(seed).publicKey;
+  return cryptoBackend().ed25519PublicFromSeed(seed);
 }
 
 // --- ECDSA on NIST curves through WebCrypto -------------------------------------------------

@@ -1,8 +1,16 @@
 // aes128-gcm@openssh.com / aes256-gcm@openssh.com (RFC 5647). packet_length travels in clear as the AAD;
 // the 12-byte IV is a 4-byte fixed field and an 8-byte invocation counter incremented per packet (§7.1).
-import { aesGcmDecrypt, aesGcmEncrypt, importAesGcmKey } from '../crypto/index.ts';
+// The AES-GCM key comes from the crypto backend, which may answer synchronously (node:crypto) or not (WebCrypto).
+import { cryptoBackend, type AesGcmKey, type CryptoBackend } from '../crypto/index.ts';
 import { SshTransportError } from './errors.ts';
 import { readUint32, type PacketOpener, type PacketSealer } from './packet-cipher.ts';
+
+const macError = () => new SshTransportError('MAC_MISMATCH', 'a packet failed its AES-GCM tag check: the data was altered or the keys disagree');
+
+function checked(plain: Uint8Array | undefined): Uint8Array {
+  if (plain === undefined) throw macError();
+  return plain;
+}
 
 export class AesGcmCipher implements PacketSealer, PacketOpener {
   readonly blockSize = 16;
@@ -11,11 +19,11 @@ export class AesGcmCipher implements PacketSealer, PacketOpener {
   readonly lengthBytes = 4;
   readonly parallel = true;
 
-  private constructor(private readonly key: CryptoKey, private readonly iv: Uint8Array) {}
+  private constructor(private readonly key: AesGcmKey, private readonly iv: Uint8Array) {}
 
-  static async create(key: Uint8Array, iv: Uint8Array): Promise<AesGcmCipher> {
+  static async create(key: Uint8Array, iv: Uint8Array, backend: CryptoBackend = cryptoBackend()): Promise<AesGcmCipher> {
     if (iv.length < 12) throw new RangeError('AES-GCM needs a 12-byte initial IV');
-    return new AesGcmCipher(await importAesGcmKey(key), iv.slice(0, 12));
+    return new AesGcmCipher(await backend.aesGcmKey(key), iv.slice(0, 12));
   }
 
   /** The IV for this packet; the invocation counter then advances (RFC 5647 §7.1, wraps mod 2^64). */
@@ -28,24 +36,24 @@ export class AesGcmCipher implements PacketSealer, PacketOpener {
     return iv;
   }
 
-  async seal(_seq: number, packet: Uint8Array): Promise<Uint8Array> {
-    const iv = this.nextIv();
+  seal(_seq: number, packet: Uint8Array): Promise<Uint8Array> | Uint8Array {
     const aad = packet.subarray(0, 4);
-    const sealed = await aesGcmEncrypt(this.key, iv, aad, packet.subarray(4));
-    const out = new Uint8Array(4 + sealed.length);
-    out.set(aad, 0);
-    out.set(sealed, 4);
-    return out;
+    const frame = (sealed: Uint8Array) => {
+      const out = new Uint8Array(4 + sealed.length);
+      out.set(aad, 0);
+      out.set(sealed, 4);
+      return out;
+    };
+    const sealed = this.key.encrypt(this.nextIv(), aad, packet.subarray(4));
+    return sealed instanceof Uint8Array ? frame(sealed) : sealed.then(frame);
   }
 
   packetLength(_seq: number, head: Uint8Array): number {
     return readUint32(head, 0);
   }
 
-  async open(_seq: number, wire: Uint8Array): Promise<Uint8Array> {
-    const iv = this.nextIv();
-    const plain = await aesGcmDecrypt(this.key, iv, wire.subarray(0, 4), wire.subarray(4));
-    if (plain === undefined) throw new SshTransportError('MAC_MISMATCH', 'a packet failed its AES-GCM tag check: the data was altered or the keys disagree');
-    return plain;
+  open(_seq: number, wire: Uint8Array): Promise<Uint8Array> | Uint8Array {
+    const plain = this.key.decrypt(this.nextIv(), wire.subarray(0, 4), wire.subarray(4));
+    return plain instanceof Promise ? plain.then(checked) : checked(plain);
   }
 }

@@ -2,7 +2,8 @@
 // 64 key bytes: K_2 = first 32 (payload), K_1 = last 32 (length). Nonce = sequence number as uint64 BE.
 // Poly1305 key = the first 32 bytes of K_2's keystream at block 0; the payload uses block 1 onward.
 // The tag covers the encrypted length and the encrypted payload and is checked before anything is decrypted.
-import { OpenSshChaChaPoly } from '../crypto/index.ts';
+// The keyed construction comes from the crypto backend (libsodium by default, node:crypto in the CLI).
+import { cryptoBackend, type ChaChaPolyKey, type CryptoBackend } from '../crypto/index.ts';
 import { SshTransportError } from './errors.ts';
 import type { PacketOpener, PacketSealer } from './packet-cipher.ts';
 
@@ -13,10 +14,11 @@ export class ChaCha20Poly1305Cipher implements PacketSealer, PacketOpener {
   readonly lengthBytes = 4;
   readonly parallel = true;
 
-  private constructor(private readonly impl: OpenSshChaChaPoly) {}
+  private constructor(private readonly impl: ChaChaPolyKey) {}
 
-  static async create(key: Uint8Array): Promise<ChaCha20Poly1305Cipher> {
-    return new ChaCha20Poly1305Cipher(await OpenSshChaChaPoly.create(key));
+  static async create(key: Uint8Array, backend: CryptoBackend = cryptoBackend()): Promise<ChaCha20Poly1305Cipher> {
+    if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);
+    return new ChaCha20Poly1305Cipher(await backend.chachaPolyKey(key));
   }
 
   seal(seq: number, packet: Uint8Array): Uint8Array {

@@ -4,7 +4,7 @@ import { AesCtrHmacCipher, MAC_SPECS } from './aes-ctr-hmac.ts';
 import { AesGcmCipher } from './aes-gcm.ts';
 import { ChaCha20Poly1305Cipher } from './chacha20-poly1305.ts';
 import { deriveDirectionKeys, type DirectionKeys } from './key-schedule.ts';
-import type { HashName } from '../crypto/index.ts';
+import { cryptoBackend, type CryptoBackend, type HashName } from '../crypto/index.ts';
 import type { NegotiatedAlgorithms } from './algorithms.ts';
 import type { PacketOpener, PacketSealer } from './packet-cipher.ts';
 
@@ -27,13 +27,14 @@ export function keySizes(cipher: string, mac: string): { iv: number; key: number
   return { iv: c.iv, key: c.key, macKey: m };
 }
 
-export async function createPacketCipher(cipher: string, mac: string, keys: DirectionKeys): Promise<PacketCipher> {
+/** A packet cipher keyed for one direction; `backend` supplies the AEAD primitives (default: the registered one). */
+export async function createPacketCipher(cipher: string, mac: string, keys: DirectionKeys, backend: CryptoBackend = cryptoBackend()): Promise<PacketCipher> {
   switch (cipher) {
     case 'chacha20-poly1305@openssh.com':
-      return ChaCha20Poly1305Cipher.create(keys.key);
+      return ChaCha20Poly1305Cipher.create(keys.key, backend);
     case 'aes128-gcm@openssh.com':
     case 'aes256-gcm@openssh.com':
-      return AesGcmCipher.create(keys.key, keys.iv);
+      return AesGcmCipher.create(keys.key, keys.iv, backend);
     case 'aes128-ctr':
     case 'aes192-ctr':
     case 'aes256-ctr':

@@ -3,7 +3,7 @@
 // the kex methods) is sans-I/O; this class is the thin driver over a ByteStream.
 import { DISCONNECT_REASON, MSG } from '../messages.ts';
 import { SshError } from '../errors.ts';
-import { sodium } from '../crypto/index.ts';
+import { cryptoBackend } from '../crypto/index.ts';
 import { KEX_STRICT_S, type NegotiatedAlgorithms } from './algorithms.ts';
 import type { ByteStream } from './byte-stream.ts';
 import { newKeys } from './cipher-suite.ts';
@@ -96,7 +96,7 @@ export class Transport {
     // RFC 4253 §4.2: send our identification at once; the server's may follow other lines.
     void this.writeRaw(new TextEncoder().encode(`${this.clientVersion}\r\n`));
     // Load libsodium's WebAssembly (X25519, ML-KEM, ChaCha20) while the server answers, not after its KEXINIT.
-    sodium().catch(() => undefined);
+    cryptoBackend().prepare();
     const exchange = new VersionExchange();
     for (;;) {
       const { value, done } = await this.reader.read().catch((e: unknown) => { throw connectionLost(e, 'receiving'); });
@@ -350,6 +350,7 @@ export class Transport {
     try {
       await round.serverKexInitReceived.promise;
       const algs = round.algorithms!;
+      cryptoBackend().prepare(algs);
       const method = createKexMethod(algs.kex);
       await this.sendPacket(await method.init());
       const reply = await method.reply(await round.next());

@@ -35,6 +35,7 @@ describe('tessera ssh', () => {
   let sshd: SshServerPeer;
   let relay: RelayHandle;
   let base: string[];
+  let payload64: Buffer | undefined;
   beforeAll(async () => {
     dir = makeTempDir();
     chmodSync(dir, 0o755); // the test account reads the payload file below
@@ -121,6 +122,19 @@ describe('tessera ssh', () => {
     expect(lines.some((l) => /^\/dev\/pts\/\d+$/.test(l))).toBe(true);
     expect(run.code).toBe(4);
   });
+
+  it.each(['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr'])(
+    '%s: 64 MiB of `cat` arrive intact (SHA-256) through the node:crypto backend', { timeout: 90_000 }, async (cipher) => {
+      const file = join(dir, 'payload-64m.bin');
+      if (!payload64) { payload64 = randomBytes(64 * 1024 * 1024); writeFileSync(file, payload64, { mode: 0o644 }); }
+      const kh = knownHostsFile('kh_ciphers', sshd.knownHosts());
+      const run = await tessera(['-v', '-o', `Ciphers=${cipher}`, '--known-hosts', kh, ...base, '--', `cat ${file}`]);
+      expect(run.stderr).toContain('Crypto backend node:crypto');
+      expect(run.stderr).toContain(`ssh-ed25519, ${cipher}`);
+      expect(run.code).toBe(0);
+      expect(run.stdout.length).toBe(payload64.length);
+      expect(createHash('sha256').update(run.stdout).digest('hex')).toBe(createHash('sha256').update(payload64).digest('hex'));
+    });
 
   it('--relay: 16 MiB arrive intact through the relay (SHA-256)', { timeout: 90_000 }, async () => {
     const payload = randomBytes(16 * 1024 * 1024);

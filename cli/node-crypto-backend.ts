@@ -1,0 +1,163 @@
+// The node:crypto CryptoBackend of the `tessera` command (ssh-proto/crypto/backend.ts): OpenSSL, synchronous.
+// WebCrypto's AES-GCM costs an asynchronous round trip per packet, and libsodium's WebAssembly ChaCha20 runs at a
+// third of OpenSSL's speed; the ssh2 npm client reaches its speed the same way (OpenSSL, synchronously).
+// Node has no raw Poly1305, so chacha20-poly1305@openssh.com takes its tag from libsodium (ssh-proto's Poly1305Heap).
+// X25519, Ed25519 and SHA-2 come from OpenSSL too: a handshake then needs no WebAssembly compiled at all.
+import {
+  createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, sign, verify,
+  type KeyObject,
+} from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CIPHERS, Poly1305Heap, preloadLibsodium, type AesGcmKey, type ChaChaPolyKey, type CryptoBackend } from '../ssh-proto/index.ts';
+
+/** DER prefixes of an RFC 8410 key: PKCS #8 private key (then the 32-byte key) and SubjectPublicKeyInfo. */
+const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
+
+const privateKey = (prefix: Buffer, raw: Uint8Array): KeyObject => createPrivateKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'pkcs8' });
+const publicKey = (prefix: Buffer, raw: Uint8Array): KeyObject => createPublicKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'spki' });
+/** The raw 32-byte key at the end of a SubjectPublicKeyInfo. */
+const rawPublic = (key: KeyObject): Uint8Array => new Uint8Array(key.export({ format: 'der', type: 'spki' }).subarray(-32));
+
+const OPENSSL_HASH = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' } as const;
+const TAG = 16;
+const CHACHA = 'chacha20-poly1305@openssh.com';
+
+/** AES-GCM through OpenSSL; the tag is checked by final() before the plaintext is handed out. */
+function aesGcmKey(raw: Uint8Array): AesGcmKey {
+  if (raw.length !== 16 && raw.length !== 32) throw new RangeError(`AES-GCM needs a key of 16 or 32 bytes, got ${raw.length}`);
+  const algorithm = raw.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
+  const key = Buffer.from(raw);
+  return {
+    encrypt(iv, aad, plaintext) {
+      const c = createCipheriv(algorithm, key, iv, { authTagLength: TAG });
+      c.setAAD(aad);
+      const body = c.update(plaintext);
+      c.final();
+      const out = new Uint8Array(body.length + TAG);
+      out.set(body, 0);
+      out.set(c.getAuthTag(), body.length);
+      return out;
+    },
+    decrypt(iv, aad, sealed) {
+      if (sealed.length < TAG) return undefined;
+      const d = createDecipheriv(algorithm, key, iv, { authTagLength: TAG });
+      d.setAAD(aad);
+      d.setAuthTag(sealed.subarray(sealed.length - TAG));
+      const plain = d.update(sealed.subarray(0, sealed.length - TAG));
+      try {
+        d.final();
+      } catch {
+        return undefined;
+      }
+      return plain;
+    },
+  };
+}
+
+const ZERO_BLOCK = new Uint8Array(64);
+
+/**
+ * chacha20-poly1305@openssh.com (PROTOCOL.chacha20poly1305) with OpenSSL's ChaCha20. Its 16-byte IV is the raw
+ * state words 12..15: the 64-bit block counter little-endian, then the 64-bit nonce, here the sequence number
+ * big-endian. One K_2 stream gives the Poly1305 key (block 0, first 32 bytes) and then, from block 1, the payload.
+ */
+class NodeChaChaPoly implements ChaChaPolyKey {
+  private readonly iv = Buffer.alloc(16);
+
+  private constructor(private readonly k2: Buffer, private readonly k1: Buffer, private readonly poly: Poly1305Heap) {}
+
+  static async create(key: Uint8Array): Promise<NodeChaChaPoly> {
+    if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);
+    return new NodeChaChaPoly(Buffer.from(key.subarray(0, 32)), Buffer.from(key.subarray(32)), await Poly1305Heap.create());
+  }
+
+  /** IV for block 0 with nonce = seq (uint64 BE; the high 32 bits are zero). */
+  private nonce(seq: number): Buffer {
+    this.iv.writeUInt32BE(seq >>> 0, 12);
+    return this.iv;
+  }
+
+  /** The K_2 stream at block 0, and the Poly1305 key taken from it. */
+  private payloadStream(seq: number): { stream: ReturnType<typeof createCipheriv>; polyKey: Uint8Array } {
+    const stream = createCipheriv('chacha20', this.k2, this.nonce(seq));
+    return { stream, polyKey: stream.update(ZERO_BLOCK).subarray(0, 32) };
+  }
+
+  seal(seq: number, packet: Uint8Array): Uint8Array {
+    const n = packet.length;
+    const { stream, polyKey } = this.payloadStream(seq);
+    const length = createCipheriv('chacha20', this.k1, this.iv).update(packet.subarray(0, 4));
+    this.poly.load([length, stream.update(packet.subarray(4))]);
+    this.poly.writeTag(polyKey, n);
+    return this.poly.bytes(0, n + TAG).slice();
+  }
+
+  length(seq: number, head: Uint8Array): number {
+    return createCipheriv('chacha20', this.k1, this.nonce(seq)).update(head.subarray(0, 4)).readUInt32BE(0);
+  }
+
+  open(seq: number, wire: Uint8Array): Uint8Array | undefined {
+    return this.openParts(seq, [wire], wire.length);
+  }
+
+  openParts(seq: number, parts: readonly Uint8Array[], length: number): Uint8Array | undefined {
+    const n = length - TAG;
+    if (n < 4 || this.poly.load(parts) !== length) throw new RangeError(`packet pieces do not hold ${length} bytes`);
+    const { stream, polyKey } = this.payloadStream(seq);
+    if (!this.poly.verify(polyKey, n)) return undefined;
+    return stream.update(this.poly.bytes(4, n));
+  }
+
+  dispose(): void {
+    this.k1.fill(0);
+    this.k2.fill(0);
+    this.poly.dispose();
+  }
+}
+
+export const NODE_CRYPTO_BACKEND: CryptoBackend = {
+  name: 'node:crypto',
+  prepare(algorithms) {
+    // Only Poly1305 (chacha20-poly1305) and ML-KEM still come from libsodium: load it once one of them is chosen.
+    if (!algorithms) return;
+    const { kex, cipherClientToServer: c2s, cipherServerToClient: s2c } = algorithms;
+    if (kex.startsWith('mlkem') || [c2s, s2c].includes(CHACHA)) preloadLibsodium();
+  },
+  aesGcmKey: async (raw) => aesGcmKey(raw),
+  chachaPolyKey: (raw) => NodeChaChaPoly.create(raw),
+  digest: async (hash, data) => new Uint8Array(createHash(OPENSSL_HASH[hash]).update(data).digest()),
+  x25519Public: async (raw) => rawPublic(createPublicKey(privateKey(PKCS8_X25519, raw))),
+  x25519: async (raw, peer) => new Uint8Array(diffieHellman({ privateKey: privateKey(PKCS8_X25519, raw), publicKey: publicKey(SPKI_X25519, peer) })),
+  ed25519PublicFromSeed: async (seed) => rawPublic(createPublicKey(privateKey(PKCS8_ED25519, seed))),
+  ed25519Sign: async (secretKey, data) => new Uint8Array(sign(null, data, privateKey(PKCS8_ED25519, secretKey.subarray(0, 32)))),
+  ed25519Verify: async (key, signature, data) => {
+    try {
+      return verify(null, data, publicKey(SPKI_ED25519, key), signature);
+    } catch {
+      return false; // not a valid encoded point
+    }
+  },
+};
+
+/**
+ * The ciphers offered with this backend, AES-GCM first: with OpenSSL's AES instructions it is the fastest here
+ * (bench/ssh/throughput.ts) and needs no WebAssembly, as Go's x/crypto/ssh and the ssh2 client order them on such
+ * CPUs. Where the CPU has no AES instructions, OpenSSH's order (ChaCha20-Poly1305 first) stays.
+ */
+export const NODE_PREFERRED_CIPHERS: readonly string[] = hasAesInstructions()
+  ? [...DEFAULT_CIPHERS.filter((c) => c.includes('-gcm@')), ...DEFAULT_CIPHERS.filter((c) => !c.includes('-gcm@'))]
+  : DEFAULT_CIPHERS;
+
+/** AES-NI (x86 flag "aes") or the ARMv8 Crypto Extensions (Features "aes"), from /proc/cpuinfo on Linux. */
+function hasAesInstructions(): boolean {
+  if (process.arch !== 'x64' && process.arch !== 'arm64') return false;
+  if (process.platform !== 'linux') return true; // assumed: macOS and Windows machines of these architectures have them
+  try {
+    return /^(flags|Features)\s*:.*\baes\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return true;
+  }
+}

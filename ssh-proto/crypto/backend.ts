@@ -1,0 +1,54 @@
+// The crypto backend seam (ARCHITECTURE.md, Crypto: "one provider module ... so that a benchmark can compare
+// implementations and the fastest correct one is the default"). The primitives whose cost shows (the packet
+// AEADs, and what a handshake needs) are reached through one CryptoBackend. The default is WebCrypto + libsodium
+// (web-backend.ts), which runs in the page and in Node. A Node-only program may register a faster one once
+// (the `tessera` command registers node:crypto, cli/node-crypto-backend.ts); ssh-proto never imports node:crypto.
+import type { HashName } from './hash.ts';
+
+/** One AES-GCM key (NIST SP 800-38D, 16-byte tags). A backend may answer synchronously. */
+export interface AesGcmKey {
+  /** Returns ciphertext || tag. */
+  encrypt(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /** `sealed` is ciphertext || tag. Undefined when the tag does not verify; no plaintext is released then. */
+  decrypt(iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | undefined;
+}
+
+/**
+ * One direction's chacha20-poly1305@openssh.com keys (OpenSSH PROTOCOL.chacha20poly1305), synchronous:
+ * 64 key bytes, K_2 (first 32) for the payload and the Poly1305 key, K_1 (last 32) for the length.
+ */
+export interface ChaChaPolyKey {
+  /** packet = uint32 length || rest (plaintext). Returns encrypted length || encrypted rest || tag. */
+  seal(seq: number, packet: Uint8Array): Uint8Array;
+  /** The packet length from the first 4 encrypted bytes. */
+  length(seq: number, head: Uint8Array): number;
+  /** wire = encrypted length || encrypted rest || tag. Checks the tag first; undefined when it fails. Returns the rest. */
+  open(seq: number, wire: Uint8Array): Uint8Array | undefined;
+  /** `open` for a packet received in pieces, which need not be joined first. */
+  openParts(seq: number, parts: readonly Uint8Array[], length: number): Uint8Array | undefined;
+  /** Wipes the keys (after a rekey). */
+  dispose(): void;
+}
+
+export interface CryptoBackend {
+  /** Shown by benchmarks, e.g. "webcrypto+libsodium", "node:crypto". */
+  readonly name: string;
+  /**
+   * Starts loading what the primitives will need (libsodium's WebAssembly) while the network is busy: called when a
+   * connection starts (`algorithms` undefined) and again once the key exchange has chosen its algorithms.
+   */
+  prepare(algorithms?: { kex: string; cipherClientToServer: string; cipherServerToClient: string }): void;
+  aesGcmKey(raw: Uint8Array): Promise<AesGcmKey>;
+  chachaPolyKey(raw: Uint8Array): Promise<ChaChaPolyKey>;
+  /** SHA-2 (FIPS 180-4). */
+  digest(hash: HashName, data: Uint8Array): Promise<Uint8Array>;
+  /** X25519 (RFC 7748 §5) of a 32-byte private key and the base point. */
+  x25519Public(privateKey: Uint8Array): Promise<Uint8Array>;
+  /** The raw X25519 shared secret; may throw for a low-order point (x25519.ts turns that into a typed error). */
+  x25519(privateKey: Uint8Array, peerPublic: Uint8Array): Promise<Uint8Array>;
+  /** Ed25519 (RFC 8032): the public key of a 32-byte seed. */
+  ed25519PublicFromSeed(seed: Uint8Array): Promise<Uint8Array>;
+  /** `secretKey` is seed || public key (64 bytes, OpenSSH's and libsodium's form). */
+  ed25519Sign(secretKey: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
+  ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+}
