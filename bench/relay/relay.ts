@@ -131,7 +131,17 @@ function ownCpu(): [number, number] {
   return [u.user / 1e6, u.system / 1e6];
 }
 
+/**
+ * Waits (up to 2 s) until a forking relay's children from earlier sessions have exited: one
+ * that exits during a measurement would take its CPU time out of the tree's sum.
+ */
+async function settle(p: Path): Promise<void> {
+  if (p.relayPid === undefined) return;
+  for (let i = 0; i < 200 && treeOf(p.relayPid).length > 2; i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 async function timed(p: Path, bytes: number, run: () => Promise<void>): Promise<Rate> {
+  await settle(p);
   const relay0 = p.relayPid === undefined ? [NaN, NaN] : cpuOfTree(p.relayPid);
   const target0 = cpuOfTree(targetPid);
   const own0 = ownCpu();
