@@ -3,9 +3,10 @@
 // objects; every field is optional and command-line options override it. Validation is strict: an unknown key or
 // a wrong type is a UsageError naming the file, the profile and the field.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { CardAuthKind } from '../identity/index.ts';
 import { UsageError } from './command.ts';
 
@@ -37,6 +38,14 @@ const REVOCATION: readonly RevocationPolicy[] = ['require', 'prefer', 'off'];
 export function defaultProfilesFile(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env['XDG_CONFIG_HOME'];
   return join(xdg && xdg !== '' ? xdg : join(homedir(), '.config'), 'tessera', 'profiles.yaml');
+}
+
+/**
+ * The YAML parser (~260 KB bundled) is required only when a profiles file is read: imported statically, every
+ * `tessera ssh` start paid ~12 ms for it (bench/ssh/handshake.ts).
+ */
+function parse(text: string): unknown {
+  return (createRequire(import.meta.url)('yaml') as typeof Yaml).parse(text);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

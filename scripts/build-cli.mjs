@@ -9,7 +9,7 @@
 // The output stays two folders below the repository root (.build/cli/): code that finds the
 // repository from its own location (sim/ccid/profile-dir.ts, tests/peers/repo.ts) goes up two folders.
 // It is built beside and swapped in by rename, so a `tessera` starting meanwhile never sees half a build.
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -20,7 +20,7 @@ const outdir = `${root}.build/cli`;
 const staging = `${root}.build/cli-${process.pid}`;
 const old = `${root}.build/cli-old-${process.pid}`;
 rmSync(staging, { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: { tessera: 'cli/main.ts' },
   outdir: staging,
@@ -33,8 +33,12 @@ await build({
   // Bundled CommonJS packages call require(): give the ES module output one.
   banner: { js: "import { createRequire as __tesseraRequire } from 'node:module'; const require = __tesseraRequire(import.meta.url);" },
   sourcemap: true,
+  metafile: true,
   logLevel: 'warning',
 });
+// The sources the bundle holds, for the freshness check at each start (scripts/cli-sources.mjs).
+const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/') && !p.includes(':'));
+writeFileSync(`${staging}/inputs.json`, JSON.stringify(inputs));
 try { renameSync(outdir, old); } catch { /* first build */ }
 renameSync(staging, outdir);
 rmSync(old, { recursive: true, force: true });

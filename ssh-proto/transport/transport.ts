@@ -93,8 +93,11 @@ export class Transport {
   }
 
   private async start(): Promise<void> {
-    // RFC 4253 §4.2: send our identification at once; the server's may follow other lines.
+    // RFC 4253 §4.2: send our identification at once; the server's may follow other lines. Key exchange begins
+    // right after it (§7.1; Dropbear does the same): our KEXINIT depends only on our options, so it goes out now,
+    // while the server is still starting, not one server banner later.
     void this.writeRaw(new TextEncoder().encode(`${this.clientVersion}\r\n`));
+    this.beginKex(true, 'client');
     // Load libsodium's WebAssembly (X25519, ML-KEM, ChaCha20) while the server answers, not after its KEXINIT.
     cryptoBackend().prepare();
     const exchange = new VersionExchange();
@@ -109,7 +112,6 @@ export class Transport {
       this.decoder.feed(result.rest);
       break;
     }
-    this.beginKex(true, 'client');
     void this.readLoop();
   }
 
