@@ -4,7 +4,7 @@
 // Node has no raw Poly1305, so chacha20-poly1305@openssh.com takes its tag from libsodium (ssh-proto's Poly1305Heap).
 // X25519, Ed25519 and SHA-2 come from OpenSSL too: a handshake then needs no WebAssembly compiled at all.
 import {
-  createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, sign, verify,
+  createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, createSecretKey, diffieHellman, sign, verify,
   type KeyObject,
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -29,8 +29,9 @@ const CHACHA = 'chacha20-poly1305@openssh.com';
 function aesGcmKey(raw: Uint8Array): AesGcmKey {
   if (raw.length !== 16 && raw.length !== 32) throw new RangeError(`AES-GCM needs a key of 16 or 32 bytes, got ${raw.length}`);
   const algorithm = raw.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
-  const key = Buffer.from(raw);
+  const key = createSecretKey(Buffer.from(raw));
   return {
+    synchronous: true,
     encrypt(iv, aad, plaintext) {
       const c = createCipheriv(algorithm, key, iv, { authTagLength: TAG });
       c.setAAD(aad);
@@ -67,11 +68,11 @@ const ZERO_BLOCK = new Uint8Array(64);
 class NodeChaChaPoly implements ChaChaPolyKey {
   private readonly iv = Buffer.alloc(16);
 
-  private constructor(private readonly k2: Buffer, private readonly k1: Buffer, private readonly poly: Poly1305Heap) {}
+  private constructor(private readonly k2: KeyObject, private readonly k1: KeyObject, private readonly poly: Poly1305Heap) {}
 
   static async create(key: Uint8Array): Promise<NodeChaChaPoly> {
     if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);
-    return new NodeChaChaPoly(Buffer.from(key.subarray(0, 32)), Buffer.from(key.subarray(32)), await Poly1305Heap.create());
+    return new NodeChaChaPoly(createSecretKey(Buffer.from(key.subarray(0, 32))), createSecretKey(Buffer.from(key.subarray(32))), await Poly1305Heap.create());
   }
 
   /** IV for block 0 with nonce = seq (uint64 BE; the high 32 bits are zero). */
@@ -112,9 +113,7 @@ class NodeChaChaPoly implements ChaChaPolyKey {
   }
 
   dispose(): void {
-    this.k1.fill(0);
-    this.k2.fill(0);
-    this.poly.dispose();
+    this.poly.dispose(); // the KeyObjects' copies are freed with them (node:crypto cannot wipe them)
   }
 }
 

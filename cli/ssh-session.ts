@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CardLogin } from './card-login.ts';
 import { UsageError } from './command.ts';
+import { FdWriter } from './fd-writer.ts';
 import type { NetByteStream } from './net-stream.ts';
 import { NODE_CRYPTO_BACKEND, NODE_PREFERRED_CIPHERS } from './node-crypto-backend.ts';
 import type { SshArgs } from './ssh.ts';
@@ -83,6 +84,22 @@ async function forward(from: ReadableStream<Uint8Array>, out: NodeJS.WriteStream
   }
 }
 
+/** `forward` for a pipe or file on stdout: thread-pool writes (cli/fd-writer.ts), flushed before it resolves. */
+async function forwardToFd(from: ReadableStream<Uint8Array>, out: FdWriter): Promise<void> {
+  const reader = from.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (!out.write(value)) await out.drained();
+      if (out.error) { await reader.cancel(); return; } // EPIPE: the channel then discards, as above
+    }
+    await out.flushed();
+  } catch {
+    /* the session failed: its error is reported from session.exit */
+  }
+}
+
 /**
  * Copies stdin into the session, then EOF, with plain stream events: reading resumes once the channel took the
  * chunk (its window). Readable.toWeb + pipeTo cost ~10 ms per start (web-stream set-up, and the released writer's
@@ -118,7 +135,8 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
     process.on('SIGWINCH', onResize);
     restore.push(() => { process.stdout.off('resize', onResize); process.off('SIGWINCH', onResize); });
   }
-  const stdoutDone = forward(session.stdout, process.stdout);
+  const stdoutFd = usePty ? undefined : FdWriter.forPipeOrFile(1);
+  const stdoutDone = stdoutFd ? forwardToFd(session.stdout, stdoutFd) : forward(session.stdout, process.stdout);
   const stderrDone = forward(session.stderr, process.stderr);
   const stopInput = forwardInput(stdin, session.stdin);
   try {

@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { connectTcp } from '../../cli/net-stream.ts';
-import { connect, createHostKeyVerifier, parsePrivateKeyFile, type SoftwareKey } from '../../ssh-proto/index.ts';
+import { NODE_CRYPTO_BACKEND } from '../../cli/node-crypto-backend.ts';
+import { connect, createHostKeyVerifier, parsePrivateKeyFile, setCryptoBackend, WEB_CRYPTO_BACKEND, type CryptoBackend, type SoftwareKey } from '../../ssh-proto/index.ts';
 import { repoRoot, type SshServerPeer } from '../../tests/peers/index.ts';
 import { ensureCliBundle } from './cli-bundle.ts';
 import { cpuMsSince, ssh2Exec, type ExecResult } from './ssh2-client.ts';
@@ -20,8 +21,23 @@ export interface BenchTarget {
 /** MACs for non-AEAD ciphers (what OpenSSH would pick first). */
 const macFor = (cipher: string) => (/gcm|chacha/.test(cipher) ? undefined : 'hmac-sha2-256-etm@openssh.com');
 
-/** Tessera in-process: connect, auth, exec, drain stdout; `ms` is all of it, `transferMs` the exec alone. */
-export async function tesseraExec(t: BenchTarget, command: string, cipher?: string): Promise<ExecResult & { transferMs: number }> {
+/** The crypto backends Tessera can run on (ssh-proto/crypto/backend.ts): the page's, and the `tessera` command's. */
+export const BACKENDS = { web: WEB_CRYPTO_BACKEND, node: NODE_CRYPTO_BACKEND } as const satisfies Record<string, CryptoBackend>;
+
+/**
+ * Tessera in-process on `backend` (default: the page's WebCrypto + libsodium): connect, auth, exec, drain stdout;
+ * `ms` is all of it, `transferMs` the exec alone.
+ */
+export async function tesseraExec(t: BenchTarget, command: string, cipher?: string, backend: CryptoBackend = WEB_CRYPTO_BACKEND): Promise<ExecResult & { transferMs: number }> {
+  const previous = setCryptoBackend(backend);
+  try {
+    return await tesseraExecOn(t, command, cipher);
+  } finally {
+    setCryptoBackend(previous);
+  }
+}
+
+async function tesseraExecOn(t: BenchTarget, command: string, cipher?: string): Promise<ExecResult & { transferMs: number }> {
   const start = performance.now();
   const cpu = process.cpuUsage();
   const stream = await connectTcp(t.server.host, t.server.port);

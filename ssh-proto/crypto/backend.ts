@@ -7,6 +7,8 @@ import type { HashName } from './hash.ts';
 
 /** One AES-GCM key (NIST SP 800-38D, 16-byte tags). A backend may answer synchronously. */
 export interface AesGcmKey {
+  /** True when encrypt/decrypt return their results directly and keep no reference to their inputs after returning. */
+  readonly synchronous: boolean;
   /** Returns ciphertext || tag. */
   encrypt(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> | Uint8Array;
   /** `sealed` is ciphertext || tag. Undefined when the tag does not verify; no plaintext is released then. */

@@ -11,6 +11,7 @@ export const WEB_CRYPTO_BACKEND: CryptoBackend = {
   async aesGcmKey(raw) {
     const key = await importAesGcmKey(raw);
     return {
+      synchronous: false,
       encrypt: (iv, aad, plaintext) => aesGcmEncrypt(key, iv, aad, plaintext),
       decrypt: (iv, aad, sealed) => aesGcmDecrypt(key, iv, aad, sealed),
     };

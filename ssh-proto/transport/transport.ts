@@ -206,7 +206,8 @@ export class Transport {
           for (const packet of batch) {
             if (this.ended) return;
             this.bytesSinceKex += packet.payload.length;
-            await this.dispatch(packet);
+            const dispatched = this.dispatch(packet);
+            if (dispatched) await dispatched; // only NEWKEYS waits (for the next keys)
           }
           this.maybeRekey(); // received bytes count too (RFC 4253 §9)
           this.wakeFeeder();
@@ -256,7 +257,8 @@ export class Transport {
     r?.();
   }
 
-  private async dispatch({ seq, payload }: DecodedPacket): Promise<void> {
+  /** Handles one packet; synchronous (no promise, no await per data packet) except NEWKEYS. */
+  private dispatch({ seq, payload }: DecodedPacket): Promise<void> | undefined {
     const type = payload[0]!;
     const kex = this.kex;
     if (type === MSG.DISCONNECT) throw parseDisconnect(payload);
@@ -288,10 +290,11 @@ export class Transport {
         return;
       case MSG.NEWKEYS: {
         if (!kex || !kex.replyReceived) throw KexRound.unexpected('SSH_MSG_NEWKEYS');
-        this.decoder.setOpener(await kex.incomingCipher.promise);
-        if (this.strictKex) this.decoder.seq = 0; // strict kex: reset after every NEWKEYS
-        kex.newKeysReceived.resolve();
-        return;
+        return kex.incomingCipher.promise.then((opener) => {
+          this.decoder.setOpener(opener);
+          if (this.strictKex) this.decoder.seq = 0; // strict kex: reset after every NEWKEYS
+          kex.newKeysReceived.resolve();
+        });
       }
     }
     if (isKexMethodMessage(type)) {
