@@ -1,13 +1,15 @@
-// In-process packet throughput per cipher: Tessera's packet layer (seal + open) vs the ssh2 npm package's
-// own ciphers (native binding when built), same payloads, same run. Prints MB/s and the ratio.
+// In-process packet throughput per cipher: Tessera's packet layer (seal + open) on each crypto backend
+// (ssh-proto/crypto/backend.ts: WebCrypto + libsodium, the page's default; node:crypto, the `tessera` command's)
+// vs the ssh2 npm package's own ciphers (native binding when built), same payloads, same run. Prints MB/s and ratios.
 // Run: npx tsx bench/ssh-ciphers.ts [MiB per cipher and round, default 64]
 import { createRequire } from 'node:module';
+import { NODE_CRYPTO_BACKEND } from '../cli/node-crypto-backend.ts';
 import { createPacketCipher, keySizes, PacketDecoder, PacketEncoder } from '../ssh-proto/transport/index.ts';
-import { chachaPoly, OpenSshChaChaPoly } from '../ssh-proto/crypto/index.ts';
+import { chachaPoly, OpenSshChaChaPoly, WEB_CRYPTO_BACKEND, type CryptoBackend } from '../ssh-proto/crypto/index.ts';
 
-function createPacketCipherForBench(cipher: string, mac: string) {
+function createPacketCipherForBench(cipher: string, mac: string, backend: CryptoBackend) {
   const s = keySizes(cipher, mac);
-  return createPacketCipher(cipher, mac, { key: new Uint8Array(s.key).fill(7), iv: new Uint8Array(s.iv).fill(9), macKey: new Uint8Array(s.macKey).fill(3) });
+  return createPacketCipher(cipher, mac, { key: new Uint8Array(s.key).fill(7), iv: new Uint8Array(s.iv).fill(9), macKey: new Uint8Array(s.macKey).fill(3) }, backend);
 }
 
 const require = createRequire(import.meta.url);
@@ -34,11 +36,11 @@ const SUITES: [string, string][] = [
   ['aes128-ctr', 'hmac-sha2-256'],
 ];
 
-async function ours(cipher: string, mac: string): Promise<number> {
+async function ours(cipher: string, mac: string, backend: CryptoBackend): Promise<number> {
   const enc = new PacketEncoder();
   const dec = new PacketDecoder();
-  enc.setSealer(await createPacketCipherForBench(cipher, mac));
-  dec.setOpener(await createPacketCipherForBench(cipher, mac));
+  enc.setSealer(await createPacketCipherForBench(cipher, mac, backend));
+  dec.setOpener(await createPacketCipherForBench(cipher, mac, backend));
   const payload = new Uint8Array(PAYLOAD).fill(0x5a);
   payload[0] = 94;
   const start = performance.now();
@@ -114,17 +116,21 @@ async function chachaRoutes(): Promise<[number, number]> {
 }
 
 console.log(`seal+open of ${COUNT} x ${PAYLOAD}-byte payloads (${MIB} MiB) per cipher; ssh2 native binding: ${ssh2.bindingAvailable}`);
-console.log('cipher'.padEnd(46), 'Tessera MB/s'.padStart(13), 'ssh2 MB/s'.padStart(10), 'ratio'.padStart(7));
+console.log('Tessera on each crypto backend (MB/s):', `web = ${WEB_CRYPTO_BACKEND.name},`, `node = ${NODE_CRYPTO_BACKEND.name}`);
+console.log('cipher'.padEnd(46), 'web'.padStart(7), 'node'.padStart(7), 'ssh2'.padStart(7), 'node/web'.padStart(9), 'web/ssh2'.padStart(9), 'node/ssh2'.padStart(10));
 // Alternating rounds, best of each: the machine may be shared, and the best run is the least disturbed one.
 const ROUNDS = 3;
 for (const [cipher, mac] of SUITES) {
-  let a = 0;
+  let web = 0;
+  let node = 0;
   let b = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    a = Math.max(a, await ours(cipher, mac));
+    web = Math.max(web, await ours(cipher, mac, WEB_CRYPTO_BACKEND));
+    node = Math.max(node, await ours(cipher, mac, NODE_CRYPTO_BACKEND));
     b = Math.max(b, await theirs(cipher, mac));
   }
-  console.log(`${cipher}${mac === 'none' ? '' : ` + ${mac}`}`.padEnd(46), a.toFixed(0).padStart(13), b.toFixed(0).padStart(10), (a / b).toFixed(2).padStart(7));
+  console.log(`${cipher}${mac === 'none' ? '' : ` + ${mac}`}`.padEnd(46), ...[web, node, b].map((v) => v.toFixed(0).padStart(7)),
+    (node / web).toFixed(2).padStart(9), (web / b).toFixed(2).padStart(9), (node / b).toFixed(2).padStart(10));
 }
 
 let bestWrappers = 0;

@@ -8,7 +8,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CIPHERS, Poly1305Heap, preloadLibsodium, type AesGcmKey, type ChaChaPolyKey, type CryptoBackend } from '../ssh-proto/index.ts';
+import { DEFAULT_CIPHERS, Poly1305Heap, preloadLibsodium, WEB_CRYPTO_BACKEND, type AesGcmKey, type ChaChaPolyKey, type CryptoBackend } from '../ssh-proto/index.ts';
 
 /** DER prefixes of an RFC 8410 key: PKCS #8 private key (then the 32-byte key) and SubjectPublicKeyInfo. */
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -64,15 +64,19 @@ const ZERO_BLOCK = new Uint8Array(64);
  * chacha20-poly1305@openssh.com (PROTOCOL.chacha20poly1305) with OpenSSL's ChaCha20. Its 16-byte IV is the raw
  * state words 12..15: the 64-bit block counter little-endian, then the 64-bit nonce, here the sequence number
  * big-endian. One K_2 stream gives the Poly1305 key (block 0, first 32 bytes) and then, from block 1, the payload.
+ * The 4-byte length of a received packet is decrypted by the default backend's libsodium key (one ChaCha20 block
+ * in the WebAssembly heap, no OpenSSL cipher object per packet); libsodium is loaded for Poly1305 anyway.
  */
 class NodeChaChaPoly implements ChaChaPolyKey {
   private readonly iv = Buffer.alloc(16);
 
-  private constructor(private readonly k2: KeyObject, private readonly k1: KeyObject, private readonly poly: Poly1305Heap) {}
+  private constructor(private readonly k2: KeyObject, private readonly k1: KeyObject, private readonly poly: Poly1305Heap,
+    private readonly lengths: ChaChaPolyKey) {}
 
   static async create(key: Uint8Array): Promise<NodeChaChaPoly> {
     if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);
-    return new NodeChaChaPoly(createSecretKey(Buffer.from(key.subarray(0, 32))), createSecretKey(Buffer.from(key.subarray(32))), await Poly1305Heap.create());
+    const [poly, lengths] = await Promise.all([Poly1305Heap.create(), WEB_CRYPTO_BACKEND.chachaPolyKey(key)]);
+    return new NodeChaChaPoly(createSecretKey(Buffer.from(key.subarray(0, 32))), createSecretKey(Buffer.from(key.subarray(32))), poly, lengths);
   }
 
   /** IV for block 0 with nonce = seq (uint64 BE; the high 32 bits are zero). */
@@ -97,7 +101,7 @@ class NodeChaChaPoly implements ChaChaPolyKey {
   }
 
   length(seq: number, head: Uint8Array): number {
-    return createCipheriv('chacha20', this.k1, this.nonce(seq)).update(head.subarray(0, 4)).readUInt32BE(0);
+    return this.lengths.length(seq, head);
   }
 
   open(seq: number, wire: Uint8Array): Uint8Array | undefined {
@@ -114,6 +118,7 @@ class NodeChaChaPoly implements ChaChaPolyKey {
 
   dispose(): void {
     this.poly.dispose(); // the KeyObjects' copies are freed with them (node:crypto cannot wipe them)
+    this.lengths.dispose();
   }
 }
 
