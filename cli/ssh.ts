@@ -7,6 +7,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from './command.ts';
 import { HelpRequested, UsageError } from './command.ts';
+import { raiseMallocTrimThreshold } from './malloc-trim.ts';
 import { connectRelay, connectTcp } from './net-stream.ts';
 import { defaultProfilesFile, loadProfile, type Profile, type RevocationPolicy } from './profiles.ts';
 
@@ -195,6 +196,7 @@ function parsePort(v: string): number {
 export const command: Command = {
   async run(args) {
     const a = parseSshArgs(args);
+    raiseMallocTrimThreshold(); // fewer page faults per packet buffer (cli/malloc-trim.ts)
     // Connect first, as ssh(1) does: the server forks and sends its version while the SSH modules, keys and
     // known_hosts load (bench/ssh/handshake.ts). Not with a card: its PIN prompt may take longer than the server waits.
     const open = () => (a.relay ? connectRelay(a.relay, a.host, a.port, { timeoutMs: a.connectTimeoutMs }) : connectTcp(a.host, a.port, { timeoutMs: a.connectTimeoutMs }));
