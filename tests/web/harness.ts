@@ -39,6 +39,8 @@ export async function startWebStack(options: {
   allow?: readonly string[];
   /** URL prefixes the relay's /revocation endpoint may fetch (CRL distribution points, OCSP responders). */
   revocationAllow?: readonly string[];
+  /** The relay's Content-Security-Policy header instead of its default (benchmarks that report over a WebSocket). */
+  csp?: string;
 } = {}): Promise<WebStack> {
   requireExecutable(CHROMIUM, 'Debian chromium');
   const staticDir = buildPage();
@@ -47,7 +49,7 @@ export async function startWebStack(options: {
     config: {
       listen: { host: '127.0.0.1', port: 0 },
       targets: { allow: [...(options.allow ?? [])], allowPrivate: ['127.0.0.0/8'] },
-      static: { dir: staticDir },
+      static: { dir: staticDir, ...(options.csp ? { csp: options.csp } : {}) },
       site: (options.config ?? {}) as Record<string, never>,
       ...(options.revocationAllow ? { revocation: { allow: [...options.revocationAllow] } } : {}),
     },
