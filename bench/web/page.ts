@@ -11,7 +11,7 @@
 //      - under Playwright, which attaches DevTools with the Network domain on: Chromium then copies
 //        every WebSocket frame with its payload to the DevTools client, a cost users never pay.
 // Run: npx tsx bench/web/page.ts [MiB for cat, default 4]
-//   (env ROUNDS=3, ONLY=cost|throughput, METHOD=both|plain|playwright)
+//   (env ROUNDS=3, ONLY=cost|throughput, METHOD=both|plain|playwright, CPU=1: CPU ms per MB by process/thread for each no-DevTools round)
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -22,6 +22,7 @@ import { startSshd, type SshServerPeer } from '../../tests/peers/index.ts';
 import { openApp, startWebStack, type WebStack } from '../../tests/web/harness.ts';
 import { connectRelay } from '../../cli/net-stream.ts';
 import { connect } from '../../ssh-proto/index.ts';
+import { cpuDelta, cpuTimes } from './cpu-times.ts';
 import { addDriver, DRIVER_CSP, runPlain } from './plain-chromium.ts';
 
 const MIB = Number(process.argv[2] ?? 4);
@@ -171,13 +172,19 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
   await addDriver(stack.staticDir);
   const runs = new Map<string, number[]>();
   let info = '';
+  let cpuBefore = cpuTimes();
   const onReport = (prefix: string) => (r: Parameters<Parameters<typeof runPlain>[3]>[0]) => {
+    // CPU per MB by process/thread between two reports (one round): comparable under any load.
+    const cpuNow = cpuTimes();
+    const cpu = cpuDelta(cpuBefore, cpuNow);
+    cpuBefore = cpuNow;
     if (r.t === 'ready') info = `renderer ${r.renderer}, ${/\(([^)]*)\)/.exec(r.status)?.[1] ?? r.status}`;
     if (r.t !== 'round') return;
     if (r.round === 0) { console.log(`  no DevTools, warm-up: ${prefix === 'page-' ? 'SSH in the page' : r.variant} ${r.rate.toFixed(2)} MB/s`); return; }
     const key = prefix + r.variant;
     runs.set(key, [...(runs.get(key) ?? []), r.rate]);
     console.log(`  no DevTools, round ${r.round}: ${prefix === 'page-' ? 'SSH in the page' : r.variant} ${r.rate.toFixed(2)} MB/s, ${r.fps.toFixed(0)} frames/s${r.startMs !== undefined ? ` (Enter to first byte ${r.startMs.toFixed(0)} ms)` : ''}`);
+    if (process.env.CPU) console.log(`      CPU ms/MB: ${cpu.slice(0, 8).map(([k, ms]) => `${k} ${(ms / (bytes / 1e6)).toFixed(0)}`).join(', ')}`);
   };
   const plan = { password: sshd.password, file, bytes, rounds: ROUNDS };
   await runPlain(`${stack.baseUrl}/bench.html`, { ...plan, variants: ['tessera', 'raw', 'sink'] }, rawText, onReport(''));

@@ -4,7 +4,7 @@
 import { errorMessage } from '../errors.ts';
 import { dialSsh } from './ssh-dialer.ts';
 import type { ShellChannel, SshConnection, SshSigner } from './terminal-session.ts';
-import { OUTPUT_BATCH, OUTPUT_CREDIT, toWire, type FromWorker, type ToWorker, type WireError } from './worker-protocol.ts';
+import { OUTPUT_BATCH, OUTPUT_BUFFER, OUTPUT_CREDIT, toWire, type FromWorker, type ToWorker, type WireError } from './worker-protocol.ts';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -39,6 +39,16 @@ const dialAbort = new AbortController();
 let credit = OUTPUT_CREDIT;
 let creditWaiters: (() => void)[] = [];
 const NOT_READY = Promise.resolve('not-ready' as const);
+/**
+ * Output buffers the page gave back (it copies each message into the terminal's own buffers):
+ * filling a fresh transferred buffer per message cost page faults and sweeping on both threads.
+ */
+const spareBuffers: ArrayBuffer[] = [];
+const MAX_SPARE_BUFFERS = 6; // the credit's worth (OUTPUT_CREDIT / OUTPUT_BUFFER) and a little more
+function outputBuffer(size: number): Uint8Array {
+  if (size > OUTPUT_BUFFER) return new Uint8Array(size);
+  return new Uint8Array(spareBuffers.pop() ?? new ArrayBuffer(OUTPUT_BUFFER), 0, size);
+}
 
 /** Resolves at the page's next ack (it took some output). */
 function nextAck(): Promise<'acked'> {
@@ -77,8 +87,9 @@ async function forward(source: ReadableStream<Uint8Array>, stream: 'stdout' | 's
         chunks.push(r.value);
         size += r.value.length;
       }
-      // A copy: the chunks may be views into buffers ssh-proto reuses, and the copy's buffer is transferred.
-      const data = new Uint8Array(size);
+      // A copy: the chunks may be views into buffers ssh-proto reuses, and the copy's buffer is
+      // transferred (and given back by the page: 'recycle').
+      const data = outputBuffer(size);
       let at = 0;
       for (const c of chunks) { data.set(c, at); at += c.length; }
       credit -= size;
@@ -147,6 +158,9 @@ scope.addEventListener('message', (event) => {
       for (const wake of waiters) wake();
       break;
     }
+    case 'recycle':
+      if (m.buffer.byteLength === OUTPUT_BUFFER && spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(m.buffer);
+      break;
     case 'close':
       dialAbort.abort();
       void (connection?.close() ?? Promise.resolve()).catch((err: unknown) => errorMessage(err)).finally(() => scope.close());

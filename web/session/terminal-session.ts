@@ -11,6 +11,8 @@ export interface ShellChannel {
   readonly stdin: WritableStream<Uint8Array>;
   windowChange(cols: number, rows: number): Promise<void>;
   readonly exit: Promise<{ code?: number; signal?: string }>;
+  /** Optional: a chunk read from stdout or stderr that the reader no longer holds (its buffer may be reused). */
+  recycle?(chunk: Uint8Array): void;
 }
 
 export interface SshConnection {
@@ -105,8 +107,8 @@ export class TerminalSession {
     this.shell = shell;
     this.writer = shell.stdin.getWriter();
     this.onStatus(status.connected(name, this.algorithms));
-    void this.pump(shell.stdout);
-    void this.pump(shell.stderr);
+    void this.pump(shell.stdout, shell);
+    void this.pump(shell.stderr, shell);
     const input = this.view.onInput((data) => { void this.send(new TextEncoder().encode(data)); });
     const resize = this.view.onResize(({ cols, rows }) => { void shell.windowChange(cols, rows).catch(() => undefined); });
     this.disposers.push(() => input.dispose(), () => resize.dispose());
@@ -129,13 +131,14 @@ export class TerminalSession {
     }
   }
 
-  private async pump(source: ReadableStream<Uint8Array>): Promise<void> {
+  private async pump(source: ReadableStream<Uint8Array>, shell: ShellChannel): Promise<void> {
     const reader = source.getReader();
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
         const behind = this.view.writeBytes(value);
+        shell.recycle?.(value); // writeBytes copied it
         if (behind) await behind; // xterm.js flow control: stop reading (and crediting window) until it catches up
       }
     } catch {

@@ -60,6 +60,8 @@ function dialInWorker(worker: Worker, url: string, options: DialOptions): Promis
   const stdout = new OutputStream((n) => send({ t: 'ack', n }));
   const stderr = new OutputStream((n) => send({ t: 'ack', n }));
   let terminated = false;
+  /** Buffers of output messages not yet recycled. */
+  const received = new WeakSet<ArrayBufferLike>();
   let outputsEnded = 0;
   let isClosed = false;
   /** After the server closed: stop the worker once both output streams have been handed over. */
@@ -97,6 +99,12 @@ function dialInWorker(worker: Worker, url: string, options: DialOptions): Promis
     }),
     windowChange: async (cols, rows) => { send({ t: 'window-change', cols, rows }); },
     exit,
+    // The worker's output buffers go back to it once the terminal has copied them (ssh-worker.ts).
+    recycle: (chunk) => {
+      const buffer = chunk.buffer;
+      if (terminated || !received.delete(buffer) || !(buffer instanceof ArrayBuffer)) return;
+      send({ t: 'recycle', buffer }, [buffer]);
+    },
   };
 
   async function handle(m: FromWorker): Promise<void> {
@@ -128,7 +136,7 @@ function dialInWorker(worker: Worker, url: string, options: DialOptions): Promis
       case 'dial-failed': settleDial?.reject(fromWire(m.error)); settleDial = undefined; terminate(); break;
       case 'shell-opened': settleShell?.resolve(shell); settleShell = undefined; break;
       case 'shell-failed': settleShell?.reject(fromWire(m.error)); settleShell = undefined; break;
-      case 'out': (m.stream === 'stdout' ? stdout : stderr).push(m.data); break;
+      case 'out': received.add(m.data.buffer); (m.stream === 'stdout' ? stdout : stderr).push(m.data); break;
       case 'out-end': (m.stream === 'stdout' ? stdout : stderr).end(); outputsEnded++; finishIfDone(); break;
       case 'exit': resolveExit({ ...(m.code !== undefined ? { code: m.code } : {}), ...(m.signal !== undefined ? { signal: m.signal } : {}) }); break;
       case 'closed':

@@ -21,6 +21,8 @@ export type ToWorker =
   | { t: 'stdin-close' }
   | { t: 'window-change'; cols: number; rows: number }
   | { t: 'ack'; n: number }
+  /** Output buffers the page has copied out of, transferred back for the worker to fill again. */
+  | { t: 'recycle'; buffer: ArrayBuffer }
   | { t: 'close' };
 
 export type FromWorker =
@@ -43,6 +45,8 @@ export type FromWorker =
 export const OUTPUT_CREDIT = 1 << 20;
 /** The most output joined into one message. */
 export const OUTPUT_BATCH = 256 * 1024;
+/** The size of the worker's reusable output buffers: a batch plus one more SSH packet's data. */
+export const OUTPUT_BUFFER = OUTPUT_BATCH + 64 * 1024;
 
 export function toWire(err: unknown): WireError {
   const message = err instanceof Error && err.message !== '' ? err.message : String(err);

@@ -96,7 +96,8 @@ export class TerminalView {
   /**
    * Bytes from the SSH channel (UTF-8 possibly split across packets), batched into few large
    * writes. Returns a promise when the terminal is behind: the caller awaits it before reading
-   * more from the channel, so the SSH window throttles the server (write-queue.ts).
+   * more from the channel, so the SSH window throttles the server (write-queue.ts). The bytes are
+   * copied: the caller may reuse the chunk's buffer as soon as this returns.
    */
   writeBytes(chunk: Uint8Array): Promise<void> | undefined {
     this.bytesWritten += chunk.byteLength;

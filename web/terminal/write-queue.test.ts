@@ -59,26 +59,46 @@ describe('terminal write queue (xterm.js flow control)', () => {
     expect(idle).toBe(true);
   });
 
-  it('passes large chunks on without copying and joins only runs of small ones', () => {
+  it('copies into its own 64 KiB pieces, so the caller may reuse its chunk at once', () => {
     const t = slowTerminal();
     const q = new WriteQueue(t.sink, { highWaterMark: 1 << 22, lowWaterMark: 1 << 20 });
     q.push(Uint8Array.of(0));
-    const big = new Uint8Array(100_000);
+    const big = new Uint8Array(100_000).map((_, i) => i & 0xff);
     q.push(Uint8Array.of(1));
     q.push(Uint8Array.of(2));
     q.push(big);
+    big.fill(0xee); // the caller's buffer is free once push returns
     q.push(Uint8Array.of(3));
     t.parseOne();
-    expect(t.writes.length).toBe(4);
-    expect([...t.writes[1]!]).toEqual([1, 2]);
-    expect(t.writes[2]).toBe(big);
-    expect([...t.writes[3]!]).toEqual([3]);
+    // 1, 2, the 100 000 bytes and 3 fill one 64 KiB piece and most of the next.
+    expect(t.writes.length).toBe(3);
+    expect(t.writes[1]!.length).toBe(65_536);
+    expect(t.writes[2]!.length).toBe(100_003 - 65_536);
+    const joined = new Uint8Array([...t.writes[1]!, ...t.writes[2]!]);
+    expect([...joined.subarray(0, 4)]).toEqual([1, 2, 0, 1]);
+    expect(joined[2 + 99_999]).toBe(99_999 & 0xff);
+    expect(joined.at(-1)).toBe(3);
     // Only the batch's last write reports back: the queue stays one batch in flight.
-    t.parseOne();
     t.parseOne();
     expect(q.pending).toBe(100_003);
     t.parseOne();
     expect(q.pending).toBe(0);
+  });
+
+  it('reuses parsed buffers for later output, never one still in flight', () => {
+    const t = slowTerminal();
+    const q = new WriteQueue(t.sink);
+    q.push(Uint8Array.of(1, 2, 3));
+    q.push(Uint8Array.of(4)); // the next batch: another buffer
+    expect(t.writes[0]!.buffer).not.toBe(undefined);
+    t.parseOne(); // batch 1 parsed: its buffer is spare; batch 2 goes out
+    expect([...t.writes[1]!]).toEqual([4]);
+    expect(t.writes[1]!.buffer).not.toBe(t.writes[0]!.buffer);
+    q.push(Uint8Array.of(5)); // waits behind batch 2, in the spare buffer of batch 1
+    expect([...t.writes[1]!]).toEqual([4]);
+    t.parseOne();
+    expect([...t.writes[2]!]).toEqual([5]);
+    expect(t.writes[2]!.buffer).toBe(t.writes[0]!.buffer);
   });
 
   it('rejects watermarks the wrong way round', () => {

@@ -4,6 +4,9 @@
 // per SSH packet (each write costs a parser pass, cursor/scroll events and a timer). Above the high
 // watermark the reader is told to wait: it stops reading the channel, the channel stops crediting
 // window (RFC 4254 §5.2) and the server slows down, instead of xterm.js buffering without bound.
+// `push` copies the bytes into the queue's own buffers, reused once xterm.js has parsed them: the
+// caller may reuse or give away its chunk at once (the SSH worker gets its buffers back), and bulk
+// output allocates nothing (fresh memory costs page faults and sweeping at tens of MB/s).
 
 export interface WriteSink {
   /** Hands bytes to the terminal; `parsed` runs once it has processed them. */
@@ -20,8 +23,16 @@ export interface WriteQueueOptions {
 export class WriteQueue {
   private readonly high: number;
   private readonly low: number;
+  /** Filled parts of the buffers of the next batch, in order. */
   private batch: Uint8Array[] = [];
   private batchBytes = 0;
+  /** The buffer being filled (the batch's last), and how far. */
+  private current: Uint8Array | undefined;
+  private currentAt = 0;
+  private currentStart = 0;
+  private inFlightBuffers: Uint8Array[] = [];
+  private batchBuffers: Uint8Array[] = [];
+  private readonly spare: Uint8Array[] = [];
   private inFlightBytes = 0;
   private inFlight = false;
   private resumers: (() => void)[] = [];
@@ -36,10 +47,18 @@ export class WriteQueue {
   /** Bytes handed over but not yet parsed by the terminal. */
   get pending(): number { return this.batchBytes + this.inFlightBytes; }
 
-  /** Queues bytes; returns a promise to await before pushing more when the terminal is behind. */
+  /** Copies bytes into the queue; returns a promise to await before pushing more when the terminal is behind. */
   push(data: Uint8Array): Promise<void> | undefined {
     if (data.length === 0) return undefined;
-    this.batch.push(data);
+    let at = 0;
+    while (at < data.length) {
+      if (!this.current || this.currentAt === this.current.length) this.nextBuffer();
+      const buf = this.current!;
+      const n = Math.min(data.length - at, buf.length - this.currentAt);
+      buf.set(n === data.length ? data : data.subarray(at, at + n), this.currentAt);
+      this.currentAt += n;
+      at += n;
+    }
     this.batchBytes += data.length;
     if (!this.inFlight) this.writeBatch();
     if (this.pending <= this.high) return undefined;
@@ -54,15 +73,37 @@ export class WriteQueue {
 
   /** Drops what is queued and not yet written (a new session), and releases waiting callers. */
   clear(): void {
+    this.current = undefined;
+    this.recycle(this.batchBuffers);
     this.batch = [];
+    this.batchBuffers = [];
     this.batchBytes = 0;
     for (const r of this.resumers.splice(0)) r();
   }
 
+  /** Closes the filled part of the current buffer into the batch. */
+  private sealCurrent(): void {
+    if (this.current && this.currentAt > this.currentStart) this.batch.push(this.current.subarray(this.currentStart, this.currentAt));
+    this.currentStart = this.currentAt;
+  }
+
+  private nextBuffer(): void {
+    this.sealCurrent();
+    this.current = this.spare.pop() ?? new Uint8Array(PIECE);
+    this.currentAt = 0;
+    this.currentStart = 0;
+    this.batchBuffers.push(this.current);
+  }
+
   private writeBatch(): void {
-    const pieces = coalesce(this.batch);
+    this.sealCurrent();
+    const pieces = this.batch;
+    this.inFlightBuffers = this.batchBuffers;
     this.inFlightBytes = this.batchBytes;
+    // The next push starts a fresh buffer: these stay untouched until parsed.
+    this.current = undefined;
     this.batch = [];
+    this.batchBuffers = [];
     this.batchBytes = 0;
     this.inFlight = true;
     const last = pieces.length - 1;
@@ -72,38 +113,20 @@ export class WriteQueue {
   private parsed(): void {
     this.inFlight = false;
     this.inFlightBytes = 0;
-    if (this.batch.length > 0) this.writeBatch();
+    this.recycle(this.inFlightBuffers);
+    this.inFlightBuffers = [];
+    if (this.batchBytes > 0) this.writeBatch();
     if (this.pending <= this.low) for (const r of this.resumers.splice(0)) r();
     if (!this.inFlight) for (const r of this.idlers.splice(0)) r();
+  }
+
+  private recycle(buffers: readonly Uint8Array[]): void {
+    for (const b of buffers) if (this.spare.length < MAX_SPARE) this.spare.push(b);
   }
 }
 
 const noop = () => undefined;
-/** Small chunks are joined up to this size; larger ones go to the terminal as they are (no copy). */
-const JOIN_LIMIT = 64 * 1024;
-
-/** Joins runs of small chunks (one SSH packet each, a few KiB) into pieces of up to JOIN_LIMIT bytes. */
-function coalesce(chunks: readonly Uint8Array[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let run: Uint8Array[] = [];
-  let runBytes = 0;
-  const flush = () => {
-    if (run.length === 1) out.push(run[0]!);
-    else if (run.length > 1) {
-      const joined = new Uint8Array(runBytes);
-      let at = 0;
-      for (const c of run) { joined.set(c, at); at += c.length; }
-      out.push(joined);
-    }
-    run = [];
-    runBytes = 0;
-  };
-  for (const c of chunks) {
-    if (c.length >= JOIN_LIMIT) { flush(); out.push(c); continue; }
-    if (runBytes + c.length > JOIN_LIMIT) flush();
-    run.push(c);
-    runBytes += c.length;
-  }
-  flush();
-  return out;
-}
+/** The queue's buffers: each is one terminal write of at most this many bytes. */
+const PIECE = 64 * 1024;
+/** Spare buffers kept (about the high watermark's worth); more are left to the garbage collector. */
+const MAX_SPARE = 10;
