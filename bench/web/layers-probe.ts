@@ -77,6 +77,23 @@ if (inWorker) {
   };
 } else {
   let worker: Worker | undefined;
+  // Run by a plain Chromium (no DevTools, layers.ts): the list of probes comes over a WebSocket from
+  // the bench (port in ?bench=), each result goes back as it finishes.
+  const benchPort = new URLSearchParams(location.search).get('bench');
+  if (benchPort) {
+    const socket = new WebSocket(`ws://127.0.0.1:${benchPort}`);
+    socket.onmessage = async (e: MessageEvent<string>) => {
+      const list = JSON.parse(e.data) as { where: 'main' | 'worker'; probe: Probe }[];
+      const probe = (globalThis as unknown as { probe: Record<'main' | 'worker', (p: Probe) => Promise<ProbeResult>> }).probe;
+      try {
+        socket.send(JSON.stringify({ t: 'ready' })); // the bench's CPU count for the first case starts here
+        for (const [i, { where, probe: p }] of list.entries()) socket.send(JSON.stringify({ t: 'result', i, result: await probe[where](p) }));
+        socket.send(JSON.stringify({ t: 'done' }));
+      } catch (err) {
+        socket.send(JSON.stringify({ t: 'error', message: String(err) }));
+      }
+    };
+  }
   (globalThis as unknown as { probe: unknown }).probe = {
     main: runProbe,
     // One worker for all probes: its thread lives on, so the bench can read its CPU time per thread.

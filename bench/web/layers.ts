@@ -5,7 +5,11 @@
 //   3. the same with a pty (what the terminal uses);
 // next to ssh-proto in Node through the same relay (the same commands). The full path to xterm.js
 // is bench/web/page.ts. Ratios within one run are what to compare on a shared machine.
-// Run: npx tsx bench/web/layers.ts [MiB, default 8]   (env ROUNDS=2)
+// By default Chromium runs as users run it, with no DevTools attached (the page runs the probes
+// and reports over a WebSocket, plain-chromium.ts); METHOD=playwright drives it through Playwright,
+// whose DevTools client gets a copy of every WebSocket frame (several times slower; see
+// devtools-tax.ts). PROFILE=N (a CPU profile of case N) needs Playwright and uses it.
+// Run: npx tsx bench/web/layers.ts [MiB, default 8]   (env ROUNDS=2, CASES=0,3,5, METHOD=plain|playwright)
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -20,10 +24,12 @@ import { connectRelay } from '../../cli/net-stream.ts';
 import { connect } from '../../ssh-proto/index.ts';
 import type { Probe, ProbeResult } from './layers-probe.ts';
 import { cpuDelta, cpuTimes } from './cpu-times.ts';
+import { DRIVER_CSP, runPlainPage } from './plain-chromium.ts';
 
 const MIB = Number(process.argv[2] ?? 8);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const SIZE = MIB * 1024 * 1024;
+const PLAIN = (process.env.METHOD ?? 'plain') === 'plain' && !process.env.PROFILE;
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-layers-'));
 await build({ entryPoints: [new URL('./layers-probe.ts', import.meta.url).pathname], bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'probe.js'), logLevel: 'error' });
@@ -53,7 +59,7 @@ const relay = await startRelay({
   config: {
     listen: { host: '127.0.0.1', port: 0 },
     targets: { allow: [`127.0.0.1:${sshd.port}`, `127.0.0.1:${sourcePort}`, `127.0.0.1:${tricklePort}`], allowPrivate: ['127.0.0.0/8'] },
-    static: { dir },
+    static: { dir, csp: DRIVER_CSP },
   },
   log: () => undefined,
 });
@@ -99,19 +105,22 @@ try {
   await page.waitForFunction(() => 'probe' in window);
   const run = (where: 'main' | 'worker', p: Probe) => page.evaluate(([w, q]) => (window as unknown as { probe: Record<string, (q: unknown) => Promise<ProbeResult>> }).probe[w]!(q), [where, p] as const);
   const ssh = (pty: boolean): Extract<Probe, { kind: 'ssh' }> => ({ kind: 'ssh', url: target(sshd.port), user: sshd.user, password: sshd.password, command: `cat ${file}`, pty });
-  const all: [string, () => Promise<ProbeResult>][] = [
-    ['1. WebSocket, worker            ', () => run('worker', { kind: 'ws', url: target(sourcePort) })],
-    ['1. WebSocket, main thread       ', () => run('main', { kind: 'ws', url: target(sourcePort) })],
-    ['1. WebSocket 8 KiB writes, wkr  ', () => run('worker', { kind: 'ws', url: target(tricklePort) })],
-    ['   (Node only: 8 KiB writes)    ', () => nodeWs(target(tricklePort))],
-    ['1. WebSocket+ReadableStream, wkr', () => run('worker', { kind: 'ws-stream', url: target(sourcePort) })],
-    ['2. SSH exec cat, no pty, worker ', () => run('worker', ssh(false))],
-    ['3. SSH exec cat, pty, worker    ', () => run('worker', ssh(true))],
-    ['3. SSH exec cat, pty, main      ', () => run('main', ssh(true))],
-    ['3. SSH pty, 16 MiB window, wkr  ', () => run('worker', { ...ssh(true), windowSize: 16 << 20 })],
-    ['   Node ssh-proto, no pty       ', () => nodeSsh(false)],
-    ['   Node ssh-proto, pty          ', () => nodeSsh(true)],
+  // A case runs in the browser (where, probe) or in Node (node).
+  type Case = { name: string; where?: 'main' | 'worker'; probe?: Probe; node?: () => Promise<ProbeResult> };
+  const table: Case[] = [
+    { name: '1. WebSocket, worker            ', where: 'worker', probe: { kind: 'ws', url: target(sourcePort) } },
+    { name: '1. WebSocket, main thread       ', where: 'main', probe: { kind: 'ws', url: target(sourcePort) } },
+    { name: '1. WebSocket 8 KiB writes, wkr  ', where: 'worker', probe: { kind: 'ws', url: target(tricklePort) } },
+    { name: '   (Node only: 8 KiB writes)    ', node: () => nodeWs(target(tricklePort)) },
+    { name: '1. WebSocket+ReadableStream, wkr', where: 'worker', probe: { kind: 'ws-stream', url: target(sourcePort) } },
+    { name: '2. SSH exec cat, no pty, worker ', where: 'worker', probe: ssh(false) },
+    { name: '3. SSH exec cat, pty, worker    ', where: 'worker', probe: ssh(true) },
+    { name: '3. SSH exec cat, pty, main      ', where: 'main', probe: ssh(true) },
+    { name: '3. SSH pty, 16 MiB window, wkr  ', where: 'worker', probe: { ...ssh(true), windowSize: 16 << 20 } },
+    { name: '   Node ssh-proto, no pty       ', node: () => nodeSsh(false) },
+    { name: '   Node ssh-proto, pty          ', node: () => nodeSsh(true) },
   ];
+  const all: [string, () => Promise<ProbeResult>][] = table.map((c) => [c.name, c.node ?? (() => run(c.where!, c.probe!))]);
   // CASES=0,3,5: a subset, by index.
   const cases = process.env.CASES ? process.env.CASES.split(',').map((i) => all[Number(i)]!) : all;
   if (process.env.PROFILE) {
@@ -135,17 +144,38 @@ try {
     }
     for (const [k, t] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 25))) console.log(`${(t / 1000).toFixed(0).padStart(7)} ms ${(t / total * 100).toFixed(1).padStart(5)}%  ${k}`);
     process.exitCode = 0;
-  } else console.log(`${MIB} MiB per case; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  for (let round = 1; round <= (process.env.PROFILE ? 0 : ROUNDS); round++) {
-    console.log(`round ${round}:`);
+  } else console.log(`${MIB} MiB per case, ${PLAIN ? 'Chromium with no DevTools attached' : 'Chromium under Playwright (DevTools attached)'}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const report = (name: string, r: ProbeResult, cpu: [string, number][]) => {
+    const mb = r.bytes / 1e6;
+    console.log(`  ${name} ${fmt(r)}`);
+    // CPU per MB by stage: what the pipeline costs, whatever the machine's load.
+    console.log(`      CPU ms/MB: ${cpu.slice(0, 7).map(([k, ms]) => `${k} ${(ms / mb).toFixed(0)}`).join(', ')}`);
+  };
+  if (PLAIN) {
+    // No DevTools attached: one plain Chromium per round runs the browser cases in order; Node's after.
+    const picked = process.env.CASES ? process.env.CASES.split(',').map((i) => table[Number(i)]!) : table;
+    const inBrowser = picked.filter((c) => c.probe);
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`round ${round} (no DevTools attached):`);
+      let before = cpuTimes();
+      await runPlainPage<{ t: string; i?: number; result?: ProbeResult }>(`${relay.url.replace(/^ws:/, 'http:')}/index.html`, [JSON.stringify(inBrowser.map((c) => ({ where: c.where, probe: c.probe })))], (m) => {
+        const now = cpuTimes();
+        if (m.t === 'result') report(inBrowser[m.i!]!.name, m.result!, cpuDelta(before, now));
+        before = now;
+      });
+      for (const c of picked.filter((x) => x.node)) {
+        const b = cpuTimes();
+        const r = await c.node!();
+        report(c.name, r, cpuDelta(b, cpuTimes()));
+      }
+    }
+  }
+  for (let round = 1; round <= (process.env.PROFILE || PLAIN ? 0 : ROUNDS); round++) {
+    console.log(`round ${round} (Playwright):`);
     for (const [name, fn] of cases) {
       const before = cpuTimes();
       const r = await fn();
-      const cpu = cpuDelta(before, cpuTimes());
-      const mb = r.bytes / 1e6;
-      console.log(`  ${name} ${fmt(r)}`);
-      // CPU per MB by stage: what the pipeline costs, whatever the machine's load.
-      console.log(`      CPU ms/MB: ${cpu.slice(0, 7).map(([k, ms]) => `${k} ${(ms / mb).toFixed(0)}`).join(', ')}`);
+      report(name, r, cpuDelta(before, cpuTimes()));
     }
   }
   console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

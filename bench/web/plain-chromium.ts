@@ -27,7 +27,16 @@ export async function addDriver(staticDir: string): Promise<void> {
  * Opens `pageUrl` (bench.html with its query) in a Chromium of its own without remote debugging,
  * hands the driver its plan and the raw bytes, and calls `onReport` for each report until 'done'.
  */
-export async function runPlain(pageUrl: string, plan: DriverPlan, raw: Uint8Array, onReport: (r: DriverReport) => void, timeoutMs = 600_000): Promise<void> {
+export function runPlain(pageUrl: string, plan: DriverPlan, raw: Uint8Array, onReport: (r: DriverReport) => void, timeoutMs = 600_000): Promise<void> {
+  return runPlainPage<DriverReport>(pageUrl, [JSON.stringify(plan), raw], onReport, timeoutMs);
+}
+
+/**
+ * Opens `pageUrl` in a Chromium of its own without remote debugging; the page connects to
+ * ws://127.0.0.1:PORT (PORT in its `bench` query parameter), is sent `hello` and reports JSON
+ * objects until one with t 'done' (t 'error' fails the run).
+ */
+export async function runPlainPage<R extends { t: string }>(pageUrl: string, hello: readonly (string | Uint8Array)[], onReport: (r: R) => void, timeoutMs = 600_000): Promise<void> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', r));
   const port = (server.address() as { port: number }).port;
@@ -51,11 +60,10 @@ export async function runPlain(pageUrl: string, plan: DriverPlan, raw: Uint8Arra
       const timer = setTimeout(() => reject(new Error(`the page did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`Chromium exited early (code ${code})`)); });
       server.once('connection', (socket: WebSocket) => {
-        socket.send(JSON.stringify(plan));
-        socket.send(raw);
+        for (const m of hello) socket.send(m);
         socket.on('message', (data) => {
-          const report = JSON.parse(String(data)) as DriverReport;
-          if (report.t === 'error') { clearTimeout(timer); reject(new Error(`the page failed: ${report.message}`)); return; }
+          const report = JSON.parse(String(data)) as R & { message?: string };
+          if (report.t === 'error') { clearTimeout(timer); reject(new Error(`the page failed: ${report.message ?? '?'}`)); return; }
           onReport(report);
           if (report.t === 'done') { clearTimeout(timer); resolve(); }
         });
