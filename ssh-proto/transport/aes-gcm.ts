@@ -29,9 +29,13 @@ export class AesGcmCipher implements PacketSealer, PacketOpener {
     return new AesGcmCipher(await backend.aesGcmKey(key), iv.slice(0, 12));
   }
 
+  /** The IV of the packet being sealed or opened by a synchronous key (which copies it): reused, not allocated. */
+  private readonly current = new Uint8Array(12);
+
   /** The IV for this packet; the invocation counter then advances (RFC 5647 §7.1, wraps mod 2^64). */
   private nextIv(): Uint8Array {
-    const iv = this.iv.slice();
+    const iv = this.key.synchronous ? this.current : new Uint8Array(12);
+    iv.set(this.iv);
     for (let i = 11; i >= 4; i--) {
       this.iv[i] = (this.iv[i]! + 1) & 0xff;
       if (this.iv[i] !== 0) break;

@@ -127,23 +127,22 @@ export class PacketDecoder {
 
   /** Opens one framed packet: synchronously when the cipher is synchronous, else as a job settling later. */
   private start(seq: number, length: number, total: number, o: PacketOpener): void {
-    const job: Opening = { seq, wireBytes: total, settled: false };
+    let job: Opening;
+    try {
+      const opened = this.openNext(seq, total, o);
+      if (opened instanceof Uint8Array) {
+        job = { seq, wireBytes: total, settled: true, packet: unpad(opened, length, seq) };
+      } else {
+        const pending: Opening = { seq, wireBytes: total, settled: false };
+        const reject = (e: unknown) => { pending.error = e; pending.settled = true; };
+        pending.promise = opened.then((plain) => { pending.packet = unpad(plain, length, seq); pending.settled = true; }, reject).then(undefined, reject);
+        job = pending;
+      }
+    } catch (e) {
+      job = { seq, wireBytes: total, settled: true, error: e };
+    }
     this.opening.push(job);
     this.openingBytes += total;
-    const settle = (plain: Uint8Array) => { job.packet = unpad(plain, length, seq); job.settled = true; };
-    const reject = (e: unknown) => { job.error = e; job.settled = true; };
-    let opened: Promise<Uint8Array> | Uint8Array;
-    try {
-      opened = this.openNext(seq, total, o);
-    } catch (e) {
-      reject(e);
-      return;
-    }
-    if (opened instanceof Uint8Array) {
-      try { settle(opened); } catch (e) { reject(e); }
-    } else {
-      job.promise = opened.then(settle, reject).then(undefined, reject);
-    }
   }
 
   /** The first framed-ahead packet (waiting for it), then every one after it that is already open. */
