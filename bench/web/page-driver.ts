@@ -16,7 +16,7 @@ export interface DriverPlan {
 
 export type DriverReport =
   | { t: 'ready'; renderer: string; status: string }
-  | { t: 'round'; round: number; variant: string; rate: number; startMs?: number; fps: number }
+  | { t: 'round'; round: number; variant: string; rate: number; startMs?: number; fps: number; workerMessages: number }
   | { t: 'done' }
   | { t: 'error'; message: string };
 
@@ -26,6 +26,14 @@ interface View {
   writeBytes(c: Uint8Array): Promise<void> | undefined;
   flush(): Promise<void>;
 }
+
+// Counts the messages the page gets from the SSH worker (output batches, among others).
+let workerMessages = 0;
+const addListener = Worker.prototype.addEventListener;
+Worker.prototype.addEventListener = function (this: Worker, type: string, fn: EventListenerOrEventListenerObject, o?: boolean | AddEventListenerOptions) {
+  if (type === 'message') addListener.call(this, 'message', () => { workerMessages++; });
+  addListener.call(this, type, fn, o);
+} as typeof Worker.prototype.addEventListener;
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -98,9 +106,10 @@ async function run(socket: WebSocket, plan: DriverPlan, raw: Uint8Array): Promis
   for (let round = 0; round <= plan.rounds; round++) {
     for (const variant of plan.variants) {
       const f0 = frames;
+      const m0 = workerMessages;
       const t0 = performance.now();
       const r = variant === 'raw' ? await rawRound() : await cat(variant === 'sink');
-      send({ t: 'round', round, variant, ...r, fps: (frames - f0) / ((performance.now() - t0) / 1000) });
+      send({ t: 'round', round, variant, ...r, fps: (frames - f0) / ((performance.now() - t0) / 1000), workerMessages: workerMessages - m0 });
     }
   }
   send({ t: 'done' });

@@ -180,17 +180,17 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
     cpuBefore = cpuNow;
     if (r.t === 'ready') info = `renderer ${r.renderer}, ${/\(([^)]*)\)/.exec(r.status)?.[1] ?? r.status}`;
     if (r.t !== 'round') return;
-    if (r.round === 0) { console.log(`  no DevTools, warm-up: ${prefix === 'page-' ? 'SSH in the page' : r.variant} ${r.rate.toFixed(2)} MB/s`); return; }
+    if (r.round === 0) { console.log(`  no DevTools, warm-up: ${prefix === 'page-' ? `SSH in the page ${r.variant}` : r.variant} ${r.rate.toFixed(2)} MB/s`); return; }
     const key = prefix + r.variant;
     runs.set(key, [...(runs.get(key) ?? []), r.rate]);
-    console.log(`  no DevTools, round ${r.round}: ${prefix === 'page-' ? 'SSH in the page' : r.variant} ${r.rate.toFixed(2)} MB/s, ${r.fps.toFixed(0)} frames/s${r.startMs !== undefined ? ` (Enter to first byte ${r.startMs.toFixed(0)} ms)` : ''}`);
+    console.log(`  no DevTools, round ${r.round}: ${prefix === 'page-' ? `SSH in the page${r.variant === 'sink' ? ', terminal drops the bytes' : ''}` : r.variant} ${r.rate.toFixed(2)} MB/s, ${r.fps.toFixed(0)} frames/s${r.workerMessages ? `, ${r.workerMessages} worker messages` : ''}${r.startMs !== undefined ? ` (Enter to first byte ${r.startMs.toFixed(0)} ms)` : ''}`);
     if (process.env.CPU) console.log(`      CPU ms/MB: ${cpu.slice(0, 8).map(([k, ms]) => `${k} ${(ms / (bytes / 1e6)).toFixed(0)}`).join(', ')}`);
   };
   const plan = { password: sshd.password, file, bytes, rounds: ROUNDS };
   await runPlain(`${stack.baseUrl}/bench.html`, { ...plan, variants: ['tessera', 'raw', 'sink'] }, rawText, onReport(''));
-  await runPlain(`${stack.baseUrl}/bench.html?ssh=page`, { ...plan, variants: ['tessera'] }, rawText, onReport('page-'));
+  await runPlain(`${stack.baseUrl}/bench.html?ssh=page`, { ...plan, variants: ['tessera', 'sink'] }, rawText, onReport('page-'));
   const m = (k: string) => median(runs.get(k) ?? [NaN]);
-  return `  no DevTools attached (as users run Chromium), medians of ${ROUNDS}, ${info}: Tessera (SSH worker) ${m('tessera').toFixed(2)} MB/s, raw xterm.js ${m('raw').toFixed(2)} MB/s, ratio ${ratio(m('tessera'), m('raw'))} (target >= 80%); SSH in the page ${m('page-tessera').toFixed(2)} MB/s; SSH path alone (terminal drops the bytes) ${m('sink').toFixed(2)} MB/s`;
+  return `  no DevTools attached (as users run Chromium), medians of ${ROUNDS}, ${info}: Tessera (SSH worker) ${m('tessera').toFixed(2)} MB/s, raw xterm.js ${m('raw').toFixed(2)} MB/s, ratio ${ratio(m('tessera'), m('raw'))} (target >= 80%); SSH in the page ${m('page-tessera').toFixed(2)} MB/s; SSH path alone (terminal drops the bytes) ${m('sink').toFixed(2)} MB/s in the worker, ${m('page-sink').toFixed(2)} MB/s in the page`;
 }
 
 /** The same rounds driven by Playwright (DevTools attached), and ssh-proto in Node through the same relay and pty. */
