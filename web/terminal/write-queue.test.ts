@@ -101,6 +101,20 @@ describe('terminal write queue (xterm.js flow control)', () => {
     expect(t.writes[2]!.buffer).toBe(t.writes[0]!.buffer);
   });
 
+  it('clear() drops what waits behind the write in flight, and later output still goes out', () => {
+    const t = slowTerminal();
+    const q = new WriteQueue(t.sink);
+    q.push(Uint8Array.of(1));
+    q.push(Uint8Array.of(2));
+    q.clear();
+    expect(q.pending).toBe(1);
+    t.parseOne();
+    expect(t.writes.length).toBe(1);
+    expect(q.pending).toBe(0);
+    q.push(Uint8Array.of(3));
+    expect([...t.writes[1]!]).toEqual([3]);
+  });
+
   it('rejects watermarks the wrong way round', () => {
     expect(() => new WriteQueue(slowTerminal().sink, { highWaterMark: 4, lowWaterMark: 4 })).toThrow(RangeError);
   });
