@@ -4,11 +4,14 @@
 // Node has no raw Poly1305, so chacha20-poly1305@openssh.com takes its tag from libsodium (ssh-proto's Poly1305Heap).
 // X25519, Ed25519 and SHA-2 come from OpenSSL too: a handshake then needs no WebAssembly compiled at all.
 import {
-  createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, createSecretKey, diffieHellman, sign, verify,
+  createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, diffieHellman, sign,
+  timingSafeEqual, verify,
   type KeyObject,
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CIPHERS, Poly1305Heap, preloadLibsodium, WEB_CRYPTO_BACKEND, type AesGcmKey, type ChaChaPolyKey, type CryptoBackend } from '../ssh-proto/index.ts';
+import {
+  DEFAULT_CIPHERS, Poly1305Heap, preloadLibsodium, WEB_CRYPTO_BACKEND, type AesCtrStream, type AesGcmKey, type ChaChaPolyKey, type CryptoBackend, type HmacKey,
+} from '../ssh-proto/index.ts';
 
 /** DER prefixes of an RFC 8410 key: PKCS #8 private key (then the 32-byte key) and SubjectPublicKeyInfo. */
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -54,6 +57,25 @@ function aesGcmKey(raw: Uint8Array): AesGcmKey {
         return undefined;
       }
       return plain;
+    },
+  };
+}
+
+/** AES-CTR as one OpenSSL stream per direction: OpenSSL increments the whole 16-byte block, as RFC 4344 §4 asks. */
+function aesCtrStream(raw: Uint8Array, iv: Uint8Array): AesCtrStream {
+  if (![16, 24, 32].includes(raw.length)) throw new RangeError(`AES-CTR needs a key of 16, 24 or 32 bytes, got ${raw.length}`);
+  const stream = createCipheriv(`aes-${raw.length * 8}-ctr`, createSecretKey(Buffer.from(raw)), iv.subarray(0, 16));
+  return { xor: (data) => stream.update(data) };
+}
+
+function hmacKey(raw: Uint8Array, hash: keyof typeof OPENSSL_HASH): HmacKey {
+  const key = createSecretKey(Buffer.from(raw));
+  const sign = (data: Uint8Array) => createHmac(OPENSSL_HASH[hash], key).update(data).digest();
+  return {
+    sign,
+    verify: (mac, data) => {
+      const expected = sign(data);
+      return mac.length === expected.length && timingSafeEqual(mac, expected);
     },
   };
 }
@@ -132,6 +154,8 @@ export const NODE_CRYPTO_BACKEND: CryptoBackend = {
   },
   aesGcmKey: async (raw) => aesGcmKey(raw),
   chachaPolyKey: (raw) => NodeChaChaPoly.create(raw),
+  aesCtrStream: async (raw, iv) => aesCtrStream(raw, iv),
+  hmacKey: async (raw, hash) => hmacKey(raw, hash),
   digest: async (hash, data) => new Uint8Array(createHash(OPENSSL_HASH[hash]).update(data).digest()),
   x25519Public: async (raw) => rawPublic(createPublicKey(privateKey(PKCS8_X25519, raw))),
   x25519: async (raw, peer) => new Uint8Array(diffieHellman({ privateKey: privateKey(PKCS8_X25519, raw), publicKey: publicKey(SPKI_X25519, peer) })),

@@ -32,6 +32,19 @@ export interface ChaChaPolyKey {
   dispose(): void;
 }
 
+/** AES-CTR (NIST SP 800-38A) for one direction: the whole 128-bit block is the counter and runs on across packets (RFC 4344 §4). */
+export interface AesCtrStream {
+  /** XORs `data` (whole 16-byte blocks) with the next keystream bytes. The keystream is taken when this is called. */
+  xor(data: Uint8Array): Promise<Uint8Array> | Uint8Array;
+}
+
+/** One HMAC key (RFC 2104). A backend may answer synchronously. */
+export interface HmacKey {
+  sign(data: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /** Compares in constant time. */
+  verify(mac: Uint8Array, data: Uint8Array): Promise<boolean> | boolean;
+}
+
 export interface CryptoBackend {
   /** Shown by benchmarks, e.g. "webcrypto+libsodium", "node:crypto". */
   readonly name: string;
@@ -42,6 +55,9 @@ export interface CryptoBackend {
   prepare(algorithms?: { kex: string; cipherClientToServer: string; cipherServerToClient: string }): void;
   aesGcmKey(raw: Uint8Array): Promise<AesGcmKey>;
   chachaPolyKey(raw: Uint8Array): Promise<ChaChaPolyKey>;
+  /** `iv` is the 16-byte initial counter block. */
+  aesCtrStream(raw: Uint8Array, iv: Uint8Array): Promise<AesCtrStream>;
+  hmacKey(raw: Uint8Array, hash: HashName): Promise<HmacKey>;
   /** SHA-2 (FIPS 180-4). */
   digest(hash: HashName, data: Uint8Array): Promise<Uint8Array>;
   /** X25519 (RFC 7748 §5) of a 32-byte private key and the base point. */

@@ -1,6 +1,7 @@
 // The default CryptoBackend: WebCrypto (AES-GCM, SHA-2) and libsodium's WebAssembly build (ChaCha20-Poly1305,
 // X25519, Ed25519). It runs unchanged in the page, in a Worker and in Node.
-import { aesGcmDecrypt, aesGcmEncrypt, importAesGcmKey } from './aes.ts';
+import { aesCtr, aesGcmDecrypt, aesGcmEncrypt, importAesCtrKey, importAesGcmKey } from './aes.ts';
+import { hmacSign, hmacVerify, importHmacKey } from './hmac.ts';
 import type { CryptoBackend } from './backend.ts';
 import { OpenSshChaChaPoly } from './chacha20-poly1305.ts';
 import { preloadLibsodium, sodium } from './sodium.ts';
@@ -17,6 +18,21 @@ export const WEB_CRYPTO_BACKEND: CryptoBackend = {
     };
   },
   chachaPolyKey: (raw) => OpenSshChaChaPoly.create(raw),
+  async aesCtrStream(raw, iv) {
+    const key = await importAesCtrKey(raw);
+    const counter = iv.slice(0, 16);
+    return {
+      xor(data) {
+        const start = counter.slice(); // taken now: packets may be opened concurrently
+        advance(counter, data.length / 16);
+        return aesCtr(key, start, data);
+      },
+    };
+  },
+  async hmacKey(raw, hash) {
+    const key = await importHmacKey(raw, hash);
+    return { sign: (data) => hmacSign(key, data), verify: (mac, data) => hmacVerify(key, mac, data) };
+  },
   async digest(hash, data) {
     return new Uint8Array(await globalThis.crypto.subtle.digest(hash, data as Uint8Array<ArrayBuffer>));
   },
@@ -36,3 +52,13 @@ export const WEB_CRYPTO_BACKEND: CryptoBackend = {
     return (await sodium()).crypto_sign_verify_detached(signature, data, publicKey);
   },
 };
+
+/** Adds `blocks` to a 128-bit big-endian counter, in place (WebCrypto's AES-CTR does not carry state between calls). */
+function advance(counter: Uint8Array, blocks: number): void {
+  let carry = blocks;
+  for (let i = 15; i >= 0 && carry > 0; i--) {
+    const v = counter[i]! + (carry & 0xff);
+    counter[i] = v & 0xff;
+    carry = Math.floor(carry / 256) + (v >> 8);
+  }
+}

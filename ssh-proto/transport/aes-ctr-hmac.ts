@@ -1,7 +1,8 @@
 // aes128/192/256-ctr (RFC 4344 §4) with hmac-sha2-256/512 (RFC 6668), classic and -etm@openssh.com
-// (OpenSSH PROTOCOL §1.5: packet_length in clear, MAC over the ciphertext, checked before decryption).
-// Classic MAC = HMAC(key, uint32 seq || unencrypted packet) (RFC 4253 §6.4).
-import { aesCtr, hmacSign, hmacVerify, importAesCtrKey, importHmacKey, type HashName } from '../crypto/index.ts';
+// (OpenSSH PROTOCOL §1.5: packet_length in clear, MAC over the ciphertext, checked before anything is released).
+// Classic MAC = HMAC(key, uint32 seq || unencrypted packet) (RFC 4253 §6.4). The keystream and the HMAC key come
+// from the crypto backend, which may answer synchronously (node:crypto) or not (WebCrypto).
+import { cryptoBackend, type AesCtrStream, type CryptoBackend, type HashName, type HmacKey } from '../crypto/index.ts';
 import { SshTransportError } from './errors.ts';
 import { readUint32, writeUint32, type PacketOpener, type PacketSealer } from './packet-cipher.ts';
 
@@ -14,16 +15,6 @@ export const MAC_SPECS: Readonly<Record<string, MacSpec>> = {
   'hmac-sha2-512-etm@openssh.com': { hash: 'SHA-512', length: 64, keyLength: 64, etm: true },
 };
 
-/** Adds `blocks` to a 128-bit big-endian counter, in place. */
-function advance(counter: Uint8Array, blocks: number): void {
-  let carry = blocks;
-  for (let i = 15; i >= 0 && carry > 0; i--) {
-    const v = counter[i]! + (carry & 0xff);
-    counter[i] = v & 0xff;
-    carry = Math.floor(carry / 256) + (v >> 8);
-  }
-}
-
 function macInput(seq: number, data: Uint8Array): Uint8Array {
   const m = new Uint8Array(4 + data.length);
   writeUint32(m, 0, seq);
@@ -32,6 +23,15 @@ function macInput(seq: number, data: Uint8Array): Uint8Array {
 }
 
 const macError = () => new SshTransportError('MAC_MISMATCH', 'a packet failed its HMAC check: the data was altered or the keys disagree');
+
+/** `f(value)` now when `value` is already there, else when it resolves. */
+function then<T, U>(value: Promise<T> | T, f: (v: T) => Promise<U> | U): Promise<U> | U {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
+function checked(ok: boolean): void {
+  if (!ok) throw macError();
+}
 
 export class AesCtrHmacCipher implements PacketSealer, PacketOpener {
   readonly blockSize = 16;
@@ -42,66 +42,63 @@ export class AesCtrHmacCipher implements PacketSealer, PacketOpener {
   /** The first decrypted block of the packet being read (classic mode). */
   private head: Uint8Array | undefined;
 
-  private constructor(private readonly key: CryptoKey, private readonly counter: Uint8Array,
-    private readonly macKey: CryptoKey, private readonly mac: MacSpec) {
+  private constructor(private readonly stream: AesCtrStream, private readonly macKey: HmacKey, private readonly mac: MacSpec) {
     this.lengthExcludedFromAlignment = mac.etm;
     this.tagLength = mac.length;
     this.lengthBytes = mac.etm ? 4 : 16;
     this.parallel = mac.etm; // classic mode must decrypt the first block to learn the length
   }
 
-  static async create(key: Uint8Array, iv: Uint8Array, macName: string, macKey: Uint8Array): Promise<AesCtrHmacCipher> {
+  static async create(key: Uint8Array, iv: Uint8Array, macName: string, macKey: Uint8Array, backend: CryptoBackend = cryptoBackend()): Promise<AesCtrHmacCipher> {
     const mac = MAC_SPECS[macName];
     if (!mac) throw new SshTransportError('KEX_NO_COMMON_ALGORITHM', `unsupported MAC ${macName}`);
-    return new AesCtrHmacCipher(await importAesCtrKey(key), iv.slice(0, 16), await importHmacKey(macKey.subarray(0, mac.keyLength), mac.hash), mac);
+    const [stream, hmac] = await Promise.all([backend.aesCtrStream(key, iv.subarray(0, 16)), backend.hmacKey(macKey.subarray(0, mac.keyLength), mac.hash)]);
+    return new AesCtrHmacCipher(stream, hmac, mac);
   }
 
-  /** The counter block for `bytes` bytes of keystream; the running counter advances past them. */
-  private take(bytes: number): Uint8Array {
-    const c = this.counter.slice();
-    advance(this.counter, bytes / 16);
-    return c;
-  }
-
-  async seal(seq: number, packet: Uint8Array): Promise<Uint8Array> {
-    const out = new Uint8Array(packet.length + this.mac.length);
+  seal(seq: number, packet: Uint8Array): Promise<Uint8Array> | Uint8Array {
+    const n = packet.length;
+    const out = new Uint8Array(n + this.mac.length);
     if (this.mac.etm) {
-      const ctr = this.take(packet.length - 4);
       out.set(packet.subarray(0, 4), 0);
-      out.set(await aesCtr(this.key, ctr, packet.subarray(4)), 4);
-      out.set(await hmacSign(this.macKey, macInput(seq, out.subarray(0, packet.length))), packet.length);
-    } else {
-      const ctr = this.take(packet.length);
-      const [enc, mac] = await Promise.all([aesCtr(this.key, ctr, packet), hmacSign(this.macKey, macInput(seq, packet))]);
-      out.set(enc, 0);
-      out.set(mac, packet.length);
+      return then(this.stream.xor(packet.subarray(4)), (body) => {
+        out.set(body, 4);
+        return then(this.macKey.sign(macInput(seq, out.subarray(0, n))), (tag) => { out.set(tag, n); return out; });
+      });
     }
-    return out;
+    const tag = this.macKey.sign(macInput(seq, packet));
+    return then(this.stream.xor(packet), (body) => {
+      out.set(body, 0);
+      return then(tag, (t) => { out.set(t, n); return out; });
+    });
   }
 
   packetLength(_seq: number, head: Uint8Array): Promise<number> | number {
     if (this.mac.etm) return readUint32(head, 0);
-    return aesCtr(this.key, this.take(16), head.subarray(0, 16)).then((block) => {
+    return then(this.stream.xor(head.subarray(0, 16)), (block) => {
       this.head = block;
       return readUint32(block, 0);
     });
   }
 
-  async open(seq: number, wire: Uint8Array): Promise<Uint8Array> {
+  open(seq: number, wire: Uint8Array): Promise<Uint8Array> | Uint8Array {
     const end = wire.length - this.mac.length;
     const tag = wire.subarray(end);
     if (this.mac.etm) {
-      const ctr = this.take(end - 4); // taken now: packets may be opened concurrently
-      if (!(await hmacVerify(this.macKey, tag, macInput(seq, wire.subarray(0, end))))) throw macError();
-      return aesCtr(this.key, ctr, wire.subarray(4, end));
+      // The keystream is taken now (packets may be opened concurrently); the plaintext is released only after the MAC.
+      const plain = this.stream.xor(wire.subarray(4, end));
+      if (plain instanceof Promise) plain.catch(() => undefined); // dropped unread when the MAC fails
+      return then(this.macKey.verify(tag, macInput(seq, wire.subarray(0, end))), (ok) => { checked(ok); return plain; });
     }
     const head = this.head;
     this.head = undefined;
     if (!head) throw new SshTransportError('PACKET_BAD_LENGTH', 'internal: packet opened before its length was read');
     const packet = new Uint8Array(end);
     packet.set(head, 0);
-    if (end > 16) packet.set(await aesCtr(this.key, this.take(end - 16), wire.subarray(16, end)), 16);
-    if (!(await hmacVerify(this.macKey, tag, macInput(seq, packet)))) throw macError();
-    return packet.subarray(4);
+    const rest = end > 16 ? this.stream.xor(wire.subarray(16, end)) : new Uint8Array(0);
+    return then(rest, (r) => {
+      packet.set(r, 16);
+      return then(this.macKey.verify(tag, macInput(seq, packet)), (ok) => { checked(ok); return packet.subarray(4); });
+    });
   }
 }

@@ -38,7 +38,7 @@ export async function createPacketCipher(cipher: string, mac: string, keys: Dire
     case 'aes128-ctr':
     case 'aes192-ctr':
     case 'aes256-ctr':
-      return AesCtrHmacCipher.create(keys.key, keys.iv, mac, keys.macKey);
+      return AesCtrHmacCipher.create(keys.key, keys.iv, mac, keys.macKey, backend);
     default:
       throw new SshTransportError('KEX_NO_COMMON_ALGORITHM', `cipher ${cipher} is not implemented`);
   }

@@ -110,6 +110,39 @@ describe.each(BACKENDS)('crypto backend %s', (_name, backend) => {
     expect(await backend.ed25519Verify(pub, bad, msg)).toBe(false);
   });
 
+  it('AES-CTR: SP 800-38A F.5.1 (AES-128), the counter running on across calls; F.5.5 (AES-256) first block', async () => {
+    const plain = hex('6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51');
+    const ctr = await backend.aesCtrStream(hex('2b7e151628aed2a6abf7158809cf4f3c'), hex('f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff'));
+    const first = await ctr.xor(plain.subarray(0, 16));
+    const second = await ctr.xor(plain.subarray(16));
+    expect(toHex(first) + toHex(second)).toBe('874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff');
+    const ctr256 = await backend.aesCtrStream(hex('603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4'), hex('f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff'));
+    expect(toHex(await ctr256.xor(plain.subarray(0, 16)))).toBe('601ec313775789a5b7a7f504bbf3d228');
+    // The counter carries across 64-bit boundaries as one 128-bit number (RFC 4344 §4).
+    const wrap = await backend.aesCtrStream(hex('2b7e151628aed2a6abf7158809cf4f3c'), hex('00000000000000ffffffffffffffffff'));
+    const reference = await backend.aesCtrStream(hex('2b7e151628aed2a6abf7158809cf4f3c'), hex('00000000000001000000000000000000'));
+    await wrap.xor(new Uint8Array(16));
+    expect(toHex(await wrap.xor(new Uint8Array(16)))).toBe(toHex(await reference.xor(new Uint8Array(16))));
+  });
+
+  it('HMAC: RFC 4231 test case 2 (SHA-256, SHA-512); a changed MAC or a short one fails', async () => {
+    const data = new TextEncoder().encode('what do ya want for nothing?');
+    const cases = [
+      ['SHA-256', '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
+      ['SHA-512', '164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737'],
+    ] as const;
+    for (const [hash, expected] of cases) {
+      const k = await backend.hmacKey(new TextEncoder().encode('Jefe'), hash);
+      const mac = await k.sign(data);
+      expect(toHex(mac)).toBe(expected);
+      expect(await k.verify(mac, data)).toBe(true);
+      const bad = new Uint8Array(mac);
+      bad[5]! ^= 1;
+      expect(await k.verify(bad, data)).toBe(false);
+      expect(await k.verify(mac.subarray(0, 16), data)).toBe(false);
+    }
+  });
+
   it('SHA-2: the FIPS 180-4 "abc" digests', async () => {
     const abc = new TextEncoder().encode('abc');
     expect(toHex(await backend.digest('SHA-256', abc))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
@@ -117,21 +150,26 @@ describe.each(BACKENDS)('crypto backend %s', (_name, backend) => {
     expect(toHex(await backend.digest('SHA-512', abc))).toMatch(/^ddaf35a193617aba/);
   });
 
-  it.each(['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'])(
-    '%s packets: this backend and the other one interoperate both ways; a flipped bit gives MAC_MISMATCH', async (cipher) => {
-      const sizes = keySizes(cipher, 'none');
-      const keys = { iv: new Uint8Array(sizes.iv).fill(1), key: new Uint8Array(sizes.key).fill(2), macKey: new Uint8Array(0) };
+  it.each([
+    ['chacha20-poly1305@openssh.com', 'none'], ['aes128-gcm@openssh.com', 'none'], ['aes256-gcm@openssh.com', 'none'],
+    ['aes128-ctr', 'hmac-sha2-256'], ['aes256-ctr', 'hmac-sha2-512-etm@openssh.com'], ['aes192-ctr', 'hmac-sha2-256-etm@openssh.com'],
+  ])('%s / %s packets: this backend and the other one interoperate both ways; a flipped bit gives MAC_MISMATCH', async (cipher, mac) => {
+      const sizes = keySizes(cipher, mac);
+      const keys = { iv: new Uint8Array(sizes.iv).fill(1), key: new Uint8Array(sizes.key).fill(2), macKey: new Uint8Array(sizes.macKey).fill(3) };
       const other = backend === WEB_CRYPTO_BACKEND ? NODE_CRYPTO_BACKEND : WEB_CRYPTO_BACKEND;
       for (const [from, to] of [[backend, other], [other, backend]] as const) {
         const enc = new PacketEncoder();
         const dec = new PacketDecoder();
-        enc.setSealer(await createPacketCipher(cipher, 'none', keys, from));
-        dec.setOpener(await createPacketCipher(cipher, 'none', keys, to));
+        enc.setSealer(await createPacketCipher(cipher, mac, keys, from));
+        dec.setOpener(await createPacketCipher(cipher, mac, keys, to));
         const payloads = [new Uint8Array([94]), new Uint8Array(32768).map((_, i) => i & 0xff), new Uint8Array(1000).fill(5)];
         const wire = Buffer.concat(await Promise.all(payloads.map((p) => enc.encode(p))));
-        for (let at = 0; at < wire.length; at += 20000) { dec.feed(new Uint8Array(wire.subarray(at, at + 20000))); dec.frameAhead(); }
         const got = [];
-        for (let b = await dec.nextBatch(); b.length > 0; b = await dec.nextBatch()) got.push(...b);
+        for (let at = 0; at < wire.length; at += 20000) {
+          dec.feed(new Uint8Array(wire.subarray(at, at + 20000)));
+          dec.frameAhead();
+          for (let b = await dec.nextBatch(); b.length > 0; b = await dec.nextBatch()) got.push(...b);
+        }
         expect(got.map((p) => toHex(p.payload))).toEqual(payloads.map(toHex));
         const bad = (await enc.encode(new Uint8Array(200).fill(1))).slice();
         bad[bad.length - 30]! ^= 1;
