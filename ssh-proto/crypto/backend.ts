@@ -1,6 +1,6 @@
 // The crypto backend seam (ARCHITECTURE.md, Crypto: "one provider module ... so that a benchmark can compare
 // implementations and the fastest correct one is the default"). The primitives whose cost shows (the packet
-// AEADs, and what a handshake needs) are reached through one CryptoBackend. The default is WebCrypto + libsodium
+// ciphers and MACs, and what a handshake needs) are reached through one CryptoBackend. The default is WebCrypto + libsodium
 // (web-backend.ts), which runs in the page and in Node. A Node-only program may register a faster one once
 // (the `tessera` command registers node:crypto, cli/node-crypto-backend.ts); ssh-proto never imports node:crypto.
 import type { HashName } from './hash.ts';
