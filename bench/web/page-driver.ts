@@ -23,7 +23,7 @@ export type DriverReport =
 interface View {
   readonly terminal: { write(d: string | Uint8Array, cb?: () => void): void; input(d: string, user?: boolean): void; clear(): void };
   bytesWritten: number;
-  writeBytes(c: Uint8Array): Promise<void> | undefined;
+  writeBytes(c: Uint8Array, release?: () => void): Promise<void> | undefined;
   flush(): Promise<void>;
 }
 
@@ -63,9 +63,9 @@ async function run(socket: WebSocket, plan: DriverPlan, raw: Uint8Array): Promis
   let first: number | undefined;
   let target = Infinity;
   let arrived: (() => void) | undefined;
-  view.writeBytes = (c) => {
+  view.writeBytes = (c, release) => {
     first ??= performance.now();
-    const r = innerWriteBytes(c);
+    const r = innerWriteBytes(c, release);
     if (view.bytesWritten >= target) { target = Infinity; arrived?.(); }
     return r;
   };

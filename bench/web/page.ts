@@ -95,11 +95,11 @@ async function catRound({ page, bytes, file }: Shell, sink: boolean): Promise<{ 
   await page.keyboard.type(`cat ${file}`);
   const start = await page.evaluate(() => {
     const w = window as unknown as BenchWindow;
-    const v = window.tessera!.app.terminal as unknown as { writeBytes(c: Uint8Array): unknown; benchHooked?: boolean };
+    const v = window.tessera!.app.terminal as unknown as { writeBytes(c: Uint8Array, release?: () => void): unknown; benchHooked?: boolean };
     if (!v.benchHooked) {
       // Notes when the first byte of the output reaches the terminal.
       const inner = v.writeBytes.bind(v);
-      v.writeBytes = (c) => { w.first ??= performance.now(); return inner(c); };
+      v.writeBytes = (c, release) => { w.first ??= performance.now(); return inner(c, release); };
       v.benchHooked = true;
     }
     w.base = window.tessera!.app.terminal.bytesWritten;

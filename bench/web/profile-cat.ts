@@ -55,11 +55,11 @@ try {
   const bytes = Buffer.byteLength(text) + text.split('\n').length;
   await page.keyboard.type(`cat ${file}`);
   await page.evaluate(() => {
-    const v = window.tessera!.app.terminal as unknown as { writeBytes(c: Uint8Array): void };
+    const v = window.tessera!.app.terminal as unknown as { writeBytes(c: Uint8Array, release?: () => void): unknown };
     const orig = v.writeBytes.bind(v);
     const c = (window as unknown as { counts: { writes: number; frames: number; frameBytes: number } }).counts;
     c.frames = 0; c.frameBytes = 0;
-    v.writeBytes = (chunk) => { c.writes++; orig(chunk); };
+    v.writeBytes = (chunk, release) => { c.writes++; return orig(chunk, release); };
   });
   // WORKER=1 profiles the SSH worker instead of the page's main thread (a raw CDP session to its target).
   const browserCdp = await browser.newBrowserCDPSession();

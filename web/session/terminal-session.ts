@@ -11,7 +11,7 @@ export interface ShellChannel {
   readonly stdin: WritableStream<Uint8Array>;
   windowChange(cols: number, rows: number): Promise<void>;
   readonly exit: Promise<{ code?: number; signal?: string }>;
-  /** Optional: a chunk read from stdout or stderr that the reader no longer holds (its buffer may be reused). */
+  /** Optional: a chunk read from stdout or stderr that the reader no longer needs (its buffer may be reused). */
   recycle?(chunk: Uint8Array): void;
 }
 
@@ -137,8 +137,8 @@ export class TerminalSession {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
-        const behind = this.view.writeBytes(value);
-        shell.recycle?.(value); // writeBytes copied it
+        // The chunk's buffer goes back to the channel (the SSH worker) once the terminal is done with it.
+        const behind = this.view.writeBytes(value, shell.recycle ? () => shell.recycle!(value) : undefined);
         if (behind) await behind; // xterm.js flow control: stop reading (and crediting window) until it catches up
       }
     } catch {

@@ -96,12 +96,14 @@ export class TerminalView {
   /**
    * Bytes from the SSH channel (UTF-8 possibly split across packets), batched into few large
    * writes. Returns a promise when the terminal is behind: the caller awaits it before reading
-   * more from the channel, so the SSH window throttles the server (write-queue.ts). The bytes are
-   * copied: the caller may reuse the chunk's buffer as soon as this returns.
+   * more from the channel, so the SSH window throttles the server (write-queue.ts). `release` runs
+   * once the terminal no longer needs the chunk's buffer (at once when the bytes were copied).
    */
-  writeBytes(chunk: Uint8Array): Promise<void> | undefined {
+  writeBytes(chunk: Uint8Array, release?: () => void): Promise<void> | undefined {
     this.bytesWritten += chunk.byteLength;
-    return this.queue.push(this.utf8.take(chunk));
+    const bytes = this.utf8.take(chunk);
+    if (release && bytes.buffer !== chunk.buffer) { release(); return this.queue.push(bytes); }
+    return this.queue.push(bytes, release);
   }
 
   /** Resolves once everything written so far is parsed (xterm writes are asynchronous). */

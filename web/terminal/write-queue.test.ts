@@ -85,6 +85,41 @@ describe('terminal write queue (xterm.js flow control)', () => {
     expect(q.pending).toBe(0);
   });
 
+  it('passes a large chunk with a release on without copying, and releases it once parsed', () => {
+    const t = slowTerminal();
+    const q = new WriteQueue(t.sink, { highWaterMark: 1 << 22, lowWaterMark: 1 << 20 });
+    q.push(Uint8Array.of(0));
+    let released = 0;
+    let smallReleased = 0;
+    const big = new Uint8Array(40_000);
+    q.push(Uint8Array.of(1), () => { smallReleased++; }); // small: copied, released at once
+    expect(smallReleased).toBe(1);
+    q.push(big, () => { released++; });
+    q.push(Uint8Array.of(2));
+    t.parseOne(); // the first write parsed; the batch [1], big, [2] goes out
+    expect(t.writes.length).toBe(4);
+    expect([...t.writes[1]!]).toEqual([1]);
+    expect(t.writes[2]).toBe(big);
+    expect([...t.writes[3]!]).toEqual([2]);
+    expect(released).toBe(0);
+    t.parseOne();
+    t.parseOne();
+    expect(released).toBe(0); // the batch reports back with its last write
+    t.parseOne();
+    expect(released).toBe(1);
+    expect(q.pending).toBe(0);
+  });
+
+  it('counts a copied chunk even when its release detaches it (a buffer transferred back to the worker)', () => {
+    const t = slowTerminal();
+    const q = new WriteQueue(t.sink);
+    const chunk = Uint8Array.of(7, 8, 9);
+    q.push(chunk, () => { structuredClone(chunk.buffer, { transfer: [chunk.buffer] }); });
+    expect(chunk.length).toBe(0); // detached
+    expect([...t.writes[0]!]).toEqual([7, 8, 9]);
+    expect(q.pending).toBe(3);
+  });
+
   it('reuses parsed buffers for later output, never one still in flight', () => {
     const t = slowTerminal();
     const q = new WriteQueue(t.sink);

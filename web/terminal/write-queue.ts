@@ -4,9 +4,10 @@
 // per SSH packet (each write costs a parser pass, cursor/scroll events and a timer). Above the high
 // watermark the reader is told to wait: it stops reading the channel, the channel stops crediting
 // window (RFC 4254 §5.2) and the server slows down, instead of xterm.js buffering without bound.
-// `push` copies the bytes into the queue's own buffers, reused once xterm.js has parsed them: the
-// caller may reuse or give away its chunk at once (the SSH worker gets its buffers back), and bulk
-// output allocates nothing (fresh memory costs page faults and sweeping at tens of MB/s).
+// Bulk output allocates nothing (fresh memory costs page faults and sweeping at tens of MB/s): a
+// large chunk whose owner wants it back (`release`) goes to xterm.js as it is and is released once
+// parsed (the SSH worker's output buffers go back to it); other bytes are copied into the queue's
+// own 64 KiB buffers, reused once parsed, so the caller may reuse its chunk at once.
 
 export interface WriteSink {
   /** Hands bytes to the terminal; `parsed` runs once it has processed them. */
@@ -32,6 +33,8 @@ export class WriteQueue {
   private currentStart = 0;
   private inFlightBuffers: Uint8Array[] = [];
   private batchBuffers: Uint8Array[] = [];
+  private batchReleases: (() => void)[] = [];
+  private inFlightReleases: (() => void)[] = [];
   private readonly spare: Uint8Array[] = [];
   private inFlightBytes = 0;
   private inFlight = false;
@@ -47,9 +50,29 @@ export class WriteQueue {
   /** Bytes handed over but not yet parsed by the terminal. */
   get pending(): number { return this.batchBytes + this.inFlightBytes; }
 
-  /** Copies bytes into the queue; returns a promise to await before pushing more when the terminal is behind. */
-  push(data: Uint8Array): Promise<void> | undefined {
-    if (data.length === 0) return undefined;
+  /**
+   * Queues bytes; returns a promise to await before pushing more when the terminal is behind.
+   * With `release`, a large chunk is kept (not copied) until parsed, then released; otherwise the
+   * bytes are copied and `release` runs at once.
+   */
+  push(data: Uint8Array, release?: () => void): Promise<void> | undefined {
+    const length = data.length; // read first: a released chunk may be detached (transferred back)
+    if (release && length >= PASS_THROUGH) {
+      this.sealCurrent(); // what is already queued goes first
+      this.batch.push(data);
+      this.batchReleases.push(release);
+    } else {
+      this.copyIn(data);
+      release?.();
+    }
+    if (length === 0) return undefined;
+    this.batchBytes += length;
+    if (!this.inFlight) this.writeBatch();
+    if (this.pending <= this.high) return undefined;
+    return new Promise((resolve) => this.resumers.push(resolve));
+  }
+
+  private copyIn(data: Uint8Array): void {
     let at = 0;
     while (at < data.length) {
       if (!this.current || this.currentAt === this.current.length) this.nextBuffer();
@@ -59,10 +82,6 @@ export class WriteQueue {
       this.currentAt += n;
       at += n;
     }
-    this.batchBytes += data.length;
-    if (!this.inFlight) this.writeBatch();
-    if (this.pending <= this.high) return undefined;
-    return new Promise((resolve) => this.resumers.push(resolve));
   }
 
   /** Resolves once everything pushed so far has been parsed. */
@@ -75,6 +94,7 @@ export class WriteQueue {
   clear(): void {
     this.current = undefined;
     this.recycle(this.batchBuffers);
+    for (const r of this.batchReleases.splice(0)) r();
     this.batch = [];
     this.batchBuffers = [];
     this.batchBytes = 0;
@@ -99,6 +119,8 @@ export class WriteQueue {
     this.sealCurrent();
     const pieces = this.batch;
     this.inFlightBuffers = this.batchBuffers;
+    this.inFlightReleases = this.batchReleases;
+    this.batchReleases = [];
     this.inFlightBytes = this.batchBytes;
     // The next push starts a fresh buffer: these stay untouched until parsed.
     this.current = undefined;
@@ -115,6 +137,8 @@ export class WriteQueue {
     this.inFlightBytes = 0;
     this.recycle(this.inFlightBuffers);
     this.inFlightBuffers = [];
+    for (const r of this.inFlightReleases) r();
+    this.inFlightReleases = [];
     if (this.batchBytes > 0) this.writeBatch();
     if (this.pending <= this.low) for (const r of this.resumers.splice(0)) r();
     if (!this.inFlight) for (const r of this.idlers.splice(0)) r();
@@ -128,5 +152,10 @@ export class WriteQueue {
 const noop = () => undefined;
 /** The queue's buffers: each is one terminal write of at most this many bytes. */
 const PIECE = 64 * 1024;
-/** Spare buffers kept (about the high watermark's worth); more are left to the garbage collector. */
-const MAX_SPARE = 10;
+/** Chunks from this size on, with a `release`, go to the terminal without a copy. */
+const PASS_THROUGH = 32 * 1024;
+/**
+ * Spare buffers kept: a batch and the one in flight each hold up to the high watermark plus one
+ * push (~800 KiB, 13 pieces) under bulk output; fewer spares would mean fresh allocations again.
+ */
+const MAX_SPARE = 16;
