@@ -10,6 +10,8 @@ export interface DriverPlan {
   /** Bytes of `cat` output the terminal receives (the pty's \r\n included). */
   readonly bytes: number;
   readonly rounds: number;
+  /** The file's last line: after each round the terminal must show it (no output lost on the way). */
+  readonly lastLine: string;
   /** Per round, in this order: `tessera` (cat through SSH), `raw` (the same bytes written locally), `sink` (terminal drops the bytes). */
   readonly variants: readonly ('tessera' | 'raw' | 'sink')[];
 }
@@ -109,6 +111,7 @@ async function run(socket: WebSocket, plan: DriverPlan, raw: Uint8Array): Promis
       const m0 = workerMessages;
       const t0 = performance.now();
       const r = variant === 'raw' ? await rawRound() : await cat(variant === 'sink');
+      if (variant !== 'sink' && !tessera.terminalText().includes(plan.lastLine)) throw new Error(`after the ${variant} round the terminal does not show the file's last line`);
       send({ t: 'round', round, variant, ...r, fps: (frames - f0) / ((performance.now() - t0) / 1000), workerMessages: workerMessages - m0 });
     }
   }

@@ -186,7 +186,7 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
     console.log(`  no DevTools, round ${r.round}: ${prefix === 'page-' ? `SSH in the page${r.variant === 'sink' ? ', terminal drops the bytes' : ''}` : r.variant} ${r.rate.toFixed(2)} MB/s, ${r.fps.toFixed(0)} frames/s${r.workerMessages ? `, ${r.workerMessages} worker messages` : ''}${r.startMs !== undefined ? ` (Enter to first byte ${r.startMs.toFixed(0)} ms)` : ''}`);
     if (process.env.CPU) console.log(`      CPU ms/MB: ${cpu.slice(0, 8).map(([k, ms]) => `${k} ${(ms / (bytes / 1e6)).toFixed(0)}`).join(', ')}`);
   };
-  const plan = { password: sshd.password, file, bytes, rounds: ROUNDS };
+  const plan = { password: sshd.password, file, bytes, rounds: ROUNDS, lastLine: rawText.toString('latin1').trimEnd().split('\r\n').at(-1)! };
   await runPlain(`${stack.baseUrl}/bench.html`, { ...plan, variants: ['tessera', 'raw', 'sink'] }, rawText, onReport(''));
   await runPlain(`${stack.baseUrl}/bench.html?ssh=page`, { ...plan, variants: ['tessera', 'sink'] }, rawText, onReport('page-'));
   const m = (k: string) => median(runs.get(k) ?? [NaN]);
