@@ -40,11 +40,12 @@ let credit = OUTPUT_CREDIT;
 let creditWaiters: (() => void)[] = [];
 const NOT_READY = Promise.resolve('not-ready' as const);
 /**
- * Output buffers the page gave back (it copies each message into the terminal's own buffers):
- * filling a fresh transferred buffer per message cost page faults and sweeping on both threads.
+ * Output buffers the page gave back once the terminal parsed (or copied) them: filling a fresh
+ * transferred buffer per message cost page faults and sweeping on both threads.
  */
 const spareBuffers: ArrayBuffer[] = [];
-const MAX_SPARE_BUFFERS = 6; // the credit's worth (OUTPUT_CREDIT / OUTPUT_BUFFER) and a little more
+// Out at once: the credit's worth (OUTPUT_CREDIT / OUTPUT_BUFFER, ~3) plus the terminal's queue (~3).
+const MAX_SPARE_BUFFERS = 8;
 function outputBuffer(size: number): Uint8Array {
   if (size > OUTPUT_BUFFER) return new Uint8Array(size);
   return new Uint8Array(spareBuffers.pop() ?? new ArrayBuffer(OUTPUT_BUFFER), 0, size);

@@ -99,7 +99,7 @@ function dialInWorker(worker: Worker, url: string, options: DialOptions): Promis
     }),
     windowChange: async (cols, rows) => { send({ t: 'window-change', cols, rows }); },
     exit,
-    // The worker's output buffers go back to it once the terminal has copied them (ssh-worker.ts).
+    // The worker's output buffers go back to it once the terminal has parsed or copied them (ssh-worker.ts).
     recycle: (chunk) => {
       const buffer = chunk.buffer;
       if (terminated || !received.delete(buffer) || !(buffer instanceof ArrayBuffer)) return;

@@ -21,7 +21,7 @@ export type ToWorker =
   | { t: 'stdin-close' }
   | { t: 'window-change'; cols: number; rows: number }
   | { t: 'ack'; n: number }
-  /** Output buffers the page has copied out of, transferred back for the worker to fill again. */
+  /** An output message's buffer the terminal is done with, transferred back for the worker to fill again. */
   | { t: 'recycle'; buffer: ArrayBuffer }
   | { t: 'close' };
 
