@@ -1,6 +1,7 @@
 // `tessera relay`: runs the WebSocket-to-TCP relay until SIGINT/SIGTERM, then drains.
 import { loadConfigFile, mergeConfig, RelayConfigError, startRelay, type RelayConfig, type RelayConfigInput } from '../relay/index.ts';
 import { UsageError, type Command } from './command.ts';
+import { raiseMallocTrimThreshold } from './malloc-trim.ts';
 
 const USAGE = 'tessera relay [--listen HOST:PORT] [--allow HOST:PORT ...] [--static DIR|--no-static] [--config relay.json|relay.yaml]';
 
@@ -46,6 +47,7 @@ export const command: Command = {
       ...(allow.length ? { targets: { allow } } : {}),
       ...(dir !== undefined ? { static: { dir } } : {}),
     });
+    raiseMallocTrimThreshold(); // uploads: fewer page faults per WebSocket frame (cli/malloc-trim.ts)
     let relay;
     try {
       relay = await startRelay({ config });
