@@ -10,8 +10,10 @@
 //        and reports over a WebSocket. This is the headline figure;
 //      - under Playwright, which attaches DevTools with the Network domain on: Chromium then copies
 //        every WebSocket frame with its payload to the DevTools client, a cost users never pay.
-// Run: npx tsx bench/web/page.ts [MiB for cat, default 4]
-//   (env ROUNDS=3, ONLY=cost|throughput, METHOD=both|plain|playwright, CPU=1: CPU ms per MB by process/thread for each no-DevTools round)
+// Run: npx tsx bench/web/page.ts [MiB for cat, default 16]
+//   (4 MiB rounds last under half a second: their ratio swung from 53% to 89% between runs on one quiet machine;
+//   16 MiB and 5 rounds gave 52% each time.)
+//   (env ROUNDS=5, ONLY=cost|throughput, METHOD=both|plain|playwright, CPU=1: CPU ms per MB by process/thread for each no-DevTools round)
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -25,8 +27,8 @@ import { connect } from '../../ssh-proto/index.ts';
 import { cpuDelta, cpuTimes } from './cpu-times.ts';
 import { addDriver, DRIVER_CSP, runPlain } from './plain-chromium.ts';
 
-const MIB = Number(process.argv[2] ?? 4);
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const MIB = Number(process.argv[2] ?? 16);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const ONLY = process.env.ONLY; // 'cost' or 'throughput'
 const METHOD = process.env.METHOD ?? 'both';
 
