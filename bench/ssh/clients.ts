@@ -123,6 +123,19 @@ export function openssh(t: BenchTarget, command: string, cipher?: string, measur
   ], measureCpu);
 }
 
+/**
+ * The ssh2 client as a command (bench/ssh/ssh2-command.mjs): a process whose stdout goes into the same `wc -c`, the
+ * like-for-like peer of `tessera ssh` (the in-process ssh2 run neither starts a process nor writes its output).
+ */
+export function ssh2Command(t: BenchTarget, command: string, cipher?: string, measureCpu = false): Promise<ExecResult> {
+  const hostKey = t.server.hostKeys.find((h) => h.key.algorithm === 'ssh-ed25519') ?? t.server.hostKeys[0];
+  if (!hostKey) throw new Error('the server has no host key to check ssh2 against');
+  return runProcess(process.execPath, [
+    join(repoRoot, 'bench', 'ssh', 'ssh2-command.mjs'), t.server.host, String(t.server.port), t.server.user, t.keyPath,
+    Buffer.from(hostKey.key.blob).toString('base64'), cipher ?? '-', command,
+  ], measureCpu);
+}
+
 /** The `tessera ssh` command (node start-up included; benchSetup makes sure the prebuilt bundle is fresh). */
 export function tesseraCli(t: BenchTarget, command: string, cipher?: string, measureCpu = false): Promise<ExecResult> {
   ensureCliBundle();
