@@ -1,12 +1,13 @@
 // Handshake: connect + auth + `exec true`, median of 20 runs, Tessera vs the ssh2 npm client vs
 // OpenSSH `ssh`, in the same run. Tessera is measured in-process (like ssh2) on both crypto backends (web:
 // WebCrypto + libsodium, the page's; node: node:crypto) and as the `tessera ssh` command (a node process started
-// from the prebuilt bundle, on node:crypto, like `ssh` is a process).
+// from the prebuilt bundle, on node:crypto, like `ssh` is a process). ssh2 also runs as a command (ssh2-command.mjs):
+// what Node's own start and exit cost any client written for it.
 // Also prints each client's median CPU time (user + system): on a shared machine wall-clock time swings
 // with the load, CPU time much less.
 //   node --import tsx bench/ssh/handshake.ts             (TESSERA_BENCH_RUNS=5 for a quick run)
 import type { ExecResult } from './clients.ts';
-import { BACKENDS, openssh, ssh2, tesseraCli, tesseraExec } from './clients.ts';
+import { BACKENDS, openssh, ssh2, ssh2Command, tesseraCli, tesseraExec } from './clients.ts';
 import { benchSetup, median } from './setup.ts';
 
 const RUNS = Number(process.env['TESSERA_BENCH_RUNS'] ?? 20);
@@ -18,6 +19,7 @@ try {
     'tessera-node': () => tesseraExec(setup.target, 'true', undefined, BACKENDS.node),
     'tessera-cli': () => tesseraCli(setup.target, 'true', undefined, true),
     ssh2: () => ssh2(setup.target, 'true'),
+    'ssh2-cmd': () => ssh2Command(setup.target, 'true', undefined, true),
     openssh: () => openssh(setup.target, 'true', undefined, true),
   };
   const times: Record<string, number[]> = {};
@@ -34,7 +36,7 @@ try {
   console.log(`SSH handshake: connect + auth + exec true against OpenSSH 9.2 on loopback, median of ${RUNS} (ms; client CPU ms)`);
   for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(12)} ${v.toFixed(1).padStart(8)}   cpu ${median(cpu[k] ?? []).toFixed(1).padStart(7)}`);
   const o = m['openssh'] ?? 1;
-  console.log(`  tessera/openssh ${((m['tessera'] ?? 0) / o).toFixed(2)}   tessera-node/openssh ${((m['tessera-node'] ?? 0) / o).toFixed(2)}   tessera-cli/openssh ${((m['tessera-cli'] ?? 0) / o).toFixed(2)}   tessera/ssh2 ${((m['tessera'] ?? 0) / (m['ssh2'] ?? 1)).toFixed(2)}`);
+  console.log(`  tessera/openssh ${((m['tessera'] ?? 0) / o).toFixed(2)}   tessera-node/openssh ${((m['tessera-node'] ?? 0) / o).toFixed(2)}   tessera-cli/openssh ${((m['tessera-cli'] ?? 0) / o).toFixed(2)}   ssh2-cmd/openssh ${((m['ssh2-cmd'] ?? 0) / o).toFixed(2)}   tessera/ssh2 ${((m['tessera'] ?? 0) / (m['ssh2'] ?? 1)).toFixed(2)}`);
 } finally {
   await setup.stop();
 }
