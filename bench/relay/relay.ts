@@ -131,17 +131,7 @@ function ownCpu(): [number, number] {
   return [u.user / 1e6, u.system / 1e6];
 }
 
-/**
- * Waits (up to 2 s) until a forking relay's children from earlier sessions have exited: one
- * that exits during a measurement would take its CPU time out of the tree's sum.
- */
-async function settle(p: Path): Promise<void> {
-  if (p.relayPid === undefined) return;
-  for (let i = 0; i < 200 && treeOf(p.relayPid).length > 2; i++) await new Promise((r) => setTimeout(r, 10));
-}
-
 async function timed(p: Path, bytes: number, run: () => Promise<void>): Promise<Rate> {
-  await settle(p);
   const relay0 = p.relayPid === undefined ? [NaN, NaN] : cpuOfTree(p.relayPid);
   const target0 = cpuOfTree(targetPid);
   const own0 = ownCpu();
@@ -220,12 +210,19 @@ function treeOf(rootPid: number): number[] {
   return pids;
 }
 
-/** [user, system] CPU seconds of the process tree (clock ticks: 100 per second on Linux). */
+/**
+ * [user, system] CPU seconds of the process tree (clock ticks: 100 per second on Linux): each live process's own,
+ * plus the root's reaped children's ([13] cutime, [14] cstime), so a child that exits meanwhile keeps counting.
+ */
 function cpuOfTree(rootPid: number): [number, number] {
   let user = 0;
   let sys = 0;
   for (const pid of treeOf(rootPid)) {
-    try { const f = statFields(pid); user += Number(f[11]); sys += Number(f[12]); } catch { /* gone */ }
+    try {
+      const f = statFields(pid);
+      user += Number(f[11]) + (pid === rootPid ? Number(f[13]) : 0);
+      sys += Number(f[12]) + (pid === rootPid ? Number(f[14]) : 0);
+    } catch { /* gone */ }
   }
   return [user / 100, sys / 100];
 }
