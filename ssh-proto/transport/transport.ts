@@ -102,9 +102,15 @@ export class Transport {
     cryptoBackend().prepare();
     const exchange = new VersionExchange();
     for (;;) {
-      const { value, done } = await this.reader.read().catch((e: unknown) => { throw connectionLost(e, 'receiving'); });
+      const { value, done } = await this.reader.read().catch((e: unknown) => {
+        // A server that closes at once (sshd's MaxStartups, a refusal) makes our version line and KEXINIT meet a
+        // closed socket (EPIPE, or a reset): that is still a server closing before it identified itself.
+        const code = errorCode(e);
+        if (code === 'ECONNRESET' || code === 'EPIPE') throw closedBeforeIdentification(` (${code})`);
+        throw connectionLost(e, 'receiving');
+      });
       if (this.error) throw this.error;
-      if (done) throw new SshTransportError('CONNECTION_CLOSED', 'the server closed the connection before identifying itself');
+      if (done) throw closedBeforeIdentification('');
       const result = exchange.feed(value);
       if (!result) continue;
       this.serverVersion = result.serverVersion;
@@ -155,7 +161,9 @@ export class Transport {
         await this.writer.write(b);
       } catch (cause) {
         const err = connectionLost(cause, 'sending');
-        this.fail(err);
+        // Before the server has identified itself, our version line and KEXINIT may meet a server that already
+        // closed: the read side says so (CONNECTION_CLOSED, or CONNECTION_LOST on a reset) and start() reports it.
+        if (this.serverVersion !== '') this.fail(err);
         throw err;
       }
     });
@@ -492,6 +500,16 @@ export class Transport {
 }
 
 /** The byte stream itself failed (socket reset, WebSocket error): a typed error that keeps the cause. */
+function closedBeforeIdentification(detail: string): SshTransportError {
+  return new SshTransportError('CONNECTION_CLOSED', `the server closed the connection before identifying itself${detail}`);
+}
+
+/** The system error code of a stream failure (Node's `code`, possibly on its `cause`), if any. */
+function errorCode(e: unknown): unknown {
+  const err = e as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  return err?.code ?? err?.cause?.code;
+}
+
 function connectionLost(cause: unknown, while_: string): SshTransportError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new SshTransportError('CONNECTION_LOST', `the connection failed while ${while_}: ${detail}`, { cause });
