@@ -3,13 +3,12 @@
 // a raw WebSocket, the same through web/net's ReadableStream, and SSH `exec` with or without a pty.
 import { connect } from '../../ssh-proto/index.ts';
 import { openWebSocketStream } from '../../web/net/websocket-stream.ts';
+import { drain, type ProbeResult } from './drain.ts';
 
 export type Probe =
   | { kind: 'ws'; url: string }
   | { kind: 'ws-stream'; url: string }
   | { kind: 'ssh'; url: string; user: string; password: string; command: string; pty: boolean; windowSize?: number };
-
-export interface ProbeResult { bytes: number; ms: number; chunks: number; maxChunk: number; frames?: number; frameBytes?: number }
 
 // Counts the WebSocket messages web/net receives (how the relay cut the bytes into frames).
 const frames = { n: 0, bytes: 0 };
@@ -28,17 +27,6 @@ async function wsRaw(url: string): Promise<ProbeResult> {
     socket.onmessage = (e: MessageEvent<ArrayBuffer>) => { bytes += e.data.byteLength; chunks++; maxChunk = Math.max(maxChunk, e.data.byteLength); };
     socket.onclose = () => (bytes > 0 ? resolve({ bytes, ms: performance.now() - t0, chunks, maxChunk }) : reject(new Error('no bytes')));
   });
-}
-
-async function drain(readable: ReadableStream<Uint8Array>, t0: number): Promise<ProbeResult> {
-  const reader = readable.getReader();
-  let bytes = 0, chunks = 0, maxChunk = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    bytes += value.length; chunks++; maxChunk = Math.max(maxChunk, value.length);
-  }
-  return { bytes, ms: performance.now() - t0, chunks, maxChunk };
 }
 
 async function ssh(p: Extract<Probe, { kind: 'ssh' }>): Promise<ProbeResult> {

@@ -22,7 +22,8 @@ import { startSshd } from '../../tests/peers/index.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../tests/web/harness.ts';
 import { connectRelay } from '../../cli/net-stream.ts';
 import { connect } from '../../ssh-proto/index.ts';
-import type { Probe, ProbeResult } from './layers-probe.ts';
+import type { Probe } from './layers-probe.ts';
+import { drain, type ProbeResult } from './drain.ts';
 import { cpuDelta, cpuTimes } from './cpu-times.ts';
 import { DRIVER_CSP, runPlainPage } from './plain-chromium.ts';
 
@@ -84,14 +85,7 @@ async function nodeSsh(pty: boolean): Promise<ProbeResult> {
   try {
     const t0 = performance.now();
     const session = await client.exec(`cat ${file}`, pty ? { pty: { term: 'xterm-256color', cols: 120, rows: 40 } } : {});
-    const reader = session.readable.getReader();
-    let bytes = 0, chunks = 0, maxChunk = 0;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      bytes += value.length; chunks++; maxChunk = Math.max(maxChunk, value.length);
-    }
-    return { bytes, ms: performance.now() - t0, chunks, maxChunk };
+    return await drain(session.readable, t0);
   } finally {
     await client.close().catch(() => undefined);
   }
