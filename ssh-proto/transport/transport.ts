@@ -162,7 +162,7 @@ export class Transport {
       } catch (cause) {
         const err = connectionLost(cause, 'sending');
         // Before the server has identified itself, our version line and KEXINIT may meet a server that already
-        // closed: the read side says so (CONNECTION_CLOSED, or CONNECTION_LOST on a reset) and start() reports it.
+        // closed: the read side sees that close (EOF, EPIPE or a reset) and start() reports it as CONNECTION_CLOSED.
         if (this.serverVersion !== '') this.fail(err);
         throw err;
       }
