@@ -1,7 +1,7 @@
 // The node:crypto CryptoBackend of the `tessera` command (ssh-proto/crypto/backend.ts): OpenSSL, synchronous.
 // WebCrypto's AES-GCM costs an asynchronous round trip per packet, and libsodium's WebAssembly ChaCha20 runs at a
 // third of OpenSSL's speed; the ssh2 npm client reaches its speed the same way (OpenSSL, synchronously).
-// Node has no raw Poly1305, so chacha20-poly1305@openssh.com takes its tag from libsodium (ssh-proto's Poly1305Heap).
+// Node has no raw Poly1305, so chacha20-poly1305@openssh.com runs on native libsodium (cli/native-chacha-poly.ts).
 // X25519, Ed25519 and SHA-2 come from OpenSSL too: a handshake then needs no WebAssembly compiled at all.
 import {
   createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, diffieHellman, sign,
@@ -10,8 +10,9 @@ import {
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_CIPHERS, Poly1305Heap, preloadLibsodium, WEB_CRYPTO_BACKEND, type AesCtrStream, type AesGcmKey, type ChaChaPolyKey, type CryptoBackend, type HmacKey,
+  DEFAULT_CIPHERS, preloadLibsodium, WEB_CRYPTO_BACKEND, type AesCtrStream, type AesGcmKey, type ChaChaPolyKey, type CryptoBackend, type HmacKey,
 } from '../ssh-proto/index.ts';
+import { loadSodiumNative, NativeChaChaPoly } from './native-chacha-poly.ts';
 
 /** DER prefixes of an RFC 8410 key: PKCS #8 private key (then the 32-byte key) and SubjectPublicKeyInfo. */
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -80,80 +81,26 @@ function hmacKey(raw: Uint8Array, hash: keyof typeof OPENSSL_HASH): HmacKey {
   };
 }
 
-const ZERO_BLOCK = new Uint8Array(64);
-
 /**
- * chacha20-poly1305@openssh.com (PROTOCOL.chacha20poly1305) with OpenSSL's ChaCha20. Its 16-byte IV is the raw
- * state words 12..15: the 64-bit block counter little-endian, then the 64-bit nonce, here the sequence number
- * big-endian. One K_2 stream gives the Poly1305 key (block 0, first 32 bytes) and then, from block 1, the payload.
- * The 4-byte length of a received packet is decrypted by the default backend's libsodium key (one ChaCha20 block
- * in the WebAssembly heap, no OpenSSL cipher object per packet); libsodium is loaded for Poly1305 anyway.
+ * chacha20-poly1305@openssh.com on native libsodium (cli/native-chacha-poly.ts); where the addon cannot load,
+ * libsodium's WebAssembly build, as in the page.
  */
-class NodeChaChaPoly implements ChaChaPolyKey {
-  private readonly iv = Buffer.alloc(16);
-
-  private constructor(private readonly k2: KeyObject, private readonly k1: KeyObject, private readonly poly: Poly1305Heap,
-    private readonly lengths: ChaChaPolyKey) {}
-
-  static async create(key: Uint8Array): Promise<NodeChaChaPoly> {
-    if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);
-    const [poly, lengths] = await Promise.all([Poly1305Heap.create(), WEB_CRYPTO_BACKEND.chachaPolyKey(key)]);
-    return new NodeChaChaPoly(createSecretKey(Buffer.from(key.subarray(0, 32))), createSecretKey(Buffer.from(key.subarray(32))), poly, lengths);
-  }
-
-  /** IV for block 0 with nonce = seq (uint64 BE; the high 32 bits are zero). */
-  private nonce(seq: number): Buffer {
-    this.iv.writeUInt32BE(seq >>> 0, 12);
-    return this.iv;
-  }
-
-  /** The K_2 stream at block 0, and the Poly1305 key taken from it. */
-  private payloadStream(seq: number): { stream: ReturnType<typeof createCipheriv>; polyKey: Uint8Array } {
-    const stream = createCipheriv('chacha20', this.k2, this.nonce(seq));
-    return { stream, polyKey: stream.update(ZERO_BLOCK).subarray(0, 32) };
-  }
-
-  seal(seq: number, packet: Uint8Array): Uint8Array {
-    const n = packet.length;
-    const { stream, polyKey } = this.payloadStream(seq);
-    const length = createCipheriv('chacha20', this.k1, this.iv).update(packet.subarray(0, 4));
-    this.poly.load([length, stream.update(packet.subarray(4))]);
-    this.poly.writeTag(polyKey, n);
-    return this.poly.bytes(0, n + TAG).slice();
-  }
-
-  length(seq: number, head: Uint8Array): number {
-    return this.lengths.length(seq, head);
-  }
-
-  open(seq: number, wire: Uint8Array): Uint8Array | undefined {
-    return this.openParts(seq, [wire], wire.length);
-  }
-
-  openParts(seq: number, parts: readonly Uint8Array[], length: number): Uint8Array | undefined {
-    const n = length - TAG;
-    if (n < 4 || this.poly.load(parts) !== length) throw new RangeError(`packet pieces do not hold ${length} bytes`);
-    const { stream, polyKey } = this.payloadStream(seq);
-    if (!this.poly.verify(polyKey, n)) return undefined;
-    return stream.update(this.poly.bytes(4, n));
-  }
-
-  dispose(): void {
-    this.poly.dispose(); // the KeyObjects' copies are freed with them (node:crypto cannot wipe them)
-    this.lengths.dispose();
-  }
+async function chachaPolyKey(raw: Uint8Array): Promise<ChaChaPolyKey> {
+  const native = await loadSodiumNative();
+  return native ? new NativeChaChaPoly(native, raw) : WEB_CRYPTO_BACKEND.chachaPolyKey(raw);
 }
 
 export const NODE_CRYPTO_BACKEND: CryptoBackend = {
   name: 'node:crypto',
   prepare(algorithms) {
-    // Only Poly1305 (chacha20-poly1305) and ML-KEM still come from libsodium: load it once one of them is chosen.
+    // ML-KEM comes from libsodium's WebAssembly, chacha20-poly1305 from the native addon: load them once chosen.
     if (!algorithms) return;
     const { kex, cipherClientToServer: c2s, cipherServerToClient: s2c } = algorithms;
-    if (kex.startsWith('mlkem') || [c2s, s2c].includes(CHACHA)) preloadLibsodium();
+    if (kex.startsWith('mlkem')) preloadLibsodium();
+    if ([c2s, s2c].includes(CHACHA)) void loadSodiumNative();
   },
   aesGcmKey: async (raw) => aesGcmKey(raw),
-  chachaPolyKey: (raw) => NodeChaChaPoly.create(raw),
+  chachaPolyKey,
   aesCtrStream: async (raw, iv) => aesCtrStream(raw, iv),
   hmacKey: async (raw, hash) => hmacKey(raw, hash),
   digest: async (hash, data) => new Uint8Array(createHash(OPENSSL_HASH[hash]).update(data).digest()),

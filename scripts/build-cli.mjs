@@ -13,7 +13,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const EXTERNAL = ['usb', 'bufferutil', 'utf-8-validate', 'tsx', 'tsx/*', 'esbuild', 'vite', 'vitest', 'ssh2', 'playwright-core'];
+const EXTERNAL = ['usb', 'sodium-native', 'bufferutil', 'utf-8-validate', 'tsx', 'tsx/*', 'esbuild', 'vite', 'vitest', 'ssh2', 'playwright-core'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}.build/cli`;

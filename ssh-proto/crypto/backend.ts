@@ -24,9 +24,12 @@ export interface ChaChaPolyKey {
   seal(seq: number, packet: Uint8Array): Uint8Array;
   /** The packet length from the first 4 encrypted bytes. */
   length(seq: number, head: Uint8Array): number;
-  /** wire = encrypted length || encrypted rest || tag. Checks the tag first; undefined when it fails. Returns the rest. */
+  /**
+   * wire = encrypted length || encrypted rest || tag. Checks the tag first; undefined when it fails (`wire` untouched).
+   * Returns the rest. A key may decrypt in place, so the caller gives `wire` up (a received packet's bytes are read once).
+   */
   open(seq: number, wire: Uint8Array): Uint8Array | undefined;
-  /** `open` for a packet received in pieces, which need not be joined first. */
+  /** `open` for a packet received in pieces, which need not be joined first (the pieces are given up alike). */
   openParts(seq: number, parts: readonly Uint8Array[], length: number): Uint8Array | undefined;
   /** Wipes the keys (after a rekey). */
   dispose(): void;

@@ -27,4 +27,3 @@ export type { ChaChaPoly } from './chacha20-poly1305.ts';
 export type { CryptoBackend, AesGcmKey, ChaChaPolyKey, AesCtrStream, HmacKey } from './backend.ts';
 export { cryptoBackend, setCryptoBackend } from './active-backend.ts';
 export { WEB_CRYPTO_BACKEND } from './web-backend.ts';
-export { Poly1305Heap } from './poly1305.ts';
