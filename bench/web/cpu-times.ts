@@ -65,7 +65,7 @@ function processKind(pid: number, comm: string): string {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     const type = /--type=([a-z-]+)/.exec(cmd)?.[1];
     const sub = /--utility-sub-type=([a-z.]+)/.exec(cmd)?.[1];
-    if (/chrom/.test(comm) || /chrom/.test(cmd)) return `chromium-${sub ? sub.split('.').at(-2) ?? sub : type ?? 'browser'}`;
+    if (/chrom/.test(comm) || /chrom/.test(cmd)) return `chromium-${sub ? sub.split('.')[0] ?? sub : type ?? 'browser'}`;
   } catch { /* gone */ }
   return comm;
 }
