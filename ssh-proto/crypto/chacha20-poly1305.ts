@@ -40,7 +40,7 @@ function workspace(lib: LibSodium, n: number): number {
 }
 
 /**
- * Plaintexts leave the heap into slices of a shared slab: one allocation per 256 KiB instead of one per packet
+ * Plaintexts of packets received in pieces (openParts) leave the heap into slices of a shared slab: one allocation per 256 KiB instead of one per packet
  * (allocating and collecting a fresh buffer per 32 KiB packet cost more than the copy). A slab lives until the
  * last payload cut from it is dropped.
  */
@@ -118,11 +118,18 @@ export class OpenSshChaChaPoly {
     return ((v[b]! << 24) | (v[b + 1]! << 16) | (v[b + 2]! << 8) | v[b + 3]!) >>> 0;
   }
 
-  /** wire = encrypted length || encrypted rest || tag. Verifies the tag first; undefined when it fails. */
+  /**
+   * wire = encrypted length || encrypted rest || tag. Verifies the tag first; undefined when it fails (`wire`
+   * untouched). The plaintext goes back into `wire` (the caller gave it up, backend.ts): no buffer per packet.
+   */
   open(seq: number, wire: Uint8Array): Uint8Array | undefined {
-    const buf = workspace(this.lib, wire.length);
-    this.lib.HEAPU8.set(wire, buf);
-    return this.openInHeap(seq, buf, wire.length);
+    const lib = this.lib;
+    const buf = workspace(lib, wire.length);
+    lib.HEAPU8.set(wire, buf);
+    const n = wire.length - 16;
+    if (!this.decryptInHeap(seq, buf, wire.length)) return undefined;
+    wire.set(lib.HEAPU8.subarray(buf + 4, buf + n), 4);
+    return wire.subarray(4, n);
   }
 
   /** `open` for a packet received in pieces (socket reads): each is copied into the heap, never joined first. */
@@ -132,16 +139,18 @@ export class OpenSshChaChaPoly {
     let at = buf;
     for (const p of parts) { lib.HEAPU8.set(p, at); at += p.length; }
     if (at - buf !== length) throw new RangeError(`packet pieces hold ${at - buf} bytes, not ${length}`);
-    return this.openInHeap(seq, buf, length);
+    if (!this.decryptInHeap(seq, buf, length)) return undefined;
+    return copyOut(lib.HEAPU8.subarray(buf + 4, buf + length - 16));
   }
 
-  private openInHeap(seq: number, buf: number, length: number): Uint8Array | undefined {
+  /** Checks the tag of the packet at `buf` and decrypts its rest in place; false when the tag fails. */
+  private decryptInHeap(seq: number, buf: number, length: number): boolean {
     const lib = this.lib;
     const n = length - 16;
     this.setNonce(seq);
-    if (lib._crypto_onetimeauth_verify(buf + n, buf, n, 0, this.polyKey) !== 0) return undefined;
+    if (lib._crypto_onetimeauth_verify(buf + n, buf, n, 0, this.polyKey) !== 0) return false;
     lib._crypto_stream_chacha20_xor_ic(buf + 4, buf + 4, n - 4, 0, this.nonce, 1, 0, this.k2);
-    return copyOut(lib.HEAPU8.subarray(buf + 4, buf + n));
+    return true;
   }
 
   /** Wipes and frees the keys (after a rekey). */
