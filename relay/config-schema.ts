@@ -39,7 +39,7 @@ export const CONFIG_SCHEMA: Schema = {
       props: {
         perIp: int(0, 1_000_000), global: int(0, 10_000_000), idleTimeoutMs: ms, maxDurationMs: ms,
         maxFrameBytes: int(1024, 64 << 20), highWaterMark: int(4096, 64 << 20), connectTimeoutMs: int(1, 600_000),
-        drainTimeoutMs: ms, pingIntervalMs: ms,
+        drainTimeoutMs: ms, pingIntervalMs: ms, bulkReadPauseMs: int(0, 100),
       },
     },
     static: { type: 'object', props: { dir: strOrNull, csp: str } },

@@ -20,6 +20,11 @@ export interface RelayLimits {
   readonly drainTimeoutMs: number;
   /** WebSocket ping interval; a client that misses a pong is dropped (0: no pings). */
   readonly pingIntervalMs: number;
+  /**
+   * While a target streams bulk output, pause this long after each frame so that the next read takes more
+   * bytes: fewer, larger frames (read-pacing.ts). Interactive traffic never waits. 0: off.
+   */
+  readonly bulkReadPauseMs: number;
 }
 
 export interface BearerToken {
@@ -95,6 +100,7 @@ export const DEFAULT_CONFIG: RelayConfig = {
     connectTimeoutMs: 10_000,
     drainTimeoutMs: 10_000,
     pingIntervalMs: 30_000,
+    bulkReadPauseMs: 1,
   },
   static: { dir: 'dist', csp: DEFAULT_CSP },
   site: {},

@@ -16,6 +16,7 @@ import type { WebSocket, RawData } from 'ws';
 import { CloseCode, closeCodeName } from './close-codes.ts';
 import type { RelayError } from './errors.ts';
 import type { ReadBuffer } from './read-buffer.ts';
+import { ReadPacing } from './read-pacing.ts';
 
 export interface SessionLimits {
   /** Bytes in flight to the client above which the TCP side is paused. */
@@ -24,6 +25,8 @@ export interface SessionLimits {
   readonly idleTimeoutMs: number;
   /** Close after this long in total (0: never). */
   readonly maxDurationMs: number;
+  /** Pause between reads of bulk output (read-pacing.ts; 0: off). */
+  readonly bulkReadPauseMs: number;
 }
 
 export interface SessionInfo {
@@ -51,6 +54,8 @@ const SEND_BINARY = { binary: true } as const;
 export class Session {
   bytesUp = 0;
   bytesDown = 0;
+  /** WebSocket frames sent to the client (one per read from the target). */
+  framesDown = 0;
   /** The largest inFlight seen, for tests and metrics. */
   peakInFlight = 0;
   /**
@@ -62,6 +67,11 @@ export class Session {
   private lastActivity = Date.now();
   private ended = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Bulk output: pauses between reads so that each takes more bytes (read-pacing.ts). */
+  private readonly pacing: ReadPacing;
+  private paceTimer: NodeJS.Timeout | undefined;
+  /** Paused because the client is slow (its socket's 'drain' resumes). */
+  private blocked = false;
   private maxTimer: NodeJS.Timeout | undefined;
   private resolveDone!: (end: SessionEnd) => void;
   readonly done: Promise<SessionEnd> = new Promise((r) => { this.resolveDone = r; });
@@ -83,11 +93,13 @@ export class Session {
   ) {
     this.wsClosed = new Promise((r) => ws.once('close', () => r()));
     this.pauseAbove = Math.max(limits.highWaterMark, clientSocket.writableHighWaterMark);
+    this.pacing = new ReadPacing(limits.bulkReadPauseMs);
     socket.setNoDelay(true);
     reader.onChunk = (chunk, reused) => this.toClient(chunk, reused);
     clientSocket.on('drain', () => {
       reader.recycle();
-      if (this.socket.isPaused() && !this.ended) this.socket.resume();
+      this.blocked = false;
+      if (this.socket.isPaused() && !this.ended && !this.paceTimer) this.socket.resume();
     });
     socket.on('drain', () => { if (this.ws.isPaused) this.ws.resume(); });
     socket.on('end', () => this.finish('target', CloseCode.NORMAL, 'The server closed the connection.'));
@@ -135,7 +147,9 @@ export class Session {
   private toClient(chunk: Buffer, reused: boolean): void {
     if (this.ended) { this.socket.pause(); return; } // the client is gone; the socket is being closed
     this.bytesDown += chunk.length;
+    this.framesDown++;
     this.lastActivity = Date.now();
+    this.pace(chunk.length);
     if (!reused) {
       this.ws.send(chunk, SEND_BINARY);
     } else if (this.ws.bufferedAmount > 0) {
@@ -151,7 +165,18 @@ export class Session {
     }
     const queued = this.ws.bufferedAmount;
     if (queued > this.peakInFlight) this.peakInFlight = queued;
-    if (queued > this.pauseAbove && this.clientSocket.writableNeedDrain) this.socket.pause();
+    if (queued > this.pauseAbove && this.clientSocket.writableNeedDrain) { this.blocked = true; this.socket.pause(); }
+  }
+
+  /** After a frame of bulk output, the next read waits a moment so that it takes more bytes (read-pacing.ts). */
+  private pace(bytes: number): void {
+    const wait = this.pacing.afterFrame(bytes, this.reader.size, performance.now());
+    if (wait === 0 || this.paceTimer) return;
+    this.socket.pause();
+    this.paceTimer = setTimeout(() => {
+      this.paceTimer = undefined;
+      if (!this.ended && !this.blocked) this.socket.resume();
+    }, wait);
   }
 
   private toTarget(data: RawData, isBinary: boolean): void {
@@ -182,6 +207,7 @@ export class Session {
     this.ended = true;
     clearTimeout(this.idleTimer);
     clearTimeout(this.maxTimer);
+    clearTimeout(this.paceTimer);
     if (by === 'client') {
       // Let bytes the client already sent reach the server, then close (FIN).
       this.socket.end();

@@ -14,7 +14,8 @@
 //   (4 MiB rounds last under half a second: their ratio swung from 53% to 89% between runs on one quiet machine;
 //   16 MiB and 5 rounds gave 52% each time.)
 //   (env ROUNDS=5, ONLY=cost|throughput, METHOD=both|plain|playwright, CPU=1: CPU ms per MB by process/thread for each no-DevTools round,
-//   IN_PAGE=0: no rounds with SSH in the page)
+//   IN_PAGE=0: no rounds with SSH in the page; AB_PAUSE=1: only Tessera and raw rounds, in runs alternating the relay's
+//   read pacing off and on (relay/read-pacing.ts), with the budget of each)
 // The no-DevTools rounds also give the CPU budget (cpu-budget.ts, which states the method): CPU ms per MB of every
 // thread of every process in the run (/proc, cpu-times.ts), split into (a) the work raw xterm.js does too (renderer,
 // GPU), (b) Tessera's own code (SSH worker, relay) and (c) the server and Chromium's network threads; and the
@@ -180,28 +181,60 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
   await addDriver(stack.staticDir);
   const runs = new Map<string, number[]>();
   let info = '';
-  const budgets = { tessera: [] as RoundBudget[], raw: [] as RoundBudget[] };
+  // Budgets by label ('' normally; with AB_PAUSE=1, 'pause 0' and 'pause N': the relay's bulkReadPauseMs).
+  const budgets = new Map<string, { tessera: RoundBudget[]; raw: RoundBudget[] }>();
+  let label = '';
   let cpuBefore = cpuTimes();
+  // WebSocket frames the relay sent (one per read from sshd): the per-message costs downstream scale with them.
+  const relayFrames = () => stack.relay.sessions().reduce((n, s) => n + s.framesDown, 0);
+  let framesBefore = relayFrames();
   const onReport = (prefix: string) => (r: Parameters<Parameters<typeof runPlain>[3]>[0]) => {
     // CPU per MB by process/thread between two reports (one round): comparable under any load.
     const cpuNow = cpuTimes();
     const all = cpuDelta(cpuBefore, cpuNow, 0);
     const cpu = all.filter(([, ms]) => ms >= 20);
     cpuBefore = cpuNow;
+    const framesNow = relayFrames();
+    const frames = Math.max(0, framesNow - framesBefore);
+    framesBefore = framesNow;
     if (r.t === 'ready') info = `renderer ${r.renderer}, ${/\(([^)]*)\)/.exec(r.status)?.[1] ?? r.status}`;
     if (r.t !== 'round') return;
     if (r.round === 0) { console.log(`  no DevTools, warm-up: ${prefix === 'page-' ? `SSH in the page ${r.variant}` : r.variant} ${r.rate.toFixed(2)} MB/s`); return; }
     const key = prefix + r.variant;
-    if (key === 'tessera' || key === 'raw') budgets[key].push(roundBudget(all, bytes / 1e6));
-    runs.set(key, [...(runs.get(key) ?? []), r.rate]);
-    console.log(`  no DevTools, round ${r.round}: ${prefix === 'page-' ? `SSH in the page${r.variant === 'sink' ? ', terminal drops the bytes' : ''}` : r.variant} ${r.rate.toFixed(2)} MB/s, ${r.fps.toFixed(0)} frames/s${r.workerMessages ? `, ${r.workerMessages} worker messages` : ''}${r.startMs !== undefined ? ` (Enter to first byte ${r.startMs.toFixed(0)} ms)` : ''}`);
+    if (key === 'tessera' || key === 'raw') {
+      const b = budgets.get(label) ?? { tessera: [], raw: [] };
+      budgets.set(label, b);
+      b[key].push(roundBudget(all, bytes / 1e6));
+    }
+    runs.set(label + key, [...(runs.get(label + key) ?? []), r.rate]);
+    console.log(`  no DevTools, round ${r.round}${label ? ` (${label})` : ''}: ${prefix === 'page-' ? `SSH in the page${r.variant === 'sink' ? ', terminal drops the bytes' : ''}` : r.variant} ${r.rate.toFixed(2)} MB/s, ${r.fps.toFixed(0)} frames/s${r.workerMessages ? `, ${r.workerMessages} worker messages` : ''}${frames ? `, ${(frames / (bytes / 1e6)).toFixed(0)} relay frames/MB` : ''}${r.startMs !== undefined ? ` (Enter to first byte ${r.startMs.toFixed(0)} ms)` : ''}`);
     if (process.env.CPU) console.log(`      CPU ms/MB: ${cpu.slice(0, 8).map(([k, ms]) => `${k} ${(ms / (bytes / 1e6)).toFixed(0)}`).join(', ')}`);
   };
   const plan = { password: sshd.password, file, bytes, rounds: ROUNDS, lastLine: rawText.toString('latin1').trimEnd().split('\r\n').at(-1)! };
+  const limits = stack.relay.config.limits as { bulkReadPauseMs: number };
+  if (process.env.AB_PAUSE) {
+    // A/B of the relay's read pacing (relay/read-pacing.ts): worker runs alternate off and on, each a new SSH session.
+    const on = limits.bulkReadPauseMs;
+    for (let i = 0; i < 2; i++) {
+      for (const pause of [0, on]) {
+        limits.bulkReadPauseMs = pause;
+        label = `pause ${pause}`;
+        await runPlain(`${stack.baseUrl}/bench.html`, { ...plan, variants: ['tessera', 'raw'] }, rawText, onReport(''));
+      }
+    }
+    limits.bulkReadPauseMs = on;
+    const lines: string[] = [];
+    for (const [l, b] of budgets) {
+      const m = (k: string) => median(runs.get(l + k) ?? [NaN]);
+      lines.push(`  relay ${l} ms: Tessera ${m('tessera').toFixed(2)} MB/s, raw xterm.js ${m('raw').toFixed(2)} MB/s, ratio ${ratio(m('tessera'), m('raw'))}`, ...budgetLines(b.tessera, b.raw, availableParallelism(), m('raw'), m('tessera')));
+    }
+    return lines;
+  }
   await runPlain(`${stack.baseUrl}/bench.html`, { ...plan, variants: ['tessera', 'raw', 'sink'] }, rawText, onReport(''));
   if (process.env.IN_PAGE !== '0') await runPlain(`${stack.baseUrl}/bench.html?ssh=page`, { ...plan, variants: ['tessera', 'sink'] }, rawText, onReport('page-'));
   const m = (k: string) => median(runs.get(k) ?? [NaN]);
-  const budget = budgetLines(budgets.tessera, budgets.raw, availableParallelism(), m('raw'), m('tessera'));
+  const b = budgets.get('') ?? { tessera: [], raw: [] };
+  const budget = budgetLines(b.tessera, b.raw, availableParallelism(), m('raw'), m('tessera'));
   return [`  no DevTools attached (as users run Chromium), medians of ${ROUNDS}, ${info}: Tessera (SSH worker) ${m('tessera').toFixed(2)} MB/s, raw xterm.js ${m('raw').toFixed(2)} MB/s, ratio ${ratio(m('tessera'), m('raw'))} (target >= 80%); SSH in the page ${m('page-tessera').toFixed(2)} MB/s; SSH path alone (terminal drops the bytes) ${m('sink').toFixed(2)} MB/s in the worker, ${m('page-sink').toFixed(2)} MB/s in the page`, ...budget];
 }
 

@@ -161,6 +161,41 @@ describe('basic relay', () => {
     }
   });
 
+  it('bulk output written in pty-sized pieces arrives whole in fewer, larger frames (read pacing), and the session stays interactive after it', async () => {
+    const piece = 4096;
+    const pieces = 512;
+    const data = randomBytes(piece * pieces);
+    // Like sshd behind a pty: one write per 4 KiB read, as fast as it can; then an interactive answer.
+    const source = await startTcpTarget((socket) => {
+      let i = 0;
+      const pump = () => {
+        if (i === pieces) { socket.once('data', (d) => socket.write(Buffer.concat([Buffer.from('echo:'), d]))); return; }
+        socket.write(data.subarray(i * piece, ++i * piece));
+        setImmediate(pump);
+      };
+      pump();
+    });
+    const paced = await startRelay({
+      config: { listen: { host: '127.0.0.1', port: 0 }, targets: { allow: [`127.0.0.1:${source.port}`] }, static: { dir: null } },
+      log: () => {},
+    });
+    try {
+      const client = openClient(`${paced.url}/ssh?host=127.0.0.1&port=${source.port}`);
+      let frames = 0;
+      client.ws.on('message', () => { frames++; });
+      const got = await client.waitFor(data.length, 20_000);
+      expect(got.equals(data)).toBe(true);
+      expect(frames).toBeLessThanOrEqual(pieces / 2);
+      client.ws.send(Buffer.from('ls'));
+      expect((await client.waitFor(data.length + 7)).subarray(data.length).toString()).toBe('echo:ls');
+      client.ws.close(1000);
+      await client.closed;
+    } finally {
+      await paced.close({ drainMs: 0 });
+      await source.close();
+    }
+  });
+
   it('serves the built page with security headers on the same port', async () => {
     const res = await fetch(`${relay.url.replace('ws:', 'http:')}/`);
     expect(res.status).toBe(200);
