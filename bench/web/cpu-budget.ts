@@ -3,7 +3,8 @@
 //   (a) the baseline's work: what raw xterm.js also runs to render the bytes, i.e. Chromium's renderer and
 //       GPU threads (the renderer's main thread parses and paints; its thread pool helps V8 and paints);
 //   (b) Tessera's own code: the SSH worker (the renderer's DedicatedWorker thread) and the relay (this
-//       Node process, which also runs the bench's few report messages: ~1-2 ms/MB in raw rounds);
+//       Node process, less what the same process spends in the raw round that follows, where no relay
+//       traffic flows: the bench's own work, /proc scans, reports, garbage collection left over);
 //   (c) neither ours nor in the baseline, and on other machines in a real deployment: sshd, the shell
 //       and `cat` (reaped children), and Chromium's IO threads and network service, which carry the
 //       WebSocket traffic.
@@ -65,7 +66,8 @@ export function budgetLines(tessera: readonly RoundBudget[], raw: readonly Round
   // (c): what the traffic and the server cost, less the IO raw xterm.js also has (the GPU's IPC).
   const c = m((t, r) => t.server + Math.max(0, t.chromiumIo - r.chromiumIo));
   const extra = (t: RoundBudget, r: RoundBudget) => t.rendererMain + t.rendererOther - r.rendererMain - r.rendererOther;
-  const ours = m((t, r) => t.worker + t.relay + extra(t, r));
+  const relay = (t: RoundBudget, r: RoundBudget) => Math.max(0, t.relay - r.relay);
+  const ours = m((t, r) => t.worker + relay(t, r) + extra(t, r));
   const row = (name: string, f: (b: RoundBudget) => number, rawToo = true) =>
     `    ${name.padEnd(44)}${m((t) => f(t)).toFixed(1).padStart(8)}${rawToo ? m((_t, r) => f(r)).toFixed(1).padStart(10) : '         -'}`;
   const lines = [
@@ -74,11 +76,11 @@ export function budgetLines(tessera: readonly RoundBudget[], raw: readonly Round
     row('(a) renderer main thread', (b) => b.rendererMain),
     row('(a) renderer thread pool, compositor, GPU', (b) => b.rendererOther),
     row('(b) SSH worker', (b) => b.worker, false),
-    row('(b) relay (Node; includes the bench reports)', (b) => b.relay),
+    row("(b) relay (this process, the bench's work too)", (b) => b.relay),
     row('(c) sshd, shell and cat', (b) => b.server),
     row('(c) Chromium IO threads and network service', (b) => b.chromiumIo),
     row('total', (b) => b.total),
-    `    Tessera's own cost (b): ${ours.toFixed(1)} ms/MB = worker + relay + ${m(extra).toFixed(1)} more than raw on the (a) threads (the page's side, the worker's garbage collection)`,
+    `    Tessera's own cost (b): ${ours.toFixed(1)} ms/MB = worker + relay net of the bench's own (${m(relay).toFixed(1)}) + ${m(extra).toFixed(1)} more than raw on the (a) threads (the page's side, the worker's garbage collection, more frames per MB)`,
   ];
   // The same model for raw xterm.js itself: its CPU alone on these cores, and its main thread alone. Comparing
   // model to model holds under any load; the measured rates swing with what else the machine runs.

@@ -15,7 +15,7 @@
 //   16 MiB and 5 rounds gave 52% each time.)
 //   (env ROUNDS=5, ONLY=cost|throughput, METHOD=both|plain|playwright, CPU=1: CPU ms per MB by process/thread for each no-DevTools round,
 //   IN_PAGE=0: no rounds with SSH in the page; AB_PAUSE=1: only Tessera and raw rounds, in runs alternating the relay's
-//   read pacing off and on (relay/read-pacing.ts), with the budget of each)
+//   read pacing off and on (relay/read-pacing.ts), with the budget of each; AB_PAUSE=0,1,2: those pauses in ms)
 // The no-DevTools rounds also give the CPU budget (cpu-budget.ts, which states the method): CPU ms per MB of every
 // thread of every process in the run (/proc, cpu-times.ts), split into (a) the work raw xterm.js does too (renderer,
 // GPU), (b) Tessera's own code (SSH worker, relay) and (c) the server and Chromium's network threads; and the
@@ -185,6 +185,7 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
   const budgets = new Map<string, { tessera: RoundBudget[]; raw: RoundBudget[] }>();
   let label = '';
   let cpuBefore = cpuTimes();
+  let usageBefore = process.cpuUsage();
   // WebSocket frames the relay sent (one per read from sshd): the per-message costs downstream scale with them.
   const relayFrames = () => stack.relay.sessions().reduce((n, s) => n + s.framesDown, 0);
   let framesBefore = relayFrames();
@@ -194,6 +195,8 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
     const all = cpuDelta(cpuBefore, cpuNow, 0);
     const cpu = all.filter(([, ms]) => ms >= 20);
     cpuBefore = cpuNow;
+    const usage = process.cpuUsage(usageBefore);
+    usageBefore = process.cpuUsage();
     const framesNow = relayFrames();
     const frames = Math.max(0, framesNow - framesBefore);
     framesBefore = framesNow;
@@ -208,15 +211,20 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
     }
     runs.set(label + key, [...(runs.get(label + key) ?? []), r.rate]);
     console.log(`  no DevTools, round ${r.round}${label ? ` (${label})` : ''}: ${prefix === 'page-' ? `SSH in the page${r.variant === 'sink' ? ', terminal drops the bytes' : ''}` : r.variant} ${r.rate.toFixed(2)} MB/s, ${r.fps.toFixed(0)} frames/s${r.workerMessages ? `, ${r.workerMessages} worker messages` : ''}${frames ? `, ${(frames / (bytes / 1e6)).toFixed(0)} relay frames/MB` : ''}${r.startMs !== undefined ? ` (Enter to first byte ${r.startMs.toFixed(0)} ms)` : ''}`);
-    if (process.env.CPU) console.log(`      CPU ms/MB: ${cpu.slice(0, 8).map(([k, ms]) => `${k} ${(ms / (bytes / 1e6)).toFixed(0)}`).join(', ')}`);
+    if (process.env.CPU) {
+      const perMb = (us: number) => (us / 1000 / (bytes / 1e6)).toFixed(1);
+      console.log(`      CPU ms/MB: ${cpu.slice(0, 8).map(([k, ms]) => `${k} ${(ms / (bytes / 1e6)).toFixed(0)}`).join(', ')}; this process (relay): user ${perMb(usage.user)}, system ${perMb(usage.system)}`);
+    }
   };
   const plan = { password: sshd.password, file, bytes, rounds: ROUNDS, lastLine: rawText.toString('latin1').trimEnd().split('\r\n').at(-1)! };
   const limits = stack.relay.config.limits as { bulkReadPauseMs: number };
   if (process.env.AB_PAUSE) {
-    // A/B of the relay's read pacing (relay/read-pacing.ts): worker runs alternate off and on, each a new SSH session.
+    // A/B of the relay's read pacing (relay/read-pacing.ts): worker runs alternate the pauses listed
+    // (AB_PAUSE=1: off and the default), each run a new SSH session.
     const on = limits.bulkReadPauseMs;
+    const pauses = process.env.AB_PAUSE === '1' ? [0, on] : process.env.AB_PAUSE.split(',').map(Number);
     for (let i = 0; i < 2; i++) {
-      for (const pause of [0, on]) {
+      for (const pause of pauses) {
         limits.bulkReadPauseMs = pause;
         label = `pause ${pause}`;
         await runPlain(`${stack.baseUrl}/bench.html`, { ...plan, variants: ['tessera', 'raw'] }, rawText, onReport(''));
