@@ -15,7 +15,9 @@
 //   16 MiB and 5 rounds gave 52% each time.)
 //   (env ROUNDS=5, ONLY=cost|throughput, METHOD=both|plain|playwright, CPU=1: CPU ms per MB by process/thread for each no-DevTools round,
 //   IN_PAGE=0: no rounds with SSH in the page; AB_PAUSE=1: only Tessera and raw rounds, in runs alternating the relay's
-//   read pacing off and on (relay/read-pacing.ts), with the budget of each; AB_PAUSE=0,1,2: those pauses in ms)
+//   read pacing off and on (relay/read-pacing.ts), with the budget of each; AB_PAUSE=0,1,2: those pauses in ms;
+//   profiling without DevTools: BENCH_NO_MINIFY=1 BENCH_CHROMIUM_ARGS='--js-flags=--prof,--logfile=/tmp/v8-%p.log --no-zygote',
+//   then node --prof-process on the worker isolate's log)
 // The no-DevTools rounds also give the CPU budget (cpu-budget.ts, which states the method): CPU ms per MB of every
 // thread of every process in the run (/proc, cpu-times.ts), split into (a) the work raw xterm.js does too (renderer,
 // GPU), (b) Tessera's own code (SSH worker, relay) and (c) the server and Chromium's network threads; and the

@@ -46,7 +46,9 @@ export async function runPlainPage<R extends { t: string }>(pageUrl: string, hel
   url.searchParams.set('bench', String(port));
   // BENCH_DEBUG=1: the page's console on stderr.
   const debug = Boolean(process.env.BENCH_DEBUG);
-  const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, ...(debug ? ['--enable-logging=stderr'] : []), '--window-size=1280,903', `--user-data-dir=${profile}`, url.toString()], { stdio: ['ignore', 'ignore', debug ? 'pipe' : 'ignore'], detached: true });
+  // BENCH_CHROMIUM_ARGS: more flags, e.g. --js-flags=--prof (V8's tick log per isolate, read with node --prof-process).
+  const extra = process.env.BENCH_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, ...extra, ...(debug ? ['--enable-logging=stderr'] : []), '--window-size=1280,903', `--user-data-dir=${profile}`, url.toString()], { stdio: ['ignore', 'ignore', debug ? 'pipe' : 'ignore'], detached: true });
   child.stderr?.on('data', (d: Buffer) => { for (const line of d.toString().split('\n')) if (/CONSOLE/.test(line)) console.error(line); });
   const exited = new Promise((r) => child.once('exit', r));
   // Also when the bench itself is stopped (Ctrl+C, timeout): Chromium is in a group of its own.

@@ -18,7 +18,9 @@ let built: string | undefined;
 export function buildPage(): string {
   if (built) return built;
   const out = mkdtempSync(join(tmpdir(), 'tessera-page-'));
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'error'], { stdio: 'pipe', timeout: 120_000, env: { ...process.env, NODE_ENV: 'production' } });
+  // BENCH_NO_MINIFY=1: readable function names in profiles (bench/web).
+  const minify = process.env.BENCH_NO_MINIFY ? ['--minify', 'false'] : [];
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'error', ...minify], { stdio: 'pipe', timeout: 120_000, env: { ...process.env, NODE_ENV: 'production' } });
   built = out;
   process.once('exit', () => rmSync(out, { recursive: true, force: true }));
   return out;
