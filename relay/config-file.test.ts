@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigText, resolveConfig } from './config-file.ts';
+import { loadConfigFile, parseConfigText, resolveConfig } from './config-file.ts';
 import { RelayConfigError } from './errors.ts';
 
 function errorOf(f: () => unknown): RelayConfigError {
@@ -13,6 +13,11 @@ function errorOf(f: () => unknown): RelayConfigError {
 }
 
 describe('relay configuration files', () => {
+  it('the shipped example (deploy/relay.example.yaml) loads, every documented limit included', async () => {
+    const config = await loadConfigFile(new URL('../deploy/relay.example.yaml', import.meta.url).pathname);
+    expect(config.limits).toMatchObject({ perIp: 64, global: 10000, highWaterMark: 262144, bulkReadPauseMs: 1 });
+  });
+
   it('loads YAML and applies defaults', () => {
     const config = parseConfigText([
       'listen: { host: 0.0.0.0, port: 8443 }',

@@ -81,7 +81,7 @@ describe.each(BACKENDS)('crypto backend %s', (_name, backend) => {
       }), { numRuns: 25 });
   });
 
-  it('chacha20-poly1305@openssh.com refuses a flipped bit anywhere, and the wrong sequence number', async () => {
+  it('chacha20-poly1305@openssh.com refuses a flipped bit anywhere, leaving the bytes as they were, and the wrong sequence number', async () => {
     const key = new Uint8Array(64).map((_, i) => i);
     const k = await backend.chachaPolyKey(key);
     const packet = new Uint8Array(4 + 100).fill(3);
@@ -90,7 +90,11 @@ describe.each(BACKENDS)('crypto backend %s', (_name, backend) => {
     for (const at of [0, 3, 4, 50, sealed.length - 17, sealed.length - 1]) {
       const bad = sealed.slice();
       bad[at]! ^= 0x40;
+      const before = toHex(bad);
       expect(k.open(9, bad)).toBeUndefined();
+      expect(toHex(bad)).toBe(before); // a key that decrypts in place does so only after the tag checked
+      expect(k.openParts(9, [bad.subarray(0, 30), bad.subarray(30)], bad.length)).toBeUndefined();
+      expect(toHex(bad)).toBe(before);
     }
     expect(k.open(10, sealed)).toBeUndefined();
     expect(toHex(k.open(9, sealed)!)).toBe(toHex(packet.subarray(4)));
