@@ -39,9 +39,13 @@ export class NativeChaChaPoly implements ChaChaPolyKey {
     this.state = Buffer.alloc(na.crypto_onetimeauth_STATEBYTES);
   }
 
+  private setNonce(seq: number): void {
+    this.nonce.writeUInt32BE(seq >>> 0, 4);
+  }
+
   /** Sets the nonce to `seq` and takes this packet's Poly1305 key from block 0 of the K_2 stream. */
   private start(seq: number): void {
-    this.nonce.writeUInt32BE(seq >>> 0, 4);
+    this.setNonce(seq);
     this.block0.fill(0);
     this.na.crypto_stream_chacha20_xor_ic(this.block0, this.block0, this.nonce, 0, this.k2);
   }
@@ -57,7 +61,7 @@ export class NativeChaChaPoly implements ChaChaPolyKey {
   }
 
   length(seq: number, head: Uint8Array): number {
-    this.nonce.writeUInt32BE(seq >>> 0, 4);
+    this.setNonce(seq);
     this.na.crypto_stream_chacha20_xor_ic(this.lengthBytes, head.subarray(0, 4), this.nonce, 0, this.k1);
     return this.lengthBytes.readUInt32BE(0);
   }
