@@ -44,7 +44,7 @@ export type { KnownHosts, KnownHostEntry, HostKeyVerifierOptions, HostKeyTrust }
 
 // Connection (RFC 4254): channels and sessions.
 export { Connection, Session, ConnectionError, ChannelOpenError, WEB_TERMINAL_MODES } from './connection/index.ts';
-export type { ConnectionOptions, PtyOptions, ExitStatus, TerminalModes } from './connection/index.ts';
+export type { ConnectionOptions, PtyOptions, ExitStatus, TerminalModes, InboundListener, InboundSource } from './connection/index.ts';
 
 // The composed client.
 export { connect, SshClient } from './client.ts';

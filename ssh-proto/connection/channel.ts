@@ -2,7 +2,7 @@
 import { MSG } from '../messages.ts';
 import { SshWriter } from '../wire/index.ts';
 import { ConnectionError } from './errors.ts';
-import { InboundStream } from './inbound-stream.ts';
+import { InboundStream, type InboundSource } from './inbound-stream.ts';
 
 /** What a channel needs from its connection. */
 export interface ChannelHost {
@@ -73,6 +73,19 @@ export class Channel {
   /** Extended data of type 1 (stderr for sessions). */
   get readableStderr(): ReadableStream<Uint8Array> {
     return this.stderrIn.readable;
+  }
+
+  /**
+   * Data as packets arrive, without a ReadableStream (no promise or task per packet): instead of `readable`.
+   * Taking bytes credits them to the window, as reading does.
+   */
+  get source(): InboundSource {
+    return this.stdoutIn;
+  }
+
+  /** Extended data of type 1 as packets arrive: instead of `readableStderr`. */
+  get sourceStderr(): InboundSource {
+    return this.stderrIn;
   }
 
   /** Writing sends CHANNEL_DATA within the peer's window; closing the stream sends EOF. */

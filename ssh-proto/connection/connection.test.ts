@@ -6,7 +6,8 @@ import { MSG } from '../messages.ts';
 import { SshError } from '../errors.ts';
 import { ChannelOpenError, Connection, encodeTerminalModes, type ConnectionChannel } from './index.ts';
 
-function memoryChannel() {
+/** An in-memory transport; `sync`: with tryReceive, as the real transport (messages already received are taken without a promise). */
+function memoryChannel({ sync = false } = {}) {
   const toClient: Uint8Array[] = [];
   const toServer: Uint8Array[] = [];
   let clientWaiter: (() => void) | undefined;
@@ -19,6 +20,7 @@ function memoryChannel() {
       return toClient.shift()!;
     },
     async close(_reason, description) { closes.push(description ?? ''); },
+    ...(sync ? { tryReceive: () => toClient.shift() } : {}),
   };
   const server = {
     closes,
@@ -206,6 +208,64 @@ describe('flow control (RFC 4254 §5.2)', () => {
     expect(closed).toMatchObject({ code: 'CHANNEL_WINDOW_EXCEEDED' });
     expect(server.closes).toHaveLength(1);
     await expect(s.exit).rejects.toMatchObject({ code: 'CHANNEL_WINDOW_EXCEEDED' });
+  });
+
+  it('a direct consumer (listen/take): told as packets arrive, window credited only as bytes are taken, the rest taken after EOF', async () => {
+    const { channel, server } = memoryChannel({ sync: true });
+    const conn = new Connection(channel, { windowSize: 64, maxPacket: 16 });
+    const opening = conn.openSession();
+    const r = await server.expect(MSG.CHANNEL_OPEN);
+    r.name();
+    const id = r.uint32();
+    server.send(new SshWriter().byte(MSG.CHANNEL_OPEN_CONFIRMATION).uint32(id).uint32(9).uint32(1000).uint32(1000));
+    const s = await opening;
+    const events: string[] = [];
+    s.source.listen({ data: () => events.push(`data ${s.source.buffered}`), end: (e) => events.push(`end ${e?.message ?? 'ok'}`) });
+    expect(() => s.stdout).toThrow(TypeError); // one consumer: the stream or the listener
+    for (let i = 0; i < 4; i++) server.send(new SshWriter().byte(MSG.CHANNEL_DATA).uint32(id).string(new Uint8Array(16).fill(65 + i)));
+    await tick();
+    expect(events).toEqual(['data 16', 'data 32', 'data 48', 'data 64']);
+    expect(server.pending()).toBe(0); // nothing taken yet: no WINDOW_ADJUST
+    expect(s.source.take()).toEqual(new Uint8Array(16).fill(65));
+    await tick();
+    expect(server.pending()).toBe(0); // 16 of 64 taken: below half
+    expect(s.source.take()).toEqual(new Uint8Array(16).fill(66));
+    const adj = await server.expect(MSG.CHANNEL_WINDOW_ADJUST);
+    expect([adj.uint32(), adj.uint32()]).toEqual([9, 32]);
+    server.send(new SshWriter().byte(MSG.CHANNEL_EOF).uint32(id));
+    await tick();
+    expect(events.at(-1)).toBe('end ok');
+    expect([s.source.take()?.[0], s.source.take()?.[0], s.source.take(), s.source.buffered]).toEqual([67, 68, undefined, 0]);
+  });
+
+  it('a direct consumer hears why the connection failed, and what was not taken is dropped', async () => {
+    const { channel, server } = memoryChannel({ sync: true });
+    const conn = new Connection(channel, { windowSize: 64, maxPacket: 16 });
+    const opening = conn.openSession();
+    const id = await server.confirm(4);
+    const s = await opening;
+    const ended = new Promise<Error | undefined>((resolve) => s.sourceStderr.listen({ data: () => undefined, end: resolve }));
+    server.send(new SshWriter().byte(MSG.CHANNEL_EXTENDED_DATA).uint32(id).uint32(1).string(new Uint8Array(16)));
+    server.send(new SshWriter().byte(MSG.CHANNEL_EXTENDED_DATA).uint32(id).uint32(1).string(new Uint8Array(49))); // beyond the window
+    expect(await ended).toMatchObject({ code: 'CHANNEL_WINDOW_EXCEEDED' });
+    expect([s.sourceStderr.buffered, s.sourceStderr.take()]).toEqual([0, undefined]);
+    expect(await conn.closed).toMatchObject({ code: 'CHANNEL_WINDOW_EXCEEDED' });
+  });
+
+  it('with messages taken synchronously: data right after CHANNEL_OPEN_CONFIRMATION reaches the new channel', async () => {
+    const { channel, server } = memoryChannel({ sync: true });
+    const conn = new Connection(channel);
+    const opening = conn.openSession();
+    const r = await server.expect(MSG.CHANNEL_OPEN);
+    r.name();
+    const id = r.uint32();
+    // Both queued before the client looks: the loop dispatches them in one go.
+    server.send(new SshWriter().byte(MSG.CHANNEL_OPEN_CONFIRMATION).uint32(id).uint32(3).uint32(1 << 20).uint32(32768));
+    server.send(new SshWriter().byte(MSG.CHANNEL_DATA).uint32(id).string('early'));
+    server.send(new SshWriter().byte(MSG.CHANNEL_EOF).uint32(id));
+    const s = await opening;
+    expect(await readAll(s.stdout)).toBe('early');
+    expect(await Promise.race([conn.closed, tick().then(() => 'open')])).toBe('open');
   });
 
   it('refuses a WINDOW_ADJUST that overflows 2^32-1', async () => {

@@ -11,6 +11,8 @@ import { Session } from './session.ts';
 export interface ConnectionChannel {
   send(payload: Uint8Array): Promise<void>;
   receive(): Promise<Uint8Array>;
+  /** Optional: the next message if one already waits, else undefined (the loop then awaits receive()). */
+  tryReceive?(): Uint8Array | undefined;
   /** Optional: used to end the transport when the peer breaks the connection protocol. */
   close?(reason?: number, description?: string): Promise<void>;
 }
@@ -76,14 +78,20 @@ export class Connection {
   private async open<C extends Channel>(type: string, extra: Uint8Array, make: (h: ChannelHost, p: ChannelParams) => C): Promise<C> {
     this.check();
     const localId = this.nextId++;
-    const confirmed = new Promise<Omit<ChannelParams, 'localId' | 'type'>>((resolve, reject) => this.opening.set(localId, { resolve, reject, type }));
+    // The channel exists from its confirmation on (dispatch may handle the server's next message at once).
+    const confirmed = new Promise<C>((resolve, reject) => this.opening.set(localId, {
+      resolve: (p) => {
+        const ch = make(this.host, { ...p, localId, type });
+        this.channels.set(localId, ch);
+        resolve(ch);
+      },
+      reject,
+      type,
+    }));
     confirmed.catch(() => undefined); // awaited below; a failed send must not leave an unhandled rejection
     // byte 90, string channel type, uint32 sender channel, uint32 initial window size, uint32 maximum packet size
     await this.send(new SshWriter().byte(MSG.CHANNEL_OPEN).string(type).uint32(localId).uint32(this.windowSize).uint32(this.maxPacket).raw(extra).toBytes());
-    const p = await confirmed;
-    const ch = make(this.host, { ...p, localId, type });
-    this.channels.set(localId, ch);
-    return ch;
+    return confirmed;
   }
 
   /** RFC 4254 §4: byte 80, string name, boolean want-reply, data. Resolves the reply (ok and response data) when wanted. */
@@ -138,7 +146,8 @@ export class Connection {
     for (;;) {
       let payload: Uint8Array;
       try {
-        payload = await this.channel.receive();
+        // Messages already received are dispatched without a promise each (bulk output: one per packet).
+        payload = this.channel.tryReceive?.() ?? await this.channel.receive();
       } catch (e) {
         this.end(e instanceof Error ? e : new ConnectionError('CONNECTION_CLOSED', String(e)), e instanceof Error ? e : undefined);
         return;
@@ -146,7 +155,8 @@ export class Connection {
       if (this.failure) return;
       this.heard = true;
       try {
-        await this.dispatch(payload);
+        const replying = this.dispatch(payload);
+        if (replying) await replying;
       } catch (e) {
         const err = e instanceof SshError ? e : new SshProtocolError('CHANNEL_PROTOCOL', 'A connection message could not be handled.', { cause: e });
         this.abort(err, DISCONNECT_REASON.PROTOCOL_ERROR);
@@ -180,7 +190,8 @@ export class Connection {
     return ch;
   }
 
-  private async dispatch(payload: Uint8Array): Promise<void> {
+  /** Handles one message; returns a promise only when it sends a reply (data, window and EOF are synchronous). */
+  private dispatch(payload: Uint8Array): Promise<void> | undefined {
     const r = new SshReader(payload);
     const msg = r.byte();
     switch (msg) {
@@ -226,7 +237,7 @@ export class Connection {
         const type = r.name();
         const wantReply = r.boolean();
         const ok = ch.handleRequest(type, r.rest());
-        if (wantReply) await this.send(new SshWriter().byte(ok ? MSG.CHANNEL_SUCCESS : MSG.CHANNEL_FAILURE).uint32(ch.remoteId).toBytes());
+        if (wantReply) return this.send(new SshWriter().byte(ok ? MSG.CHANNEL_SUCCESS : MSG.CHANNEL_FAILURE).uint32(ch.remoteId).toBytes());
         return;
       }
       case MSG.CHANNEL_OPEN_CONFIRMATION: { // uint32 recipient, uint32 sender, uint32 window, uint32 max packet
@@ -257,14 +268,14 @@ export class Connection {
         // No forwarding, X11 or agent channels are offered by this client (§5.1: refuse with a reason).
         const reason = ['forwarded-tcpip', 'x11', 'auth-agent@openssh.com'].includes(type)
           ? OPEN_FAILURE_REASON.ADMINISTRATIVELY_PROHIBITED : OPEN_FAILURE_REASON.UNKNOWN_CHANNEL_TYPE;
-        await this.send(new SshWriter().byte(MSG.CHANNEL_OPEN_FAILURE).uint32(sender).uint32(reason).string(`${type} channels are not accepted`).string('').toBytes());
+        return this.send(new SshWriter().byte(MSG.CHANNEL_OPEN_FAILURE).uint32(sender).uint32(reason).string(`${type} channels are not accepted`).string('').toBytes());
         return;
       }
       case MSG.GLOBAL_REQUEST: { // string name, boolean want-reply, data
         const name = r.name();
         const wantReply = r.boolean();
         const ok = this.options.onGlobalRequest?.(name, r.rest()) ?? false;
-        if (wantReply) await this.send(new SshWriter().byte(ok ? MSG.REQUEST_SUCCESS : MSG.REQUEST_FAILURE).toBytes());
+        if (wantReply) return this.send(new SshWriter().byte(ok ? MSG.REQUEST_SUCCESS : MSG.REQUEST_FAILURE).toBytes());
         return;
       }
       case MSG.REQUEST_SUCCESS:

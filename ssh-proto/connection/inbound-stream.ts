@@ -1,32 +1,75 @@
-// Data from the peer, handed to a consumer as a ReadableStream. Bytes are credited back to the channel
-// window only when the consumer reads them (RFC 4254 §5.2), so a slow consumer slows the sender down.
+// Data from the peer, handed to a consumer as a ReadableStream, or (`listen`/`take`) as packets arrive with no
+// stream, promise or task per packet. Bytes are credited back to the channel window only when the consumer
+// takes them (RFC 4254 §5.2), so a slow consumer slows the sender down.
 
-export class InboundStream {
+/** A direct consumer of a channel's bytes (InboundSource.listen). Both calls come synchronously, from the packet dispatch. */
+export interface InboundListener {
+  /** Bytes arrived: `take()` has them. */
+  data(): void;
+  /** No more bytes will arrive: the peer's EOF or CLOSE (what is left may still be taken), or the connection failed (`error`; nothing is left). */
+  end(error?: Error): void;
+}
+
+/** A channel's bytes without a ReadableStream. */
+export interface InboundSource {
+  /** Bytes received and not yet taken. */
+  readonly buffered: number;
+  /**
+   * The oldest chunk not yet taken (its bytes are credited to the channel window now), or undefined when none
+   * waits. The chunk may view a buffer the connection does not reuse; it is the caller's.
+   */
+  take(): Uint8Array | undefined;
+  /** Consumes the bytes through `listener` and take(), instead of `readable` (one or the other, once). */
+  listen(listener: InboundListener): void;
+}
+
+export class InboundStream implements InboundSource {
   private readonly chunks: Uint8Array[] = [];
+  private bytes = 0;
   private ended = false;
   private failure: Error | undefined;
   private discarding = false;
   private wake: (() => void) | undefined;
-  readonly readable: ReadableStream<Uint8Array>;
+  private listener: InboundListener | undefined;
+  private stream: ReadableStream<Uint8Array> | undefined;
 
   /** `consumed(n)` is called as the consumer takes bytes (or as they are discarded after cancel). */
-  constructor(private readonly consumed: (n: number) => void) {
-    this.readable = new ReadableStream<Uint8Array>({
+  constructor(private readonly consumed: (n: number) => void) {}
+
+  /** The bytes as a stream (created on first use; not with `listen`). */
+  get readable(): ReadableStream<Uint8Array> {
+    if (this.listener) throw new TypeError('this channel stream is consumed through listen()');
+    this.stream ??= new ReadableStream<Uint8Array>({
       pull: (controller) => this.pull(controller),
       cancel: () => {
         this.discarding = true;
+        this.bytes = 0;
         let n = 0;
         for (const c of this.chunks.splice(0)) n += c.length;
         if (n) this.consumed(n);
       },
     }, { highWaterMark: 0 });
+    return this.stream;
   }
 
   /** Bytes received but not yet read. */
   get buffered(): number {
-    let n = 0;
-    for (const c of this.chunks) n += c.length;
-    return n;
+    return this.bytes;
+  }
+
+  listen(listener: InboundListener): void {
+    if (this.stream || this.listener) throw new TypeError('this channel stream already has a consumer');
+    this.listener = listener;
+    if (this.bytes > 0) listener.data();
+    if (this.ended) listener.end(this.failure);
+  }
+
+  take(): Uint8Array | undefined {
+    const chunk = this.chunks.shift();
+    if (!chunk) return undefined;
+    this.bytes -= chunk.length;
+    this.consumed(chunk.length);
+    return chunk;
   }
 
   push(data: Uint8Array): void {
@@ -36,11 +79,15 @@ export class InboundStream {
       return;
     }
     this.chunks.push(data);
-    this.wake?.();
+    this.bytes += data.length;
+    if (this.listener) this.listener.data();
+    else this.wake?.();
   }
 
   end(): void {
+    if (this.ended) return;
     this.ended = true;
+    this.listener?.end();
     this.wake?.();
   }
 
@@ -49,16 +96,17 @@ export class InboundStream {
     this.failure = e;
     this.ended = true;
     this.chunks.length = 0;
+    this.bytes = 0;
+    this.listener?.end(e);
     this.wake?.();
   }
 
   private async pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
     while (this.chunks.length === 0 && !this.ended) await new Promise<void>((r) => { this.wake = r; });
     this.wake = undefined;
-    const chunk = this.chunks.shift();
+    const chunk = this.take();
     if (chunk) {
       controller.enqueue(chunk);
-      this.consumed(chunk.length);
       return;
     }
     if (this.failure) controller.error(this.failure);

@@ -192,6 +192,13 @@ export class Transport {
     return d.promise;
   }
 
+  /** The next message for the layers above if one already waits (no promise), else undefined. */
+  tryReceive(): Uint8Array | undefined {
+    const m = this.inbox.shift();
+    if (m && this.inbox.length === INBOX_HIGH_WATER / 2) this.wakeFeeder();
+    return m;
+  }
+
   private deliver(payload: Uint8Array): void {
     const r = this.receivers.shift();
     if (r) r.resolve(payload);

@@ -1,12 +1,24 @@
 // The adapter from the page's SshDialer to ssh-proto's connect(), over the relay WebSocket. Loaded
 // lazily (dynamic import) because the SSH layer pulls in libsodium's WebAssembly. It runs in the
 // SSH worker (ssh-worker.ts), or in the page itself where workers are unavailable.
-import { connect, WEB_TERMINAL_MODES, type AuthMethod } from '../../ssh-proto/index.ts';
+import { connect, WEB_TERMINAL_MODES, type AuthMethod, type InboundSource } from '../../ssh-proto/index.ts';
 import { WebError } from '../errors.ts';
 import { openWebSocketStream } from '../net/websocket-stream.ts';
-import type { ShellChannel, SshConnection, SshDialer } from './terminal-session.ts';
+import type { DialOptions, ShellChannel, SshConnection, SshDialer } from './terminal-session.ts';
 
-export const dialSsh: SshDialer = async (url, options) => {
+/**
+ * A shell whose output may also be taken as packets arrive (ssh-proto's InboundSource; the SSH worker's
+ * output-pump.ts): `sources` or the `stdout`/`stderr` streams, not both.
+ */
+export interface DirectShellChannel extends ShellChannel {
+  readonly sources: { readonly stdout: InboundSource; readonly stderr: InboundSource };
+}
+
+export interface DirectSshConnection extends SshConnection {
+  openShell(pty: { term: string; cols: number; rows: number }): Promise<DirectShellChannel>;
+}
+
+export const dialSsh: (url: string, options: DialOptions) => Promise<DirectSshConnection> = async (url, options) => {
   const stream = await openWebSocketStream(url, { ...(options.onRelayClose ? { onClose: options.onRelayClose } : {}) });
   const abort = () => stream.close();
   if (options.signal?.aborted) { abort(); throw new WebError('SESSION_ENDED', 'The session was closed while connecting.'); }
@@ -20,7 +32,7 @@ export const dialSsh: SshDialer = async (url, options) => {
   }
 };
 
-async function dialOver(stream: Parameters<typeof connect>[0] & { close(): void }, options: Parameters<SshDialer>[1]): Promise<SshConnection> {
+async function dialOver(stream: Parameters<typeof connect>[0] & { close(): void }, options: Parameters<SshDialer>[1]): Promise<DirectSshConnection> {
   const methods: AuthMethod[] = [];
   for (const signer of options.auth.signers ?? []) methods.push({ type: 'publickey', signer });
   const password = options.auth.password;
@@ -44,7 +56,7 @@ async function dialOver(stream: Parameters<typeof connect>[0] & { close(): void 
       }
     },
   });
-  const connection: SshConnection = {
+  const connection: DirectSshConnection = {
     closed: client.closed,
     async close() {
       try { await client.close('the user closed the session'); } finally { stream.close(); }
@@ -52,9 +64,11 @@ async function dialOver(stream: Parameters<typeof connect>[0] & { close(): void 
     async openShell(pty) {
       // xterm.js sends DEL for Backspace and UTF-8 input (RFC 4254 §8 VERASE, IUTF8).
       const session = await client.shell({ pty: { term: pty.term, cols: pty.cols, rows: pty.rows, modes: WEB_TERMINAL_MODES } });
-      const shell: ShellChannel = {
-        stdout: session.readable,
-        stderr: session.readableStderr,
+      const shell: DirectShellChannel = {
+        // Getters: a stream is made only for a reader that uses it (the worker takes `sources`).
+        get stdout() { return session.readable; },
+        get stderr() { return session.readableStderr; },
+        sources: { stdout: session.source, stderr: session.sourceStderr },
         stdin: session.writable,
         windowChange: (cols, rows) => session.windowChange(cols, rows),
         exit: session.exit,

@@ -1,10 +1,12 @@
 // The SSH worker: the relay WebSocket and the SSH connection (ssh-dialer.ts) run here, off the page's
 // main thread, which keeps xterm.js, the card and the dialogs (worker-protocol.ts). Card signatures
-// and host-key decisions are asked of the page; shell output goes back in batches within a byte credit.
+// and host-key decisions are asked of the page; shell output goes back in batches within a byte credit
+// (output-pump.ts).
 import { errorMessage } from '../errors.ts';
-import { dialSsh } from './ssh-dialer.ts';
-import type { ShellChannel, SshConnection, SshSigner } from './terminal-session.ts';
-import { OUTPUT_BATCH, OUTPUT_BUFFER, OUTPUT_CREDIT, toWire, type FromWorker, type ToWorker, type WireError } from './worker-protocol.ts';
+import { OutputPump } from './output-pump.ts';
+import { dialSsh, type DirectShellChannel, type DirectSshConnection } from './ssh-dialer.ts';
+import type { SshSigner } from './terminal-session.ts';
+import { toWire, type FromWorker, type ToWorker, type WireError } from './worker-protocol.ts';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -32,75 +34,11 @@ function answer(id: number, error: WireError | undefined, value?: Uint8Array): v
   else call.resolve(value);
 }
 
-let connection: SshConnection | undefined;
-let shell: ShellChannel | undefined;
+let connection: DirectSshConnection | undefined;
+let shell: DirectShellChannel | undefined;
 let stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
 const dialAbort = new AbortController();
-let credit = OUTPUT_CREDIT;
-let creditWaiters: (() => void)[] = [];
-const NOT_READY = Promise.resolve('not-ready' as const);
-/**
- * Output buffers the page gave back once the terminal parsed (or copied) them: filling a fresh
- * transferred buffer per message cost page faults and sweeping on both threads.
- */
-const spareBuffers: ArrayBuffer[] = [];
-// Out at once: the credit's worth (OUTPUT_CREDIT / OUTPUT_BUFFER, ~3) plus the terminal's queue (~3).
-const MAX_SPARE_BUFFERS = 8;
-function outputBuffer(size: number): Uint8Array {
-  if (size > OUTPUT_BUFFER) return new Uint8Array(size);
-  return new Uint8Array(spareBuffers.pop() ?? new ArrayBuffer(OUTPUT_BUFFER), 0, size);
-}
-
-/** Resolves at the page's next ack (it took some output). */
-function nextAck(): Promise<'acked'> {
-  return new Promise((r) => { creditWaiters.push(() => r('acked')); });
-}
-
-/**
- * Sends one output stream to the page, within the credit. Whatever is already read is joined into
- * one message; while the page still holds an earlier message (no ack yet), more output is joined
- * too, so a busy page gets a few large messages instead of one per SSH packet (each message is a
- * task on the page's main thread, a stream read and an ack back). An idle page gets each packet at once.
- */
-async function forward(source: ReadableStream<Uint8Array>, stream: 'stdout' | 'stderr'): Promise<void> {
-  const reader = source.getReader();
-  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
-  let done = false;
-  try {
-    while (!done) {
-      while (credit <= 0) await new Promise<void>((r) => { creditWaiters.push(r); });
-      const first = await (pending ?? reader.read());
-      pending = undefined;
-      if (first.done) break;
-      const chunks = [first.value];
-      let size = first.value.length;
-      let acked: Promise<'acked'> | undefined;
-      while (size < OUTPUT_BATCH && size < credit) {
-        const next = pending ?? reader.read();
-        pending = undefined;
-        let r: ReadableStreamReadResult<Uint8Array> | 'not-ready' | 'acked' = await Promise.race([next, NOT_READY]);
-        if (r === 'not-ready' && credit < OUTPUT_CREDIT) {
-          // The page has not taken everything posted yet: wait for more output or its ack, whichever comes first.
-          r = await Promise.race([next, acked ??= nextAck()]);
-        }
-        if (r === 'not-ready' || r === 'acked') { pending = next; break; }
-        if (r.done) { done = true; break; }
-        chunks.push(r.value);
-        size += r.value.length;
-      }
-      // A copy: the chunks may be views into buffers ssh-proto reuses, and the copy's buffer is
-      // transferred (and given back by the page: 'recycle').
-      const data = outputBuffer(size);
-      let at = 0;
-      for (const c of chunks) { data.set(c, at); at += c.length; }
-      credit -= size;
-      post({ t: 'out', stream, data }, [data.buffer]);
-    }
-  } catch {
-    // The connection's `closed` reports the reason.
-  }
-  post({ t: 'out-end', stream });
-}
+const output = new OutputPump(post);
 
 async function dial(m: Extract<ToWorker, { t: 'dial' }>): Promise<void> {
   const signers: SshSigner[] = m.signers.map((s, i) => ({
@@ -137,8 +75,8 @@ async function openShell(m: Extract<ToWorker, { t: 'open-shell' }>): Promise<voi
   }
   stdin = shell.stdin.getWriter();
   void shell.exit.then((exit) => post({ t: 'exit', ...exit }), () => undefined);
-  void forward(shell.stdout, 'stdout');
-  void forward(shell.stderr, 'stderr');
+  output.add(shell.sources.stdout, 'stdout');
+  output.add(shell.sources.stderr, 'stderr');
   post({ t: 'shell-opened' });
 }
 
@@ -152,16 +90,8 @@ scope.addEventListener('message', (event) => {
     case 'stdin': void stdin?.write(m.data).catch(() => undefined); break;
     case 'stdin-close': void stdin?.close().catch(() => undefined); break;
     case 'window-change': void shell?.windowChange(m.cols, m.rows).catch(() => undefined); break;
-    case 'ack': {
-      credit = Math.min(OUTPUT_CREDIT, credit + m.n);
-      const waiters = creditWaiters;
-      creditWaiters = [];
-      for (const wake of waiters) wake();
-      break;
-    }
-    case 'recycle':
-      if (m.buffer.byteLength === OUTPUT_BUFFER && spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(m.buffer);
-      break;
+    case 'ack': output.ack(m.n); break;
+    case 'recycle': output.recycle(m.buffer); break;
     case 'close':
       dialAbort.abort();
       void (connection?.close() ?? Promise.resolve()).catch((err: unknown) => errorMessage(err)).finally(() => scope.close());
