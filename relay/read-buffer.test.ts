@@ -42,7 +42,10 @@ describe('ReadBuffer', () => {
     r.read(20 * K);
     expect(r.current).toBe(own); // not small enough to shrink, and not retained: reused
     expect(r.seen.at(-1)!.reused).toBe(true);
-    r.read(3 * K);
+    // Bulk output's reads of an SSH packet or a few, below the shared size, keep it too.
+    for (const n of [4 * K + 100, 12 * K, 2 * K]) r.read(n);
+    expect(r.current).toBe(own);
+    r.read(2 * K - 1); // interactive
     expect(r.rb.size).toBe(16 * K);
     expect(r.seen.at(-1)!.reused).toBe(true); // that read was still in its own buffer
     r.read(10);

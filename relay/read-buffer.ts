@@ -15,12 +15,20 @@
 // shared by all sessions and are copied out at once, so an idle session holds no buffer of
 // its own. A read that fills it moves the session to its own buffer, four times larger,
 // which grows fourfold again on each full read up to `max` (bounded by the maximum frame
-// size and the high-water mark); small reads move it back to the shared buffer.
+// size and the high-water mark); a small read (interactive: an echo, a prompt) moves it back
+// to the shared buffer. Bulk output's reads of one SSH packet or a few (a pty gives sshd about
+// 4 KiB per read; the read pacing makes most reads larger) keep it: under `cat` about a third of
+// the reads were below the shared size, and moving back on each of them dropped the buffer and
+// allocated it again some 12 times per MB, and the external memory drove full garbage
+// collections in the relay.
 import type { OnReadOpts } from 'node:net';
 
 /** The shared buffer's size: reads up to this much are copied out. */
 const SHARED_SIZE = 16 * 1024;
 const shared = Buffer.allocUnsafeSlow(SHARED_SIZE);
+
+/** A read below this is interactive: the session goes back to the shared buffer. */
+const SMALL_READ = 2 * 1024;
 
 /** Spare buffers kept per session; more are left to the garbage collector. */
 const MAX_SPARES = 2;
@@ -79,7 +87,7 @@ export class ReadBuffer {
     const size = this.buffer.length;
     let want = size;
     if (this.lastRead === size && size < this.max) want = Math.min(size * 4, this.max);
-    else if (this.lastRead > 0 && this.lastRead < this.min && size > this.min) want = this.min;
+    else if (this.lastRead > 0 && this.lastRead < SMALL_READ && size > this.min) want = this.min;
     if (this.retained) this.held.push(this.buffer);
     this.retained = false;
     if (want === this.min) {
