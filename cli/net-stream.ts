@@ -2,6 +2,7 @@
 // ByteStream shape of ssh-proto (web streams of Uint8Array), with backpressure both ways.
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { slabReads } from './slab-reads.ts';
 
 /** ssh-proto's ByteStream, plus a way to tear the connection down. Matches it structurally. */
 export interface NetByteStream {
@@ -23,13 +24,12 @@ export class NetStreamError extends Error {
 const READ_HIGH_WATER = 1 << 20;
 const byteLength = (chunk: Uint8Array) => chunk.byteLength;
 
-function socketStreams(socket: Socket): NetByteStream {
+/** The socket reads through `reads` (cli/slab-reads.ts): its chunks arrive there, not as 'data' events. */
+function socketStreams(socket: Socket, reads: { onChunk: (chunk: Uint8Array) => boolean }): NetByteStream {
   const readable = new ReadableStream<Uint8Array>({
     start(controller) {
-      socket.on('data', (data: Buffer) => {
-        controller.enqueue(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) socket.pause();
-      });
+      // Returning false pauses the socket until pull().
+      reads.onChunk = (chunk) => { controller.enqueue(chunk); return (controller.desiredSize ?? 1) > 0; };
       socket.once('end', () => { try { controller.close(); } catch { /* already closed */ } });
       socket.once('error', (err) => { try { controller.error(err); } catch { /* already closed */ } });
       socket.once('close', () => { try { controller.close(); } catch { /* already closed or errored */ } });
@@ -58,7 +58,8 @@ function socketStreams(socket: Socket): NetByteStream {
 /** Opens a TCP connection to host:port. */
 export function connectTcp(host: string, port: number, options: { timeoutMs?: number } = {}): Promise<NetByteStream> {
   return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host, port, noDelay: true });
+    const reads = { onChunk: (_chunk: Uint8Array): boolean => true };
+    const socket = tcpConnect({ host, port, noDelay: true, onread: slabReads((chunk) => reads.onChunk(chunk)) });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new NetStreamError('CONNECT_TIMEOUT', `No answer from ${host} port ${port} within ${options.timeoutMs ?? 15_000} ms.`));
@@ -70,7 +71,7 @@ export function connectTcp(host: string, port: number, options: { timeoutMs?: nu
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
-      resolve(socketStreams(socket));
+      resolve(socketStreams(socket, reads));
     });
   });
 }

@@ -1,10 +1,11 @@
 // The binary packet protocol (RFC 4253 §6) and the packet ciphers, in memory.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { createCipheriv, createHash } from 'node:crypto';
 import { chachaPoly } from '../crypto/index.ts';
 import { SshError } from '../errors.ts';
 import { createPacketCipher, keySizes } from './cipher-suite.ts';
+import type { PacketOpener } from './packet-cipher.ts';
 import { ChaCha20Poly1305Cipher } from './chacha20-poly1305.ts';
 import { deriveKey, exchangeHash } from './key-schedule.ts';
 import { MAX_PACKET_LENGTH, PacketDecoder, PacketEncoder } from './packet-protocol.ts';
@@ -17,16 +18,17 @@ const SUITES: [string, string][] = [
   ['aes128-ctr', 'hmac-sha2-256'], ['aes192-ctr', 'hmac-sha2-512'], ['aes256-ctr', 'hmac-sha2-256-etm@openssh.com'], ['aes128-ctr', 'hmac-sha2-512-etm@openssh.com'],
 ];
 
-async function pair(cipher: string, mac: string): Promise<[PacketEncoder, PacketDecoder]> {
+/** An encoder and a decoder keyed alike, and the decoder's opener (none for 'none'). */
+async function pair(cipher: string, mac: string): Promise<[PacketEncoder, PacketDecoder, PacketOpener | undefined]> {
   const enc = new PacketEncoder();
   const dec = new PacketDecoder();
-  if (cipher !== 'none') {
-    const sizes = keySizes(cipher, mac);
-    const keys = { iv: new Uint8Array(sizes.iv).fill(1), key: new Uint8Array(sizes.key).fill(2), macKey: new Uint8Array(sizes.macKey).fill(3) };
-    enc.setSealer(await createPacketCipher(cipher, mac, keys));
-    dec.setOpener(await createPacketCipher(cipher, mac, keys));
-  }
-  return [enc, dec];
+  if (cipher === 'none') return [enc, dec, undefined];
+  const sizes = keySizes(cipher, mac);
+  const keys = { iv: new Uint8Array(sizes.iv).fill(1), key: new Uint8Array(sizes.key).fill(2), macKey: new Uint8Array(sizes.macKey).fill(3) };
+  enc.setSealer(await createPacketCipher(cipher, mac, keys));
+  const opener = await createPacketCipher(cipher, mac, keys);
+  dec.setOpener(opener);
+  return [enc, dec, opener];
 }
 
 describe('packet round trips', () => {
@@ -38,10 +40,10 @@ describe('packet round trips', () => {
     const all = new Uint8Array(wire.reduce((n, w) => n + w.length, 0));
     let at = 0;
     for (const w of wire) { all.set(w, at); at += w.length; }
-    // Feed in 7-byte pieces: the decoder must wait for whole packets.
+    // Feed in 7-byte pieces, each in memory of its own: the decoder must wait for whole packets.
     const got: Uint8Array[] = [];
     for (let i = 0; i < all.length; i += 7) {
-      dec.feed(all.subarray(i, i + 7));
+      dec.feed(all.slice(i, i + 7));
       for (let p = await dec.next(); p; p = await dec.next()) got.push(p.payload);
     }
     expect(got.map(toHex)).toEqual(payloads.map(toHex));
@@ -102,6 +104,30 @@ describe('packet round trips', () => {
     expect(toHex((await dec.next())!.payload)).toBe(toHex(good[0]!));
     expect(toHex((await dec.nextBatch())[0]!.payload)).toBe(toHex(good[1]!));
     await expect(dec.nextBatch()).rejects.toMatchObject({ code: 'MAC_MISMATCH' });
+  });
+
+  it.each(SUITES.filter(([c]) => c !== 'none'))('%s / %s: pieces read side by side into one buffer are opened as one view, never joined (cli/slab-reads.ts)', async (cipher, mac) => {
+    const [enc, dec, opener] = await pair(cipher, mac);
+    const openParts = opener!.openParts ? vi.spyOn(opener as Required<PacketOpener>, 'openParts') : undefined;
+    const payloads = [5000, 33000, 17, 2000].map((n, i) => new Uint8Array(n).map((_, j) => (i * 7 + j) & 0xff));
+    const slab = new Uint8Array(Buffer.concat(await Promise.all(payloads.map((p) => enc.encode(p)))));
+    const got: Uint8Array[] = [];
+    for (let at = 0; at < slab.length; at += 4093) {
+      dec.feed(slab.subarray(at, at + 4093));
+      dec.frameAhead();
+      for (const p of await dec.nextBatch()) got.push(p.payload);
+    }
+    for (let b = await dec.nextBatch(); b.length > 0; b = await dec.nextBatch()) got.push(...b.map((p) => p.payload));
+    expect(got.map(toHex)).toEqual(payloads.map(toHex));
+    expect(dec.bufferedBytes).toBe(0);
+    if (openParts) expect(openParts).not.toHaveBeenCalled();
+    // A piece in other memory is not joined to its neighbour: the packet across them goes to openParts.
+    const w1 = await enc.encode(new Uint8Array(3000).fill(5));
+    dec.feed(w1.slice(0, 1000));
+    dec.feed(w1.slice(1000));
+    dec.frameAhead();
+    expect(toHex((await dec.next())!.payload)).toBe(toHex(new Uint8Array(3000).fill(5)));
+    if (openParts) expect(openParts).toHaveBeenCalledTimes(1);
   });
 
   it('chacha20-poly1305: a packet in pieces opens (openParts) exactly as in one piece, and a flipped bit in any piece fails', async () => {

@@ -90,7 +90,15 @@ export class PacketDecoder {
 
   feed(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
+    const last = this.chunks.length - 1;
+    const prev = this.chunks[last];
+    // Read right after the previous chunk into the same memory (cli/slab-reads.ts): one view of both, so a packet
+    // across the two is opened in place instead of joined into a copy.
+    if (prev && prev.buffer === chunk.buffer && prev.byteOffset + prev.length === chunk.byteOffset) {
+      this.chunks[last] = new Uint8Array(prev.buffer, prev.byteOffset, prev.length + chunk.length);
+    } else {
+      this.chunks.push(chunk);
+    }
     this.buffered += chunk.length;
   }
 
