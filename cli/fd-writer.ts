@@ -4,13 +4,14 @@
 // on libuv's thread pool, one writev at a time, joining what queued up meanwhile, so decryption and writing
 // overlap as they do in OpenSSH's ssh (non-blocking stdout).
 import { fstatSync, writev } from 'node:fs';
+import type { OutputSink } from './output-pump.ts';
 
 /** The queue size above which `write` asks the caller to wait (`drained`). */
 const HIGH_WATER = 4 * 1024 * 1024;
 /** Buffers per writev (Linux IOV_MAX is 1024). */
 const MAX_BUFFERS = 1024;
 
-export class FdWriter {
+export class FdWriter implements OutputSink {
   private queue: Uint8Array[] = [];
   private queued = 0;
   private writing = false;

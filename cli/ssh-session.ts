@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { CardLogin } from './card-login.ts';
 import { UsageError } from './command.ts';
 import { FdWriter } from './fd-writer.ts';
+import { pumpOutput, streamSink, type OutputSink } from './output-pump.ts';
 import type { NetByteStream } from './net-stream.ts';
 import { NODE_CRYPTO_BACKEND, NODE_PREFERRED_CIPHERS } from './node-crypto-backend.ts';
 import type { SshArgs } from './ssh.ts';
@@ -52,55 +53,6 @@ function describeEvent(event: ClientEvent, a: SshArgs): string | undefined {
 }
 
 /**
- * Copies a session stream to stdout/stderr: a plain read loop (lighter per chunk than pipeTo into a
- * WritableStream), waiting for 'drain' only when the stream buffers. A closed stdout (EPIPE) stops reading;
- * the channel then discards and keeps its window moving.
- */
-async function forward(from: ReadableStream<Uint8Array>, out: NodeJS.WriteStream): Promise<void> {
-  const reader = from.getReader();
-  let broken = false;
-  const onError = () => { broken = true; };
-  out.on('error', onError);
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      const flowing = out.write(value);
-      if (broken) break;
-      if (flowing) continue;
-      await new Promise<void>((resolve) => {
-        const settle = () => { out.off('drain', settle); out.off('error', settle); out.off('close', settle); resolve(); };
-        out.once('drain', settle);
-        out.once('error', settle);
-        out.once('close', settle);
-      });
-      if (broken) break;
-    }
-    await reader.cancel();
-  } catch {
-    /* the session failed: its error is reported from session.exit */
-  } finally {
-    out.off('error', onError);
-  }
-}
-
-/** `forward` for a pipe or file on stdout: thread-pool writes (cli/fd-writer.ts), flushed before it resolves. */
-async function forwardToFd(from: ReadableStream<Uint8Array>, out: FdWriter): Promise<void> {
-  const reader = from.getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      if (!out.write(value)) await out.drained();
-      if (out.error) { await reader.cancel(); return; } // EPIPE: the channel then discards, as above
-    }
-    await out.flushed();
-  } catch {
-    /* the session failed: its error is reported from session.exit */
-  }
-}
-
-/**
  * Copies stdin into the session, then EOF, with plain stream events: reading resumes once the channel took the
  * chunk (its window). Readable.toWeb + pipeTo cost ~10 ms per start (web-stream set-up, and the released writer's
  * error built in a fresh VM context when the pipe was aborted). Returns a function that stops copying.
@@ -135,9 +87,12 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
     process.on('SIGWINCH', onResize);
     restore.push(() => { process.stdout.off('resize', onResize); process.off('SIGWINCH', onResize); });
   }
-  const stdoutFd = usePty ? undefined : FdWriter.forPipeOrFile(1);
-  const stdoutDone = stdoutFd ? forwardToFd(session.stdout, stdoutFd) : forward(session.stdout, process.stdout);
-  const stderrDone = forward(session.stderr, process.stderr);
+  // A pipe or file on stdout gets thread-pool writes (cli/fd-writer.ts); a terminal keeps Node's stream.
+  const stdoutSink: OutputSink = (usePty ? undefined : FdWriter.forPipeOrFile(1)) ?? streamSink(process.stdout);
+  const stderrSink = streamSink(process.stderr);
+  restore.push(() => { stdoutSink.dispose?.(); stderrSink.dispose?.(); });
+  const stdoutDone = pumpOutput(session.source, stdoutSink);
+  const stderrDone = pumpOutput(session.sourceStderr, stderrSink);
   const stopInput = forwardInput(stdin, session.stdin);
   try {
     const exit = await session.exit;

@@ -136,6 +136,17 @@ describe('tessera ssh', () => {
       expect(createHash('sha256').update(run.stdout).digest('hex')).toBe(createHash('sha256').update(payload64).digest('hex'));
     });
 
+  it('a reader that goes away (EPIPE) ends the output, not the session: the remote command runs on and its status is kept', { timeout: 60_000 }, async () => {
+    const kh = knownHostsFile('kh_epipe', sshd.knownHosts());
+    const child = spawn(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', '--known-hosts', kh, ...base, '--', 'head -c 33554432 /dev/zero; exit 7'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let first = 0;
+    child.stdout.once('data', (d: Buffer) => { first = d.length; child.stdout.destroy(); }); // the reader's end closes
+    const run = await collect(child);
+    expect(first).toBeGreaterThan(0);
+    expect(run.code).toBe(7);
+  });
+
   it('--relay: 16 MiB arrive intact through the relay (SHA-256)', { timeout: 90_000 }, async () => {
     const payload = randomBytes(16 * 1024 * 1024);
     const file = join(dir, 'payload.bin');
