@@ -269,7 +269,6 @@ export class Connection {
         const reason = ['forwarded-tcpip', 'x11', 'auth-agent@openssh.com'].includes(type)
           ? OPEN_FAILURE_REASON.ADMINISTRATIVELY_PROHIBITED : OPEN_FAILURE_REASON.UNKNOWN_CHANNEL_TYPE;
         return this.send(new SshWriter().byte(MSG.CHANNEL_OPEN_FAILURE).uint32(sender).uint32(reason).string(`${type} channels are not accepted`).string('').toBytes());
-        return;
       }
       case MSG.GLOBAL_REQUEST: { // string name, boolean want-reply, data
         const name = r.name();
