@@ -8,7 +8,7 @@
 // gets a few large messages instead of one per SSH packet (each message is a task on the page's main
 // thread, a stream read and an ack back).
 import type { InboundSource } from '../../ssh-proto/index.ts';
-import { OUTPUT_BATCH, OUTPUT_BUFFER, OUTPUT_CREDIT, OUTPUT_SMALL, type FromWorker } from './worker-protocol.ts';
+import { OUTPUT_BATCH, OUTPUT_BUFFER, OUTPUT_CREDIT, type FromWorker } from './worker-protocol.ts';
 
 type Stream = 'stdout' | 'stderr';
 
@@ -19,8 +19,8 @@ interface Output {
   endPosted: boolean;
 }
 
-/** Out at once: the credit's worth (OUTPUT_CREDIT / OUTPUT_BUFFER, ~2) plus the terminal's queue (~2). */
-const MAX_SPARE_BUFFERS = 4;
+/** Out at once: the credit's worth (OUTPUT_CREDIT / OUTPUT_BUFFER, ~3) plus the terminal's queue (~3). */
+const MAX_SPARE_BUFFERS = 8;
 
 export class OutputPump {
   /** Bytes the page may still be sent before it acks some. */
@@ -79,9 +79,8 @@ export class OutputPump {
       size += chunk.length;
     }
     // A copy: the chunks view the received packets' buffers; the copy's buffer is transferred (and
-    // given back by the page: 'recycle'). Small (interactive) output gets a buffer of its own size.
-    const reusable = size > OUTPUT_SMALL && size <= OUTPUT_BUFFER;
-    const data = reusable ? new Uint8Array(this.spareBuffers.pop() ?? new ArrayBuffer(OUTPUT_BUFFER), 0, size) : new Uint8Array(size);
+    // given back by the page: 'recycle').
+    const data = size > OUTPUT_BUFFER ? new Uint8Array(size) : new Uint8Array(this.spareBuffers.pop() ?? new ArrayBuffer(OUTPUT_BUFFER), 0, size);
     let at = 0;
     for (const c of chunks) { data.set(c, at); at += c.length; }
     this.credit -= size;

@@ -4,7 +4,7 @@
 // terminal takes it, so a slow terminal slows the worker's channel reads (and the SSH window).
 import { WebError, errorCode } from '../errors.ts';
 import type { DialOptions, ShellChannel, SshConnection, SshDialer } from './terminal-session.ts';
-import { OUTPUT_BUFFER, toWire, type FromWorker, type ToWorker, type WireError } from './worker-protocol.ts';
+import { toWire, type FromWorker, type ToWorker, type WireError } from './worker-protocol.ts';
 
 const fromWire = (e: WireError) => new WebError(e.code ?? 'SSH_ERROR', e.message);
 
@@ -102,7 +102,7 @@ function dialInWorker(worker: Worker, url: string, options: DialOptions): Promis
     // The worker's output buffers go back to it once the terminal has parsed or copied them (ssh-worker.ts).
     recycle: (chunk) => {
       const buffer = chunk.buffer;
-      if (terminated || !received.delete(buffer) || !(buffer instanceof ArrayBuffer) || buffer.byteLength !== OUTPUT_BUFFER) return; // only batch buffers are reused
+      if (terminated || !received.delete(buffer) || !(buffer instanceof ArrayBuffer)) return;
       send({ t: 'recycle', buffer }, [buffer]);
     },
   };

@@ -41,21 +41,12 @@ export type FromWorker =
   | { t: 'exit'; code?: number; signal?: string }
   | { t: 'closed'; error?: WireError };
 
-/** Output bytes the worker may have posted and the page not yet read: two full batches (one parsed, one waiting). */
-export const OUTPUT_CREDIT = 2 << 20;
-/**
- * The most output joined into one message, which the page hands to xterm.js as one write. Batches form only
- * while the page is behind (a flood of output). xterm.js parses a write in one go and paints between writes,
- * so larger writes mean fewer frames per MB under a flood: with 1 MiB, bench/web/page.ts paints ~1.8 frames
- * per MB (~30 frames/s) instead of ~3 (~45/s) with 256 KiB, and the page parses ~20% more MB/s (frames are
- * costly: the DOM renderer on the main thread, then compositing). The price, during floods only: a write
- * parses for ~40 ms on the bench machine before the page paints or handles a key.
- */
-export const OUTPUT_BATCH = 1024 * 1024;
+/** Output bytes the worker may have posted and the page not yet read. */
+export const OUTPUT_CREDIT = 1 << 20;
+/** The most output joined into one message. */
+export const OUTPUT_BATCH = 256 * 1024;
 /** The size of the worker's reusable output buffers: a batch plus one more SSH packet's data. */
 export const OUTPUT_BUFFER = OUTPUT_BATCH + 64 * 1024;
-/** Messages up to this size (interactive output) get a buffer of their own size instead of a reusable one. */
-export const OUTPUT_SMALL = 64 * 1024;
 
 export function toWire(err: unknown): WireError {
   const message = err instanceof Error && err.message !== '' ? err.message : String(err);
