@@ -9,7 +9,7 @@ import { openSync, writeSync, closeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BACKENDS, openssh, ssh2, ssh2Command, tesseraCli, tesseraExec, type ExecResult } from './clients.ts';
-import { benchSetup } from './setup.ts';
+import { benchSetup, median } from './setup.ts';
 
 const MIB = Number(process.env['TESSERA_BENCH_MIB'] ?? 512);
 const CIPHERS = ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr'];
@@ -39,6 +39,8 @@ try {
   const row = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 9)).join('');
   console.log('cipher'.padEnd(30) + row(['in-web', 'in-node', 'cli', 'ssh2', 'ssh2-cmd', 'openssh', 'cli/ssh2', 'cli/cmd', 'cli/openssh', 'node/ssh2', 'cpu:in-web', 'in-node', 'cli', 'ssh2', 'ssh2-cmd', 'openssh']));
   const perCpu = (r: ExecResult) => (r.cpuMs ? r.bytes / 1e6 / (r.cpuMs / 1000) : NaN);
+  /** Per cipher, per round: tessera ssh against ssh2 as a command and OpenSSH, and both commands' MB per CPU-second. */
+  const summary = new Map<string, { cmd: number[]; openssh: number[]; cpuCli: number[]; cpuCmd: number[] }>();
   for (let round = 0; round < rounds; round++) {
     for (const cipher of CIPHERS) {
       const web = check('tessera (web)', await tesseraExec(setup.target, command, cipher, BACKENDS.web));
@@ -53,7 +55,18 @@ try {
         ...[ourCli / theirs, ourCli / theirCmd, ourCli / openSsh, inNode / theirs].map((v) => v.toFixed(2)),
         ...[web, node, cli, s2, s2c, os].map((r) => perCpu(r).toFixed(0)),
       ]));
+      const sum = summary.get(cipher) ?? { cmd: [], openssh: [], cpuCli: [], cpuCmd: [] };
+      sum.cmd.push(ourCli / theirCmd);
+      sum.openssh.push(ourCli / openSsh);
+      sum.cpuCli.push(perCpu(cli));
+      sum.cpuCmd.push(perCpu(s2c));
+      summary.set(cipher, sum);
     }
+  }
+  // Rounds swing by ±10% or more on a shared machine: the medians are the figures to quote.
+  console.log(`medians over ${rounds} round(s): tessera ssh / ssh2 as a command, tessera ssh / OpenSSH, MB per CPU-second (tessera ssh, ssh2 as a command)`);
+  for (const [cipher, s] of summary) {
+    console.log(`${cipher.padEnd(30)} cli/cmd ${median(s.cmd).toFixed(2)}  cli/openssh ${median(s.openssh).toFixed(2)}  cpu ${median(s.cpuCli).toFixed(0)} vs ${median(s.cpuCmd).toFixed(0)}`);
   }
 } finally {
   await setup.stop();
