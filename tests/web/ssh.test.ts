@@ -1,6 +1,6 @@
 // The SSH path end to end: the page in Chromium → the real relay → Debian's sshd 9.2, with the
 // host-key prompt, a shell in xterm.js (echo, stty size, resize), a remembered key on the next
-// connection, and a changed key as a hard stop.
+// connection, a changed key as a hard stop, and flow control from a stalled terminal back to the server.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -84,6 +84,48 @@ describe('SSH through the relay in the browser', () => {
     await expect.poll(() => sshWorkers(page)).toBe(0); // each session's worker stops with it
     await context.close();
   }, 120_000);
+
+  it('a terminal that stops parsing stops the server (SSH window through the worker); nothing is lost when it resumes', async () => {
+    const { context, page } = await stack.newPage();
+    await openApp(page, stack.baseUrl);
+    await connectWithPassword(page, sshd);
+    await page.locator('#host-key-dialog').waitFor({ state: 'visible' });
+    await page.click('#hk-once');
+    await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/^Connected to/);
+    expect(sshWorkers(page)).toBe(1);
+    // xterm.js holds every write unparsed (no write callback) until released.
+    await page.evaluate(() => {
+      const t = window.tessera!.app.terminal.terminal as unknown as { write(d: unknown, cb?: () => void): void };
+      const held: [unknown, (() => void) | undefined][] = [];
+      const real = t.write.bind(t);
+      t.write = (d, cb) => { held.push([d, cb]); };
+      (window as unknown as { release(): void }).release = () => { t.write = real; for (const [d, cb] of held.splice(0)) real(d, cb); };
+    });
+    // This page's relay session: the newest (the relay keeps them in the order they opened).
+    const session = stack.relay.sessions().at(-1)!;
+    const relayBytes = () => session.bytesDown;
+    const before = relayBytes();
+    const total = 16 * 1024 * 1024;
+    // The command line's own echo reads END-$((40+2)); only the output's last line reads END-42.
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.type(`yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ | head -c ${total}; echo; echo END-$((40+2))`);
+    await page.keyboard.press('Enter');
+    await new Promise((r) => setTimeout(r, 3000));
+    const stalled = relayBytes() - before;
+    await new Promise((r) => setTimeout(r, 1000));
+    // The server stopped: what it sent is bounded by the SSH window (2 MiB) plus what the worker and the page
+    // took (their credits, ~2 MiB), far below the 16 MiB it has to send, and it stays put.
+    expect(stalled).toBeGreaterThan(1024 * 1024);
+    expect(stalled).toBeLessThan(6 * 1024 * 1024);
+    expect(relayBytes() - before).toBe(stalled);
+    const taken = await page.evaluate(() => window.tessera!.app.terminal.bytesWritten);
+    expect(taken).toBeLessThan(2 * 1024 * 1024); // the page stopped reading at the terminal's high watermark
+    await page.evaluate(() => (window as unknown as { release(): void }).release());
+    await waitForTerminal(page, /^END-42\s*$/m, 60_000);
+    expect(relayBytes() - before).toBeGreaterThan(total);
+    await page.click('#disconnect-button');
+    await context.close();
+  }, 150_000);
 
   it('stops hard when the host key differs from the one on record', async () => {
     const { context, page } = await stack.newPage();
