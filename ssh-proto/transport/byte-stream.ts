@@ -1,4 +1,9 @@
-/** Any duplex byte stream: a WebSocket in the page, TCP in Node, a memory pipe in tests (ARCHITECTURE.md). */
+/**
+ * Any duplex byte stream: a WebSocket in the page, TCP in Node, a memory pipe in tests (ARCHITECTURE.md).
+ * A chunk read from `readable` is the reader's: the packet decoder decrypts it in place, joins it with a neighbour
+ * in the same memory (cli/slab-reads.ts) and hands out views of it, so a producer never writes into a chunk again
+ * once it is enqueued.
+ */
 export interface ByteStream {
   readable: ReadableStream<Uint8Array>;
   writable: WritableStream<Uint8Array>;
