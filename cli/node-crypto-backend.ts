@@ -1,7 +1,9 @@
 // The node:crypto CryptoBackend of the `tessera` command (ssh-proto/crypto/backend.ts): OpenSSL, synchronous.
 // WebCrypto's AES-GCM costs an asynchronous round trip per packet, and libsodium's WebAssembly ChaCha20 runs at a
 // third of OpenSSL's speed; the ssh2 npm client reaches its speed the same way (OpenSSL, synchronously).
-// Node has no raw Poly1305, so chacha20-poly1305@openssh.com runs on native libsodium (cli/native-chacha-poly.ts).
+// The packet ciphers (chacha20-poly1305@openssh.com, AES-GCM) run in place on OpenSSL through the binding ssh2 builds
+// (cli/openssl-packet-keys.ts). Without it, Node has no raw Poly1305, so chacha20-poly1305@openssh.com runs on native
+// libsodium (cli/native-chacha-poly.ts) and AES-GCM on a node:crypto cipher object per packet.
 // X25519, Ed25519 and SHA-2 come from OpenSSL too: a handshake then needs no WebAssembly compiled at all.
 import {
   createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, diffieHellman, sign,
@@ -13,6 +15,7 @@ import {
   DEFAULT_CIPHERS, preloadLibsodium, WEB_CRYPTO_BACKEND, type AesCtrStream, type AesGcmKey, type ChaChaPolyKey, type CryptoBackend, type HmacKey,
 } from '../ssh-proto/index.ts';
 import { loadSodiumNative, NativeChaChaPoly } from './native-chacha-poly.ts';
+import { loadOpenSslBinding, OpenSslAesGcm, OpenSslChaChaPoly } from './openssl-packet-keys.ts';
 
 /** DER prefixes of an RFC 8410 key: PKCS #8 private key (then the 32-byte key) and SubjectPublicKeyInfo. */
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -82,40 +85,53 @@ function hmacKey(raw: Uint8Array, hash: keyof typeof OPENSSL_HASH): HmacKey {
 }
 
 /**
- * chacha20-poly1305@openssh.com on native libsodium (cli/native-chacha-poly.ts); where the addon cannot load,
- * libsodium's WebAssembly build, as in the page.
+ * chacha20-poly1305@openssh.com in place on OpenSSL (`inPlace`, where the binding is built); else on native
+ * libsodium (cli/native-chacha-poly.ts); where that addon cannot load either, libsodium's WebAssembly build, as in the page.
  */
-async function chachaPolyKey(raw: Uint8Array): Promise<ChaChaPolyKey> {
+async function chachaPolyKey(raw: Uint8Array, inPlace: boolean): Promise<ChaChaPolyKey> {
+  const openssl = inPlace ? loadOpenSslBinding() : undefined;
+  if (openssl) return new OpenSslChaChaPoly(openssl, raw);
   const native = await loadSodiumNative();
   return native ? new NativeChaChaPoly(native, raw) : WEB_CRYPTO_BACKEND.chachaPolyKey(raw);
 }
 
-export const NODE_CRYPTO_BACKEND: CryptoBackend = {
-  name: 'node:crypto',
-  prepare(algorithms) {
-    // ML-KEM comes from libsodium's WebAssembly, chacha20-poly1305 from the native addon: load them once chosen.
-    if (!algorithms) return;
-    const { kex, cipherClientToServer: c2s, cipherServerToClient: s2c } = algorithms;
-    if (kex.startsWith('mlkem')) preloadLibsodium();
-    if ([c2s, s2c].includes(CHACHA)) void loadSodiumNative();
-  },
-  aesGcmKey: async (raw) => aesGcmKey(raw),
-  chachaPolyKey,
-  aesCtrStream: async (raw, iv) => aesCtrStream(raw, iv),
-  hmacKey: async (raw, hash) => hmacKey(raw, hash),
-  digest: async (hash, data) => new Uint8Array(createHash(OPENSSL_HASH[hash]).update(data).digest()),
-  x25519Public: async (raw) => rawPublic(createPublicKey(privateKey(PKCS8_X25519, raw))),
-  x25519: async (raw, peer) => new Uint8Array(diffieHellman({ privateKey: privateKey(PKCS8_X25519, raw), publicKey: publicKey(SPKI_X25519, peer) })),
-  ed25519PublicFromSeed: async (seed) => rawPublic(createPublicKey(privateKey(PKCS8_ED25519, seed))),
-  ed25519Sign: async (secretKey, data) => new Uint8Array(sign(null, data, privateKey(PKCS8_ED25519, secretKey.subarray(0, 32)))),
-  ed25519Verify: async (key, signature, data) => {
-    try {
-      return verify(null, data, publicKey(SPKI_ED25519, key), signature);
-    } catch {
-      return false; // not a valid encoded point
-    }
-  },
-};
+/**
+ * The `tessera` command's backend. `inPlace` (the default) runs the packet ciphers in place on OpenSSL where the ssh2
+ * binding is built; without it they take the routes above, which the tests and bench/ssh-ciphers.ts also measure.
+ */
+export function nodeCryptoBackend({ inPlace = true } = {}): CryptoBackend {
+  return {
+    name: inPlace ? 'node:crypto' : 'node:crypto (no OpenSSL packet binding)',
+    prepare(algorithms) {
+      // ML-KEM comes from libsodium's WebAssembly, chacha20-poly1305 from a native addon: load them once chosen.
+      if (!algorithms) return;
+      const { kex, cipherClientToServer: c2s, cipherServerToClient: s2c } = algorithms;
+      if (kex.startsWith('mlkem')) preloadLibsodium();
+      if ([c2s, s2c].includes(CHACHA) && !(inPlace && loadOpenSslBinding())) void loadSodiumNative();
+    },
+    aesGcmKey: async (raw) => {
+      const openssl = inPlace ? loadOpenSslBinding() : undefined;
+      return openssl ? new OpenSslAesGcm(openssl, raw, aesGcmKey(raw)) : aesGcmKey(raw);
+    },
+    chachaPolyKey: (raw) => chachaPolyKey(raw, inPlace),
+    aesCtrStream: async (raw, iv) => aesCtrStream(raw, iv),
+    hmacKey: async (raw, hash) => hmacKey(raw, hash),
+    digest: async (hash, data) => new Uint8Array(createHash(OPENSSL_HASH[hash]).update(data).digest()),
+    x25519Public: async (raw) => rawPublic(createPublicKey(privateKey(PKCS8_X25519, raw))),
+    x25519: async (raw, peer) => new Uint8Array(diffieHellman({ privateKey: privateKey(PKCS8_X25519, raw), publicKey: publicKey(SPKI_X25519, peer) })),
+    ed25519PublicFromSeed: async (seed) => rawPublic(createPublicKey(privateKey(PKCS8_ED25519, seed))),
+    ed25519Sign: async (secretKey, data) => new Uint8Array(sign(null, data, privateKey(PKCS8_ED25519, secretKey.subarray(0, 32)))),
+    ed25519Verify: async (key, signature, data) => {
+      try {
+        return verify(null, data, publicKey(SPKI_ED25519, key), signature);
+      } catch {
+        return false; // not a valid encoded point
+      }
+    },
+  };
+}
+
+export const NODE_CRYPTO_BACKEND = nodeCryptoBackend();
 
 /**
  * The ciphers offered with this backend, AES-GCM first: with OpenSSL's AES instructions it is the fastest here

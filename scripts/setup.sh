@@ -11,6 +11,7 @@ DEB_PACKAGES=(
   chromium
   pcscd vsmartcard-vpcd opensc yubico-piv-tool pcsc-tools
   websockify socat
+  g++ make   # node-gyp builds ssh2's OpenSSL binding at npm ci: the tessera command's packet ciphers (cli/openssl-packet-keys.ts)
 )
 
 missing=()

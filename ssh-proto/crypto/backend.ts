@@ -11,7 +11,10 @@ export interface AesGcmKey {
   readonly synchronous: boolean;
   /** Returns ciphertext || tag. */
   encrypt(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> | Uint8Array;
-  /** `sealed` is ciphertext || tag. Undefined when the tag does not verify; no plaintext is released then. */
+  /**
+   * `sealed` is ciphertext || tag. Undefined when the tag does not verify; no plaintext is released then. A key may
+   * decrypt in place and return a view of `sealed`, so the caller gives it up (a received packet's bytes are read once).
+   */
   decrypt(iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | undefined;
 }
 

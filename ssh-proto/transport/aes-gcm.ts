@@ -19,9 +19,6 @@ export class AesGcmCipher implements PacketSealer, PacketOpener {
   readonly lengthBytes = 4;
   readonly parallel = true;
 
-  /** Where a packet received in pieces is joined when the key is synchronous (reused: the key is done with it on return). */
-  private joined = new Uint8Array(0);
-
   private constructor(private readonly key: AesGcmKey, private readonly iv: Uint8Array) {}
 
   static async create(key: Uint8Array, iv: Uint8Array, backend: CryptoBackend = cryptoBackend()): Promise<AesGcmCipher> {
@@ -59,17 +56,15 @@ export class AesGcmCipher implements PacketSealer, PacketOpener {
     return readUint32(head, 0);
   }
 
-  /** `open` for a packet in pieces: joined into one reused buffer for a synchronous key (no allocation), else a new one. */
+  /** `open` for a packet in pieces, joined into a new buffer: the key may decrypt it in place and return a view of it. */
   openParts(seq: number, parts: readonly Uint8Array[], length: number): Promise<Uint8Array> | Uint8Array {
-    let wire: Uint8Array;
-    if (this.key.synchronous) {
-      if (this.joined.length < length) this.joined = new Uint8Array(Math.max(length, 64 * 1024));
-      wire = this.joined.subarray(0, length);
-    } else {
-      wire = new Uint8Array(length);
-    }
+    const wire = new Uint8Array(length);
     let at = 0;
-    for (const p of parts) { wire.set(p, at); at += p.length; }
+    for (const p of parts) {
+      if (at + p.length > length) throw new RangeError(`packet pieces hold more than ${length} bytes`);
+      wire.set(p, at);
+      at += p.length;
+    }
     if (at !== length) throw new RangeError(`packet pieces hold ${at} bytes, not ${length}`);
     return this.open(seq, wire);
   }

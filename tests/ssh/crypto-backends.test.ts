@@ -1,20 +1,23 @@
-// Both crypto backends (ssh-proto/crypto/backend.ts) against the same published vectors and cross-checks: the
-// default (WebCrypto + libsodium, the page's) and node:crypto (the `tessera` command's, cli/node-crypto-backend.ts).
+// The crypto backends (ssh-proto/crypto/backend.ts) against the same published vectors and cross-checks: the
+// default (WebCrypto + libsodium, the page's) and node:crypto (the `tessera` command's, cli/node-crypto-backend.ts),
+// with its packet ciphers in place on OpenSSL (cli/openssl-packet-keys.ts) and without (native libsodium, node:crypto).
 // The chacha20-poly1305@openssh.com packets are also rebuilt independently (node:crypto ChaCha20 and libsodium's
 // own Poly1305 wrapper, as OpenSSH's PROTOCOL.chacha20poly1305 describes), and each backend opens the other's.
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import sodiumWrappers from 'libsodium-wrappers-sumo';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NativeChaChaPoly } from '../../cli/native-chacha-poly.ts';
-import { NODE_CRYPTO_BACKEND } from '../../cli/node-crypto-backend.ts';
+import { NODE_CRYPTO_BACKEND, nodeCryptoBackend } from '../../cli/node-crypto-backend.ts';
+import { loadOpenSslBinding, OpenSslAesGcm, OpenSslChaChaPoly } from '../../cli/openssl-packet-keys.ts';
 import { setCryptoBackend, WEB_CRYPTO_BACKEND, type CryptoBackend } from '../../ssh-proto/index.ts';
 import { x25519SharedSecret } from '../../ssh-proto/crypto/index.ts';
 import { createPacketCipher, keySizes, PacketDecoder, PacketEncoder } from '../../ssh-proto/transport/index.ts';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const BACKENDS: [string, CryptoBackend][] = [[WEB_CRYPTO_BACKEND.name, WEB_CRYPTO_BACKEND], [NODE_CRYPTO_BACKEND.name, NODE_CRYPTO_BACKEND]];
+const NODE_WITHOUT_BINDING = nodeCryptoBackend({ inPlace: false });
+const BACKENDS: [string, CryptoBackend][] = [WEB_CRYPTO_BACKEND, NODE_CRYPTO_BACKEND, NODE_WITHOUT_BINDING].map((b) => [b.name, b]);
 
 /** chacha20-poly1305@openssh.com built from node:crypto ChaCha20 and libsodium's crypto_onetimeauth (not the backends' code). */
 async function independentChaChaPoly(key: Uint8Array, seq: number, packet: Uint8Array): Promise<Uint8Array> {
@@ -30,11 +33,43 @@ async function independentChaChaPoly(key: Uint8Array, seq: number, packet: Uint8
 
 afterEach(() => { setCryptoBackend(WEB_CRYPTO_BACKEND); });
 
-it('the node:crypto backend runs chacha20-poly1305@openssh.com on native libsodium (sodium-native loads here)', async () => {
-  // Its fallback (libsodium's WebAssembly, where the addon has no build) is the web backend's key, tested below.
-  const k = await NODE_CRYPTO_BACKEND.chachaPolyKey(new Uint8Array(64));
-  expect(k).toBeInstanceOf(NativeChaChaPoly);
-  k.dispose();
+it('the node:crypto backend runs the packet ciphers in place on OpenSSL: ssh2 built its binding here (g++ and make at npm ci)', async () => {
+  expect(loadOpenSslBinding(), 'ssh2 has no built binding: install g++ and make, then npm rebuild ssh2').toBeDefined();
+  const chacha = await NODE_CRYPTO_BACKEND.chachaPolyKey(new Uint8Array(64));
+  expect(chacha).toBeInstanceOf(OpenSslChaChaPoly);
+  chacha.dispose();
+  expect(await NODE_CRYPTO_BACKEND.aesGcmKey(new Uint8Array(16))).toBeInstanceOf(OpenSslAesGcm);
+  // Without the binding: native libsodium. Its own fallback (libsodium's WebAssembly) is the web backend's key, tested below.
+  const sodium = await NODE_WITHOUT_BINDING.chachaPolyKey(new Uint8Array(64));
+  expect(sodium).toBeInstanceOf(NativeChaChaPoly);
+  sodium.dispose();
+});
+
+it('AES-GCM in place on OpenSSL equals node:crypto for SSH packets, follows any IV it is given, and refuses a changed bit (property)', async () => {
+  await fc.assert(fc.asyncProperty(fc.constantFrom(16, 32), fc.array(fc.record({ size: fc.integer({ min: 0, max: 40000 }), skip: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+    async (keyLength, packets) => {
+      const key = randomBytes(keyLength);
+      const iv = randomBytes(12);
+      iv.fill(0xff, 4, 11); // the invocation counter carries across bytes (RFC 5647 §7.1)
+      const k = await NODE_CRYPTO_BACKEND.aesGcmKey(key);
+      expect(k).toBeInstanceOf(OpenSslAesGcm);
+      for (const { size, skip } of packets) {
+        if (skip) iv.writeUInt32BE((iv.readUInt32BE(8) + 7) >>> 0, 8); // a jump: the key makes a new context for it
+        const aad = Buffer.alloc(4);
+        aad.writeUInt32BE(size);
+        const plain = randomBytes(size);
+        const c = createCipheriv(keyLength === 16 ? 'aes-128-gcm' : 'aes-256-gcm', key, iv);
+        c.setAAD(aad);
+        const expected = Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
+        const sealed = await k.encrypt(iv, aad, plain);
+        expect(toHex(sealed)).toBe(toHex(expected));
+        const bad = Buffer.from(sealed);
+        bad[Math.floor(bad.length / 2)]! ^= 1;
+        expect(await k.decrypt(iv, aad, bad)).toBeUndefined();
+        expect(toHex((await k.decrypt(iv, aad, Buffer.from(sealed)))!)).toBe(toHex(plain));
+        for (let i = 11; i >= 4; i--) { iv[i] = (iv[i]! + 1) & 0xff; if (iv[i] !== 0) break; }
+      }
+    }), { numRuns: 30 });
 });
 
 describe.each(BACKENDS)('crypto backend %s', (_name, backend) => {

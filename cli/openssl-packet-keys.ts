@@ -1,0 +1,175 @@
+// chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305) and aes128/256-gcm@openssh.com (RFC 5647) in
+// place on OpenSSL, for the `tessera` command's backend (cli/node-crypto-backend.ts). OpenSSL is reached through
+// the native binding the ssh2 npm package builds at install (its lib/protocol/crypto/src/binding.cc): EVP ChaCha20
+// with EVP_MAC Poly1305, and EVP AES-GCM advancing its IV with EVP_CTRL_GCM_IV_GEN. It keeps one OpenSSL context
+// per key and works on the caller's memory: no cipher object and no new buffer per packet, and OpenSSL's AVX-512
+// code paths. Per 32 KiB packet that is about half the CPU of native libsodium or node:crypto (bench/ssh-ciphers.ts).
+// The binding is optional: ssh2 builds it only where g++ and make exist, and the backend falls back without it.
+import { createRequire } from 'node:module';
+import type { AesGcmKey, ChaChaPolyKey } from '../ssh-proto/index.ts';
+
+const TAG = 16;
+
+interface Ssh2Binding {
+  ChaChaPolyCipher: new (keys: Uint8Array) => { encrypt(packet: Uint8Array, seq: number): void; free(): void };
+  ChaChaPolyDecipher: new (keys: Uint8Array) => {
+    /** Decrypts the 4 length bytes, and keeps them (still encrypted) for the next decrypt()'s tag. */
+    decryptLen(head: Uint8Array, seq: number): number;
+    /** Checks the tag over the kept length bytes and `body`, then decrypts `body` in place; throws "Invalid MAC". */
+    decrypt(body: Uint8Array, tag: Uint8Array, seq: number): void;
+    free(): void;
+  };
+  /** `iv` is the initial 12-byte IV; each call then uses the current IV and advances its invocation counter. */
+  AESGCMCipher: new (name: string, key: Uint8Array, iv: Uint8Array) => {
+    /** packet = uint32 length (the AAD) || plaintext || 16 bytes for the tag; encrypts in place and writes the tag. */
+    encrypt(packet: Uint8Array): void;
+    free(): void;
+  };
+  AESGCMDecipher: new (name: string, key: Uint8Array, iv: Uint8Array) => {
+    /** Decrypts `body` in place, then checks `tag`; throws when it fails (the body then holds unchecked plaintext). */
+    decrypt(body: Uint8Array, length: number, tag: Uint8Array): void;
+    free(): void;
+  };
+}
+
+const requireNative = createRequire(import.meta.url);
+let binding: Ssh2Binding | null | undefined;
+
+/** The binding, loaded once; undefined where ssh2 could not build it. */
+export function loadOpenSslBinding(): Ssh2Binding | undefined {
+  if (binding === undefined) {
+    try {
+      binding = requireNative('ssh2/lib/protocol/crypto/build/Release/sshcrypto.node') as Ssh2Binding;
+    } catch {
+      binding = null;
+    }
+  }
+  return binding ?? undefined;
+}
+
+/** Uninitialised memory as a plain Uint8Array. */
+const allocate = (n: number): Uint8Array => { const b = Buffer.allocUnsafe(n); return new Uint8Array(b.buffer, b.byteOffset, n); };
+
+export class OpenSslChaChaPoly implements ChaChaPolyKey {
+  private readonly sealer: InstanceType<Ssh2Binding['ChaChaPolyCipher']>;
+  private readonly opener: InstanceType<Ssh2Binding['ChaChaPolyDecipher']>;
+
+  /** `key` is 64 bytes: K_2 (first 32) for the payload and the Poly1305 key, K_1 (last 32) for the length. */
+  constructor(native: Ssh2Binding, key: Uint8Array) {
+    if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);
+    this.sealer = new native.ChaChaPolyCipher(key);
+    this.opener = new native.ChaChaPolyDecipher(key);
+  }
+
+  seal(seq: number, packet: Uint8Array): Uint8Array {
+    const out = allocate(packet.length + TAG);
+    out.set(packet);
+    this.sealer.encrypt(out, seq >>> 0);
+    return out;
+  }
+
+  length(seq: number, head: Uint8Array): number {
+    return this.opener.decryptLen(head.subarray(0, 4), seq >>> 0);
+  }
+
+  /** Checks the tag over the encrypted length and payload, then decrypts the payload in place. */
+  open(seq: number, wire: Uint8Array): Uint8Array | undefined {
+    const n = wire.length - TAG;
+    if (n < 4) throw new RangeError(`a ${wire.length}-byte packet is shorter than its length and tag`);
+    const body = wire.subarray(4, n);
+    // The binding authenticates the length bytes it decrypted last: give it this packet's.
+    this.opener.decryptLen(wire.subarray(0, 4), seq >>> 0);
+    try {
+      this.opener.decrypt(body, wire.subarray(n), seq >>> 0);
+    } catch (e) {
+      if (e instanceof Error && e.message === 'Invalid MAC') return undefined;
+      throw e;
+    }
+    return body;
+  }
+
+  /** Joined into one new buffer (the pieces stay as they were), then opened there. */
+  openParts(seq: number, parts: readonly Uint8Array[], length: number): Uint8Array | undefined {
+    return this.open(seq, join(parts, length));
+  }
+
+  /** Frees the OpenSSL contexts, which wipes the keys they hold. */
+  dispose(): void {
+    this.sealer.free();
+    this.opener.free();
+  }
+}
+
+function join(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  if (total !== length) throw new RangeError(`packet pieces hold ${total} bytes, not ${length}`);
+  const wire = allocate(length);
+  let at = 0;
+  for (const p of parts) { wire.set(p, at); at += p.length; }
+  return wire;
+}
+
+/** RFC 5647 §7.1: the 8-byte invocation counter (the IV's last 8 bytes) advances by one per packet, mod 2^64. */
+function advance(iv: Uint8Array): void {
+  for (let i = 11; i >= 4; i--) {
+    iv[i] = (iv[i]! + 1) & 0xff;
+    if (iv[i] !== 0) break;
+  }
+}
+
+const sameIv = (a: Uint8Array, b: Uint8Array): boolean => {
+  for (let i = 11; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+/**
+ * AES-GCM for SSH packets: the AAD is the 4-byte packet length (RFC 5647 §7.3). The binding keeps the IV itself and
+ * advances it per packet as §7.1 does; the IV a caller passes is checked against it, and a context is (re)made for
+ * any other IV. Any other AAD goes to `fallback` (node:crypto).
+ */
+export class OpenSslAesGcm implements AesGcmKey {
+  readonly synchronous = true;
+  private readonly name: string;
+  private readonly key: Uint8Array;
+  private sealer?: { ctx: InstanceType<Ssh2Binding['AESGCMCipher']>; next: Uint8Array };
+  private opener?: { ctx: InstanceType<Ssh2Binding['AESGCMDecipher']>; next: Uint8Array };
+
+  constructor(private readonly native: Ssh2Binding, raw: Uint8Array, private readonly fallback: AesGcmKey) {
+    if (raw.length !== 16 && raw.length !== 32) throw new RangeError(`AES-GCM needs a key of 16 or 32 bytes, got ${raw.length}`);
+    this.name = raw.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
+    this.key = new Uint8Array(raw); // a copy (a Buffer's slice() would be a view)
+  }
+
+  encrypt(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    if (aad.length !== 4 || iv.length !== 12) return this.fallback.encrypt(iv, aad, plaintext);
+    if (!this.sealer || !sameIv(iv, this.sealer.next)) {
+      this.sealer?.ctx.free();
+      this.sealer = { ctx: new this.native.AESGCMCipher(this.name, this.key, iv), next: new Uint8Array(iv) };
+    }
+    const packet = allocate(4 + plaintext.length + TAG);
+    packet.set(aad, 0);
+    packet.set(plaintext, 4);
+    this.sealer.ctx.encrypt(packet);
+    advance(this.sealer.next);
+    return packet.subarray(4);
+  }
+
+  /** Decrypts `sealed` in place; on a tag failure it holds unchecked plaintext, which is never returned. */
+  decrypt(iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+    if (aad.length !== 4 || iv.length !== 12) return this.fallback.decrypt(iv, aad, sealed);
+    if (sealed.length < TAG) return undefined;
+    if (!this.opener || !sameIv(iv, this.opener.next)) {
+      this.opener?.ctx.free();
+      this.opener = { ctx: new this.native.AESGCMDecipher(this.name, this.key, iv), next: new Uint8Array(iv) };
+    }
+    const n = sealed.length - TAG;
+    const body = sealed.subarray(0, n);
+    advance(this.opener.next);
+    try {
+      this.opener.ctx.decrypt(body, new DataView(aad.buffer, aad.byteOffset, 4).getUint32(0), sealed.subarray(n));
+    } catch {
+      return undefined;
+    }
+    return body;
+  }
+}
