@@ -78,18 +78,28 @@ export function ssh2(t: BenchTarget, command: string, cipher?: string): Promise<
 const CPU_MARK = 'TESSERA-BENCH-CPU';
 
 /**
+ * What the Node clients (`tessera ssh`, ssh2 as a command) run with: this machine's environment less the Node
+ * settings a stock machine lacks, as OpenSSH runs with `-F /dev/null`. This sandbox sets NODE_EXTRA_CA_CERTS for
+ * every process: Node then reads and parses that CA bundle at each start, before any client code runs (~45 ms here,
+ * `node -e 0` 20-30 ms against 60-80). bench/ssh/handshake.ts also runs `tessera ssh` with it, to show the cost.
+ */
+export const STOCK_NODE_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'].includes(k)),
+);
+
+/**
  * A client process. Its stdout goes straight into `wc -c` (a pipe read by a small C program), the same sink for
  * OpenSSH and Tessera: counting in this Node process would charge both clients for the harness's own reads
  * (on a shared 2-core machine that halved OpenSSH's figure).
  */
-function runProcess(command: string, args: readonly string[], measureCpu = false): Promise<ExecResult> {
+function runProcess(command: string, args: readonly string[], measureCpu = false, env: NodeJS.ProcessEnv = process.env): Promise<ExecResult> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
     const counter = spawn('wc', ['-c'], { stdio: ['pipe', 'pipe', 'inherit'] });
     // With measureCpu, bash's `time` reports the client's own CPU time on stderr (its last line): a figure the
     // shared machine's load does not inflate the way it does wall-clock time.
     const [file, argv] = measureCpu ? ['bash', ['-c', `TIMEFORMAT='${CPU_MARK} %3U %3S'; time "$@"`, 'bash', command, ...args]] : [command, args];
-    const child = spawn(file, argv, { stdio: ['ignore', counter.stdin, 'pipe'] });
+    const child = spawn(file, argv, { stdio: ['ignore', counter.stdin, 'pipe'], env });
     counter.stdin.destroy(); // the child holds the pipe's write end now; wc sees EOF when it exits
     let count = '';
     let err = '';
@@ -133,16 +143,19 @@ export function ssh2Command(t: BenchTarget, command: string, cipher?: string, me
   return runProcess(process.execPath, [
     join(repoRoot, 'bench', 'ssh', 'ssh2-command.mjs'), t.server.host, String(t.server.port), t.server.user, t.keyPath,
     Buffer.from(hostKey.key.blob).toString('base64'), cipher ?? '-', command,
-  ], measureCpu);
+  ], measureCpu, STOCK_NODE_ENV);
 }
 
-/** The `tessera ssh` command (node start-up included; benchSetup makes sure the prebuilt bundle is fresh). */
-export function tesseraCli(t: BenchTarget, command: string, cipher?: string, measureCpu = false): Promise<ExecResult> {
+/**
+ * The `tessera ssh` command (node start-up included; benchSetup makes sure the prebuilt bundle is fresh), in
+ * STOCK_NODE_ENV unless given another environment.
+ */
+export function tesseraCli(t: BenchTarget, command: string, cipher?: string, measureCpu = false, env = STOCK_NODE_ENV): Promise<ExecResult> {
   ensureCliBundle();
   const mac = cipher ? macFor(cipher) : undefined;
   return runProcess(process.execPath, [
     join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-i', t.keyPath, '-p', String(t.server.port), '--known-hosts', t.knownHostsPath,
     '-o', 'HostKeyAlgorithms=ssh-ed25519', ...(cipher ? ['-o', `Ciphers=${cipher}`] : []), ...(mac ? ['-o', `MACs=${mac}`] : []),
     `${t.server.user}@${t.server.host}`, '--', command,
-  ], measureCpu);
+  ], measureCpu, env);
 }

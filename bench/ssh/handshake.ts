@@ -4,7 +4,8 @@
 // from the prebuilt bundle, on node:crypto, like `ssh` is a process). ssh2 also runs as a command (ssh2-command.mjs):
 // what Node's own start and exit cost any client written for it.
 // Also prints each client's median CPU time (user + system): on a shared machine wall-clock time swings
-// with the load, CPU time much less.
+// with the load, CPU time much less. The Node clients run in a stock environment (clients.ts, STOCK_NODE_ENV);
+// `tessera-cli-env` is `tessera ssh` again in this machine's own, which costs every Node start a CA bundle.
 //   node --import tsx bench/ssh/handshake.ts             (TESSERA_BENCH_RUNS=5 for a quick run)
 import type { ExecResult } from './clients.ts';
 import { BACKENDS, openssh, ssh2, ssh2Command, tesseraCli, tesseraExec } from './clients.ts';
@@ -18,6 +19,7 @@ try {
     tessera: () => tesseraExec(setup.target, 'true', undefined, BACKENDS.web),
     'tessera-node': () => tesseraExec(setup.target, 'true', undefined, BACKENDS.node),
     'tessera-cli': () => tesseraCli(setup.target, 'true', undefined, true),
+    'tessera-cli-env': () => tesseraCli(setup.target, 'true', undefined, true, process.env),
     ssh2: () => ssh2(setup.target, 'true'),
     'ssh2-cmd': () => ssh2Command(setup.target, 'true', undefined, true),
     openssh: () => openssh(setup.target, 'true', undefined, true),
@@ -34,9 +36,11 @@ try {
   }
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   console.log(`SSH handshake: connect + auth + exec true against OpenSSH 9.2 on loopback, median of ${RUNS} (ms; client CPU ms)`);
-  for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(12)} ${v.toFixed(1).padStart(8)}   cpu ${median(cpu[k] ?? []).toFixed(1).padStart(7)}`);
+  const extraCa = process.env['NODE_EXTRA_CA_CERTS'];
+  console.log(`  Node clients run without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (a stock machine's); tessera-cli-env keeps this machine's${extraCa ? ` (NODE_EXTRA_CA_CERTS=${extraCa})` : ''}`);
+  for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(15)} ${v.toFixed(1).padStart(8)}   cpu ${median(cpu[k] ?? []).toFixed(1).padStart(7)}`);
   const o = m['openssh'] ?? 1;
-  console.log(`  tessera/openssh ${((m['tessera'] ?? 0) / o).toFixed(2)}   tessera-node/openssh ${((m['tessera-node'] ?? 0) / o).toFixed(2)}   tessera-cli/openssh ${((m['tessera-cli'] ?? 0) / o).toFixed(2)}   ssh2-cmd/openssh ${((m['ssh2-cmd'] ?? 0) / o).toFixed(2)}   tessera/ssh2 ${((m['tessera'] ?? 0) / (m['ssh2'] ?? 1)).toFixed(2)}`);
+  console.log(`  tessera/openssh ${((m['tessera'] ?? 0) / o).toFixed(2)}   tessera-node/openssh ${((m['tessera-node'] ?? 0) / o).toFixed(2)}   tessera-cli/openssh ${((m['tessera-cli'] ?? 0) / o).toFixed(2)}   tessera-cli-env/openssh ${((m['tessera-cli-env'] ?? 0) / o).toFixed(2)}   ssh2-cmd/openssh ${((m['ssh2-cmd'] ?? 0) / o).toFixed(2)}   tessera/ssh2 ${((m['tessera'] ?? 0) / (m['ssh2'] ?? 1)).toFixed(2)}`);
 } finally {
   await setup.stop();
 }

@@ -3,7 +3,8 @@
 // shared machine wall-clock figures swing with the load; CPU per byte much less).
 // Tessera runs in-process on both crypto backends (web: WebCrypto + libsodium, the page's; node: node:crypto) and
 // as the `tessera ssh` command (node:crypto), whose output goes through a pipe like OpenSSH's. ssh2 runs in-process
-// and as a command (ssh2-command.mjs, output through the same pipe): `cli/cmd` compares like with like.
+// and as a command (ssh2-command.mjs, output through the same pipe): `cli/cmd` compares like with like. Both commands
+// run in a stock Node environment (clients.ts, STOCK_NODE_ENV).
 //   node --import tsx bench/ssh/throughput.ts    (TESSERA_BENCH_MIB=64 for a quick run, TESSERA_BENCH_ROUNDS=3 to repeat)
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
