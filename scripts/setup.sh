@@ -60,6 +60,13 @@ if [ "$(id -u)" = 0 ]; then
   mkdir -p /run/sshd && chmod 0755 /run/sshd   # sshd's privilege-separation directory
 fi
 
+# node-gyp builds ssh2's OpenSSL binding at npm ci: point it at the installed Node's headers, so that it does not
+# try to download them.
+node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node_version.h" ]; then
+  export npm_config_nodedir="$node_prefix"
+fi
+
 # npm ci when node_modules does not match package-lock.json.
 stamp=node_modules/.tessera-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
@@ -67,6 +74,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund
   echo "$want" > "$stamp"
+fi
+# ssh2 skips its binding quietly when the build fails (no compiler at the time): build it now.
+if [ ! -f node_modules/ssh2/lib/protocol/crypto/build/Release/sshcrypto.node ]; then
+  echo "setup: building ssh2's OpenSSL binding"
+  npm rebuild ssh2
 fi
 
 # The `tessera` command's bundle (fast start-up), rebuilt when a source is newer than it.
