@@ -1,8 +1,9 @@
 // Hostile servers: behaviour no real server produces. The client must end with a typed error
 // (a stable `code`) and never hang; each test is bounded by the handshake timeout and vitest's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Transport, SshError, type TransportOptions } from '../../ssh-proto/index.ts';
+import { Transport, SshError, setCryptoBackend, WEB_CRYPTO_BACKEND, type TransportOptions } from '../../ssh-proto/index.ts';
 import { connectTcp } from '../../cli/net-stream.ts';
+import { NODE_CRYPTO_BACKEND } from '../../cli/node-crypto-backend.ts';
 import { generateKey, makeTempDir, removeTempDir, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
 import { kexInitPayload, plainPacket, startFakeServer, type ScriptedConnection } from './fake-server.ts';
 import { startCorruptingProxy } from './corrupting-proxy.ts';
@@ -211,14 +212,18 @@ describe('bad MACs from a real sshd (one bit flipped in its encrypted stream)', 
     ['aes256-ctr', 'hmac-sha2-256-etm@openssh.com', 'encrypt-then-MAC'],
     ['aes128-ctr', 'hmac-sha2-512', 'encrypt-and-MAC'],
   ];
-  it.each(cases)('%s with %s: the %s check fails with MAC_MISMATCH', { timeout: 15_000 }, async (cipher, mac) => {
+  // On the page's backend and on the tessera command's (packet ciphers in place on OpenSSL, cli/openssl-packet-keys.ts).
+  const backends = new Map([WEB_CRYPTO_BACKEND, NODE_CRYPTO_BACKEND].map((b) => [b.name, b]));
+  it.each(cases.flatMap((c) => [...backends.keys()].map((b) => [...c, b] as const)))('%s with %s: the %s check fails with MAC_MISMATCH (%s)', { timeout: 15_000 }, async (cipher, mac, _check, name) => {
     // Offset 12: inside the first encrypted packet's body (never its length field).
     const proxy = await startCorruptingProxy(sshd.port, 12);
+    const previous = setCryptoBackend(backends.get(name)!);
     try {
       const err = await outcome(proxy.port, { ciphers: [cipher], macs: [mac], hostKeyAlgorithms: ['ssh-ed25519'] });
       expect(proxy.corrupted()).toBe(true);
       expectCode(err, ['MAC_MISMATCH']);
     } finally {
+      setCryptoBackend(previous);
       await proxy.close();
     }
   });
