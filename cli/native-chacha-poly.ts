@@ -39,7 +39,11 @@ export class NativeChaChaPoly implements ChaChaPolyKey {
     this.state = Buffer.alloc(na.crypto_onetimeauth_STATEBYTES);
   }
 
+  private disposed = false;
+
+  /** Every operation starts here: after dispose() the keys are zeros, so a use would be a silent wrong answer. */
   private setNonce(seq: number): void {
+    if (this.disposed) throw new Error('a chacha20-poly1305@openssh.com key was used after it was disposed');
     this.nonce.writeUInt32BE(seq >>> 0, 4);
   }
 
@@ -108,5 +112,6 @@ export class NativeChaChaPoly implements ChaChaPolyKey {
 
   dispose(): void {
     for (const secret of [this.k1, this.k2, this.block0, this.state]) this.na.sodium_memzero(secret);
+    this.disposed = true;
   }
 }

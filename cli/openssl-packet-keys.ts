@@ -51,25 +51,32 @@ export function loadOpenSslBinding(): Ssh2Binding | undefined {
 const allocate = (n: number): Uint8Array => { const b = Buffer.allocUnsafe(n); return new Uint8Array(b.buffer, b.byteOffset, n); };
 
 export class OpenSslChaChaPoly implements ChaChaPolyKey {
-  private readonly sealer: InstanceType<Ssh2Binding['ChaChaPolyCipher']>;
-  private readonly opener: InstanceType<Ssh2Binding['ChaChaPolyDecipher']>;
+  private contexts: {
+    sealer: InstanceType<Ssh2Binding['ChaChaPolyCipher']>;
+    opener: InstanceType<Ssh2Binding['ChaChaPolyDecipher']>;
+  } | undefined;
 
   /** `key` is 64 bytes: K_2 (first 32) for the payload and the Poly1305 key, K_1 (last 32) for the length. */
   constructor(native: Ssh2Binding, key: Uint8Array) {
     if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);
-    this.sealer = new native.ChaChaPolyCipher(key);
-    this.opener = new native.ChaChaPolyDecipher(key);
+    this.contexts = { sealer: new native.ChaChaPolyCipher(key), opener: new native.ChaChaPolyDecipher(key) };
+  }
+
+  /** The binding's freed contexts would crash the process: a key used after dispose() throws instead. */
+  private get live(): NonNullable<OpenSslChaChaPoly['contexts']> {
+    if (!this.contexts) throw new Error('a chacha20-poly1305@openssh.com key was used after it was disposed');
+    return this.contexts;
   }
 
   seal(seq: number, packet: Uint8Array): Uint8Array {
     const out = allocate(packet.length + TAG);
     out.set(packet);
-    this.sealer.encrypt(out, seq >>> 0);
+    this.live.sealer.encrypt(out, seq >>> 0);
     return out;
   }
 
   length(seq: number, head: Uint8Array): number {
-    return this.opener.decryptLen(head.subarray(0, 4), seq >>> 0);
+    return this.live.opener.decryptLen(head.subarray(0, 4), seq >>> 0);
   }
 
   /** Checks the tag over the encrypted length and payload, then decrypts the payload in place. */
@@ -77,10 +84,11 @@ export class OpenSslChaChaPoly implements ChaChaPolyKey {
     const n = wire.length - TAG;
     if (n < 4) throw new RangeError(`a ${wire.length}-byte packet is shorter than its length and tag`);
     const body = wire.subarray(4, n);
+    const { opener } = this.live;
     // The binding authenticates the length bytes it decrypted last: give it this packet's.
-    this.opener.decryptLen(wire.subarray(0, 4), seq >>> 0);
+    opener.decryptLen(wire.subarray(0, 4), seq >>> 0);
     try {
-      this.opener.decrypt(body, wire.subarray(n), seq >>> 0);
+      opener.decrypt(body, wire.subarray(n), seq >>> 0);
     } catch (e) {
       if (e instanceof Error && e.message === 'Invalid MAC') return undefined;
       throw e;
@@ -95,8 +103,9 @@ export class OpenSslChaChaPoly implements ChaChaPolyKey {
 
   /** Frees the OpenSSL contexts, which wipes the keys they hold. */
   dispose(): void {
-    this.sealer.free();
-    this.opener.free();
+    this.contexts?.sealer.free();
+    this.contexts?.opener.free();
+    this.contexts = undefined;
   }
 }
 

@@ -66,8 +66,13 @@ function copyOut(src: Uint8Array): Uint8Array {
 let LIB: LibSodium | undefined;
 
 export class OpenSshChaChaPoly {
+  private disposed = false;
   private constructor(private readonly base: number) {}
-  private get lib(): LibSodium { return LIB!; }
+  private get lib(): LibSodium {
+    // The keys' heap area is freed by dispose(): using it after would read whatever the heap put there since.
+    if (this.disposed) throw new Error('a chacha20-poly1305@openssh.com key was used after it was disposed');
+    return LIB!;
+  }
   // Heap layout at `base`: K_2 (32) | K_1 (32) | nonce (8) | Poly1305 key (32) | length block (4)
   private get k2() { return this.base; }
   private get k1() { return this.base + 32; }
@@ -155,7 +160,9 @@ export class OpenSshChaChaPoly {
 
   /** Wipes and frees the keys (after a rekey). */
   dispose(): void {
+    if (this.disposed) return;
     this.lib.HEAPU8.fill(0, this.base, this.base + 112);
     this.lib._free(this.base);
+    this.disposed = true;
   }
 }

@@ -37,6 +37,11 @@ export class ChaCha20Poly1305Cipher implements PacketSealer, PacketOpener {
     return this.check(this.impl.openParts(seq, parts, length));
   }
 
+  /** Wipes the keys (the backend's key frees them too). */
+  dispose(): void {
+    this.impl.dispose();
+  }
+
   private check(plain: Uint8Array | undefined): Uint8Array {
     if (!plain) throw new SshTransportError('MAC_MISMATCH', 'a packet failed its Poly1305 check: the data was altered or the keys disagree');
     return plain;

@@ -8,6 +8,8 @@ export interface PacketSealer {
   readonly lengthExcludedFromAlignment: boolean;
   /** Encrypts and authenticates one packet; returns the bytes to send. */
   seal(seq: number, packet: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /** Optional: wipes the keys it holds; called once the next keys have replaced it (RFC 4253 §9: rekeying). */
+  dispose?(): void;
 }
 
 export interface PacketOpener {
@@ -32,6 +34,8 @@ export interface PacketOpener {
   open(seq: number, wire: Uint8Array): Promise<Uint8Array> | Uint8Array;
   /** Optional: `open` for a packet whose bytes arrived in several pieces, which then need not be joined first. */
   openParts?(seq: number, parts: readonly Uint8Array[], length: number): Promise<Uint8Array> | Uint8Array;
+  /** Optional: wipes the keys it holds; called once the next keys have replaced it. */
+  dispose?(): void;
 }
 
 /** The initial "none" cipher (RFC 4253 §6.3) before the first NEWKEYS. */

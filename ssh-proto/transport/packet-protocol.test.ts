@@ -146,6 +146,25 @@ describe('packet round trips', () => {
     }
   });
 
+  it('new keys replace old ones: the decoder wipes the opener it replaces; the encoder hands back the sealer it replaces', async () => {
+    const [enc, dec, opener] = await pair('chacha20-poly1305@openssh.com', 'none');
+    const wire = await enc.encode(new Uint8Array([2, 9]));
+    const [, , nextOpener] = await pair('chacha20-poly1305@openssh.com', 'none');
+    const wiped = vi.spyOn(opener!, 'dispose');
+    dec.setOpener(nextOpener!);
+    expect(wiped).toHaveBeenCalledOnce();
+    expect(() => opener!.packetLength(0, wire)).toThrow(/disposed/); // its keys are gone, and it says so
+    dec.setOpener(nextOpener!); // the same keys again are kept
+    expect(nextOpener!.packetLength(0, wire)).toBeGreaterThan(0);
+    // The encoder leaves the replaced sealer alone: the transport wipes it once NEWKEYS, sealed with it, is sent.
+    const keys = { iv: new Uint8Array(0), key: new Uint8Array(64).fill(2), macKey: new Uint8Array(0) };
+    const [first, second] = await Promise.all([0, 1].map(() => createPacketCipher('chacha20-poly1305@openssh.com', 'none', keys)));
+    const e = new PacketEncoder();
+    e.setSealer(first!);
+    expect(e.setSealer(second!)).toBe(first);
+    expect((await first!.seal(0, new Uint8Array(16))).length).toBe(32);
+  });
+
   it('sequence numbers wrap at 2^32 (RFC 4253 §6.4)', async () => {
     const [enc, dec] = await pair('chacha20-poly1305@openssh.com', 'none');
     enc.seq = 0xffffffff;

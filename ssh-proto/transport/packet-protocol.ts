@@ -19,8 +19,11 @@ export class PacketEncoder {
   /** Sequence number of the next packet sent. */
   seq = 0;
 
-  setSealer(sealer: PacketSealer): void {
+  /** Takes the next keys; returns the ones replaced, for the caller to dispose once what it sealed with them is sent. */
+  setSealer(sealer: PacketSealer): PacketSealer {
+    const previous = this.sealer;
     this.sealer = sealer;
+    return previous;
   }
 
   /** Frames, pads, encrypts and authenticates one payload. The sequence number is taken now, synchronously. */
@@ -79,8 +82,14 @@ export class PacketDecoder {
   /** Sequence number of the next packet received. */
   seq = 0;
 
+  /**
+   * Takes the next keys and wipes the replaced ones: every packet under them has been opened by now, since nothing is
+   * framed ahead while a NEWKEYS may be buffered (frameAhead).
+   */
   setOpener(opener: PacketOpener): void {
+    const previous = this.opener;
     this.opener = opener;
+    if (previous !== opener) previous.dispose?.();
   }
 
   /** Bytes received and not yet delivered: unframed, or framed and still being opened. */

@@ -385,12 +385,13 @@ export class Transport {
       round.incomingCipher.resolve(opener);
       // NEWKEYS goes out under the old keys; everything after it under the new ones (RFC 4253 §7.3).
       const newKeysSent = this.sendPacket(new Uint8Array([MSG.NEWKEYS]));
-      this.encoder.setSealer(sealer);
+      const previousSealer = this.encoder.setSealer(sealer);
       if (this.strictKex) this.encoder.seq = 0;
       round.sentNewKeys = true;
       if (round.initial) this.sessionId = h;
       this.flushQueue();
       await newKeysSent;
+      previousSealer.dispose?.(); // NEWKEYS was the last packet sealed with the old keys
       await round.newKeysReceived.promise;
       this.algorithms = algs;
       this.kex = undefined;

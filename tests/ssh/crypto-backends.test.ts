@@ -135,6 +135,19 @@ describe.each(BACKENDS)('crypto backend %s', (_name, backend) => {
     expect(toHex(k.open(9, sealed)!)).toBe(toHex(packet.subarray(4)));
   });
 
+  it('a chacha20-poly1305@openssh.com key refuses every use after dispose() (its keys are wiped): never a silent answer', async () => {
+    const k = await backend.chachaPolyKey(new Uint8Array(64).fill(1));
+    const packet = new Uint8Array(4 + 12);
+    packet[3] = 12;
+    const sealed = k.seal(0, packet);
+    k.dispose();
+    expect(() => k.seal(1, packet)).toThrow(/disposed/);
+    expect(() => k.length(0, sealed)).toThrow(/disposed/);
+    expect(() => k.open(0, sealed.slice())).toThrow(/disposed/);
+    expect(() => k.openParts(0, [sealed.slice(0, 9), sealed.slice(9)], sealed.length)).toThrow(/disposed/);
+    k.dispose(); // twice is harmless
+  });
+
   it('X25519: RFC 7748 §6.1 public keys and shared secret; a low-order point gives the typed error', async () => {
     const alice = hex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');
     const bob = hex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb');

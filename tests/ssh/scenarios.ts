@@ -3,7 +3,7 @@
 // @revoked) and a rekey in the middle of a transfer.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHostKeyVerifier, HostKeyError, type ClientEvent } from '../../ssh-proto/index.ts';
+import { createHostKeyVerifier, cryptoBackend, HostKeyError, setCryptoBackend, type ChaChaPolyKey, type ClientEvent } from '../../ssh-proto/index.ts';
 import { generateKey, makeTempDir, removeTempDir, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
 import { clientFor, execCollect } from './client-support.ts';
 import type { Route } from './support.ts';
@@ -101,16 +101,35 @@ export function scenarioSuite(name: string, route: () => Route): void {
       expect((err as HostKeyError).code).toBe('HOST_KEY_REVOKED');
     });
 
-    it('data flows intact across server-initiated rekeys (RekeyLimit 4M, 24 MiB through cat)', { timeout: 120_000 }, async () => {
+    it('data flows intact across server-initiated rekeys (RekeyLimit 4M, 24 MiB through cat); each rekey wipes the keys it replaces', { timeout: 120_000 }, async () => {
       const events: ClientEvent[] = [];
-      const client = await clientFor(rekeying, { key, route: route(), events });
+      // The backend's chacha20-poly1305 keys, and which of them were disposed (wiped).
+      const base = cryptoBackend();
+      const keys: ChaChaPolyKey[] = [];
+      const wiped = new Set<ChaChaPolyKey>();
+      const previous = setCryptoBackend({
+        ...base,
+        chachaPolyKey: async (raw) => {
+          const k = await base.chachaPolyKey(raw);
+          keys.push(k);
+          const dispose = k.dispose.bind(k);
+          k.dispose = () => { wiped.add(k); dispose(); };
+          return k;
+        },
+      });
+      const client = await clientFor(rekeying, { key, route: route(), events, extra: { algorithms: { ciphers: ['chacha20-poly1305@openssh.com'] } } });
       try {
         const data = randomBytes(24 * MiB);
         const out = await execCollect(client, 'cat', data);
         expect(sha256(out.stdout)).toBe(sha256(data));
         const rekeys = events.filter((e) => e.type === 'kex-done' && !e.initial);
         expect(rekeys.length).toBeGreaterThanOrEqual(2);
+        // One key per direction and key exchange; all but the pair in use are wiped.
+        expect(keys.length).toBe(2 * (rekeys.length + 1));
+        expect([...wiped]).toEqual(expect.arrayContaining(keys.slice(0, -2)));
+        expect(wiped.size).toBe(keys.length - 2);
       } finally {
+        setCryptoBackend(previous);
         await client.close();
       }
     });
