@@ -18,6 +18,10 @@
 // with, since it holds under load (the measured rates swing with the machine's other work; they are printed
 // too, and on a quiet machine raw's measured rate is close to its model). Figures are medians over rounds; each round pairs a Tessera round with
 // the raw round that follows it.
+// The renderer's main thread is also split by the scheduler's own counts (schedstat): time on a core and time runnable
+// but waiting for one. xterm.js parses and paints there, on one thread, so its wall time is the round's: a main thread
+// that does raw's work but waits longer for a core (the SSH worker, the relay, sshd, cat and Chromium's other threads
+// wanting both cores) is the gap, not work Tessera adds to it.
 
 /** The parts of one round's CPU, milliseconds per MB. */
 export interface RoundBudget {
@@ -31,9 +35,15 @@ export interface RoundBudget {
   /** Chromium's IO threads and its network service. */
   readonly chromiumIo: number;
   readonly total: number;
+  /**
+   * The renderer's main thread by the scheduler (schedstat, nanosecond counts): on a core, and runnable but waiting
+   * for one (the other threads had both cores). NaN when not measured.
+   */
+  readonly mainRun: number;
+  readonly mainWait: number;
 }
 
-type Part = Exclude<keyof RoundBudget, 'total'>;
+type Part = Exclude<keyof RoundBudget, 'total' | 'mainRun' | 'mainWait'>;
 
 /** Keys are "process/thread" as cpu-times.ts names them. */
 function partOf(key: string): Part {
@@ -46,8 +56,12 @@ function partOf(key: string): Part {
   return 'rendererOther';
 }
 
-export function roundBudget(cpu: readonly (readonly [string, number])[], mb: number): RoundBudget {
-  const b = { rendererMain: 0, rendererOther: 0, worker: 0, relay: 0, server: 0, chromiumIo: 0, total: 0 };
+/** The renderer's main thread, as cpu-times.ts names it. */
+const RENDERER_MAIN = 'chromium-renderer/chromium';
+
+export function roundBudget(cpu: readonly (readonly [string, number])[], mb: number, sched?: ReadonlyMap<string, { run: number; wait: number }>): RoundBudget {
+  const main = sched?.get(RENDERER_MAIN);
+  const b = { rendererMain: 0, rendererOther: 0, worker: 0, relay: 0, server: 0, chromiumIo: 0, total: 0, mainRun: main ? main.run / mb : NaN, mainWait: main ? main.wait / mb : NaN };
   for (const [key, ms] of cpu) {
     b[partOf(key)] += ms / mb;
     b.total += ms / mb;
@@ -80,6 +94,11 @@ export function budgetLines(tessera: readonly RoundBudget[], raw: readonly Round
     row('(c) sshd, shell and cat', (b) => b.server),
     row('(c) Chromium IO threads and network service', (b) => b.chromiumIo),
     row('total', (b) => b.total),
+    ...(pairs.every(([t, r]) => Number.isFinite(t.mainWait + r.mainWait)) ? [
+      row('renderer main thread on a core (schedstat)', (b) => b.mainRun),
+      row('renderer main thread waiting for a core', (b) => b.mainWait),
+      `    (the main thread's own work against raw's, per round pair: ${m((t, r) => t.mainRun / r.mainRun).toFixed(2)}x; its wait for a core: ${m((t, r) => t.mainWait - r.mainWait).toFixed(1)} ms/MB more than raw's: the other threads' CPU, Tessera's and the server's, took the cores)`,
+    ] : []),
     `    Tessera's own cost (b): ${ours.toFixed(1)} ms/MB = worker + relay net of the bench's own (${m(relay).toFixed(1)}) + ${m(extra).toFixed(1)} more than raw on the (a) threads (the page's side, the worker's garbage collection, more frames per MB)`,
   ];
   // The same model for raw xterm.js itself: its CPU alone on these cores, and its main thread alone. Comparing

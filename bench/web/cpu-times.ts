@@ -17,8 +17,15 @@ function stat(path: string): { comm: string; fields: string[] } | undefined {
   }
 }
 
-/** Milliseconds of CPU (user + system) by "process/thread" name, over this process and its descendants. */
-export function cpuTimes(root = process.pid): Map<string, number> {
+/** What the scheduler says of a thread (/proc/.../schedstat, nanosecond counts): milliseconds on a core, and runnable but waiting for one. */
+export interface SchedTime { run: number; wait: number }
+
+/**
+ * Milliseconds of CPU (user + system) by "process/thread" name, over this process and its descendants. With
+ * `sched`, the same walk also fills it with each live thread's scheduler times (SchedTime): a thread's wall time
+ * less both is time it slept, having nothing to do.
+ */
+export function cpuTimes(root = process.pid, sched?: Map<string, SchedTime>): Map<string, number> {
   const parent = new Map<number, number>();
   const comm = new Map<number, string>();
   for (const name of readdirSync('/proc')) {
@@ -52,10 +59,29 @@ export function cpuTimes(root = process.pid): Map<string, number> {
       const ms = (Number(s.fields[11]) + Number(s.fields[12])) * TICK_MS;
       live += ms;
       add(`${kind}/${s.comm}`, ms);
+      if (sched) addSched(sched, `${kind}/${s.comm}`, `/proc/${pid}/task/${tid}/schedstat`);
     }
     add(`${kind}/(ended threads)`, (Number(whole.fields[11]) + Number(whole.fields[12])) * TICK_MS - live);
   }
   return out;
+}
+
+function addSched(sched: Map<string, SchedTime>, key: string, path: string): void {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch { return; } // ended meanwhile
+  const [run = 0, wait = 0] = text.split(' ').map(Number);
+  const t = sched.get(key) ?? { run: 0, wait: 0 };
+  sched.set(key, { run: t.run + run / 1e6, wait: t.wait + wait / 1e6 });
+}
+
+/** The difference of two scheduler snapshots (threads that ended meanwhile drop out). */
+export function schedDelta(before: Map<string, SchedTime>, after: Map<string, SchedTime>): Map<string, SchedTime> {
+  const d = new Map<string, SchedTime>();
+  for (const [k, v] of after) {
+    const b = before.get(k) ?? { run: 0, wait: 0 };
+    d.set(k, { run: v.run - b.run, wait: v.wait - b.wait });
+  }
+  return d;
 }
 
 /** Chromium's processes all say "chromium": its --type= flag tells renderer, network service and GPU apart. */

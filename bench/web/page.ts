@@ -13,7 +13,8 @@
 // Run: npx tsx bench/web/page.ts [MiB for cat, default 16]
 //   (4 MiB rounds last under half a second: their ratio swung from 53% to 89% between runs on one quiet machine;
 //   16 MiB and 5 rounds gave 52% each time.)
-//   (env ROUNDS=5, ONLY=cost|throughput, METHOD=both|plain|playwright, CPU=1: CPU ms per MB by process/thread for each no-DevTools round,
+//   (env ROUNDS=5, ONLY=cost|throughput, METHOD=both|plain|playwright, CPU=1: CPU ms per MB by process/thread for each no-DevTools round
+//   and the renderer main thread's time on a core and waiting for one,
 //   IN_PAGE=0: no rounds with SSH in the page; AB_PAUSE=1: only Tessera and raw rounds, in runs alternating the relay's
 //   read pacing off and on (relay/read-pacing.ts), with the budget of each; AB_PAUSE=0,1,2: those pauses in ms;
 //   profiling without DevTools: BENCH_NO_MINIFY=1 BENCH_CHROMIUM_ARGS='--js-flags=--prof,--logfile=/tmp/v8-%p.log --no-zygote',
@@ -33,7 +34,7 @@ import { openApp, startWebStack, type WebStack } from '../../tests/web/harness.t
 import { connectRelay } from '../../cli/net-stream.ts';
 import { connect } from '../../ssh-proto/index.ts';
 import { budgetLines, roundBudget, type RoundBudget } from './cpu-budget.ts';
-import { cpuDelta, cpuTimes } from './cpu-times.ts';
+import { cpuDelta, cpuTimes, schedDelta, type SchedTime } from './cpu-times.ts';
 import { addDriver, DRIVER_CSP, runPlain } from './plain-chromium.ts';
 
 const MIB = Number(process.argv[2] ?? 16);
@@ -186,15 +187,19 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
   // Budgets by label ('' normally; with AB_PAUSE=1, 'pause 0' and 'pause N': the relay's bulkReadPauseMs).
   const budgets = new Map<string, { tessera: RoundBudget[]; raw: RoundBudget[] }>();
   let label = '';
-  let cpuBefore = cpuTimes();
+  let schedBefore = new Map<string, SchedTime>();
+  let cpuBefore = cpuTimes(process.pid, schedBefore);
   let usageBefore = process.cpuUsage();
   // WebSocket frames the relay sent (one per read from sshd): the per-message costs downstream scale with them.
   const relayFrames = () => stack.relay.sessions().reduce((n, s) => n + s.framesDown, 0);
   let framesBefore = relayFrames();
   const onReport = (prefix: string) => (r: Parameters<Parameters<typeof runPlain>[3]>[0]) => {
     // CPU per MB by process/thread between two reports (one round): comparable under any load.
-    const cpuNow = cpuTimes();
+    const schedNow = new Map<string, SchedTime>();
+    const cpuNow = cpuTimes(process.pid, schedNow);
     const all = cpuDelta(cpuBefore, cpuNow, 0);
+    const sched = schedDelta(schedBefore, schedNow);
+    schedBefore = schedNow;
     const cpu = all.filter(([, ms]) => ms >= 20);
     cpuBefore = cpuNow;
     const usage = process.cpuUsage(usageBefore);
@@ -209,13 +214,15 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
     if (key === 'tessera' || key === 'raw') {
       const b = budgets.get(label) ?? { tessera: [], raw: [] };
       budgets.set(label, b);
-      b[key].push(roundBudget(all, bytes / 1e6));
+      b[key].push(roundBudget(all, bytes / 1e6, sched));
     }
     runs.set(label + key, [...(runs.get(label + key) ?? []), r.rate]);
     console.log(`  no DevTools, round ${r.round}${label ? ` (${label})` : ''}: ${prefix === 'page-' ? `SSH in the page${r.variant === 'sink' ? ', terminal drops the bytes' : ''}` : r.variant} ${r.rate.toFixed(2)} MB/s, ${r.fps.toFixed(0)} frames/s${r.workerMessages ? `, ${r.workerMessages} worker messages` : ''}${frames ? `, ${(frames / (bytes / 1e6)).toFixed(0)} relay frames/MB` : ''}${r.startMs !== undefined ? ` (Enter to first byte ${r.startMs.toFixed(0)} ms)` : ''}`);
     if (process.env.CPU) {
       const perMb = (us: number) => (us / 1000 / (bytes / 1e6)).toFixed(1);
-      console.log(`      CPU ms/MB: ${cpu.slice(0, 8).map(([k, ms]) => `${k} ${(ms / (bytes / 1e6)).toFixed(0)}`).join(', ')}; this process (relay): user ${perMb(usage.user)}, system ${perMb(usage.system)}`);
+      const main = sched.get('chromium-renderer/chromium');
+      const mainLine = main ? `; renderer main thread (schedstat): on a core ${(main.run / (bytes / 1e6)).toFixed(1)}, waiting for one ${(main.wait / (bytes / 1e6)).toFixed(1)}` : '';
+      console.log(`      CPU ms/MB: ${cpu.slice(0, 8).map(([k, ms]) => `${k} ${(ms / (bytes / 1e6)).toFixed(0)}`).join(', ')}; this process (relay): user ${perMb(usage.user)}, system ${perMb(usage.system)}${mainLine}`);
     }
   };
   const plan = { password: sshd.password, file, bytes, rounds: ROUNDS, lastLine: rawText.toString('latin1').trimEnd().split('\r\n').at(-1)! };
