@@ -75,6 +75,14 @@ function forwardInput(input: NodeJS.ReadStream, to: WritableStream<Uint8Array>):
   return stop;
 }
 
+/**
+ * The channel window of a session without a pty (output into a pipe or a file): 8 MiB, where OpenSSH and
+ * ssh-proto's default give 2 MiB. The peer sends at most one window per round trip (RFC 4254 §5.2): 2 MiB over a
+ * 50 ms path caps a transfer at 40 MB/s. On loopback it cut `cat` of 512 MiB by ~4% on average (48 alternating pairs
+ * against 2 MiB). A terminal session keeps the default: less output is already in flight when Ctrl+C stops it.
+ */
+const BULK_WINDOW = 8 * 1024 * 1024;
+
 /** Runs the session: stdio forwarding, raw-mode pty and window changes; resolves with the exit status. */
 async function runSession(session: Session, usePty: boolean): Promise<number> {
   const stdin = process.stdin;
@@ -161,6 +169,7 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
         ...(a.macs ? { macs: a.macs } : {}), hostKeys: trust.hostKeyAlgorithms,
       },
       ...(a.rekeyAfterBytes !== undefined ? { rekeyAfterBytes: a.rekeyAfterBytes } : {}),
+      ...(usePty ? {} : { connection: { windowSize: BULK_WINDOW } }),
       handshakeTimeoutMs: a.connectTimeoutMs,
       onEvent,
     });

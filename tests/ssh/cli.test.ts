@@ -57,9 +57,12 @@ describe('tessera ssh', () => {
 
   it('runs a command on a known host and exits with its status', { timeout: 60_000 }, async () => {
     const kh = knownHostsFile('kh_known', sshd.knownHosts());
+    const logged = sshd.log().length;
     const run = await tessera(['--known-hosts', kh, ...base, '--', 'echo hello from $(hostname -s >/dev/null; echo sshd); exit 7']);
     expect(run.stdout.toString()).toBe('hello from sshd\n');
     expect(run.code).toBe(7);
+    // Output into a pipe: an 8 MiB channel window (cli/ssh-session.ts BULK_WINDOW), as sshd saw it (DEBUG1).
+    expect(sshd.log().slice(logged)).toMatch(/ctype session rchan \d+ win 8388608 max 32768/);
   });
 
   it('a remote command killed by a signal gives 128 + its number', { timeout: 60_000 }, async () => {
@@ -115,7 +118,10 @@ describe('tessera ssh', () => {
     const cli = [process.execPath, join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-t', '--known-hosts', kh, ...base, '--',
       `stty size; tty; touch ${marker}; sleep 2; stty size; exit 4`].map(quote).join(' ');
     const resize = `(trap '' TTOU; while [ ! -e ${quote(marker)} ]; do sleep 0.1; done; stty cols 120 rows 40 </dev/tty) &`;
+    const logged = sshd.log().length;
     const run = await collect(spawn('/usr/bin/script', ['-qec', `stty cols 111 rows 33; ${resize} ${cli}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    // A terminal session keeps the 2 MiB window (less output in flight after Ctrl+C).
+    expect(sshd.log().slice(logged)).toMatch(/ctype session rchan \d+ win 2097152 max 32768/);
     // Two ptys in a row turn "\n" into "\r\r\n"; script(1) may prefix a NUL.
     const lines = run.stdout.toString().split(/[\r\n]+/).map((l) => l.replace(/[^\x20-\x7e]/g, ''));
     expect(lines.filter((l) => /^\d+ \d+$/.test(l))).toEqual(['33 111', '40 120']);
