@@ -140,8 +140,9 @@ export class OpenSslAesGcm implements AesGcmKey {
   readonly synchronous = true;
   private readonly name: string;
   private readonly key: Uint8Array;
-  private sealer?: { ctx: InstanceType<Ssh2Binding['AESGCMCipher']>; next: Uint8Array };
-  private opener?: { ctx: InstanceType<Ssh2Binding['AESGCMDecipher']>; next: Uint8Array };
+  private sealer: { ctx: InstanceType<Ssh2Binding['AESGCMCipher']>; next: Uint8Array } | undefined;
+  private opener: { ctx: InstanceType<Ssh2Binding['AESGCMDecipher']>; next: Uint8Array } | undefined;
+  private disposed = false;
 
   constructor(private readonly native: Ssh2Binding, raw: Uint8Array, private readonly fallback: AesGcmKey) {
     if (raw.length !== 16 && raw.length !== 32) throw new RangeError(`AES-GCM needs a key of 16 or 32 bytes, got ${raw.length}`);
@@ -150,9 +151,11 @@ export class OpenSslAesGcm implements AesGcmKey {
   }
 
   encrypt(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    this.checkLive();
     if (aad.length !== 4 || iv.length !== 12) return this.fallback.encrypt(iv, aad, plaintext);
     if (!this.sealer || !sameIv(iv, this.sealer.next)) {
       this.sealer?.ctx.free();
+      this.sealer = undefined; // never left pointing at a freed context, should the next one fail to build
       this.sealer = { ctx: new this.native.AESGCMCipher(this.name, this.key, iv), next: new Uint8Array(iv) };
     }
     const packet = allocate(4 + plaintext.length + TAG);
@@ -165,10 +168,12 @@ export class OpenSslAesGcm implements AesGcmKey {
 
   /** Decrypts `sealed` in place; on a tag failure it holds unchecked plaintext, which is never returned. */
   decrypt(iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+    this.checkLive();
     if (aad.length !== 4 || iv.length !== 12) return this.fallback.decrypt(iv, aad, sealed);
     if (sealed.length < TAG) return undefined;
     if (!this.opener || !sameIv(iv, this.opener.next)) {
       this.opener?.ctx.free();
+      this.opener = undefined;
       this.opener = { ctx: new this.native.AESGCMDecipher(this.name, this.key, iv), next: new Uint8Array(iv) };
     }
     const n = sealed.length - TAG;
@@ -180,5 +185,19 @@ export class OpenSslAesGcm implements AesGcmKey {
       return undefined;
     }
     return body;
+  }
+
+  /** Frees the OpenSSL contexts (which wipes their key schedules) and zeroes this key's copy of the key. */
+  dispose(): void {
+    this.sealer?.ctx.free();
+    this.opener?.ctx.free();
+    this.sealer = undefined;
+    this.opener = undefined;
+    this.key.fill(0);
+    this.disposed = true;
+  }
+
+  private checkLive(): void {
+    if (this.disposed) throw new Error('an AES-GCM key was used after it was disposed');
   }
 }

@@ -16,6 +16,8 @@ export interface AesGcmKey {
    * decrypt in place and return a view of `sealed`, so the caller gives it up (a received packet's bytes are read once).
    */
   decrypt(iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | undefined;
+  /** Optional: wipes what the key holds (after a rekey); a key used after it throws. */
+  dispose?(): void;
 }
 
 /**

@@ -69,6 +69,11 @@ export class AesGcmCipher implements PacketSealer, PacketOpener {
     return this.open(seq, wire);
   }
 
+  /** Wipes the key where the backend can (cli/openssl-packet-keys.ts); a WebCrypto key is left to the collector. */
+  dispose(): void {
+    this.key.dispose?.();
+  }
+
   open(_seq: number, wire: Uint8Array): Promise<Uint8Array> | Uint8Array {
     const plain = this.key.decrypt(this.nextIv(), wire.subarray(0, 4), wire.subarray(4));
     return plain instanceof Promise ? plain.then(checked) : checked(plain);

@@ -19,6 +19,11 @@ export class PacketEncoder {
   /** Sequence number of the next packet sent. */
   seq = 0;
 
+  /** Wipes the keys in use (the connection is over). */
+  dispose(): void {
+    this.sealer.dispose?.();
+  }
+
   /** Takes the next keys; returns the ones replaced, for the caller to dispose once what it sealed with them is sent. */
   setSealer(sealer: PacketSealer): PacketSealer {
     const previous = this.sealer;
@@ -81,6 +86,11 @@ export class PacketDecoder {
   private openingBytes = 0;
   /** Sequence number of the next packet received. */
   seq = 0;
+
+  /** Wipes the keys in use (the connection is over). */
+  dispose(): void {
+    this.opener.dispose?.();
+  }
 
   /**
    * Takes the next keys and wipes the replaced ones: every packet under them has been opened by now, since nothing is

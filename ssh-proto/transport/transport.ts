@@ -390,8 +390,11 @@ export class Transport {
       round.sentNewKeys = true;
       if (round.initial) this.sessionId = h;
       this.flushQueue();
-      await newKeysSent;
-      previousSealer.dispose?.(); // NEWKEYS was the last packet sealed with the old keys
+      try {
+        await newKeysSent;
+      } finally {
+        previousSealer.dispose?.(); // NEWKEYS was the last packet sealed with the old keys
+      }
       await round.newKeysReceived.promise;
       this.algorithms = algs;
       this.kex = undefined;
@@ -494,6 +497,9 @@ export class Transport {
       clearTimeout(grace);
       await this.writer.close().catch(() => {});
       await this.reader.cancel().catch(() => {});
+      // The session is over: wipe the keys in use (the DISCONNECT above was sealed when it was queued).
+      this.encoder.dispose();
+      this.decoder.dispose();
     })();
     this.resolveClosed(err);
   }

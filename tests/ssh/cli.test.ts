@@ -61,7 +61,7 @@ describe('tessera ssh', () => {
     const run = await tessera(['--known-hosts', kh, ...base, '--', 'echo hello from $(hostname -s >/dev/null; echo sshd); exit 7']);
     expect(run.stdout.toString()).toBe('hello from sshd\n');
     expect(run.code).toBe(7);
-    // Output into a pipe: an 8 MiB channel window (cli/ssh-session.ts BULK_WINDOW), as sshd saw it (DEBUG1).
+    // Output not to a terminal (here a socket): an 8 MiB channel window (cli/ssh-session.ts BULK_WINDOW), as sshd saw it (DEBUG1).
     expect(sshd.log().slice(logged)).toMatch(/ctype session rchan \d+ win 8388608 max 32768/);
   });
 
@@ -122,6 +122,13 @@ describe('tessera ssh', () => {
     const run = await collect(spawn('/usr/bin/script', ['-qec', `stty cols 111 rows 33; ${resize} ${cli}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
     // A terminal session keeps the 2 MiB window (less output in flight after Ctrl+C).
     expect(sshd.log().slice(logged)).toMatch(/ctype session rchan \d+ win 2097152 max 32768/);
+    // So does a command without a pty whose output goes to the terminal.
+    const plain = sshd.log().length;
+    const noPty = await collect(spawn('/usr/bin/script', ['-qec', [process.execPath, join(repoRoot, 'cli', 'tessera.js'), 'ssh', '--known-hosts', kh, ...base, '--', 'tty; exit 3'].map(quote).join(' '), '/dev/null'],
+      { stdio: ['pipe', 'pipe', 'pipe'] }));
+    expect(noPty.stdout.toString()).toContain('not a tty');
+    expect(noPty.code).toBe(3);
+    expect(sshd.log().slice(plain)).toMatch(/ctype session rchan \d+ win 2097152 max 32768/);
     // Two ptys in a row turn "\n" into "\r\r\n"; script(1) may prefix a NUL.
     const lines = run.stdout.toString().split(/[\r\n]+/).map((l) => l.replace(/[^\x20-\x7e]/g, ''));
     expect(lines.filter((l) => /^\d+ \d+$/.test(l))).toEqual(['33 111', '40 120']);

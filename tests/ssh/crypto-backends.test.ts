@@ -38,7 +38,11 @@ it('the node:crypto backend runs the packet ciphers in place on OpenSSL: ssh2 bu
   const chacha = await NODE_CRYPTO_BACKEND.chachaPolyKey(new Uint8Array(64));
   expect(chacha).toBeInstanceOf(OpenSslChaChaPoly);
   chacha.dispose();
-  expect(await NODE_CRYPTO_BACKEND.aesGcmKey(new Uint8Array(16))).toBeInstanceOf(OpenSslAesGcm);
+  const gcm = await NODE_CRYPTO_BACKEND.aesGcmKey(new Uint8Array(16));
+  expect(gcm).toBeInstanceOf(OpenSslAesGcm);
+  gcm.dispose!(); // its contexts freed and its key zeroed: any use now throws, never a crash or a silent answer
+  expect(() => gcm.encrypt(new Uint8Array(12), new Uint8Array(4), new Uint8Array(16))).toThrow(/disposed/);
+  expect(() => gcm.decrypt(new Uint8Array(12), new Uint8Array(4), new Uint8Array(32))).toThrow(/disposed/);
   // Without the binding: native libsodium. Its own fallback (libsodium's WebAssembly) is the web backend's key, tested below.
   const sodium = await NODE_WITHOUT_BINDING.chachaPolyKey(new Uint8Array(64));
   expect(sodium).toBeInstanceOf(NativeChaChaPoly);
