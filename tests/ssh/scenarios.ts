@@ -2,7 +2,7 @@
 // integrity, auth methods, known_hosts decisions (accept, unknown, changed, @cert-authority,
 // @revoked) and a rekey in the middle of a transfer.
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHostKeyVerifier, cryptoBackend, HostKeyError, setCryptoBackend, type ChaChaPolyKey, type ClientEvent } from '../../ssh-proto/index.ts';
 import { generateKey, makeTempDir, removeTempDir, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
 import { clientFor, execCollect } from './client-support.ts';
@@ -101,7 +101,7 @@ export function scenarioSuite(name: string, route: () => Route): void {
       expect((err as HostKeyError).code).toBe('HOST_KEY_REVOKED');
     });
 
-    it('data flows intact across server-initiated rekeys (RekeyLimit 4M, 24 MiB through cat); each rekey wipes the keys it replaces', { timeout: 120_000 }, async () => {
+    it('data flows intact across server-initiated rekeys (RekeyLimit 4M, 24 MiB through cat); each rekey wipes the keys it replaces, and the end wipes the rest', { timeout: 120_000 }, async () => {
       const events: ClientEvent[] = [];
       // The backend's chacha20-poly1305 keys, and which of them were disposed (wiped).
       const base = cryptoBackend();
@@ -128,9 +128,12 @@ export function scenarioSuite(name: string, route: () => Route): void {
         expect(keys.length).toBe(2 * (rekeys.length + 1));
         expect([...wiped]).toEqual(expect.arrayContaining(keys.slice(0, -2)));
         expect(wiped.size).toBe(keys.length - 2);
+        // And those two once the connection has ended.
+        await client.close();
+        await vi.waitFor(() => expect(wiped.size).toBe(keys.length), { timeout: 3000 });
       } finally {
         setCryptoBackend(previous);
-        await client.close();
+        await client.close().catch(() => undefined);
       }
     });
 
