@@ -88,37 +88,30 @@ export const STOCK_NODE_ENV: NodeJS.ProcessEnv = Object.fromEntries(
 );
 
 /**
- * A client process. Its stdout goes straight into `wc -c` (a pipe read by a small C program), the same sink for
- * OpenSSH and Tessera: counting in this Node process would charge both clients for the harness's own reads
- * (on a shared 2-core machine that halved OpenSSH's figure).
+ * A client process. Its stdout goes straight into `wc -c` (a small C program), the same sink for OpenSSH and
+ * Tessera: counting in this Node process would charge both clients for the harness's own reads (on a shared 2-core
+ * machine that halved OpenSSH's figure). The two run as a shell pipeline, `client | wc -c`, as a user would type it:
+ * the client's stdout is then a pipe(2). (Node's own stdio pipes are socketpairs, which a client writes differently.)
  */
 function runProcess(command: string, args: readonly string[], measureCpu = false, env: NodeJS.ProcessEnv = process.env): Promise<ExecResult> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    const counter = spawn('wc', ['-c'], { stdio: ['pipe', 'pipe', 'inherit'] });
     // With measureCpu, bash's `time` reports the client's own CPU time on stderr (its last line): a figure the
     // shared machine's load does not inflate the way it does wall-clock time.
-    const [file, argv] = measureCpu ? ['bash', ['-c', `TIMEFORMAT='${CPU_MARK} %3U %3S'; time "$@"`, 'bash', command, ...args]] : [command, args];
-    const child = spawn(file, argv, { stdio: ['ignore', counter.stdin, 'pipe'], env });
-    counter.stdin.destroy(); // the child holds the pipe's write end now; wc sees EOF when it exits
+    const client = measureCpu ? `TIMEFORMAT='${CPU_MARK} %3U %3S'; { time "$@"; }` : '"$@"';
+    const child = spawn('bash', ['-c', `set -o pipefail; ${client} | wc -c`, 'bash', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let count = '';
     let err = '';
-    counter.stdout.on('data', (d: Buffer) => { count += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => { count += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.once('error', reject);
-    counter.once('error', reject);
-    let code: number | null | undefined;
-    let counted = false;
-    const done = () => {
-      if (code === undefined || !counted) return;
+    child.once('close', (code) => {
       const ms = performance.now() - start;
       const cpu = new RegExp(`${CPU_MARK} ([\\d.]+) ([\\d.]+)`).exec(err);
       if (cpu) err = err.slice(0, cpu.index);
       if (code !== 0) reject(new Error(`${command} exited ${code}: ${err}`));
       else resolve({ bytes: Number(count.trim()), code, ms, ...(cpu ? { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : {}) });
-    };
-    child.once('close', (c) => { code = c; done(); });
-    counter.once('close', () => { counted = true; done(); });
+    });
   });
 }
 
