@@ -76,9 +76,9 @@ function forwardInput(input: NodeJS.ReadStream, to: WritableStream<Uint8Array>):
 }
 
 /**
- * The channel window of a session whose output goes elsewhere than a terminal (a pipe, a file, a socket): 8 MiB, where OpenSSH and
- * ssh-proto's default give 2 MiB. The peer sends at most one window per round trip (RFC 4254 §5.2): 2 MiB over a
- * 50 ms path caps a transfer at 40 MB/s. On loopback the effect is small: ~4% less time for `cat` of 512 MiB on
+ * The channel window of a session whose output goes elsewhere than a terminal (a pipe, a file, a socket): 8 MiB,
+ * where OpenSSH and ssh-proto's default give 2 MiB. The peer sends at most one window per round trip (RFC 4254
+ * §5.2): 2 MiB over a 50 ms path caps a transfer at 40 MB/s. On loopback the effect is small: ~4% less time for `cat` of 512 MiB on
  * average over 48 alternating pairs against 2 MiB, within the noise of bench/ssh/throughput.ts. Output to a terminal
  * keeps the default: less of it is already in flight when Ctrl+C stops the command.
  */
