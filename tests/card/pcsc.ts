@@ -86,13 +86,18 @@ export async function startPcscd(): Promise<PcscHarness> {
     pcscd,
     async insert(card) {
       await harness.eject();
+      let fail: () => void = () => undefined;
       const exited = new Promise<never>((_, reject) => {
-        const fail = () => reject(new PeerStartError(`pcscd exited:\n${pcscd.output()}`));
+        fail = () => reject(new PeerStartError(`pcscd exited:\n${pcscd.output()}`));
         if (pcscd.child.exitCode !== null || pcscd.child.signalCode !== null) fail();
         else pcscd.child.once('exit', fail);
       });
       exited.catch(() => undefined);
-      bridge = await Promise.race([VpcdBridge.connect(card, { port, connectTimeoutMs: 15_000 }), exited]);
+      try {
+        bridge = await Promise.race([VpcdBridge.connect(card, { port, connectTimeoutMs: 15_000 }), exited]);
+      } finally {
+        pcscd.child.off('exit', fail); // one listener per insert would pile up on the long-lived pcscd
+      }
       await bridge.waitForAtrRequest(15_000);
       // Let pcscd's reader thread notice the card and power it before tools connect.
       await waitForCard(true);
