@@ -6,7 +6,7 @@
 // code paths. Per 32 KiB packet that is about half the CPU of native libsodium or node:crypto (bench/ssh-ciphers.ts).
 // The binding is optional: ssh2 builds it only where g++ and make exist, and the backend falls back without it.
 import { createRequire } from 'node:module';
-import type { AesGcmKey, ChaChaPolyKey } from '../ssh-proto/index.ts';
+import { advanceGcmCounter, type AesGcmKey, type ChaChaPolyKey } from '../ssh-proto/index.ts';
 
 const TAG = 16;
 
@@ -118,14 +118,6 @@ function join(parts: readonly Uint8Array[], length: number): Uint8Array {
   return wire;
 }
 
-/** RFC 5647 §7.1: the 8-byte invocation counter (the IV's last 8 bytes) advances by one per packet, mod 2^64. */
-function advance(iv: Uint8Array): void {
-  for (let i = 11; i >= 4; i--) {
-    iv[i] = (iv[i]! + 1) & 0xff;
-    if (iv[i] !== 0) break;
-  }
-}
-
 const sameIv = (a: Uint8Array, b: Uint8Array): boolean => {
   for (let i = 11; i >= 0; i--) if (a[i] !== b[i]) return false;
   return true;
@@ -162,7 +154,7 @@ export class OpenSslAesGcm implements AesGcmKey {
     packet.set(aad, 0);
     packet.set(plaintext, 4);
     this.sealer.ctx.encrypt(packet);
-    advance(this.sealer.next);
+    advanceGcmCounter(this.sealer.next);
     return packet.subarray(4);
   }
 
@@ -178,7 +170,7 @@ export class OpenSslAesGcm implements AesGcmKey {
     }
     const n = sealed.length - TAG;
     const body = sealed.subarray(0, n);
-    advance(this.opener.next);
+    advanceGcmCounter(this.opener.next);
     try {
       this.opener.ctx.decrypt(body, new DataView(aad.buffer, aad.byteOffset, 4).getUint32(0), sealed.subarray(n));
     } catch {

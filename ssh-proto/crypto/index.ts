@@ -21,6 +21,7 @@ export type { EcdhKeyPair, NistCurve } from './ecdh.ts';
 export { DH_GROUPS, dhKeyPair, dhSharedSecret, modPow, bytesToBigInt } from './dh.ts';
 export type { DhGroup, DhGroupName, DhKeyPair } from './dh.ts';
 export { importAesGcmKey, importAesCtrKey, aesGcmEncrypt, aesGcmDecrypt, aesCtr } from './aes.ts';
+export { advanceGcmCounter } from './gcm-counter.ts';
 export { importHmacKey, hmacSign, hmacVerify } from './hmac.ts';
 export { chachaPoly, OpenSshChaChaPoly } from './chacha20-poly1305.ts';
 export type { ChaChaPoly } from './chacha20-poly1305.ts';

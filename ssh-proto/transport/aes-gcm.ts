@@ -1,7 +1,7 @@
 // aes128-gcm@openssh.com / aes256-gcm@openssh.com (RFC 5647). packet_length travels in clear as the AAD;
 // the 12-byte IV is a 4-byte fixed field and an 8-byte invocation counter incremented per packet (§7.1).
 // The AES-GCM key comes from the crypto backend, which may answer synchronously (node:crypto) or not (WebCrypto).
-import { cryptoBackend, type AesGcmKey, type CryptoBackend } from '../crypto/index.ts';
+import { advanceGcmCounter, cryptoBackend, type AesGcmKey, type CryptoBackend } from '../crypto/index.ts';
 import { SshTransportError } from './errors.ts';
 import { readUint32, type PacketOpener, type PacketSealer } from './packet-cipher.ts';
 
@@ -33,10 +33,7 @@ export class AesGcmCipher implements PacketSealer, PacketOpener {
   private nextIv(): Uint8Array {
     const iv = this.key.synchronous ? this.current : new Uint8Array(12);
     iv.set(this.iv);
-    for (let i = 11; i >= 4; i--) {
-      this.iv[i] = (this.iv[i]! + 1) & 0xff;
-      if (this.iv[i] !== 0) break;
-    }
+    advanceGcmCounter(this.iv);
     return iv;
   }
 
@@ -54,19 +51,6 @@ export class AesGcmCipher implements PacketSealer, PacketOpener {
 
   packetLength(_seq: number, head: Uint8Array): number {
     return readUint32(head, 0);
-  }
-
-  /** `open` for a packet in pieces, joined into a new buffer: the key may decrypt it in place and return a view of it. */
-  openParts(seq: number, parts: readonly Uint8Array[], length: number): Promise<Uint8Array> | Uint8Array {
-    const wire = new Uint8Array(length);
-    let at = 0;
-    for (const p of parts) {
-      if (at + p.length > length) throw new RangeError(`packet pieces hold more than ${length} bytes`);
-      wire.set(p, at);
-      at += p.length;
-    }
-    if (at !== length) throw new RangeError(`packet pieces hold ${at} bytes, not ${length}`);
-    return this.open(seq, wire);
   }
 
   /** Wipes the key where the backend can (cli/openssl-packet-keys.ts); a WebCrypto key is left to the collector. */
