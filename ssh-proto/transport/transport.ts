@@ -181,11 +181,8 @@ export class Transport {
 
   /** The next message for the layers above (5, 6 or >= 50). */
   receive(): Promise<Uint8Array> {
-    const m = this.inbox.shift();
-    if (m) {
-      if (this.inbox.length === INBOX_HIGH_WATER / 2) this.wakeFeeder();
-      return Promise.resolve(m);
-    }
+    const m = this.tryReceive();
+    if (m) return Promise.resolve(m);
     if (this.ended) return Promise.reject(this.endedError());
     const d = new Deferred<Uint8Array>();
     this.receivers.push(d);
