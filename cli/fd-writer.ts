@@ -1,8 +1,12 @@
-// Session output to a pipe or a file without blocking the event loop. Node writes process.stdout to a pipe
-// synchronously on Linux: each 32 KiB write waited for the reader (`| wc -c`, `| tar x`) while no SSH packet was
-// read or decrypted meanwhile (~15% of a transfer's main-thread time, bench/ssh/throughput.ts). Here the writes run
-// on libuv's thread pool, one writev at a time, joining what queued up meanwhile, so decryption and writing
-// overlap as they do in OpenSSH's ssh (non-blocking stdout).
+// Session output to a pipe or a file without blocking the event loop or spending its time. Node's own stream for a
+// pipe writes on the main thread (it sets the pipe non-blocking and waits in epoll when it is full): the copies into
+// the pipe took ~15% of a transfer's main-thread time, while no SSH packet was read or decrypted
+// (bench/ssh/throughput.ts). Here the writes run on libuv's thread pool, one writev at a time, joining what queued up
+// meanwhile, so decryption and writing overlap.
+// The descriptor must stay blocking: a thread-pool write to a full non-blocking pipe fails with EAGAIN, and nothing
+// tells the pool when it drains. So the caller must not create Node's stream for it: reading `process.stdout.isTTY`
+// does, and sets O_NONBLOCK on the pipe (use tty.isatty). When another process sharing the pipe set it non-blocking
+// anyway, what is queued and all later output go to Node's stream, which waits for the pipe in epoll.
 import { fstatSync, writev } from 'node:fs';
 import type { OutputSink } from './output-pump.ts';
 
@@ -16,24 +20,37 @@ export class FdWriter implements OutputSink {
   private queued = 0;
   private writing = false;
   private waiters: (() => void)[] = [];
-  /** Set when a write failed (EPIPE: the reader went away); later writes are dropped. */
-  error: NodeJS.ErrnoException | undefined;
+  private failure: NodeJS.ErrnoException | undefined;
+  /** Node's stream for the descriptor, once a write found it non-blocking: it takes all output from then on. */
+  private handedTo: OutputSink | undefined;
 
-  constructor(private readonly fd: number) {}
+  /** `nonBlocking` gives Node's stream for `fd`, created only if a write finds the descriptor non-blocking (EAGAIN). */
+  constructor(private readonly fd: number, private readonly nonBlocking: () => OutputSink) {}
 
   /** A writer for `fd` when it is a pipe or a regular file (a terminal or a socket keeps Node's own stream). */
-  static forPipeOrFile(fd: number): FdWriter | undefined {
+  static forPipeOrFile(fd: number, nonBlocking: () => OutputSink): FdWriter | undefined {
     try {
       const s = fstatSync(fd);
-      return s.isFIFO() || s.isFile() ? new FdWriter(fd) : undefined;
+      return s.isFIFO() || s.isFile() ? new FdWriter(fd, nonBlocking) : undefined;
     } catch {
       return undefined;
     }
   }
 
+  /** Set when a write failed (EPIPE: the reader went away); later writes are dropped. */
+  get error(): Error | undefined {
+    return this.handedTo ? this.handedTo.error : this.failure;
+  }
+
+  /** True once output goes through Node's stream (the descriptor was found non-blocking). */
+  get handedOver(): boolean {
+    return this.handedTo !== undefined;
+  }
+
   /** Queues `chunk` (kept by reference: the caller must not change it). False when the caller should await `drained()`. */
   write(chunk: Uint8Array): boolean {
-    if (this.error) return false;
+    if (this.handedTo) return this.handedTo.write(chunk);
+    if (this.failure) return false;
     this.queue.push(chunk);
     this.queued += chunk.length;
     this.pump();
@@ -42,18 +59,25 @@ export class FdWriter implements OutputSink {
 
   /** Resolves once the queue fell below the high-water mark, or the writer failed. */
   drained(): Promise<void> {
-    return this.until(() => this.queued < HIGH_WATER || this.error !== undefined);
+    if (this.handedTo) return this.handedTo.drained();
+    return this.until(() => this.queued < HIGH_WATER || this.failure !== undefined);
   }
 
   /** Resolves once everything queued is written, or the writer failed. */
   flushed(): Promise<void> {
-    return this.until(() => (this.queued === 0 && !this.writing) || this.error !== undefined);
+    if (this.handedTo) return this.handedTo.flushed();
+    return this.until(() => (this.queued === 0 && !this.writing) || this.failure !== undefined);
+  }
+
+  dispose(): void {
+    this.handedTo?.dispose?.();
   }
 
   private until(done: () => boolean): Promise<void> {
     if (done()) return Promise.resolve();
     return new Promise((resolve) => {
-      const check = () => { if (done()) resolve(); else this.waiters.push(check); };
+      // After a handover the wait is the stream's.
+      const check = () => { if (this.handedTo || done()) resolve(); else this.waiters.push(check); };
       this.waiters.push(check);
     });
   }
@@ -65,18 +89,17 @@ export class FdWriter implements OutputSink {
   }
 
   private pump(): void {
-    if (this.writing || this.queue.length === 0 || this.error) return;
+    if (this.writing || this.queue.length === 0 || this.failure) return;
     const batch = this.queue.splice(0, MAX_BUFFERS);
     this.writing = true;
     writev(this.fd, batch, (err, written) => {
       this.writing = false;
-      if (err?.code === 'EAGAIN') { // someone set the descriptor non-blocking: try again shortly
-        this.queue.unshift(...batch);
-        setTimeout(() => this.pump(), 1);
+      if (err?.code === 'EAGAIN') {
+        this.handOver(batch);
         return;
       }
       if (err) {
-        this.error = err;
+        this.failure = err;
         this.queue = [];
         this.queued = 0;
       } else {
@@ -86,6 +109,16 @@ export class FdWriter implements OutputSink {
       }
       this.wake();
     });
+  }
+
+  /** The descriptor is non-blocking: what is queued, `batch` first, and all later output go to Node's stream. */
+  private handOver(batch: Uint8Array[]): void {
+    const sink = this.nonBlocking();
+    this.handedTo = sink;
+    for (const chunk of [...batch, ...this.queue]) sink.write(chunk);
+    this.queue = [];
+    this.queued = 0;
+    this.wake();
   }
 
   /** A short write (a signal, a full disk) leaves the rest of the batch at the head of the queue. */

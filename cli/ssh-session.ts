@@ -4,6 +4,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { isatty } from 'node:tty';
 import type { CardLogin } from './card-login.ts';
 import { UsageError } from './command.ts';
 import { FdWriter } from './fd-writer.ts';
@@ -97,7 +98,7 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
     restore.push(() => { process.stdout.off('resize', onResize); process.off('SIGWINCH', onResize); });
   }
   // A pipe or file on stdout gets thread-pool writes (cli/fd-writer.ts); a terminal keeps Node's stream.
-  const stdoutSink: OutputSink = (usePty ? undefined : FdWriter.forPipeOrFile(1)) ?? streamSink(process.stdout);
+  const stdoutSink: OutputSink = (usePty ? undefined : FdWriter.forPipeOrFile(1, () => streamSink(process.stdout))) ?? streamSink(process.stdout);
   const stderrSink = streamSink(process.stderr);
   restore.push(() => { stdoutSink.dispose?.(); stderrSink.dispose?.(); });
   const stdoutDone = pumpOutput(session.source, stdoutSink);
@@ -170,7 +171,8 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
         ...(a.macs ? { macs: a.macs } : {}), hostKeys: trust.hostKeyAlgorithms,
       },
       ...(a.rekeyAfterBytes !== undefined ? { rekeyAfterBytes: a.rekeyAfterBytes } : {}),
-      ...(!usePty && process.stdout.isTTY !== true ? { connection: { windowSize: BULK_WINDOW } } : {}),
+      // isatty, not process.stdout.isTTY: creating Node's stream would make a pipe non-blocking (cli/fd-writer.ts).
+      ...(!usePty && !isatty(1) ? { connection: { windowSize: BULK_WINDOW } } : {}),
       handshakeTimeoutMs: a.connectTimeoutMs,
       onEvent,
     });

@@ -3,12 +3,13 @@
 // --accept-new; a changed key always refused, with the fingerprint ssh-keygen prints).
 import { spawn, execFileSync, type ChildProcessByStdio } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type RelayHandle } from '../../relay/index.ts';
 import { generateKey, makeTempDir, removeTempDir, repoRoot, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
+import { O_NONBLOCK, openFifo, sha256Of, watchStatusFlags } from '../support/index.ts';
 
 interface Run { code: number | null; stdout: Buffer; stderr: string }
 
@@ -18,7 +19,7 @@ function collect(child: ChildProcessByStdio<Writable | null, Readable, Readable>
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); }, 40_000);
     child.once('error', reject);
     child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: Buffer.concat(out), stderr: err }); });
@@ -158,6 +159,31 @@ describe('tessera ssh', () => {
     const run = await collect(child);
     expect(first).toBeGreaterThan(0);
     expect(run.code).toBe(7);
+  });
+
+  it('output into a pipe, as `| cmd` gives: 16 MiB intact through the thread-pool writer, and the pipe is left blocking', { timeout: 60_000 }, async () => {
+    const payload = randomBytes(16 * 1024 * 1024);
+    const file = join(dir, 'payload-pipe.bin');
+    writeFileSync(file, payload, { mode: 0o644 });
+    const kh = knownHostsFile('kh_pipe', sshd.knownHosts());
+    const { readFd, writeFd } = openFifo(join(dir, 'stdout.fifo'), 'blocking');
+    const digest = sha256Of(readFd, payload.length);
+    // The flags belong to the pipe's open file description, which this process shares with the child: Node's
+    // stdout stream would set O_NONBLOCK on it, for every process writing the pipe (cli/fd-writer.ts). The command
+    // waits a moment first, so that the connection is up a while before any output.
+    const flags = watchStatusFlags(writeFd);
+    const child = spawn(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', '--known-hosts', kh, ...base, '--', `sleep 0.3; cat ${file}`], { stdio: ['ignore', writeFd, 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    clearTimeout(timer);
+    const seen = flags.stop();
+    closeSync(writeFd);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(seen & O_NONBLOCK).toBe(0);
+    expect(await digest).toBe(createHash('sha256').update(payload).digest('hex'));
   });
 
   it('--relay: 16 MiB arrive intact through the relay (SHA-256)', { timeout: 90_000 }, async () => {

@@ -1,2 +1,3 @@
 export { freePort, waitForPort, startPeer, requireExecutable, PeerMissingError, PeerStartError } from './process.ts';
 export type { Peer } from './process.ts';
+export { openFifo, sha256Of, statusFlags, watchStatusFlags, O_NONBLOCK } from './fifo.ts';
