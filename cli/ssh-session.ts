@@ -97,9 +97,12 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
     process.on('SIGWINCH', onResize);
     restore.push(() => { process.stdout.off('resize', onResize); process.off('SIGWINCH', onResize); });
   }
-  // A pipe or file on stdout gets thread-pool writes (cli/fd-writer.ts); a terminal keeps Node's stream.
-  const stdoutSink: OutputSink = (usePty ? undefined : FdWriter.forPipeOrFile(1, () => streamSink(process.stdout))) ?? streamSink(process.stdout);
-  const stderrSink = streamSink(process.stderr);
+  // A pipe or file gets thread-pool writes (cli/fd-writer.ts); a terminal keeps Node's stream. Stderr too: its
+  // stream would set a pipe that `2>&1 |` shares with stdout non-blocking.
+  // Node's stream is only created when used.
+  const sinkFor = (fd: 1 | 2, stream: () => NodeJS.WriteStream): OutputSink => (usePty ? undefined : FdWriter.forPipeOrFile(fd, () => streamSink(stream()))) ?? streamSink(stream());
+  const stdoutSink = sinkFor(1, () => process.stdout);
+  const stderrSink = sinkFor(2, () => process.stderr);
   restore.push(() => { stdoutSink.dispose?.(); stderrSink.dispose?.(); });
   const stdoutDone = pumpOutput(session.source, stdoutSink);
   const stderrDone = pumpOutput(session.sourceStderr, stderrSink);

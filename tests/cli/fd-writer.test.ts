@@ -59,4 +59,16 @@ describe('FdWriter on a pipe', () => {
     writer.dispose();
     stream?.destroy(); // closes writeFd
   });
+
+  it('a reader that goes away (EPIPE) fails the writer; the rest of the output is taken and dropped, with no hang', { timeout: 30_000 }, async () => {
+    const { readFd, writeFd } = openFifo(fifo, 'blocking');
+    const writer = FdWriter.forPipeOrFile(writeFd, () => { throw new Error('not wanted'); })!;
+    const source = sourceOf(payload, 32 * 1024);
+    const done = pumpOutput(source, writer);
+    closeSync(readFd); // the only reader: the next write fails with EPIPE
+    await done;
+    expect((writer.error as NodeJS.ErrnoException | undefined)?.code).toBe('EPIPE');
+    expect(source.buffered).toBe(0);
+    closeSync(writeFd);
+  });
 });
