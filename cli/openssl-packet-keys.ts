@@ -71,8 +71,13 @@ export class OpenSslChaChaPoly implements ChaChaPolyKey {
   seal(seq: number, packet: Uint8Array): Uint8Array {
     const out = allocate(packet.length + TAG);
     out.set(packet);
-    this.live.sealer.encrypt(out, seq >>> 0);
+    this.sealInPlace(seq, out);
     return out;
+  }
+
+  sealInPlace(seq: number, wire: Uint8Array): void {
+    if (wire.length < 4 + TAG) throw new RangeError(`a ${wire.length}-byte buffer has no room for a packet and its tag`);
+    this.live.sealer.encrypt(wire, seq >>> 0);
   }
 
   length(seq: number, head: Uint8Array): number {
@@ -145,17 +150,24 @@ export class OpenSslAesGcm implements AesGcmKey {
   encrypt(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array | Promise<Uint8Array> {
     this.checkLive();
     if (aad.length !== 4 || iv.length !== 12) return this.fallback.encrypt(iv, aad, plaintext);
+    const packet = allocate(4 + plaintext.length + TAG);
+    packet.set(aad, 0);
+    packet.set(plaintext, 4);
+    this.encryptInPlace(iv, packet);
+    return packet.subarray(4);
+  }
+
+  /** `wire` = the 4-byte AAD (the packet length) || plaintext || 16 spare bytes: encrypted in place, the tag last. */
+  encryptInPlace(iv: Uint8Array, wire: Uint8Array): void {
+    this.checkLive();
+    if (iv.length !== 12 || wire.length < 4 + TAG) throw new RangeError(`AES-GCM in place needs a 12-byte IV and room for the AAD and tag (got ${iv.length} and ${wire.length} bytes)`);
     if (!this.sealer || !sameIv(iv, this.sealer.next)) {
       this.sealer?.ctx.free();
       this.sealer = undefined; // never left pointing at a freed context, should the next one fail to build
       this.sealer = { ctx: new this.native.AESGCMCipher(this.name, this.key, iv), next: new Uint8Array(iv) };
     }
-    const packet = allocate(4 + plaintext.length + TAG);
-    packet.set(aad, 0);
-    packet.set(plaintext, 4);
-    this.sealer.ctx.encrypt(packet);
+    this.sealer.ctx.encrypt(wire);
     advanceGcmCounter(this.sealer.next);
-    return packet.subarray(4);
   }
 
   /** Decrypts `sealed` in place; on a tag failure it holds unchecked plaintext, which is never returned. */

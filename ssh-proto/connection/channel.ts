@@ -26,6 +26,11 @@ export interface ChannelParams {
 export const MAX_WINDOW = 0xffffffff;
 /** Upper bound on the data we put in one packet, whatever the peer announces (OpenSSH uses 32 KiB for sessions). */
 export const SEND_CHUNK_MAX = 32768;
+/**
+ * Bytes `writable` queues before its writers are told to wait (writer.ready / desiredSize): a reader such as stdin
+ * can read ahead while the packets before go out, instead of waiting for each chunk to be sent.
+ */
+export const WRITE_QUEUE_BYTES = 1 << 20;
 /** SSH_EXTENDED_DATA_STDERR, RFC 4254 §5.2. */
 export const EXTENDED_DATA_STDERR = 1;
 
@@ -93,7 +98,7 @@ export class Channel {
     write: (chunk) => this.write(chunk),
     close: () => this.eof(),
     abort: () => this.eof(),
-  });
+  }, { highWaterMark: WRITE_QUEUE_BYTES, size: (chunk) => chunk.byteLength });
 
   // --- sending -------------------------------------------------------------------------
 
@@ -114,7 +119,7 @@ export class Channel {
       // byte 94, uint32 recipient, string data  |  byte 95, uint32 recipient, uint32 data_type_code, string data
       const w = new SshWriter(n + 16).byte(extendedType === undefined ? MSG.CHANNEL_DATA : MSG.CHANNEL_EXTENDED_DATA).uint32(this.remoteId);
       if (extendedType !== undefined) w.uint32(extendedType);
-      await this.host.send(w.string(piece).toBytes());
+      await this.host.send(w.string(piece).view()); // sized for it: one copy of the data
     }
   }
 

@@ -12,6 +12,11 @@ export interface AesGcmKey {
   /** Returns ciphertext || tag. */
   encrypt(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> | Uint8Array;
   /**
+   * Optional, synchronous: `wire` = 4-byte AAD || plaintext || 16 spare bytes. Encrypts the plaintext where it lies
+   * and writes the tag into the spare bytes (an SSH packet's AAD is its length, RFC 5647 §7.3).
+   */
+  encryptInPlace?(iv: Uint8Array, wire: Uint8Array): void;
+  /**
    * `sealed` is ciphertext || tag. Undefined when the tag does not verify; no plaintext is released then. A key may
    * decrypt in place and return a view of `sealed`, so the caller gives it up (a received packet's bytes are read once).
    */
@@ -27,6 +32,8 @@ export interface AesGcmKey {
 export interface ChaChaPolyKey {
   /** packet = uint32 length || rest (plaintext). Returns encrypted length || encrypted rest || tag. */
   seal(seq: number, packet: Uint8Array): Uint8Array;
+  /** Optional: `wire` = packet || 16 spare bytes, encrypted where it lies, with the tag written into the spare bytes. */
+  sealInPlace?(seq: number, wire: Uint8Array): void;
   /** The packet length from the first 4 encrypted bytes. */
   length(seq: number, head: Uint8Array): number;
   /**

@@ -19,7 +19,12 @@ export class AesGcmCipher implements PacketSealer, PacketOpener {
   readonly lengthBytes = 4;
   readonly parallel = true;
 
-  private constructor(private readonly key: AesGcmKey, private readonly iv: Uint8Array) {}
+  readonly sealInPlace?: (seq: number, wire: Uint8Array) => void;
+
+  private constructor(private readonly key: AesGcmKey, private readonly iv: Uint8Array) {
+    const inPlace = key.encryptInPlace?.bind(key);
+    if (inPlace) this.sealInPlace = (_seq, wire) => inPlace(this.nextIv(), wire);
+  }
 
   static async create(key: Uint8Array, iv: Uint8Array, backend: CryptoBackend = cryptoBackend()): Promise<AesGcmCipher> {
     if (iv.length < 12) throw new RangeError('AES-GCM needs a 12-byte initial IV');

@@ -14,7 +14,12 @@ export class ChaCha20Poly1305Cipher implements PacketSealer, PacketOpener {
   readonly lengthBytes = 4;
   readonly parallel = true;
 
-  private constructor(private readonly impl: ChaChaPolyKey) {}
+  readonly sealInPlace?: (seq: number, wire: Uint8Array) => void;
+
+  private constructor(private readonly impl: ChaChaPolyKey) {
+    const inPlace = impl.sealInPlace?.bind(impl);
+    if (inPlace) this.sealInPlace = inPlace;
+  }
 
   static async create(key: Uint8Array, backend: CryptoBackend = cryptoBackend()): Promise<ChaCha20Poly1305Cipher> {
     if (key.length !== 64) throw new RangeError(`chacha20-poly1305@openssh.com needs 64 key bytes, got ${key.length}`);

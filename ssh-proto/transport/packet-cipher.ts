@@ -6,8 +6,15 @@ export interface PacketSealer {
   readonly blockSize: number;
   /** True when packet_length travels unencrypted or is authenticated apart (AEAD, -etm): padding then aligns packet_length itself. */
   readonly lengthExcludedFromAlignment: boolean;
+  /** MAC or tag bytes after the packet. */
+  readonly tagLength: number;
   /** Encrypts and authenticates one packet; returns the bytes to send. */
   seal(seq: number, packet: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /**
+   * Optional, where the keys can: `seal` without its copies. `wire` is the packet followed by `tagLength` spare bytes;
+   * the packet is encrypted where it lies and the tag written into the spare bytes. Then `wire` is the bytes to send.
+   */
+  readonly sealInPlace?: (seq: number, wire: Uint8Array) => void;
   /** Optional: wipes the keys it holds; called once the next keys have replaced it (RFC 4253 §9: rekeying). */
   dispose?(): void;
 }

@@ -43,14 +43,18 @@ export class PacketEncoder {
     let padding = blockSize - (aligned % blockSize);
     if (padding < 4) padding += blockSize;
     const packetLength = 1 + payload.length + padding;
-    const packet = new Uint8Array(4 + packetLength);
-    writeUint32(packet, 0, packetLength);
-    packet[4] = padding;
-    packet.set(payload, 5);
-    packet.set(randomBytes(padding), 5 + payload.length);
+    // With sealInPlace the packet is built with room for the tag and sealed where it lies.
+    const inPlace = this.sealer.sealInPlace;
+    const wire = new Uint8Array(4 + packetLength + (inPlace ? this.sealer.tagLength : 0));
+    writeUint32(wire, 0, packetLength);
+    wire[4] = padding;
+    wire.set(payload, 5);
+    wire.set(randomBytes(padding), 5 + payload.length);
     const seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
-    return this.sealer.seal(seq, packet);
+    if (!inPlace) return this.sealer.seal(seq, wire);
+    inPlace(seq, wire);
+    return wire;
   }
 }
 

@@ -84,6 +84,11 @@ export class SshWriter {
     return this.raw(m);
   }
 
+  /** The bytes written so far, not copied: for a message handed on at once, after which the writer is not used. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
   /** The bytes written so far (a copy, safe to keep). */
   toBytes(): Uint8Array {
     return this.buf.slice(0, this.length);

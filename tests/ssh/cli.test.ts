@@ -3,7 +3,7 @@
 // --accept-new; a changed key always refused, with the fingerprint ssh-keygen prints).
 import { spawn, execFileSync, type ChildProcessByStdio } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,6 +148,24 @@ describe('tessera ssh', () => {
       expect(run.code).toBe(0);
       expect(run.stdout.length).toBe(payload64.length);
       expect(createHash('sha256').update(run.stdout).digest('hex')).toBe(createHash('sha256').update(payload64).digest('hex'));
+    });
+
+  it.each(['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr'])(
+    '%s: 16 MiB of stdin from a file arrive intact (the remote sha256sum), sealed in place on OpenSSL where it can', { timeout: 90_000 }, async (cipher) => {
+      const payload = randomBytes(16 * 1024 * 1024);
+      const file = join(dir, `upload-${cipher}.bin`);
+      writeFileSync(file, payload);
+      const kh = knownHostsFile('kh_upload', sshd.knownHosts());
+      const stdin = openSync(file, 'r');
+      try {
+        const run = await collect(spawn(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-o', `Ciphers=${cipher}`, '--known-hosts', kh, ...base, '--', 'sha256sum'],
+          { stdio: [stdin, 'pipe', 'pipe'] }) as ChildProcessByStdio<null, Readable, Readable>);
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        expect(run.stdout.toString().split(' ')[0]).toBe(createHash('sha256').update(payload).digest('hex'));
+      } finally {
+        closeSync(stdin);
+      }
     });
 
   it('a reader that goes away (EPIPE) ends the output, not the session: the remote command runs on and its status is kept', { timeout: 60_000 }, async () => {

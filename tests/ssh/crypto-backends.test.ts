@@ -49,6 +49,20 @@ it('the node:crypto backend runs the packet ciphers in place on OpenSSL: ssh2 bu
   sodium.dispose();
 });
 
+it('on OpenSSL the transport seals chacha20-poly1305 and AES-GCM packets in place (PacketSealer.sealInPlace); the other routes copy', async () => {
+  for (const cipher of ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com']) {
+    const sizes = keySizes(cipher, 'none');
+    const keys = { iv: new Uint8Array(sizes.iv), key: new Uint8Array(sizes.key), macKey: new Uint8Array(0) };
+    // The interop test below checks the bytes: the in-place seal on this backend, opened by the web backend.
+    expect((await createPacketCipher(cipher, 'none', keys, NODE_CRYPTO_BACKEND)).sealInPlace, cipher).toBeTypeOf('function');
+    expect((await createPacketCipher(cipher, 'none', keys, WEB_CRYPTO_BACKEND)).sealInPlace, cipher).toBeUndefined();
+    const disposed = await createPacketCipher(cipher, 'none', keys, NODE_CRYPTO_BACKEND);
+    disposed.dispose?.();
+    expect(() => disposed.sealInPlace!(0, new Uint8Array(64)), cipher).toThrow(/disposed/);
+  }
+  expect((await createPacketCipher('chacha20-poly1305@openssh.com', 'none', { iv: new Uint8Array(0), key: new Uint8Array(64), macKey: new Uint8Array(0) }, NODE_WITHOUT_BINDING)).sealInPlace).toBeUndefined();
+});
+
 it('AES-GCM in place on OpenSSL equals node:crypto for SSH packets, follows any IV it is given, and refuses a changed bit (property)', async () => {
   await fc.assert(fc.asyncProperty(fc.constantFrom(16, 32), fc.array(fc.record({ size: fc.integer({ min: 0, max: 40000 }), skip: fc.boolean() }), { minLength: 1, maxLength: 6 }),
     async (keyLength, packets) => {
