@@ -93,13 +93,17 @@ export const STOCK_NODE_ENV: NodeJS.ProcessEnv = Object.fromEntries(
  * machine that halved OpenSSH's figure). The two run as a shell pipeline, `client | wc -c`, as a user would type it:
  * the client's stdout is then a pipe(2). (Node's own stdio pipes are socketpairs, which a client writes differently.)
  */
-function runProcess(command: string, args: readonly string[], measureCpu = false, env: NodeJS.ProcessEnv = process.env): Promise<ExecResult> {
+function runProcess(command: string, args: readonly string[], measureCpu = false, env: NodeJS.ProcessEnv = process.env, stdinFile?: string): Promise<ExecResult> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
     // With measureCpu, bash's `time` reports the client's own CPU time on stderr (its last line): a figure the
-    // shared machine's load does not inflate the way it does wall-clock time.
-    const client = measureCpu ? `TIMEFORMAT='${CPU_MARK} %3U %3S'; { time "$@"; }` : '"$@"';
-    const child = spawn('bash', ['-c', `set -o pipefail; ${client} | wc -c`, 'bash', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    // shared machine's load does not inflate the way it does wall-clock time. With stdinFile, the client reads it
+    // as `< file` gives it (bench/ssh/upload.ts).
+    const run = stdinFile ? '"$@" < "$TESSERA_BENCH_STDIN"' : '"$@"';
+    const client = measureCpu ? `TIMEFORMAT='${CPU_MARK} %3U %3S'; { time ${run}; }` : run;
+    const child = spawn('bash', ['-c', `set -o pipefail; ${client} | wc -c`, 'bash', command, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: stdinFile ? { ...env, TESSERA_BENCH_STDIN: stdinFile } : env,
+    });
     let count = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { count += d.toString(); });
@@ -115,7 +119,7 @@ function runProcess(command: string, args: readonly string[], measureCpu = false
   });
 }
 
-export function openssh(t: BenchTarget, command: string, cipher?: string, measureCpu = false): Promise<ExecResult> {
+export function openssh(t: BenchTarget, command: string, cipher?: string, measureCpu = false, stdinFile?: string): Promise<ExecResult> {
   const mac = cipher ? macFor(cipher) : undefined;
   return runProcess('/usr/bin/ssh', [
     '-F', '/dev/null', '-i', t.keyPath, '-p', String(t.server.port),
@@ -123,32 +127,32 @@ export function openssh(t: BenchTarget, command: string, cipher?: string, measur
     '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'HostKeyAlgorithms=ssh-ed25519',
     ...(cipher ? ['-o', `Ciphers=${cipher}`] : []), ...(mac ? ['-o', `MACs=${mac}`] : []),
     `${t.server.user}@${t.server.host}`, command,
-  ], measureCpu);
+  ], measureCpu, process.env, stdinFile);
 }
 
 /**
  * The ssh2 client as a command (bench/ssh/ssh2-command.mjs): a process whose stdout goes into the same `wc -c`, the
  * like-for-like peer of `tessera ssh` (the in-process ssh2 run neither starts a process nor writes its output).
  */
-export function ssh2Command(t: BenchTarget, command: string, cipher?: string, measureCpu = false): Promise<ExecResult> {
+export function ssh2Command(t: BenchTarget, command: string, cipher?: string, measureCpu = false, stdinFile?: string): Promise<ExecResult> {
   const hostKey = t.server.hostKeys.find((h) => h.key.algorithm === 'ssh-ed25519') ?? t.server.hostKeys[0];
   if (!hostKey) throw new Error('the server has no host key to check ssh2 against');
   return runProcess(process.execPath, [
     join(repoRoot, 'bench', 'ssh', 'ssh2-command.mjs'), t.server.host, String(t.server.port), t.server.user, t.keyPath,
     Buffer.from(hostKey.key.blob).toString('base64'), cipher ?? '-', command,
-  ], measureCpu, STOCK_NODE_ENV);
+  ], measureCpu, STOCK_NODE_ENV, stdinFile);
 }
 
 /**
  * The `tessera ssh` command (node start-up included; benchSetup makes sure the prebuilt bundle is fresh), in
  * STOCK_NODE_ENV unless given another environment.
  */
-export function tesseraCli(t: BenchTarget, command: string, cipher?: string, measureCpu = false, env = STOCK_NODE_ENV): Promise<ExecResult> {
+export function tesseraCli(t: BenchTarget, command: string, cipher?: string, measureCpu = false, env = STOCK_NODE_ENV, stdinFile?: string): Promise<ExecResult> {
   ensureCliBundle();
   const mac = cipher ? macFor(cipher) : undefined;
   return runProcess(process.execPath, [
     join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-i', t.keyPath, '-p', String(t.server.port), '--known-hosts', t.knownHostsPath,
     '-o', 'HostKeyAlgorithms=ssh-ed25519', ...(cipher ? ['-o', `Ciphers=${cipher}`] : []), ...(mac ? ['-o', `MACs=${mac}`] : []),
     `${t.server.user}@${t.server.host}`, '--', command,
-  ], measureCpu, env);
+  ], measureCpu, env, stdinFile);
 }

@@ -1,6 +1,6 @@
 // The ssh2 npm client as a command, the counterpart of `tessera ssh` in bench/ssh/throughput.ts: a process that
-// connects, runs one command and copies its stdout to its own (into the same `wc -c` as `ssh` and `tessera ssh`),
-// exiting with the remote status. Plain JavaScript, so that no TypeScript loader slows its start.
+// connects, runs one command, copies its own stdin to the command and the command's stdout to its own (into the same
+// `wc -c` as `ssh` and `tessera ssh`), exiting with the remote status. Plain JavaScript, so that no TypeScript loader slows its start.
 //   node bench/ssh/ssh2-command.mjs HOST PORT USER KEYFILE HOSTKEY-BASE64 CIPHER|- COMMAND
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ client.on('ready', () => {
     if (err) { process.stderr.write(`ssh2: ${err.message}\n`); process.exit(255); }
     stream.stderr.pipe(process.stderr);
     stream.pipe(process.stdout);
+    process.stdin.pipe(stream); // as ssh and tessera ssh forward theirs (bench/ssh/upload.ts)
     let code = 255;
     stream.on('exit', (c) => { code = c ?? 255; });
     stream.on('close', () => { client.end(); process.exitCode = code; });
