@@ -1,5 +1,6 @@
 // One sshd (OpenSSH 9.2, loopback) and a user key for the SSH benchmarks.
-import { chmodSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, makeTempDir, removeTempDir, startSshd } from '../../tests/peers/index.ts';
 import { ensureCliBundle } from './cli-bundle.ts';
@@ -24,3 +25,13 @@ export const median = (xs: readonly number[]): number => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 };
+
+/** Writes `mib` MiB of random bytes (one random MiB repeated) to `name` in the bench folder, readable by the test account; returns its path. */
+export function writePayload(setup: BenchSetup, name: string, mib: number): string {
+  const file = join(setup.dir, name);
+  const fd = openSync(file, 'w', 0o644);
+  const block = randomBytes(1 << 20);
+  for (let i = 0; i < mib; i++) writeSync(fd, block);
+  closeSync(fd);
+  return file;
+}

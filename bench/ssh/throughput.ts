@@ -6,11 +6,8 @@
 // and as a command (ssh2-command.mjs, output through the same pipe): `cli/cmd` compares like with like. Both commands
 // run in a stock Node environment (clients.ts, STOCK_NODE_ENV).
 //   node --import tsx bench/ssh/throughput.ts    (TESSERA_BENCH_MIB=64 for a quick run, TESSERA_BENCH_ROUNDS=3 to repeat)
-import { openSync, writeSync, closeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { BACKENDS, openssh, ssh2, ssh2Command, tesseraCli, tesseraExec, type ExecResult } from './clients.ts';
-import { benchSetup, median } from './setup.ts';
+import { benchSetup, median, writePayload } from './setup.ts';
 
 const MIB = Number(process.env['TESSERA_BENCH_MIB'] ?? 512);
 const CIPHERS = ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr'];
@@ -19,11 +16,7 @@ const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
 const setup = await benchSetup();
 try {
-  const file = join(setup.dir, 'payload.bin');
-  const fd = openSync(file, 'w', 0o644);
-  const block = randomBytes(1 << 20);
-  for (let i = 0; i < MIB; i++) writeSync(fd, block);
-  closeSync(fd);
+  const file = writePayload(setup, 'payload.bin', MIB);
   const command = `cat ${file}`;
   const expected = MIB * (1 << 20);
   const check = <R extends ExecResult>(name: string, r: R): R => {

@@ -3,11 +3,8 @@
 // `ssh`, in the same run. The remote command checks the byte count (`test "$(wc -c)" -eq N`), so a short upload
 // fails the run. Prints MB/s (handshake included), the ratios, and each client's MB per CPU-second.
 //   node --import tsx bench/ssh/upload.ts    (TESSERA_BENCH_MIB=64 for a quick run, TESSERA_BENCH_ROUNDS=3 to repeat)
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { openssh, ssh2Command, STOCK_NODE_ENV, tesseraCli, type ExecResult } from './clients.ts';
-import { benchSetup, median } from './setup.ts';
+import { benchSetup, median, writePayload } from './setup.ts';
 
 const MIB = Number(process.env['TESSERA_BENCH_MIB'] ?? 256);
 const ROUNDS = Number(process.env['TESSERA_BENCH_ROUNDS'] ?? 1);
@@ -15,11 +12,7 @@ const CIPHERS = ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes
 
 const setup = await benchSetup();
 try {
-  const file = join(setup.dir, 'upload.bin');
-  const fd = openSync(file, 'w', 0o644);
-  const block = randomBytes(1 << 20);
-  for (let i = 0; i < MIB; i++) writeSync(fd, block);
-  closeSync(fd);
+  const file = writePayload(setup, 'upload.bin', MIB);
   const bytes = MIB * (1 << 20);
   const command = `test "$(wc -c)" -eq ${bytes}`; // exits 1 (and the client with it) on a short upload
   const mbps = (r: ExecResult) => bytes / 1e6 / (r.ms / 1000);
