@@ -15,7 +15,7 @@ import { NODE_CRYPTO_BACKEND, NODE_PREFERRED_CIPHERS } from './node-crypto-backe
 import type { SshArgs } from './ssh.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
-  HostKeyError, SshError, DEFAULT_HOST_KEY, setCryptoBackend, isCertificateType, parseCertificate, encodePublicKey, publicKeyType,
+  HostKeyError, SshError, DEFAULT_HOST_KEY, setCryptoBackend, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, WRITE_QUEUE_BYTES,
   type AuthMethod, type ClientEvent, type Session, type HostKeyInfo,
 } from '../ssh-proto/index.ts';
 
@@ -84,10 +84,10 @@ function forwardInput(input: Readable, to: WritableStream<Uint8Array>): () => vo
 }
 
 /**
- * Bytes per read of a file on stdin: Node's stdin stream reads 64 KiB per thread-pool job, each waking the main
- * thread. A quarter of the channel's write queue (WRITE_QUEUE_BYTES), so that reads still run ahead.
+ * Bytes per read of a file on stdin (256 KiB): Node's stdin stream reads 64 KiB per thread-pool job, each waking the
+ * main thread. A quarter of the channel's write queue, so that reads still run ahead.
  */
-const FILE_READ_BYTES = 256 * 1024;
+const FILE_READ_BYTES = WRITE_QUEUE_BYTES / 4;
 
 /** The session's input: a regular file on stdin is read in large pieces; a terminal or a pipe is Node's stdin stream. */
 function openInput(): Readable {
@@ -117,9 +117,8 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
     process.on('SIGWINCH', onResize);
     restore.push(() => { process.stdout.off('resize', onResize); process.off('SIGWINCH', onResize); });
   }
-  // A pipe or file gets thread-pool writes (cli/fd-writer.ts); a terminal keeps Node's stream. Stderr too: its
-  // stream would set a pipe that `2>&1 |` shares with stdout non-blocking.
-  // Node's stream is only created when used.
+  // A pipe or a file gets thread-pool writes (cli/fd-writer.ts), stderr too: Node's stderr stream would set a pipe
+  // that `2>&1 |` shares with stdout non-blocking. A terminal keeps Node's stream, created only then.
   const sinkFor = (fd: 1 | 2, stream: () => NodeJS.WriteStream): OutputSink => (usePty ? undefined : FdWriter.forPipeOrFile(fd, () => streamSink(stream()))) ?? streamSink(stream());
   const stdoutSink = sinkFor(1, () => process.stdout);
   const stderrSink = sinkFor(2, () => process.stderr);

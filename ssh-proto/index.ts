@@ -43,7 +43,7 @@ export {
 export type { KnownHosts, KnownHostEntry, HostKeyVerifierOptions, HostKeyTrust } from './hostkeys/index.ts';
 
 // Connection (RFC 4254): channels and sessions.
-export { Connection, Session, ConnectionError, ChannelOpenError, WEB_TERMINAL_MODES } from './connection/index.ts';
+export { Connection, Session, ConnectionError, ChannelOpenError, WEB_TERMINAL_MODES, WRITE_QUEUE_BYTES } from './connection/index.ts';
 export type { ConnectionOptions, PtyOptions, ExitStatus, TerminalModes, InboundListener, InboundSource } from './connection/index.ts';
 
 // The composed client.

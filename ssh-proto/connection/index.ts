@@ -4,7 +4,7 @@
 // InboundSource), `exit`, and the §6 requests. ConnectionChannel adds an optional close() to MessageChannel.
 export { Connection } from './connection.ts';
 export type { ConnectionOptions, ConnectionChannel } from './connection.ts';
-export { Channel, MAX_WINDOW, SEND_CHUNK_MAX, EXTENDED_DATA_STDERR } from './channel.ts';
+export { Channel, MAX_WINDOW, SEND_CHUNK_MAX, WRITE_QUEUE_BYTES, EXTENDED_DATA_STDERR } from './channel.ts';
 export { Session } from './session.ts';
 export type { InboundListener, InboundSource } from './inbound-stream.ts';
 export type { PtyOptions, PtyRequest, ExitStatus } from './session.ts';
