@@ -12,10 +12,10 @@ import {
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_CIPHERS, preloadLibsodium, WEB_CRYPTO_BACKEND, type AesCtrStream, type AesGcmKey, type ChaChaPolyKey, type CryptoBackend, type HmacKey,
+  DEFAULT_CIPHERS, HASH_LENGTH, preloadLibsodium, WEB_CRYPTO_BACKEND, type AesCtrStream, type AesGcmKey, type ChaChaPolyKey, type CryptoBackend, type HmacKey,
 } from '../ssh-proto/index.ts';
 import { loadSodiumNative, NativeChaChaPoly } from './native-chacha-poly.ts';
-import { loadOpenSslBinding, OpenSslAesGcm, OpenSslChaChaPoly } from './openssl-packet-keys.ts';
+import { loadOpenSslBinding, OpenSslAesCtrHmac, OpenSslAesGcm, OpenSslChaChaPoly } from './openssl-packet-keys.ts';
 
 /** DER prefixes of an RFC 8410 key: PKCS #8 private key (then the 32-byte key) and SubjectPublicKeyInfo. */
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -116,6 +116,10 @@ export function nodeCryptoBackend({ inPlace = true } = {}): CryptoBackend {
     chachaPolyKey: (raw) => chachaPolyKey(raw, inPlace),
     aesCtrStream: async (raw, iv) => aesCtrStream(raw, iv),
     hmacKey: async (raw, hash) => hmacKey(raw, hash),
+    aesCtrHmacKeys: async (raw, iv, mac, macKey) => {
+      const openssl = inPlace ? loadOpenSslBinding() : undefined;
+      return openssl ? new OpenSslAesCtrHmac(openssl, raw, iv, { digest: OPENSSL_HASH[mac.hash], bytes: HASH_LENGTH[mac.hash], etm: mac.etm }, macKey) : undefined;
+    },
     digest: async (hash, data) => new Uint8Array(createHash(OPENSSL_HASH[hash]).update(data).digest()),
     x25519Public: async (raw) => rawPublic(createPublicKey(privateKey(PKCS8_X25519, raw))),
     x25519: async (raw, peer) => new Uint8Array(diffieHellman({ privateKey: privateKey(PKCS8_X25519, raw), publicKey: publicKey(SPKI_X25519, peer) })),

@@ -1,12 +1,12 @@
-// chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305) and aes128/256-gcm@openssh.com (RFC 5647) in
-// place on OpenSSL, for the `tessera` command's backend (cli/node-crypto-backend.ts). OpenSSL is reached through
+// chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305), aes128/256-gcm@openssh.com (RFC 5647) and
+// aes*-ctr with hmac-sha2-* (RFC 4344, RFC 6668, and OpenSSH's -etm forms) in place on OpenSSL, for the `tessera` command's backend (cli/node-crypto-backend.ts). OpenSSL is reached through
 // the native binding the ssh2 npm package builds at install (its lib/protocol/crypto/src/binding.cc): EVP ChaCha20
 // with EVP_MAC Poly1305, and EVP AES-GCM advancing its IV with EVP_CTRL_GCM_IV_GEN. It keeps one OpenSSL context
 // per key and works on the caller's memory: no cipher object and no new buffer per packet, and OpenSSL's AVX-512
 // code paths. Per 32 KiB packet that is about half the CPU of native libsodium or node:crypto (bench/ssh-ciphers.ts).
 // The binding is optional: ssh2 builds it only where g++ and make exist, and the backend falls back without it.
 import { createRequire } from 'node:module';
-import { advanceGcmCounter, type AesGcmKey, type ChaChaPolyKey } from '../ssh-proto/index.ts';
+import { advanceGcmCounter, type AesCtrHmacKeys, type AesGcmKey, type ChaChaPolyKey } from '../ssh-proto/index.ts';
 
 const TAG = 16;
 
@@ -28,6 +28,22 @@ interface Ssh2Binding {
   AESGCMDecipher: new (name: string, key: Uint8Array, iv: Uint8Array) => {
     /** Decrypts `body` in place, then checks `tag`; throws when it fails (the body then holds unchecked plaintext). */
     decrypt(body: Uint8Array, length: number, tag: Uint8Array): void;
+    free(): void;
+  };
+  /** `cipher` and `mac` are OpenSSL names ("aes-128-ctr", "sha256"). */
+  GenericCipher: new (cipher: string, key: Uint8Array, iv: Uint8Array, mac: string, macKey: Uint8Array, etm: boolean) => {
+    /** packet = the whole packet || room for the MAC: encrypts in place (-etm: all but the length), writes the MAC. */
+    encrypt(packet: Uint8Array, seq: number): void;
+    free(): void;
+  };
+  GenericDecipher: new (cipher: string, key: Uint8Array, iv: Uint8Array, mac: string, macKey: Uint8Array, etm: boolean, macLength: number) => {
+    /** Decrypts `block` in place (CTR is a stream cipher to the binding: any length, here the 4 length bytes). */
+    decryptBlock(block: Uint8Array): void;
+    /**
+     * `packet` = the packet from padding_length on, as received; `first` = packet_length, decrypted (classic) or as
+     * received (-etm). Checks the MAC (-etm: before decrypting; throws "Invalid MAC") and decrypts `packet` in place.
+     */
+    decrypt(packet: Uint8Array, seq: number, first: Uint8Array, mac: Uint8Array): void;
     free(): void;
   };
 }
@@ -205,3 +221,86 @@ export class OpenSslAesGcm implements AesGcmKey {
     if (this.disposed) throw new Error('an AES-GCM key was used after it was disposed');
   }
 }
+
+const BLOCK = 16;
+
+/** The HMAC of an AES-CTR direction: OpenSSL's digest name ("sha256"), the MAC's length, and whether it is -etm. */
+export interface CtrMac { readonly digest: string; readonly bytes: number; readonly etm: boolean }
+
+/**
+ * aes*-ctr with hmac-sha2-* for one direction on the binding's GenericCipher / GenericDecipher: one OpenSSL cipher
+ * context and HMAC per direction, each made on first use (an instance seals or opens, not both). The CTR counter runs
+ * on across packets inside the context (RFC 4344 §4), so packets are sealed and opened in sequence order.
+ */
+export class OpenSslAesCtrHmac implements AesCtrHmacKeys {
+  private sealer: InstanceType<Ssh2Binding['GenericCipher']> | undefined;
+  private opener: InstanceType<Ssh2Binding['GenericDecipher']> | undefined;
+  /** Classic mode: the decrypted packet_length of the packet being read (CTR is a stream: 4 bytes of keystream). */
+  private readonly head = new Uint8Array(4);
+  private readonly cipher: string;
+  private readonly key: Uint8Array;
+  private readonly iv: Uint8Array;
+  private readonly macKey: Uint8Array;
+  private disposed = false;
+
+  constructor(private readonly native: Ssh2Binding, raw: Uint8Array, iv: Uint8Array, private readonly mac: CtrMac, macKey: Uint8Array) {
+    if (![16, 24, 32].includes(raw.length)) throw new RangeError(`AES-CTR needs a key of 16, 24 or 32 bytes, got ${raw.length}`);
+    this.cipher = `aes-${raw.length * 8}-ctr`;
+    // Copies: the binding makes its contexts later, on first use.
+    this.key = new Uint8Array(raw);
+    this.iv = new Uint8Array(iv.subarray(0, BLOCK));
+    this.macKey = new Uint8Array(macKey);
+  }
+
+  sealInPlace(seq: number, wire: Uint8Array): void {
+    this.checkLive();
+    if (wire.length < BLOCK + this.mac.bytes) throw new RangeError(`a ${wire.length}-byte buffer has no room for a packet and its MAC`);
+    this.sealer ??= new this.native.GenericCipher(this.cipher, this.key, this.iv, this.mac.digest, this.macKey, this.mac.etm);
+    this.sealer.encrypt(wire, seq >>> 0);
+  }
+
+  packetLength(_seq: number, head: Uint8Array): number {
+    this.checkLive();
+    if (this.mac.etm) return readLength(head);
+    this.head.set(head.subarray(0, 4));
+    this.openerContext().decryptBlock(this.head);
+    return readLength(this.head);
+  }
+
+  open(seq: number, wire: Uint8Array): Uint8Array | undefined {
+    this.checkLive();
+    const end = wire.length - this.mac.bytes;
+    if (end < BLOCK) throw new RangeError(`a ${wire.length}-byte packet is shorter than a block and its MAC`);
+    const packet = wire.subarray(4, end);
+    // The length as the MAC covers it: in clear (-etm), or decrypted by packetLength (classic).
+    const first = this.mac.etm ? wire.subarray(0, 4) : this.head;
+    try {
+      this.openerContext().decrypt(packet, seq >>> 0, first, wire.subarray(end));
+    } catch (e) {
+      if (e instanceof Error && e.message === 'Invalid MAC') return undefined;
+      throw e;
+    }
+    return packet;
+  }
+
+  /** Frees the OpenSSL contexts (which wipes their keys) and zeroes this object's copies. */
+  dispose(): void {
+    this.sealer?.free();
+    this.opener?.free();
+    this.sealer = undefined;
+    this.opener = undefined;
+    for (const b of [this.key, this.iv, this.macKey, this.head]) b.fill(0);
+    this.disposed = true;
+  }
+
+  private openerContext(): InstanceType<Ssh2Binding['GenericDecipher']> {
+    this.opener ??= new this.native.GenericDecipher(this.cipher, this.key, this.iv, this.mac.digest, this.macKey, this.mac.etm, this.mac.bytes);
+    return this.opener;
+  }
+
+  private checkLive(): void {
+    if (this.disposed) throw new Error('an AES-CTR key was used after it was disposed');
+  }
+}
+
+const readLength = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 4).getUint32(0);

@@ -6,8 +6,8 @@ export { MSG, DISCONNECT_REASON } from './messages.ts';
 export { SshReader, SshWriter } from './wire/index.ts';
 
 // The crypto backend seam: a Node program may register node:crypto for the AEADs and the handshake primitives.
-export { cryptoBackend, setCryptoBackend, WEB_CRYPTO_BACKEND, preloadLibsodium, advanceGcmCounter } from './crypto/index.ts';
-export type { CryptoBackend, AesGcmKey, ChaChaPolyKey, AesCtrStream, HmacKey } from './crypto/index.ts';
+export { cryptoBackend, setCryptoBackend, WEB_CRYPTO_BACKEND, preloadLibsodium, advanceGcmCounter, HASH_LENGTH } from './crypto/index.ts';
+export type { CryptoBackend, AesGcmKey, ChaChaPolyKey, AesCtrStream, AesCtrHmacKeys, HmacKey } from './crypto/index.ts';
 
 // Transport (RFC 4253): version exchange, kex, ciphers, rekeys.
 export {

@@ -53,6 +53,25 @@ export interface AesCtrStream {
   xor(data: Uint8Array): Promise<Uint8Array> | Uint8Array;
 }
 
+/**
+ * aes*-ctr with an HMAC-SHA2 for one direction, worked in place: RFC 4344 §4 with the MAC of RFC 4253 §6.4 over
+ * uint32 seq || plaintext packet, or with -etm (OpenSSH PROTOCOL §1.5) over uint32 seq || the packet as sent.
+ * Optional in a backend: AesCtrHmacCipher otherwise composes aesCtrStream and hmacKey, with their copies.
+ */
+export interface AesCtrHmacKeys {
+  /** `wire` = packet || room for the MAC: encrypted where it lies (-etm: all but packet_length), the MAC written last. */
+  sealInPlace(seq: number, wire: Uint8Array): void;
+  /** packet_length from the packet's first 16 bytes (classic: a copy of them is decrypted and kept for `open`). */
+  packetLength(seq: number, head: Uint8Array): number;
+  /**
+   * `wire` = the whole packet || MAC, after `packetLength` for it. Checks the MAC (-etm: before decrypting) and
+   * decrypts where it lies; returns padding_length || payload || padding, or undefined when the MAC fails.
+   */
+  open(seq: number, wire: Uint8Array): Uint8Array | undefined;
+  /** Wipes the keys (after a rekey); any later use throws. */
+  dispose(): void;
+}
+
 /** One HMAC key (RFC 2104). A backend may answer synchronously. */
 export interface HmacKey {
   sign(data: Uint8Array): Promise<Uint8Array> | Uint8Array;
@@ -73,6 +92,11 @@ export interface CryptoBackend {
   /** `iv` is the 16-byte initial counter block. */
   aesCtrStream(raw: Uint8Array, iv: Uint8Array): Promise<AesCtrStream>;
   hmacKey(raw: Uint8Array, hash: HashName): Promise<HmacKey>;
+  /**
+   * Optional: aes*-ctr and its HMAC as one in-place object (AesCtrHmacKeys); `iv` as for aesCtrStream. Undefined
+   * where the backend cannot here (AesCtrHmacCipher then composes aesCtrStream and hmacKey).
+   */
+  aesCtrHmacKeys?(raw: Uint8Array, iv: Uint8Array, mac: { readonly hash: HashName; readonly etm: boolean }, macKey: Uint8Array): Promise<AesCtrHmacKeys | undefined>;
   /** SHA-2 (FIPS 180-4). */
   digest(hash: HashName, data: Uint8Array): Promise<Uint8Array>;
   /** X25519 (RFC 7748 §5) of a 32-byte private key and the base point. */

@@ -25,6 +25,6 @@ export { advanceGcmCounter } from './gcm-counter.ts';
 export { importHmacKey, hmacSign, hmacVerify } from './hmac.ts';
 export { chachaPoly, OpenSshChaChaPoly } from './chacha20-poly1305.ts';
 export type { ChaChaPoly } from './chacha20-poly1305.ts';
-export type { CryptoBackend, AesGcmKey, ChaChaPolyKey, AesCtrStream, HmacKey } from './backend.ts';
+export type { CryptoBackend, AesGcmKey, ChaChaPolyKey, AesCtrStream, AesCtrHmacKeys, HmacKey } from './backend.ts';
 export { cryptoBackend, setCryptoBackend } from './active-backend.ts';
 export { WEB_CRYPTO_BACKEND } from './web-backend.ts';

@@ -1,8 +1,9 @@
 // aes128/192/256-ctr (RFC 4344 §4) with hmac-sha2-256/512 (RFC 6668), classic and -etm@openssh.com
 // (OpenSSH PROTOCOL §1.5: packet_length in clear, MAC over the ciphertext, checked before anything is released).
 // Classic MAC = HMAC(key, uint32 seq || unencrypted packet) (RFC 4253 §6.4). The keystream and the HMAC key come
-// from the crypto backend, which may answer synchronously (node:crypto) or not (WebCrypto).
-import { cryptoBackend, type AesCtrStream, type CryptoBackend, type HashName, type HmacKey } from '../crypto/index.ts';
+// from the crypto backend, which may answer synchronously (node:crypto) or not (WebCrypto); a backend may also offer
+// both as one object that works in place (AesCtrHmacKeys, the `tessera` command's on OpenSSL).
+import { cryptoBackend, type AesCtrHmacKeys, type AesCtrStream, type CryptoBackend, type HashName, type HmacKey } from '../crypto/index.ts';
 import { SshTransportError } from './errors.ts';
 import { readUint32, writeUint32, type PacketOpener, type PacketSealer } from './packet-cipher.ts';
 
@@ -31,6 +32,54 @@ function then<T, U>(value: Promise<T> | T, f: (v: T) => Promise<U> | U): Promise
 
 function checked(ok: boolean): void {
   if (!ok) throw macError();
+}
+
+/** The cipher for `macName`: on the backend's in-place keys where it has them, else composed (AesCtrHmacCipher). */
+export async function createAesCtrHmacCipher(key: Uint8Array, iv: Uint8Array, macName: string, macKey: Uint8Array, backend: CryptoBackend = cryptoBackend()): Promise<PacketSealer & PacketOpener> {
+  const mac = MAC_SPECS[macName];
+  if (!mac) throw new SshTransportError('KEX_NO_COMMON_ALGORITHM', `unsupported MAC ${macName}`);
+  const keys = await backend.aesCtrHmacKeys?.(key, iv.subarray(0, 16), mac, macKey.subarray(0, mac.keyLength));
+  return keys ? new InPlaceAesCtrHmacCipher(keys, mac) : AesCtrHmacCipher.create(key, iv, macName, macKey, backend);
+}
+
+/** AES-CTR + HMAC on a backend's AesCtrHmacKeys: packets are sealed and opened where they lie. */
+class InPlaceAesCtrHmacCipher implements PacketSealer, PacketOpener {
+  readonly blockSize = 16;
+  readonly lengthExcludedFromAlignment: boolean;
+  readonly tagLength: number;
+  readonly lengthBytes: number;
+  readonly parallel: boolean;
+  readonly sealInPlace: (seq: number, wire: Uint8Array) => void;
+
+  constructor(private readonly keys: AesCtrHmacKeys, mac: MacSpec) {
+    this.lengthExcludedFromAlignment = mac.etm;
+    this.tagLength = mac.length;
+    this.lengthBytes = mac.etm ? 4 : 16;
+    // One cipher context per direction: packets are opened in sequence order, each at once (open is synchronous).
+    this.parallel = mac.etm;
+    this.sealInPlace = (seq, wire) => keys.sealInPlace(seq, wire);
+  }
+
+  seal(seq: number, packet: Uint8Array): Uint8Array {
+    const wire = new Uint8Array(packet.length + this.tagLength);
+    wire.set(packet);
+    this.keys.sealInPlace(seq, wire);
+    return wire;
+  }
+
+  packetLength(seq: number, head: Uint8Array): number {
+    return this.keys.packetLength(seq, head);
+  }
+
+  open(seq: number, wire: Uint8Array): Uint8Array {
+    const plain = this.keys.open(seq, wire);
+    if (!plain) throw macError();
+    return plain;
+  }
+
+  dispose(): void {
+    this.keys.dispose();
+  }
 }
 
 export class AesCtrHmacCipher implements PacketSealer, PacketOpener {

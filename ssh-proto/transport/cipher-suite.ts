@@ -1,6 +1,6 @@
 // Cipher name + MAC name -> key sizes and a packet cipher instance.
 import { SshTransportError } from './errors.ts';
-import { AesCtrHmacCipher, MAC_SPECS } from './aes-ctr-hmac.ts';
+import { createAesCtrHmacCipher, MAC_SPECS } from './aes-ctr-hmac.ts';
 import { AesGcmCipher } from './aes-gcm.ts';
 import { ChaCha20Poly1305Cipher } from './chacha20-poly1305.ts';
 import { deriveDirectionKeys, type DirectionKeys } from './key-schedule.ts';
@@ -38,7 +38,7 @@ export async function createPacketCipher(cipher: string, mac: string, keys: Dire
     case 'aes128-ctr':
     case 'aes192-ctr':
     case 'aes256-ctr':
-      return AesCtrHmacCipher.create(keys.key, keys.iv, mac, keys.macKey, backend);
+      return createAesCtrHmacCipher(keys.key, keys.iv, mac, keys.macKey, backend);
     default:
       throw new SshTransportError('KEX_NO_COMMON_ALGORITHM', `cipher ${cipher} is not implemented`);
   }

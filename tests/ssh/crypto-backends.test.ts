@@ -49,18 +49,20 @@ it('the node:crypto backend runs the packet ciphers in place on OpenSSL: ssh2 bu
   sodium.dispose();
 });
 
-it('on OpenSSL the transport seals chacha20-poly1305 and AES-GCM packets in place (PacketSealer.sealInPlace); the other routes copy', async () => {
-  for (const cipher of ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com']) {
-    const sizes = keySizes(cipher, 'none');
-    const keys = { iv: new Uint8Array(sizes.iv), key: new Uint8Array(sizes.key), macKey: new Uint8Array(0) };
-    // The interop test below checks the bytes: the in-place seal on this backend, opened by the web backend.
-    expect((await createPacketCipher(cipher, 'none', keys, NODE_CRYPTO_BACKEND)).sealInPlace, cipher).toBeTypeOf('function');
-    expect((await createPacketCipher(cipher, 'none', keys, WEB_CRYPTO_BACKEND)).sealInPlace, cipher).toBeUndefined();
-    const disposed = await createPacketCipher(cipher, 'none', keys, NODE_CRYPTO_BACKEND);
+it('on OpenSSL the transport seals packets in place (PacketSealer.sealInPlace), AES-CTR + HMAC included; the other routes copy', async () => {
+  for (const [cipher, mac] of [['chacha20-poly1305@openssh.com', 'none'], ['aes128-gcm@openssh.com', 'none'], ['aes256-gcm@openssh.com', 'none'],
+    ['aes128-ctr', 'hmac-sha2-256'], ['aes256-ctr', 'hmac-sha2-512-etm@openssh.com']] as const) {
+    const sizes = keySizes(cipher, mac);
+    const keys = { iv: new Uint8Array(sizes.iv), key: new Uint8Array(sizes.key), macKey: new Uint8Array(sizes.macKey) };
+    // The interop test below checks the bytes: the in-place seal and open on this backend against the web backend's.
+    expect((await createPacketCipher(cipher, mac, keys, NODE_CRYPTO_BACKEND)).sealInPlace, cipher).toBeTypeOf('function');
+    expect((await createPacketCipher(cipher, mac, keys, WEB_CRYPTO_BACKEND)).sealInPlace, cipher).toBeUndefined();
+    expect((await createPacketCipher(cipher, mac, keys, NODE_WITHOUT_BINDING)).sealInPlace, cipher).toBeUndefined();
+    const disposed = await createPacketCipher(cipher, mac, keys, NODE_CRYPTO_BACKEND);
     disposed.dispose?.();
-    expect(() => disposed.sealInPlace!(0, new Uint8Array(64)), cipher).toThrow(/disposed/);
+    expect(() => disposed.sealInPlace!(0, new Uint8Array(128)), cipher).toThrow(/disposed/);
+    expect(() => disposed.open(0, new Uint8Array(128)), cipher).toThrow(/disposed/);
   }
-  expect((await createPacketCipher('chacha20-poly1305@openssh.com', 'none', { iv: new Uint8Array(0), key: new Uint8Array(64), macKey: new Uint8Array(0) }, NODE_WITHOUT_BINDING)).sealInPlace).toBeUndefined();
 });
 
 it('AES-GCM in place on OpenSSL equals node:crypto for SSH packets, follows any IV it is given, and refuses a changed bit (property)', async () => {
