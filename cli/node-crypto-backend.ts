@@ -1,9 +1,10 @@
 // The node:crypto CryptoBackend of the `tessera` command (ssh-proto/crypto/backend.ts): OpenSSL, synchronous.
 // WebCrypto's AES-GCM costs an asynchronous round trip per packet, and libsodium's WebAssembly ChaCha20 runs at a
 // third of OpenSSL's speed; the ssh2 npm client reaches its speed the same way (OpenSSL, synchronously).
-// The packet ciphers (chacha20-poly1305@openssh.com, AES-GCM) run in place on OpenSSL through the binding ssh2 builds
-// (cli/openssl-packet-keys.ts). Without it, Node has no raw Poly1305, so chacha20-poly1305@openssh.com runs on native
-// libsodium (cli/native-chacha-poly.ts) and AES-GCM on a node:crypto cipher object per packet.
+// The packet ciphers (chacha20-poly1305@openssh.com, AES-GCM, AES-CTR with its HMAC) run in place on OpenSSL
+// through the binding ssh2 builds (cli/openssl-packet-keys.ts). Without it, Node has no raw Poly1305, so
+// chacha20-poly1305@openssh.com runs on native libsodium (cli/native-chacha-poly.ts), AES-GCM on a node:crypto
+// cipher object per packet, and AES-CTR on a node:crypto stream with an Hmac object per packet.
 // X25519, Ed25519 and SHA-2 come from OpenSSL too: a handshake then needs no WebAssembly compiled at all.
 import {
   createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, diffieHellman, sign,
