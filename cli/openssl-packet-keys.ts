@@ -1,9 +1,10 @@
 // chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305), aes128/256-gcm@openssh.com (RFC 5647) and
-// aes*-ctr with hmac-sha2-* (RFC 4344, RFC 6668, and OpenSSH's -etm forms) in place on OpenSSL, for the `tessera` command's backend (cli/node-crypto-backend.ts). OpenSSL is reached through
-// the native binding the ssh2 npm package builds at install (its lib/protocol/crypto/src/binding.cc): EVP ChaCha20
-// with EVP_MAC Poly1305, and EVP AES-GCM advancing its IV with EVP_CTRL_GCM_IV_GEN. It keeps one OpenSSL context
-// per key and works on the caller's memory: no cipher object and no new buffer per packet, and OpenSSL's AVX-512
-// code paths. Per 32 KiB packet that is about half the CPU of native libsodium or node:crypto (bench/ssh-ciphers.ts).
+// aes*-ctr with hmac-sha2-* (RFC 4344, RFC 6668, and OpenSSH's -etm forms) in place on OpenSSL, for the `tessera`
+// command's backend (cli/node-crypto-backend.ts). OpenSSL is reached through the native binding the ssh2 npm
+// package builds at install (its lib/protocol/crypto/src/binding.cc): EVP ChaCha20 with EVP_MAC Poly1305, EVP AES-GCM
+// advancing its IV with EVP_CTRL_GCM_IV_GEN, and EVP AES-CTR with EVP_MAC HMAC. It keeps one OpenSSL context per key
+// and works on the caller's memory: no cipher object and no new buffer per packet, and OpenSSL's AVX-512 code paths.
+// Per 32 KiB packet that is about half the CPU of native libsodium or node:crypto (bench/ssh-ciphers.ts).
 // The binding is optional: ssh2 builds it only where g++ and make exist, and the backend falls back without it.
 import { createRequire } from 'node:module';
 import { advanceGcmCounter, type AesCtrHmacKeys, type AesGcmKey, type ChaChaPolyKey } from '../ssh-proto/index.ts';
@@ -200,7 +201,7 @@ export class OpenSslAesGcm implements AesGcmKey {
     const body = sealed.subarray(0, n);
     advanceGcmCounter(this.opener.next);
     try {
-      this.opener.ctx.decrypt(body, new DataView(aad.buffer, aad.byteOffset, 4).getUint32(0), sealed.subarray(n));
+      this.opener.ctx.decrypt(body, readLength(aad), sealed.subarray(n));
     } catch {
       return undefined;
     }
