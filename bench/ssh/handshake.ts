@@ -9,7 +9,8 @@
 //   node --import tsx bench/ssh/handshake.ts             (TESSERA_BENCH_RUNS=5 for a quick run)
 import type { ExecResult } from './clients.ts';
 import { BACKENDS, openssh, ssh2, ssh2Command, tesseraCli, tesseraExec } from './clients.ts';
-import { benchSetup, median } from './setup.ts';
+import { benchSetup } from './setup.ts';
+import { median } from './stats.ts';
 
 const RUNS = Number(process.env['TESSERA_BENCH_RUNS'] ?? 20);
 

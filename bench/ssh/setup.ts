@@ -20,12 +20,6 @@ export async function benchSetup(): Promise<BenchSetup> {
   return { target, dir, async stop() { await server.stop(); removeTempDir(dir); } };
 }
 
-export const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
-
 /** Writes `mib` MiB of random bytes (one random MiB repeated) to `name` in the bench folder, readable by the test account; returns its path. */
 export function writePayload(setup: BenchSetup, name: string, mib: number): string {
   const file = join(setup.dir, name);

@@ -7,7 +7,8 @@
 // run in a stock Node environment (clients.ts, STOCK_NODE_ENV).
 //   node --import tsx bench/ssh/throughput.ts    (TESSERA_BENCH_MIB=64 for a quick run, TESSERA_BENCH_ROUNDS=3 to repeat)
 import { BACKENDS, openssh, ssh2, ssh2Command, tesseraCli, tesseraExec, type ExecResult } from './clients.ts';
-import { benchSetup, median, writePayload } from './setup.ts';
+import { benchSetup, writePayload } from './setup.ts';
+import { median, ratioSummary } from './stats.ts';
 
 const MIB = Number(process.env['TESSERA_BENCH_MIB'] ?? 512);
 const CIPHERS = ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr'];
@@ -57,10 +58,10 @@ try {
       summary.set(cipher, sum);
     }
   }
-  // Rounds swing by ±10% or more on a shared machine: the medians are the figures to quote.
-  console.log(`medians over ${rounds} round(s): tessera ssh / ssh2 as a command, tessera ssh / OpenSSH, MB per CPU-second (tessera ssh, ssh2 as a command)`);
+  // Rounds swing by ±10% or more on a shared machine: quote the medians, and the mean's interval to tell clients apart.
+  console.log(`over ${rounds} round(s): tessera ssh / ssh2 as a command and / OpenSSH (median, geometric mean [±2 standard errors]); median MB per CPU-second (tessera ssh, ssh2 as a command)`);
   for (const [cipher, s] of summary) {
-    console.log(`${cipher.padEnd(30)} cli/cmd ${median(s.cmd).toFixed(2)}  cli/openssh ${median(s.openssh).toFixed(2)}  cpu ${median(s.cpuCli).toFixed(0)} vs ${median(s.cpuCmd).toFixed(0)}`);
+    console.log(`${cipher.padEnd(30)} cli/cmd ${ratioSummary(s.cmd)}  cli/openssh ${ratioSummary(s.openssh)}  cpu ${median(s.cpuCli).toFixed(0)} vs ${median(s.cpuCmd).toFixed(0)}`);
   }
 } finally {
   await setup.stop();

@@ -4,7 +4,8 @@
 // fails the run. Prints MB/s (handshake included), the ratios, and each client's MB per CPU-second.
 //   node --import tsx bench/ssh/upload.ts    (TESSERA_BENCH_MIB=64 for a quick run, TESSERA_BENCH_ROUNDS=3 to repeat)
 import { openssh, ssh2Command, STOCK_NODE_ENV, tesseraCli, type ExecResult } from './clients.ts';
-import { benchSetup, median, writePayload } from './setup.ts';
+import { benchSetup, writePayload } from './setup.ts';
+import { ratioSummary } from './stats.ts';
 
 const MIB = Number(process.env['TESSERA_BENCH_MIB'] ?? 256);
 const ROUNDS = Number(process.env['TESSERA_BENCH_ROUNDS'] ?? 1);
@@ -39,8 +40,8 @@ try {
       summary.set(cipher, s);
     }
   }
-  console.log(`medians over ${ROUNDS} round(s): tessera ssh / ssh2 as a command, tessera ssh / OpenSSH`);
-  for (const [cipher, s] of summary) console.log(`${cipher.padEnd(30)} cli/cmd ${median(s.cmd).toFixed(2)}  cli/openssh ${median(s.openssh).toFixed(2)}`);
+  console.log(`over ${ROUNDS} round(s): tessera ssh / ssh2 as a command and / OpenSSH (median, geometric mean [±2 standard errors])`);
+  for (const [cipher, s] of summary) console.log(`${cipher.padEnd(30)} cli/cmd ${ratioSummary(s.cmd)}  cli/openssh ${ratioSummary(s.openssh)}`);
 } finally {
   await setup.stop();
 }
