@@ -56,7 +56,7 @@ export interface AesCtrStream {
 /**
  * aes*-ctr with an HMAC-SHA2 for one direction, worked in place: RFC 4344 §4 with the MAC of RFC 4253 §6.4 over
  * uint32 seq || plaintext packet, or with -etm (OpenSSH PROTOCOL §1.5) over uint32 seq || the packet as sent.
- * Optional in a backend: AesCtrHmacCipher otherwise composes aesCtrStream and hmacKey, with their copies.
+ * Optional in a backend: the transport otherwise composes aesCtrStream and hmacKey, with their copies.
  */
 export interface AesCtrHmacKeys {
   /** `wire` = packet || room for the MAC: encrypted where it lies (-etm: all but packet_length), the MAC written last. */
@@ -94,7 +94,7 @@ export interface CryptoBackend {
   hmacKey(raw: Uint8Array, hash: HashName): Promise<HmacKey>;
   /**
    * Optional: aes*-ctr and its HMAC as one in-place object (AesCtrHmacKeys); `iv` as for aesCtrStream. Undefined
-   * where the backend cannot here (AesCtrHmacCipher then composes aesCtrStream and hmacKey).
+   * where the backend cannot here (the transport then composes aesCtrStream and hmacKey).
    */
   aesCtrHmacKeys?(raw: Uint8Array, iv: Uint8Array, mac: { readonly hash: HashName; readonly etm: boolean }, macKey: Uint8Array): Promise<AesCtrHmacKeys | undefined>;
   /** SHA-2 (FIPS 180-4). */

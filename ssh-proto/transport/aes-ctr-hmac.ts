@@ -38,25 +38,37 @@ function checked(ok: boolean): void {
 export async function createAesCtrHmacCipher(key: Uint8Array, iv: Uint8Array, macName: string, macKey: Uint8Array, backend: CryptoBackend = cryptoBackend()): Promise<PacketSealer & PacketOpener> {
   const mac = MAC_SPECS[macName];
   if (!mac) throw new SshTransportError('KEX_NO_COMMON_ALGORITHM', `unsupported MAC ${macName}`);
-  const keys = await backend.aesCtrHmacKeys?.(key, iv.subarray(0, 16), mac, macKey.subarray(0, mac.keyLength));
-  return keys ? new InPlaceAesCtrHmacCipher(keys, mac) : AesCtrHmacCipher.create(key, iv, macName, macKey, backend);
+  const ivBlock = iv.subarray(0, 16);
+  const macBytes = macKey.subarray(0, mac.keyLength);
+  const keys = await backend.aesCtrHmacKeys?.(key, ivBlock, mac, macBytes);
+  if (keys) return new InPlaceAesCtrHmacCipher(keys, mac);
+  const [stream, hmac] = await Promise.all([backend.aesCtrStream(key, ivBlock), backend.hmacKey(macBytes, mac.hash)]);
+  return new AesCtrHmacCipher(stream, hmac, mac);
 }
 
-/** AES-CTR + HMAC on a backend's AesCtrHmacKeys: packets are sealed and opened where they lie. */
-class InPlaceAesCtrHmacCipher implements PacketSealer, PacketOpener {
+/** How the decoder frames aes*-ctr packets with `mac`: -etm keeps packet_length in clear (OpenSSH PROTOCOL §1.5). */
+abstract class CtrHmacFraming {
   readonly blockSize = 16;
   readonly lengthExcludedFromAlignment: boolean;
   readonly tagLength: number;
   readonly lengthBytes: number;
+  /** Classic mode must decrypt the first block to learn the length, so packets are framed one at a time. */
   readonly parallel: boolean;
-  readonly sealInPlace: (seq: number, wire: Uint8Array) => void;
 
-  constructor(private readonly keys: AesCtrHmacKeys, mac: MacSpec) {
+  protected constructor(protected readonly mac: MacSpec) {
     this.lengthExcludedFromAlignment = mac.etm;
     this.tagLength = mac.length;
     this.lengthBytes = mac.etm ? 4 : 16;
-    // One cipher context per direction: packets are opened in sequence order, each at once (open is synchronous).
     this.parallel = mac.etm;
+  }
+}
+
+/** AES-CTR + HMAC on a backend's AesCtrHmacKeys: packets are sealed and opened where they lie. */
+class InPlaceAesCtrHmacCipher extends CtrHmacFraming implements PacketSealer, PacketOpener {
+  readonly sealInPlace: (seq: number, wire: Uint8Array) => void;
+
+  constructor(private readonly keys: AesCtrHmacKeys, mac: MacSpec) {
+    super(mac);
     this.sealInPlace = (seq, wire) => keys.sealInPlace(seq, wire);
   }
 
@@ -82,27 +94,13 @@ class InPlaceAesCtrHmacCipher implements PacketSealer, PacketOpener {
   }
 }
 
-export class AesCtrHmacCipher implements PacketSealer, PacketOpener {
-  readonly blockSize = 16;
-  readonly lengthExcludedFromAlignment: boolean;
-  readonly tagLength: number;
-  readonly lengthBytes: number;
-  readonly parallel: boolean;
+/** AES-CTR + HMAC composed from the backend's aesCtrStream and hmacKey. */
+class AesCtrHmacCipher extends CtrHmacFraming implements PacketSealer, PacketOpener {
   /** The first decrypted block of the packet being read (classic mode). */
   private head: Uint8Array | undefined;
 
-  private constructor(private readonly stream: AesCtrStream, private readonly macKey: HmacKey, private readonly mac: MacSpec) {
-    this.lengthExcludedFromAlignment = mac.etm;
-    this.tagLength = mac.length;
-    this.lengthBytes = mac.etm ? 4 : 16;
-    this.parallel = mac.etm; // classic mode must decrypt the first block to learn the length
-  }
-
-  static async create(key: Uint8Array, iv: Uint8Array, macName: string, macKey: Uint8Array, backend: CryptoBackend = cryptoBackend()): Promise<AesCtrHmacCipher> {
-    const mac = MAC_SPECS[macName];
-    if (!mac) throw new SshTransportError('KEX_NO_COMMON_ALGORITHM', `unsupported MAC ${macName}`);
-    const [stream, hmac] = await Promise.all([backend.aesCtrStream(key, iv.subarray(0, 16)), backend.hmacKey(macKey.subarray(0, mac.keyLength), mac.hash)]);
-    return new AesCtrHmacCipher(stream, hmac, mac);
+  constructor(private readonly stream: AesCtrStream, private readonly macKey: HmacKey, mac: MacSpec) {
+    super(mac);
   }
 
   seal(seq: number, packet: Uint8Array): Promise<Uint8Array> | Uint8Array {
