@@ -6,7 +6,8 @@ import { InboundStream, type InboundSource } from './inbound-stream.ts';
 
 /** What a channel needs from its connection. */
 export interface ChannelHost {
-  send(payload: Uint8Array): Promise<void>;
+  /** `tail`, when given, follows `payload` in the same message (Transport.send). */
+  send(payload: Uint8Array, tail?: Uint8Array): Promise<void>;
   /** Both sides sent CLOSE: the local id may be forgotten. */
   release(localId: number): void;
 }
@@ -102,7 +103,10 @@ export class Channel {
 
   // --- sending -------------------------------------------------------------------------
 
-  /** Sends data, waiting for WINDOW_ADJUST whenever the peer's window is used up. */
+  /**
+   * Sends data, waiting for WINDOW_ADJUST whenever the peer's window is used up. `data` is read as it is sent:
+   * it must stay unchanged until the promise settles (as a WritableStream's chunk belongs to the stream until written).
+   */
   async write(data: Uint8Array, extendedType?: number): Promise<void> {
     let at = 0;
     while (at < data.length) {
@@ -116,10 +120,11 @@ export class Channel {
       this.remoteWindow -= n;
       const piece = data.subarray(at, at + n);
       at += n;
-      // byte 94, uint32 recipient, string data  |  byte 95, uint32 recipient, uint32 data_type_code, string data
-      const w = new SshWriter(n + 16).byte(extendedType === undefined ? MSG.CHANNEL_DATA : MSG.CHANNEL_EXTENDED_DATA).uint32(this.remoteId);
+      // byte 94, uint32 recipient, string data  |  byte 95, uint32 recipient, uint32 data_type_code, string data.
+      // The data goes as the message's tail: the packet encoder copies it once, into the packet.
+      const w = new SshWriter(13).byte(extendedType === undefined ? MSG.CHANNEL_DATA : MSG.CHANNEL_EXTENDED_DATA).uint32(this.remoteId);
       if (extendedType !== undefined) w.uint32(extendedType);
-      await this.host.send(w.string(piece).view()); // sized for it: one copy of the data
+      await this.host.send(w.uint32(n).view(), piece);
     }
   }
 

@@ -14,7 +14,7 @@ function memoryChannel({ sync = false } = {}) {
   let serverWaiter: (() => void) | undefined;
   const closes: string[] = [];
   const channel: ConnectionChannel = {
-    async send(p) { toServer.push(p); serverWaiter?.(); },
+    async send(p, tail) { toServer.push(tail ? Buffer.concat([p, tail]) : p); serverWaiter?.(); },
     async receive() {
       while (toClient.length === 0) await new Promise<void>((r) => { clientWaiter = r; });
       return toClient.shift()!;

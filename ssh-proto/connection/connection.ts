@@ -9,7 +9,8 @@ import { Session } from './session.ts';
 
 /** What the connection needs from the transport; `Transport` satisfies it structurally. */
 export interface ConnectionChannel {
-  send(payload: Uint8Array): Promise<void>;
+  /** `tail`, when given, follows `payload` in the same message (Transport.send). */
+  send(payload: Uint8Array, tail?: Uint8Array): Promise<void>;
   receive(): Promise<Uint8Array>;
   /** Optional: the next message if one already waits, else undefined (the loop then awaits receive()). */
   tryReceive?(): Uint8Array | undefined;
@@ -49,7 +50,7 @@ export class Connection {
   private readonly windowSize: number;
   private readonly maxPacket: number;
   private readonly host: ChannelHost = {
-    send: (p) => this.send(p),
+    send: (p, tail) => this.send(p, tail),
     release: (id) => { this.channels.delete(id); },
   };
 
@@ -119,9 +120,9 @@ export class Connection {
     if (this.failure) throw this.failure;
   }
 
-  private async send(payload: Uint8Array): Promise<void> {
+  private async send(payload: Uint8Array, tail?: Uint8Array): Promise<void> {
     this.check();
-    await this.channel.send(payload);
+    await this.channel.send(payload, tail);
   }
 
   private keepalive(): void {

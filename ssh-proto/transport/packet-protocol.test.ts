@@ -8,7 +8,7 @@ import { createPacketCipher, keySizes } from './cipher-suite.ts';
 import type { PacketOpener } from './packet-cipher.ts';
 import { ChaCha20Poly1305Cipher } from './chacha20-poly1305.ts';
 import { deriveKey, exchangeHash } from './key-schedule.ts';
-import { MAX_PACKET_LENGTH, PacketDecoder, PacketEncoder } from './packet-protocol.ts';
+import { MAX_PACKET_LENGTH, MAX_PAYLOAD_LENGTH, PacketDecoder, PacketEncoder } from './packet-protocol.ts';
 import { SshWriter } from '../wire/index.ts';
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -48,6 +48,30 @@ describe('packet round trips', () => {
     }
     expect(got.map(toHex)).toEqual(payloads.map(toHex));
     expect(dec.seq).toBe(3);
+  });
+
+  it.each(SUITES)('%s / %s: a payload given as head and tail decodes as the two joined, with the same padding', async (cipher, mac) => {
+    const [enc, dec] = await pair(cipher, mac);
+    const [plainEnc] = await pair(cipher, mac);
+    await fc.assert(fc.asyncProperty(
+      fc.uint8Array({ minLength: 1, maxLength: 20 }), fc.uint8Array({ maxLength: 40_000 }),
+      async (head, tail) => {
+        const joined = Buffer.concat([head, tail]);
+        const wire = await enc.encode(head, tail);
+        // The same length on the wire as the joined payload: the padding counts the tail (RFC 4253 §6).
+        expect(wire.length).toBe((await plainEnc.encode(joined)).length);
+        dec.feed(wire);
+        const got = await dec.next();
+        expect(toHex(got!.payload)).toBe(toHex(joined));
+      },
+    ), { numRuns: 30 });
+  });
+
+  it('the size limit counts the tail', () => {
+    const enc = new PacketEncoder();
+    expect(() => enc.encode(new Uint8Array(9), new Uint8Array(MAX_PAYLOAD_LENGTH - 9))).not.toThrow();
+    expect(() => enc.encode(new Uint8Array(9), new Uint8Array(MAX_PAYLOAD_LENGTH - 8))).toThrow(expect.objectContaining({ code: 'MESSAGE_TOO_LARGE' }));
+    expect(enc.seq).toBe(1); // the refused message took no sequence number
   });
 
   it.each(SUITES.filter(([c]) => c !== 'none'))('%s / %s: a flipped bit anywhere gives MAC_MISMATCH or a typed length error', async (cipher, mac) => {

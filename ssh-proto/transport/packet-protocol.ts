@@ -31,25 +31,30 @@ export class PacketEncoder {
     return previous;
   }
 
-  /** Frames, pads, encrypts and authenticates one payload. The sequence number is taken now, synchronously. */
-  encode(payload: Uint8Array): Promise<Uint8Array> | Uint8Array {
+  /**
+   * Frames, pads, encrypts and authenticates one payload: `payload`, then `tail` if given (a message's bulk data,
+   * copied once, straight into the packet). Both are read now, as is the sequence number taken.
+   */
+  encode(payload: Uint8Array, tail?: Uint8Array): Promise<Uint8Array> | Uint8Array {
+    const length = payload.length + (tail?.length ?? 0);
     if (payload.length === 0) throw new SshTransportError('MESSAGE_TOO_LARGE', 'an SSH message needs at least its message number');
-    if (payload.length > MAX_PAYLOAD_LENGTH) {
-      throw new SshTransportError('MESSAGE_TOO_LARGE', `a ${payload.length}-byte message exceeds the ${MAX_PAYLOAD_LENGTH}-byte limit`);
+    if (length > MAX_PAYLOAD_LENGTH) {
+      throw new SshTransportError('MESSAGE_TOO_LARGE', `a ${length}-byte message exceeds the ${MAX_PAYLOAD_LENGTH}-byte limit`);
     }
     const { blockSize, lengthExcludedFromAlignment } = this.sealer;
     // RFC 4253 §6: at least 4 bytes of padding; the aligned part is a multiple of the block size.
-    const aligned = 1 + payload.length + (lengthExcludedFromAlignment ? 0 : 4);
+    const aligned = 1 + length + (lengthExcludedFromAlignment ? 0 : 4);
     let padding = blockSize - (aligned % blockSize);
     if (padding < 4) padding += blockSize;
-    const packetLength = 1 + payload.length + padding;
+    const packetLength = 1 + length + padding;
     // With sealInPlace the packet is built with room for the tag and sealed where it lies.
     const inPlace = this.sealer.sealInPlace;
     const wire = new Uint8Array(4 + packetLength + (inPlace ? this.sealer.tagLength : 0));
     writeUint32(wire, 0, packetLength);
     wire[4] = padding;
     wire.set(payload, 5);
-    wire.set(randomBytes(padding), 5 + payload.length);
+    if (tail) wire.set(tail, 5 + payload.length);
+    wire.set(randomBytes(padding), 5 + length);
     const seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
     if (!inPlace) return this.sealer.seal(seq, wire);

@@ -274,12 +274,12 @@ describe('rekeying (RFC 4253 §9)', () => {
     await server.kex(true);
     const t = await client;
     const sessionId = Buffer.from(t.sessionId);
-    // Client-initiated: data sent during the kex is queued and arrives after it.
+    // Client-initiated: data sent during the kex is queued and arrives after it, a tail with its head.
     t.rekey();
-    const data = t.send(new SshWriter().byte(94).uint32(0).string('during kex').toBytes());
+    const data = t.send(new SshWriter().byte(94).uint32(0).uint32(10).toBytes(), new TextEncoder().encode('during kex'));
     await server.kex(false);
     const got = new SshReader(await server.read());
-    expect(got.byte()).toBe(94);
+    expect([got.byte(), got.uint32(), new TextDecoder().decode(got.string())]).toEqual([94, 0, 'during kex']);
     await data;
     // Server-initiated.
     await server.send(server.kexInit(false));
@@ -338,8 +338,9 @@ describe('rekeying (RFC 4253 §9)', () => {
     await server.versionExchange();
     await server.kex(true);
     const t = await client;
-    for (let i = 0; i < 3; i++) void t.send(new SshWriter().byte(94).uint32(0).string(new Uint8Array(4000)).toBytes());
-    for (let i = 0; i < 3; i++) expect((await server.read())[0]).toBe(94);
+    // Sent as head and tail (Channel.write's way): the tails count towards the limit.
+    for (let i = 0; i < 3; i++) void t.send(new SshWriter().byte(94).uint32(0).uint32(4000).toBytes(), new Uint8Array(4000));
+    for (let i = 0; i < 3; i++) expect((await server.read()).length).toBe(4009);
     // The third send crossed 10 000 bytes: the client's KEXINIT follows.
     const kexInit = await server.read();
     expect(kexInit[0]).toBe(MSG.KEXINIT);

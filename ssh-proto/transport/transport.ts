@@ -27,7 +27,7 @@ const INBOX_HIGH_WATER = 256;
 /** Stop reading from the network while this many received bytes wait to be opened and dispatched. */
 const BURST_BYTES = 1 << 20;
 
-interface Queued { payload: Uint8Array; done: Deferred<void> }
+interface Queued { payload: Uint8Array; tail: Uint8Array | undefined; done: Deferred<void> }
 
 export class Transport {
   sessionId: Uint8Array = new Uint8Array(0);
@@ -123,8 +123,11 @@ export class Transport {
 
   // ---- sending ----
 
-  /** Sends one message payload (5, 6 or >= 50). Queued while a key exchange runs (RFC 4253 §7). */
-  send(payload: Uint8Array): Promise<void> {
+  /**
+   * Sends one message payload (5, 6 or >= 50), `payload` then `tail` (bulk data the caller need not copy in first;
+   * both must stay unchanged until the promise settles). Queued while a key exchange runs (RFC 4253 §7).
+   */
+  send(payload: Uint8Array, tail?: Uint8Array): Promise<void> {
     if (this.ended) return Promise.reject(this.endedError());
     const type = payload[0];
     if (type === undefined || (type !== MSG.SERVICE_REQUEST && type !== MSG.SERVICE_ACCEPT && type < 50)) {
@@ -132,24 +135,24 @@ export class Transport {
     }
     if (this.kex && !this.kex.sentNewKeys) {
       const done = new Deferred<void>();
-      this.outQueue.push({ payload, done });
+      this.outQueue.push({ payload, tail, done });
       return done.promise;
     }
-    const p = this.sendPacket(payload);
+    const p = this.sendPacket(payload, tail);
     this.maybeRekey();
     return p;
   }
 
-  private sendPacket(payload: Uint8Array): Promise<void> {
+  private sendPacket(payload: Uint8Array, tail?: Uint8Array): Promise<void> {
     if (this.ended && payload[0] !== MSG.DISCONNECT) return Promise.reject(this.endedError());
     let sealed: Promise<Uint8Array> | Uint8Array;
     try {
-      sealed = this.encoder.encode(payload);
+      sealed = this.encoder.encode(payload, tail);
     } catch (e) {
       return Promise.reject(e);
     }
     if (sealed instanceof Promise) sealed.catch(() => {});
-    this.bytesSinceKex += payload.length;
+    this.bytesSinceKex += payload.length + (tail?.length ?? 0);
     return this.writeRaw(sealed);
   }
 
@@ -174,7 +177,7 @@ export class Transport {
   private flushQueue(): void {
     const queued = this.outQueue;
     this.outQueue = [];
-    for (const q of queued) this.sendPacket(q.payload).then(() => q.done.resolve(), (e: unknown) => q.done.reject(e));
+    for (const q of queued) this.sendPacket(q.payload, q.tail).then(() => q.done.resolve(), (e: unknown) => q.done.reject(e));
   }
 
   // ---- receiving ----
