@@ -23,6 +23,15 @@ export interface VpcdBridgeOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/**
+ * Whether a loopback connection reached itself. Retried against a port where nothing listens yet, a connect can be
+ * given that very port as its source port: the SYN then meets itself and the socket is connected to itself (TCP
+ * simultaneous open, RFC 9293 §3.5). It would talk to no card reader, and hold the port vpcd is about to listen on.
+ */
+export function isSelfConnected(socket: Socket): boolean {
+  return socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress;
+}
+
 export class VpcdBridge {
   /** Control messages received, for tests: "power-on", "reset", ... */
   readonly controls: string[] = [];
@@ -45,7 +54,11 @@ export class VpcdBridge {
     const deadline = Date.now() + (options.connectTimeoutMs ?? 10_000);
     for (;;) {
       const socket = await new Promise<Socket | undefined>((resolve) => {
-        const s = connect({ host, port }, () => resolve(s));
+        const s = connect({ host, port }, () => {
+          if (!isSelfConnected(s)) { resolve(s); return; }
+          s.destroy();
+          resolve(undefined);
+        });
         s.once('error', () => { s.destroy(); resolve(undefined); });
       });
       if (socket) return new VpcdBridge(socket, card);

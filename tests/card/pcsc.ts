@@ -98,9 +98,13 @@ export async function startPcscd(): Promise<PcscHarness> {
       } finally {
         pcscd.child.off('exit', fail); // one listener per insert would pile up on the long-lived pcscd
       }
-      await bridge.waitForAtrRequest(15_000);
-      // Let pcscd's reader thread notice the card and power it before tools connect.
-      await waitForCard(true);
+      try {
+        await bridge.waitForAtrRequest(15_000);
+        // Let pcscd's reader thread notice the card and power it before tools connect.
+        await waitForCard(true);
+      } catch (err) {
+        throw new PeerStartError(`${err instanceof Error ? err.message : String(err)}\npcscd (port ${port}) said:\n${pcscd.output()}`, { cause: err });
+      }
       return bridge;
     },
     async eject() {

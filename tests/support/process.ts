@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { existsSync } from 'node:fs';
+import { isSelfConnected } from '../../sim/index.ts';
 
 export class PeerMissingError extends Error {
   readonly code = 'PEER_MISSING';
@@ -32,12 +33,15 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** Resolves once something accepts TCP connections on host:port. */
+/**
+ * Resolves once something accepts TCP connections on host:port. A connection to itself (isSelfConnected: retried
+ * connects to a port nobody listens on yet can get it) does not count.
+ */
 export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ port, host }, () => { s.destroy(); resolve(true); });
+      const s = connect({ port, host }, () => { resolve(!isSelfConnected(s)); s.destroy(); });
       s.once('error', () => resolve(false));
     });
     if (ok) return;
