@@ -6,7 +6,7 @@ import { connectTcp } from '../../cli/net-stream.ts';
 import { NODE_CRYPTO_BACKEND } from '../../cli/node-crypto-backend.ts';
 import { connect, createHostKeyVerifier, parsePrivateKeyFile, setCryptoBackend, WEB_CRYPTO_BACKEND, type CryptoBackend, type SoftwareKey } from '../../ssh-proto/index.ts';
 import { repoRoot, type SshServerPeer } from '../../tests/peers/index.ts';
-import { ensureCliBundle } from './cli-bundle.ts';
+import { ensureCliBundle } from '../../tests/support/index.ts';
 import { cpuMsSince, ssh2Exec, type ExecResult } from './ssh2-client.ts';
 
 export type { ExecResult } from './ssh2-client.ts';

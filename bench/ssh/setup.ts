@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, makeTempDir, removeTempDir, startSshd } from '../../tests/peers/index.ts';
-import { ensureCliBundle } from './cli-bundle.ts';
+import { ensureCliBundle } from '../../tests/support/index.ts';
 import { loadSigner, type BenchTarget } from './clients.ts';
 
 export interface BenchSetup { readonly target: BenchTarget; readonly dir: string; stop(): Promise<void> }

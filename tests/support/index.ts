@@ -1,3 +1,4 @@
 export { freePort, waitForPort, startPeer, requireExecutable, PeerMissingError, PeerStartError } from './process.ts';
 export type { Peer } from './process.ts';
 export { openFifo, sha256Of, statusFlags, watchStatusFlags, O_NONBLOCK } from './fifo.ts';
+export { ensureCliBundle } from './cli-bundle.ts';
