@@ -3,7 +3,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../tests/support/index.ts';
 import { PivCard } from '../piv/index.ts';
-import { isSelfConnected, VpcdBridge } from './bridge.ts';
+import { isSelfConnected, VpcdBridge } from './index.ts';
 
 const sockets: Socket[] = [];
 afterEach(() => { for (const s of sockets.splice(0)) s.destroy(); });

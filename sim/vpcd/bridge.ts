@@ -4,6 +4,7 @@
 // ATR; only 04 is answered); longer ones are command APDUs, answered with the response.
 import { connect, type Socket } from 'node:net';
 import type { VirtualCard } from '../piv/index.ts';
+import { isSelfConnected } from './self-connected.ts';
 
 export const VPCD_DEFAULT_PORT = 35963;
 
@@ -21,15 +22,6 @@ export interface VpcdBridgeOptions {
   readonly port?: number;
   /** Keep trying to connect this long (vpcd starts listening when pcscd loads it). */
   readonly connectTimeoutMs?: number;
-}
-
-/**
- * Whether a loopback connection reached itself. Retried against a port where nothing listens yet, a connect can be
- * given that very port as its source port: the SYN then meets itself and the socket is connected to itself (TCP
- * simultaneous open, RFC 9293 §3.5). It would talk to no card reader, and hold the port vpcd is about to listen on.
- */
-export function isSelfConnected(socket: Socket): boolean {
-  return socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress;
 }
 
 export class VpcdBridge {

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { existsSync } from 'node:fs';
-import { isSelfConnected } from '../../sim/index.ts';
+import { isSelfConnected } from '../../sim/vpcd/index.ts';
 
 export class PeerMissingError extends Error {
   readonly code = 'PEER_MISSING';
