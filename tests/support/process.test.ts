@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { freePort, requireExecutable, startPeer, waitForPort, PeerMissingError } from './index.ts';
 
@@ -9,6 +11,18 @@ describe('test peers', () => {
     await waitForPort(port);
     await peer.stop();
     expect(() => process.kill(peer.pid, 0)).toThrow();
+  });
+
+  it('freePort gives ports below the ephemeral range, free to listen on', async () => {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(10_000);
+      expect(port).toBeLessThan(low!);
+    }
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(ports[0], '127.0.0.1', resolve));
+    server.close();
   });
 
   it('fails loudly when a component is missing', () => {

@@ -2,7 +2,7 @@
 // on `stop()` and, as a last resort, when the test process exits.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isSelfConnected } from '../../sim/vpcd/index.ts';
 
 export class PeerMissingError extends Error {
@@ -21,16 +21,40 @@ export function requireExecutable(path: string, hint: string): string {
   return path;
 }
 
-/** A free TCP port on the loopback interface. */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The kernel's range of ephemeral ports: connect()'s source ports and listen(0)'s ports. */
+function ephemeralPorts(): { low: number; high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return { low, high };
+  } catch { /* not Linux: its default below */ }
+  return { low: 32768, high: 60999 };
+}
+
+/** Whether a listener can take host:port now. */
+function canListen(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
   });
+}
+
+/** Ports below the ephemeral range that freePort draws from. */
+const PORTS_FROM = 10_000;
+
+/**
+ * A free TCP port for a peer to listen on, below the ephemeral range. The peer binds it later: an ephemeral port
+ * could meanwhile become some connection's source port (and the peer's bind fail), and a connect retried against it
+ * before the peer listens could reach itself (isSelfConnected). Ports below the range are never given to connects.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const { low } = ephemeralPorts();
+  if (low <= PORTS_FROM + 1000) throw new PeerStartError(`the ephemeral port range starts at ${low}: too low to draw test ports below it`);
+  for (let i = 0; i < 100; i++) {
+    const port = PORTS_FROM + Math.floor(Math.random() * (low - PORTS_FROM));
+    if (await canListen(port, host)) return port;
+  }
+  throw new PeerStartError(`no free port between ${PORTS_FROM} and ${low - 1} on ${host}`);
 }
 
 /**
