@@ -4,7 +4,7 @@ export {
   ManagementKey, DEFAULT_MANAGEMENT_KEY, ATR_YUBIKEY_5, ATR_GENERIC_PIV, ATR_OPENPGP, atrWithHistory,
   createTestCa, issueCardCertificate, provisionPivCard, defaultSlots,
 } from './piv/index.ts';
-export { isSelfConnected, VpcdBridge, VpcdError, VPCD_DEFAULT_PORT } from './vpcd/index.ts';
+export { VpcdBridge, VpcdError, VPCD_DEFAULT_PORT } from './vpcd/index.ts';
 export type { VpcdBridgeOptions } from './vpcd/index.ts';
 export { OpenPgpCard, OPENPGP_RID_PIX, provisionOpenPgpCard } from './openpgp/index.ts';
 export type { OpenPgpCardOptions, OpenPgpRole, ProvisionedOpenPgpCard } from './openpgp/index.ts';

@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
-import { isSelfConnected } from '../../sim/vpcd/index.ts';
 
 export class PeerMissingError extends Error {
   readonly code = 'PEER_MISSING';
@@ -21,14 +20,14 @@ export function requireExecutable(path: string, hint: string): string {
   return path;
 }
 
-/** The kernel's range of ephemeral ports: connect()'s source ports and listen(0)'s ports. */
-function ephemeralPorts(): { low: number; high: number } {
+/** The lowest ephemeral port (connect()'s source ports, listen(0)'s ports): Linux's setting, else its default. */
+const EPHEMERAL_LOW = ((): number => {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (low && high) return { low, high };
-  } catch { /* not Linux: its default below */ }
-  return { low: 32768, high: 60999 };
-}
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > 0) return low;
+  } catch { /* not Linux */ }
+  return 32768;
+})();
 
 /** Whether a listener can take host:port now. */
 function canListen(port: number, host: string): Promise<boolean> {
@@ -45,27 +44,24 @@ const PORTS_FROM = 10_000;
 /**
  * A free TCP port for a peer to listen on, below the ephemeral range. The peer binds it later: an ephemeral port
  * could meanwhile become some connection's source port (and the peer's bind fail), and a connect retried against it
- * before the peer listens could reach itself (isSelfConnected). Ports below the range are never given to connects.
+ * before the peer listens could reach itself (sim/vpcd's isSelfConnected). Ports below the range are never given to
+ * connects, so waitForPort's and the vpcd bridge's retries cannot.
  */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const { low } = ephemeralPorts();
-  if (low <= PORTS_FROM + 1000) throw new PeerStartError(`the ephemeral port range starts at ${low}: too low to draw test ports below it`);
+  if (EPHEMERAL_LOW <= PORTS_FROM + 1000) throw new PeerStartError(`the ephemeral port range starts at ${EPHEMERAL_LOW}: too low to draw test ports below it`);
   for (let i = 0; i < 100; i++) {
-    const port = PORTS_FROM + Math.floor(Math.random() * (low - PORTS_FROM));
+    const port = PORTS_FROM + Math.floor(Math.random() * (EPHEMERAL_LOW - PORTS_FROM));
     if (await canListen(port, host)) return port;
   }
-  throw new PeerStartError(`no free port between ${PORTS_FROM} and ${low - 1} on ${host}`);
+  throw new PeerStartError(`no free port between ${PORTS_FROM} and ${EPHEMERAL_LOW - 1} on ${host}`);
 }
 
-/**
- * Resolves once something accepts TCP connections on host:port. A connection to itself (isSelfConnected: retried
- * connects to a port nobody listens on yet can get it) does not count.
- */
+/** Resolves once something accepts TCP connections on host:port (a port from freePort: see there). */
 export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ port, host }, () => { resolve(!isSelfConnected(s)); s.destroy(); });
+      const s = connect({ port, host }, () => { s.destroy(); resolve(true); });
       s.once('error', () => resolve(false));
     });
     if (ok) return;
