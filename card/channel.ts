@@ -37,6 +37,9 @@ export class CardChannel {
       answer = await this.transport.transmit(bytes);
     } catch (err) {
       if (err instanceof CardError) throw err;
+      // A typed transport error (a stable code) already says what happened in a sentence.
+      const code = (err as { code?: unknown } | null)?.code;
+      if (err instanceof Error && typeof code === 'string') throw new CardTransportError(err.message, { cause: err, transportCode: code });
       throw new CardTransportError(`The card or reader stopped answering: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     return parseResponse(answer);

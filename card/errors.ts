@@ -11,10 +11,16 @@ export class CardError extends Error {
   }
 }
 
-/** The transport failed (reader unplugged, card removed, USB error). */
+/**
+ * The transport failed (reader unplugged, card removed, USB error, T=1 link resynchronised).
+ * `transportCode` is the transport's own stable code when it gave one (ccid/: CARD_REMOVED,
+ * T1_RESYNCHRONISED...).
+ */
 export class CardTransportError extends CardError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly transportCode: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; transportCode?: string }) {
     super('CARD_TRANSPORT', message, options);
+    this.transportCode = options?.transportCode;
   }
 }
 

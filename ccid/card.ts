@@ -25,6 +25,7 @@ export interface CardOptions {
 export class CcidCard {
   private removed = false;
   private t1: T1Session | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
   private readonly maxData: number;
   private readonly autoGetResponse: boolean;
 
@@ -81,8 +82,18 @@ export class CcidCard {
     this.removed = true;
   }
 
-  /** ApduTransport: one whole command APDU in, the whole response (data + SW1 SW2) out. */
-  async transmit(command: Uint8Array): Promise<Uint8Array> {
+  /**
+   * ApduTransport: one whole command APDU in, the whole response (data + SW1 SW2) out.
+   * Commands run one after the other: a T=1 exchange (ISO/IEC 7816-3 §11.6, one block
+   * sequence per command) or a GET RESPONSE series (ISO/IEC 7816-4 §7.6.1) cannot interleave.
+   */
+  transmit(command: Uint8Array): Promise<Uint8Array> {
+    const run = this.queue.then(() => this.transmitNow(command));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async transmitNow(command: Uint8Array): Promise<Uint8Array> {
     if (this.removed) throw new CardRemovedError();
     const apdu = parseCommandApdu(command);
     const send = async (bytes: Uint8Array): Promise<Uint8Array> => (await this.xfr(bytes, 0)).data;

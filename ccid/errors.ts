@@ -78,9 +78,12 @@ export class AtrError extends CcidError {
   }
 }
 
-/** The T=1 block protocol failed beyond recovery (ISO/IEC 7816-3 §11.6). */
+/**
+ * The T=1 block protocol failed beyond recovery (ISO/IEC 7816-3 §11.6). T1_RESYNCHRONISED:
+ * the link was restored by S(RESYNCH) after the command had gone out; it is not repeated.
+ */
 export class T1Error extends CcidError {
-  constructor(code: 'T1_BAD_BLOCK' | 'T1_PROTOCOL' | 'T1_ABORTED', message: string) {
+  constructor(code: 'T1_BAD_BLOCK' | 'T1_PROTOCOL' | 'T1_ABORTED' | 'T1_RESYNCHRONISED', message: string) {
     super(code, message);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The T=1 block protocol, host side (ISO/IEC 7816-3:2006 §11): I-block chaining both ways,
  * R-block acknowledgement and retransmission, S(WTX), S(IFS) both ways, S(ABORT), and
- * error recovery: up to three retries of a block, then up to three S(RESYNCH) (§11.6.3).
+ * error recovery: up to three retries of a block, then up to three S(RESYNCH) (§11.6.3). A
+ * command whose last I-block went out is never sent again after a resync (T1_RESYNCHRONISED).
  * I/O is one callback: send a block, get the card's block back (one CCID XfrBlock).
  */
 import { CcidError, T1Error } from './errors.ts';
@@ -89,6 +90,11 @@ export class T1Session {
         }
         if (resyncs >= MAX_RESYNCS) throw new T1Error('T1_PROTOCOL', 'The card still fails after three T=1 resynchronisations.');
         await this.resynchronise();
+        // §11.6.3.2 rule 6 only restores the block layer; it says nothing of the command. Once
+        // the last I-block (M = 0) has gone out, the card may have run the command and lost only
+        // its answer, so sending it again could run it twice (a VERIFY would cost two PIN tries).
+        // Before that, the card holds an incomplete chain (§11.6.2.3), which S(RESYNCH) drops.
+        if (err.commandSent) throw new T1Error('T1_RESYNCHRONISED', 'The reader lost sync with the card, so the command was not repeated; try again.');
       }
     }
   }
@@ -128,10 +134,13 @@ export class T1Session {
     let sending = true;
     let bwi = 0;
     let retries = 0;
+    // Set once the I-block that completes the command (M = 0) has been handed to the link.
+    let commandSent = false;
     const parts: Uint8Array[] = [];
     // Bound on blocks in one APDU: chunks both ways plus recovery and WTX; stops a hostile card.
     const limit = 64 + 4 * (chunks.length + 300);
     for (let n = 0; n < limit; n++) {
+      if (toSend.kind === 'I' && !toSend.more) commandSent = true;
       const raw = await this.send(toSend, bwi);
       bwi = 0;
       let block: T1Block;
@@ -140,14 +149,14 @@ export class T1Session {
       } catch (err) {
         if (!(err instanceof CcidError) || err.code !== 'T1_BAD_BLOCK') throw err;
         // Rule 7.1: an invalid block is answered with R(N(R)) signalling an EDC error.
-        if (++retries > MAX_RETRIES) throw new NeedResync();
+        if (++retries > MAX_RETRIES) throw new NeedResync(commandSent);
         this.stats.retransmissions++;
         toSend = { kind: 'R', nr: this.nr, error: 1 };
         continue;
       }
       if (block.kind === 'S') {
         if (block.response) {
-          if (++retries > MAX_RETRIES) throw new NeedResync();
+          if (++retries > MAX_RETRIES) throw new NeedResync(commandSent);
           toSend = { kind: 'R', nr: this.nr, error: 2 };
           continue;
         }
@@ -169,7 +178,7 @@ export class T1Session {
           throw new T1Error('T1_ABORTED', 'The card aborted the command (S(ABORT)).');
         }
         // A card must not ask the host to resynchronise; treat it as an invalid block.
-        if (++retries > MAX_RETRIES) throw new NeedResync();
+        if (++retries > MAX_RETRIES) throw new NeedResync(commandSent);
         toSend = { kind: 'R', nr: this.nr, error: 2 };
         continue;
       }
@@ -184,19 +193,19 @@ export class T1Session {
           continue;
         }
         // Rule 7.x: the card asks for a retransmission of our last block.
-        if (++retries > MAX_RETRIES) throw new NeedResync();
+        if (++retries > MAX_RETRIES) throw new NeedResync(commandSent);
         this.stats.retransmissions++;
         if (sending) toSend = lastI;
         continue;
       }
       // I-block from the card.
       if (sending && lastI.kind === 'I' && lastI.more) {
-        if (++retries > MAX_RETRIES) throw new NeedResync();
+        if (++retries > MAX_RETRIES) throw new NeedResync(commandSent);
         toSend = { kind: 'R', nr: this.nr, error: 2 };
         continue;
       }
       if (block.ns !== this.nr) {
-        if (++retries > MAX_RETRIES) throw new NeedResync();
+        if (++retries > MAX_RETRIES) throw new NeedResync(commandSent);
         toSend = { kind: 'R', nr: this.nr, error: 2 };
         continue;
       }
@@ -215,7 +224,12 @@ export class T1Session {
   }
 }
 
-class NeedResync extends Error {}
+/** Too many bad blocks (§11.6.3.2 rule 6); `commandSent`: the command's last I-block went out. */
+class NeedResync extends Error {
+  constructor(readonly commandSent: boolean) {
+    super('T=1 resynchronisation needed');
+  }
+}
 
 function clampIfs(v: number): number {
   // §11.4.2: IFS 0x01..0xFE; 0 and FF are invalid and fall back to the default 32.

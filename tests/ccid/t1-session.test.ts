@@ -2,7 +2,8 @@
 // block, with every card-side fault (ISO/IEC 7816-3 §11.6 error handling) and host-side block loss.
 import { describe, expect, it } from 'vitest';
 import { T1Error, T1Session, decodeBlock } from '../../ccid/index.ts';
-import { ATRS, SimCard, TestApplet, patternByte } from '../../sim/index.ts';
+import { PivClient } from '../../card/index.ts';
+import { ATRS, PivCard, SimCard, TestApplet, patternByte } from '../../sim/index.ts';
 import type { T1Fault } from '../../sim/index.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -70,7 +71,6 @@ describe('T=1 session against the card model', () => {
     ['nak', (s) => expect(s.stats.retransmissions).toBeGreaterThan(0)],
     ['wtx', (_s, seen) => expect(seen.some((x) => x.bwi === 2)).toBe(true)],
     ['ifs', (s) => expect(s.currentIfsc).toBe(254)],
-    ['lost-sync', (s) => expect(s.stats.resyncs).toBe(1)],
   ];
   for (const [fault, verify] of faultCases) {
     it(`recovers from card fault '${fault}'`, async () => {
@@ -83,6 +83,53 @@ describe('T=1 session against the card model', () => {
       expect(hex(await session.transceive(Uint8Array.of(0x80, 0x20, 0x00, 0x03, 0x03)))).toBe('030a119000');
     });
   }
+
+  // §11.6.3.2 rule 6: S(RESYNCH) restores the block layer only. Once a command's last I-block
+  // has gone out the host cannot know whether the card ran it, so it is not sent again.
+  it("card fault 'lost-sync' after the command went out: one resync, T1_RESYNCHRONISED, no replay", async () => {
+    const { card, session, seen } = setup({ ifsc: 32 });
+    await session.negotiateIfsd(254);
+    card.t1Faults.push('lost-sync');
+    const err = await session.transceive(READ_2K).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(T1Error);
+    expect((err as T1Error).code).toBe('T1_RESYNCHRONISED');
+    expect(session.stats.resyncs).toBe(1);
+    expect(seen.map((s) => decodeBlock(s.block)).filter((b) => b.kind === 'I').length).toBe(1);
+    // The link is usable again, and the caller may send the command itself.
+    check2k(await session.transceive(READ_2K));
+    expect(hex(await session.transceive(Uint8Array.of(0x80, 0x20, 0x00, 0x03, 0x03)))).toBe('030a119000');
+  });
+
+  it("card fault 'lost-sync' before a chained command's last block: the command is sent again, once", async () => {
+    const { card, session } = setup({ ifsc: 100 });
+    const data = Uint8Array.from({ length: 600 }, (_, i) => i & 0xff);
+    const apdu = Uint8Array.of(0x80, 0x10, 0, 0, 0x00, 0x02, 0x58, ...data, 0x00, 0x00);
+    card.t1Faults.push('lost-sync');
+    expect(hex(await session.transceive(apdu))).toBe(hex(data) + '9000');
+    expect(session.stats.resyncs).toBe(1);
+    expect(card.stats.apdus).toBe(1);
+  });
+
+  it('a VERIFY whose answer is lost is run by the card once: one PIN try, T1_RESYNCHRONISED', async () => {
+    // The real PIV model (sim/piv) behind the card-side T=1: its retry counter is the witness.
+    const piv = new PivCard({ pinRetries: 3 });
+    const card = new SimCard(piv);
+    card.reset();
+    const session = new T1Session({ exchange: async (block) => card.processT1(block) }, { ifsc: 254 });
+    const client = new PivClient({ transmit: (apdu) => session.transceive(apdu) });
+    // The card runs the VERIFY, then its answer and all three retransmissions arrive corrupted.
+    card.t1Faults.push('corrupt', 'corrupt', 'corrupt', 'corrupt');
+    const err = await client.verifyPin('654321').catch((e: unknown) => e);
+    // card/ keeps ccid's code and sentence, which the page and the CLI show as they are.
+    expect(err).toMatchObject({ code: 'CARD_TRANSPORT', transportCode: 'T1_RESYNCHRONISED' });
+    expect((err as Error).message).toMatch(/^The reader lost sync with the card.*try again\.$/);
+    expect(session.stats.resyncs).toBe(1);
+    expect(piv.log.filter((e) => e.command[1] === 0x20).length).toBe(1);
+    expect(piv.pinLeft).toBe(2);
+    // The next (user-initiated) attempt is one more try, and its answer arrives.
+    await expect(client.verifyPin('654321')).rejects.toMatchObject({ code: 'PIN_INCORRECT', retriesLeft: 1 });
+    expect(piv.pinLeft).toBe(1);
+  });
 
   it('recovers when a fault hits in the middle of a chained answer', async () => {
     const { card, session } = setup();
