@@ -2,6 +2,7 @@
 // X-Forwarded-* headers are believed only from the configured reverse proxies.
 import type { IncomingMessage } from 'node:http';
 import { CidrSet, normalizeIp } from './address.ts';
+import { quoteClientText } from './close-reason.ts';
 import { RelayError } from './errors.ts';
 
 export interface RequestOrigin {
@@ -57,5 +58,5 @@ export function checkOrigin(req: IncomingMessage, where: RequestOrigin, allowed:
     const self = `${where.secure ? 'https' : 'http'}://${where.host}`;
     if (origin.toLowerCase() === self.toLowerCase()) return;
   }
-  throw new RelayError('ORIGIN_FORBIDDEN', `Pages from ${origin.slice(0, 60)} may not use this relay.`);
+  throw new RelayError('ORIGIN_FORBIDDEN', `Pages from ${quoteClientText(origin, 60)} may not use this relay.`);
 }

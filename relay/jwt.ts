@@ -4,6 +4,7 @@
 // public key can not be misused as an HMAC secret.
 import { createPublicKey, verify, type KeyObject, type JsonWebKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { quoteClientText } from './close-reason.ts';
 import { RelayConfigError, RelayError } from './errors.ts';
 
 interface AlgSpec { readonly kty: string; readonly hash: string | null; readonly crv?: string; readonly pss?: boolean }
@@ -60,7 +61,7 @@ export class JwksKeys {
     if (header.crit !== undefined) throw invalid('it has critical header parameters the relay does not know'); // RFC 7515 §4.1.11
     const alg = typeof header.alg === 'string' ? header.alg : '';
     const spec = ALGORITHMS[alg];
-    if (!spec) throw invalid(`algorithm '${alg.slice(0, 10)}' is not accepted`);
+    if (!spec) throw invalid(`algorithm ${quoteClientText(alg, 10)} is not accepted`);
     const candidates = this.keys.filter((k) => (header.kid === undefined || k.kid === header.kid)
       && (k.alg === undefined || k.alg === alg) && k.jwk.kty === spec.kty && (spec.crv === undefined || k.jwk.crv === spec.crv));
     if (candidates.length === 0) throw invalid('no key in the JWKS matches it');

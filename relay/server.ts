@@ -12,6 +12,7 @@ import { TargetAllowlist } from './allowlist.ts';
 import { Authenticator } from './auth.ts';
 import { checkOrigin, ClientAddressing } from './client-address.ts';
 import { CloseCode } from './close-codes.ts';
+import { closeReason } from './close-reason.ts';
 import type { RelayConfig, RelayConfigInput } from './config.ts';
 import { resolveConfig } from './config-file.ts';
 import { connectChecked, resolveTarget, systemResolver, type Resolver } from './connect-target.ts';
@@ -118,7 +119,19 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
       return;
     }
     socket.on('error', () => { /* the session or the refusal reports it */ });
-    wss.handleUpgrade(req, socket, head, (ws) => { void admit(ws, socket, req); });
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // admit() reports its own refusals; anything thrown past that must not become an
+      // unhandled rejection, which would end the process and every session in it.
+      admit(ws, socket, req).catch((err: unknown) => {
+        log.error('admit-error', { url: redactUrl(req.url ?? ''), error: String(err).slice(0, 200) });
+        try {
+          if (ws.readyState === ws.OPEN) ws.close(CloseCode.INTERNAL_ERROR, 'The relay failed to open the session.');
+          else ws.terminate();
+        } catch {
+          ws.terminate();
+        }
+      });
+    });
   });
 
   // Heartbeat: a client that vanished without closing (no FIN) misses a pong and is dropped.
@@ -199,7 +212,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
       const e = err instanceof RelayError ? err : new RelayError('INTERNAL_ERROR', 'The relay failed to open the session.');
       metrics.refused(e.code);
       log.warn('refused', { id, who, from, to: to || null, url: redactUrl(req.url ?? ''), origin: req.headers.origin ?? null, code: e.code, closeCode: e.closeCode, reason: e.message });
-      if (ws.readyState === ws.OPEN) ws.close(e.closeCode, e.message);
+      if (ws.readyState === ws.OPEN) ws.close(e.closeCode, closeReason(e.message)); // RFC 6455 §5.5.1: at most 123 bytes
       else ws.terminate();
     }
   }

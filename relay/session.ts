@@ -14,6 +14,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import { CloseCode, closeCodeName } from './close-codes.ts';
+import { closeReason } from './close-reason.ts';
 import type { RelayError } from './errors.ts';
 import type { ReadBuffer } from './read-buffer.ts';
 import { ReadPacing } from './read-pacing.ts';
@@ -215,7 +216,7 @@ export class Session {
     } else {
       this.socket.destroy();
       // ws queues the close frame after data already handed to send(), so the tail arrives.
-      if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, reason);
+      if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, closeReason(reason));
       else if (this.ws.readyState === this.ws.CONNECTING) this.ws.terminate();
     }
     this.resolveDone({

@@ -7,6 +7,7 @@
 // `binary` subprotocol (websockify's `base64` is not supported: SSH needs binary).
 import { normalizeIp } from './address.ts';
 import { normalizeHostname } from './allowlist.ts';
+import { quoteClientText } from './close-reason.ts';
 import { RelayError } from './errors.ts';
 
 export interface TargetRequest {
@@ -21,7 +22,7 @@ export const UPGRADE_PATHS = ['/ssh', '/websockify', '/'] as const;
 function parsePort(text: string | null): number {
   if (text === null || text === '') return 22;
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
-    throw new RelayError('BAD_TARGET', `The target port '${text.slice(0, 20)}' is not a number from 1 to 65535.`);
+    throw new RelayError('BAD_TARGET', `The target port ${quoteClientText(text, 20)} is not a number from 1 to 65535.`);
   }
   return Number(text);
 }
@@ -30,7 +31,7 @@ function parseHost(text: string): string {
   const ip = normalizeIp(text);
   if (ip) return ip.address;
   const name = normalizeHostname(text);
-  if (!name) throw new RelayError('BAD_TARGET', `The target host '${text.slice(0, 40)}' is not a valid host name or address.`);
+  if (!name) throw new RelayError('BAD_TARGET', `The target host ${quoteClientText(text, 40)} is not a valid host name or address.`);
   return name;
 }
 
@@ -50,7 +51,7 @@ export function parseTarget(requestUrl: string): TargetRequest {
   }
   const base = segments[0];
   if (base !== undefined && base !== 'ssh' && base !== 'websockify') {
-    throw new RelayError('BAD_TARGET', `Unknown relay path '/${base.slice(0, 30)}': use /ssh?host=HOST&port=PORT.`);
+    throw new RelayError('BAD_TARGET', `Unknown relay path ${quoteClientText(`/${base}`, 30)}: use /ssh?host=HOST&port=PORT.`);
   }
   if (segments.length > 1) {
     if (segments.length > 3) throw new RelayError('BAD_TARGET', 'Use /ssh/HOST/PORT: the path has too many parts.');
