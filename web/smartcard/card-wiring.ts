@@ -98,8 +98,13 @@ class PivCardHandle implements CardHandle {
   /** identity/'s pre-sign gate for one key: undefined when it may sign, else the refusal with pki/'s reasons. */
   private async gateRefusal(key: CardKey): Promise<GateError | undefined> {
     try {
+      // The slot's own public key where the card tells it (YubiKey 5.3+ GET METADATA), as openCardSession does:
+      // key.spki comes from the certificate itself, so comparing with it could not catch a certificate left
+      // over from an earlier key. Other PIV cards expose no public key; their signature is checked after signing.
+      const slot = /^piv:([0-9a-f]{2})$/.exec(key.id)?.[1];
+      const keySpki = (slot ? (await this.token.metadata(parseInt(slot, 16)))?.spki : undefined) ?? key.spki;
       await checkCardCertificate(
-        { certificate: key.certificate, ...(key.certificateChain ? { chain: key.certificateChain } : {}), keySpki: key.spki, keyLabel: key.label },
+        { certificate: key.certificate, ...(key.certificateChain ? { chain: key.certificateChain } : {}), keySpki, keyLabel: key.label },
         { mode: 'kiosk', anchors: anchorsOf(this.config), revocation: this.revocation },
       );
       return undefined;
