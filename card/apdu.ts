@@ -36,20 +36,30 @@ export function encodeApdu(cmd: CommandApdu, extended: boolean): Uint8Array {
   const useExtended = nc > SHORT_MAX_DATA || (ne !== undefined && ne > SHORT_MAX_LE);
   if (useExtended && !extended) throw new CardInputError('This APDU needs extended length, which the card or reader does not support');
   if (nc > EXTENDED_MAX_DATA) throw new CardInputError(`APDU data is too long (${nc} bytes)`);
-  const out: number[] = [cmd.cla, cmd.ins, cmd.p1, cmd.p2];
+  // Written straight into the result, so a PIN in the data has one copy here (CardChannel zeroes it).
+  const lc = nc === 0 ? 0 : useExtended ? 3 : 1;
+  const le = ne === undefined ? 0 : !useExtended ? 1 : nc > 0 ? 2 : 3;
+  const out = new Uint8Array(4 + lc + nc + le);
+  out.set([cmd.cla, cmd.ins, cmd.p1, cmd.p2]);
+  let pos = 4;
   if (!useExtended) {
-    if (nc > 0) out.push(nc, ...cmd.data!);
-    if (ne !== undefined) out.push(ne === SHORT_MAX_LE ? 0 : ne);
+    if (nc > 0) out[pos++] = nc;
   } else {
     // Extended: one leading 00, then Lc as two bytes; Le as two bytes (three when no Lc).
-    out.push(0);
-    if (nc > 0) out.push(nc >> 8, nc & 0xff, ...cmd.data!);
-    if (ne !== undefined) {
+    out[pos++] = 0;
+    if (nc > 0) { out[pos++] = nc >> 8; out[pos++] = nc & 0xff; }
+  }
+  if (nc > 0) out.set(cmd.data!, pos);
+  pos += nc;
+  if (ne !== undefined) {
+    if (!useExtended) out[pos] = ne === SHORT_MAX_LE ? 0 : ne;
+    else {
       const v = ne === EXTENDED_MAX_LE ? 0 : ne;
-      out.push(v >> 8, v & 0xff);
+      out[pos] = v >> 8;
+      out[pos + 1] = v & 0xff;
     }
   }
-  return Uint8Array.from(out);
+  return out;
 }
 
 /** Splits a response into data and SW1 SW2. */

@@ -18,6 +18,12 @@ export interface ChannelOptions {
   readonly maxExtendedData?: number;
 }
 
+/**
+ * Instructions whose data is reference data (ISO/IEC 7816-4 §11.5.6-§11.5.10; SP 800-73-4
+ * Part 2 §3.2.1-§3.2.3): VERIFY 20, CHANGE REFERENCE DATA 24, RESET RETRY COUNTER 2C.
+ */
+const CARRIES_SECRET = new Set([0x20, 0x24, 0x2c]);
+
 /** A guard against a card that answers 61 xx forever. */
 const MAX_RESPONSE_BYTES = 1 << 20;
 
@@ -36,14 +42,14 @@ export class CardChannel {
     try {
       answer = await this.transport.transmit(bytes);
     } catch (err) {
-      if (err instanceof CardError) throw err;
-      // A typed transport error (a stable code) already says what happened in a sentence.
-      const code = (err as { code?: unknown } | null)?.code;
-      if (err instanceof Error && typeof code === 'string') throw new CardTransportError(err.message, { cause: err, transportCode: code });
-      throw new CardTransportError(`The card or reader stopped answering: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw transportError(err);
+    } finally {
+      // The encoded command holds the PIN (or PIN and new PIN, PUK): wipe it once sent.
+      if (CARRIES_SECRET.has(cmd.ins)) bytes.fill(0);
     }
     return parseResponse(answer);
   }
+
 
   /**
    * Sends a command, chaining the data if needed, collecting 61 xx continuations and
@@ -91,4 +97,12 @@ export class CardChannel {
     if (r.sw !== SW_OK) throw statusError(r.sw);
     return r.data;
   }
+}
+
+function transportError(err: unknown): CardError {
+  if (err instanceof CardError) return err;
+  // A typed transport error (a stable code) already says what happened in a sentence.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof Error && typeof code === 'string') return new CardTransportError(err.message, { cause: err, transportCode: code });
+  return new CardTransportError(`The card or reader stopped answering: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

@@ -145,7 +145,10 @@ export class OpenPgpClient {
   /** VERIFY PW1 in mode 82 (authentication and decryption). One attempt only. */
   async verifyPin(pin: string): Promise<void> {
     const bytes = new TextEncoder().encode(pin);
-    if (bytes.length < 6 || bytes.length > 127) throw new CardInputError('An OpenPGP card PIN is at least 6 characters long');
+    if (bytes.length < 6 || bytes.length > 127) {
+      bytes.fill(0);
+      throw new CardInputError('An OpenPGP card PIN is at least 6 characters long');
+    }
     try {
       await this.channel.call({ cla: 0, ins: 0x20, p1: 0, p2: 0x82, data: bytes });
     } finally {

@@ -131,12 +131,16 @@ export class PivClient {
    */
   async verifyPin(pin: string, reference = PIN_REFERENCE): Promise<void> {
     const bytes = new TextEncoder().encode(pin);
-    if (bytes.length < 6 || bytes.length > 8) throw new CardInputError('A PIV PIN is 6 to 8 characters long');
+    if (bytes.length < 6 || bytes.length > 8) {
+      bytes.fill(0);
+      throw new CardInputError('A PIV PIN is 6 to 8 characters long');
+    }
     const padded = new Uint8Array(8).fill(0xff);
     padded.set(bytes);
     try {
       await this.channel.call({ cla: 0, ins: 0x20, p1: 0x00, p2: reference, data: padded });
     } finally {
+      bytes.fill(0);
       padded.fill(0);
     }
   }
