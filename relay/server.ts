@@ -113,12 +113,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
     : createServer(onRequest);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // First of all: node's HTTP server drops its own socket error handler when it hands over an
+    // upgrade, so a client reset (ECONNRESET) on any path below would otherwise be uncaught.
+    socket.on('error', () => { /* the session or the refusal reports it */ });
     if (draining) {
       // Shutting down: no new sessions here; the load balancer will pick another relay.
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    socket.on('error', () => { /* the session or the refusal reports it */ });
     wss.handleUpgrade(req, socket, head, (ws) => {
       // admit() reports its own refusals; anything thrown past that must not become an
       // unhandled rejection, which would end the process and every session in it.
