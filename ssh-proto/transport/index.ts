@@ -21,3 +21,5 @@ export { VersionExchange, MAX_PRE_BANNER_LINES, MAX_PRE_BANNER_BYTES } from './v
 /** Packet ciphers by name (for fake servers in hostile tests and for bench/ssh-ciphers.ts). */
 export { createPacketCipher, keySizes } from './cipher-suite.ts';
 export type { PacketCipher } from './cipher-suite.ts';
+/** RFC 4253 §7.2 key derivation, for fake servers in hostile tests. */
+export { deriveDirectionKeys } from './key-schedule.ts';

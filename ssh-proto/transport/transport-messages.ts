@@ -6,6 +6,12 @@ import { SshDisconnectError } from './errors.ts';
 /** RFC 4250 §4.1.2: 30-49 belong to the negotiated kex method. */
 export const isKexMethodMessage = (t: number): boolean => t >= 30 && t <= 49;
 
+/** KEXINIT, NEWKEYS and the kex method's numbers: all a server may send between its KEXINIT and NEWKEYS (§7.1). */
+export const isKexMessage = (t: number): boolean => t === 20 || t === 21 || isKexMethodMessage(t);
+
+/** RFC 4250 §4.1.2: 1-4 are the transport-generic messages (DISCONNECT, IGNORE, UNIMPLEMENTED, DEBUG). */
+export const isTransportGenericMessage = (t: number): boolean => t >= 1 && t <= 4;
+
 /**
  * Numbers the layers above may use (RFC 4250 §4.1): user auth 50-79 (method-specific numbers included),
  * connection 80-82 and 90-100. Anything else (83-89, 101-255) no layer of this client implements: the transport

@@ -16,9 +16,10 @@ import { exchangeHash } from './key-schedule.ts';
 import { PacketDecoder, PacketEncoder, type DecodedPacket } from './packet-protocol.ts';
 import { DEFAULT_CLIENT_VERSION, VersionExchange } from './version-exchange.ts';
 import { askVerifier, checkExchangeSignature, disconnectReasonFor, equalBytes } from './host-key-check.ts';
+import { ExtInfoPlacement } from './ext-info-placement.ts';
 import {
-  encodeDisconnect, encodeUnimplemented, isKexMethodMessage, isUpperLayerMessage, parseDebug, parseDisconnect,
-  parseExtInfo, parseUnimplemented,
+  encodeDisconnect, encodeUnimplemented, isKexMessage, isKexMethodMessage, isTransportGenericMessage, isUpperLayerMessage,
+  parseDebug, parseDisconnect, parseExtInfo, parseUnimplemented,
 } from './transport-messages.ts';
 
 const GiB = 1024 ** 3;
@@ -28,6 +29,7 @@ const INBOX_HIGH_WATER = 256;
 const BURST_BYTES = 1 << 20;
 
 interface Queued { payload: Uint8Array; tail: Uint8Array | undefined; done: Deferred<void> }
+type ExtInfo = ReturnType<typeof parseExtInfo>;
 
 export class Transport {
   sessionId: Uint8Array = new Uint8Array(0);
@@ -66,6 +68,7 @@ export class Transport {
   private bytesSinceKex = 0;
   private rekeyTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly firstKex = new Deferred<void>();
+  private readonly extInfoPlacement = new ExtInfoPlacement<ExtInfo>();
 
   private constructor(stream: ByteStream, private readonly options: TransportOptions) {
     this.clientVersion = options.clientVersion ?? DEFAULT_CLIENT_VERSION;
@@ -277,9 +280,15 @@ export class Transport {
     const type = payload[0]!;
     const kex = this.kex;
     if (type === MSG.DISCONNECT) throw parseDisconnect(payload);
-    // Strict kex: during the initial kex only kex messages are allowed (OpenSSH PROTOCOL §1.10).
-    if (kex?.initial && !kex.newKeysReceived.settled && this.strictKex && type !== MSG.KEXINIT && type !== MSG.NEWKEYS && !isKexMethodMessage(type)) {
-      throw new SshTransportError('STRICT_KEX_VIOLATION', `the server sent message ${type} during the initial strict key exchange`);
+    if (kex?.initial && !kex.newKeysReceived.settled) this.checkInitialKexMessage(type);
+    if (type === MSG.EXT_INFO) {
+      const ext = this.extInfoPlacement.extInfo(parseExtInfo(payload));
+      if (ext) this.applyExtInfo(ext);
+      return;
+    }
+    if (this.extInfoPlacement.watching) {
+      const ext = this.extInfoPlacement.packet(type);
+      if (ext) this.applyExtInfo(ext);
     }
     switch (type) {
       case MSG.IGNORE:
@@ -294,12 +303,6 @@ export class Transport {
         if (kex && !kex.initial && !kex.serverKexInit && unimplemented === kex.clientKexInitSeq) this.abandonRekey(kex);
         return;
       }
-      case MSG.EXT_INFO: {
-        const { extensions, serverSigAlgs } = parseExtInfo(payload);
-        if (serverSigAlgs) this.serverSigAlgs = serverSigAlgs;
-        this.emit({ type: 'ext-info', extensions });
-        return;
-      }
       case MSG.KEXINIT:
         this.onKexInit(seq, payload);
         return;
@@ -308,6 +311,7 @@ export class Transport {
         return kex.incomingCipher.promise.then((opener) => {
           this.decoder.setOpener(opener);
           if (this.strictKex) this.decoder.seq = 0; // strict kex: reset after every NEWKEYS
+          if (kex.initial) this.extInfoPlacement.firstNewKeys();
           kex.newKeysReceived.resolve();
         });
       }
@@ -326,6 +330,24 @@ export class Transport {
       return;
     }
     this.sendUnimplemented(seq); // RFC 4253 §11.4
+  }
+
+  /**
+   * Before the first NEWKEYS nothing is authenticated: only transport-generic (1-4) and kex messages (20, 21, 30-49)
+   * are taken, strict kex or not (OpenSSH's kex_protocol_error). Strict kex allows only the kex messages
+   * (OpenSSH PROTOCOL §1.10).
+   */
+  private checkInitialKexMessage(type: number): void {
+    if (this.strictKex) {
+      if (!isKexMessage(type)) throw new SshTransportError('STRICT_KEX_VIOLATION', `the server sent message ${type} during the initial strict key exchange`);
+    } else if (!isKexMessage(type) && !isTransportGenericMessage(type)) {
+      throw new SshTransportError('KEX_UNEXPECTED_MESSAGE', `the server sent message ${type} before the initial key exchange ended`);
+    }
+  }
+
+  private applyExtInfo({ extensions, serverSigAlgs }: ExtInfo): void {
+    if (serverSigAlgs) this.serverSigAlgs = serverSigAlgs;
+    this.emit({ type: 'ext-info', extensions });
   }
 
   private sendUnimplemented(seq: number): void {
