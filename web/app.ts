@@ -12,7 +12,7 @@ import { status } from './session/status.ts';
 import { TerminalSession, assertPort, type SshDialer, type SshSigner } from './session/terminal-session.ts';
 import { Profiles, type AuthMethod, type Profile, type RecentConnection } from './storage/profiles.ts';
 import { createStore } from './storage/record-store.ts';
-import { createHostKeyVerifier, userEntryKey } from './trust/host-key-verifier.ts';
+import { createHostKeyVerifier, hostKeyAlgorithmsFor, userEntryKey } from './trust/host-key-verifier.ts';
 import { formatKnownHostsLine, parseKnownHosts, type KnownHostEntry } from './trust/known-hosts.ts';
 import { byId, el } from './ui/dom.ts';
 import { HostKeyDialog } from './ui/host-key-dialog.ts';
@@ -37,6 +37,8 @@ export class App {
   readonly knownHosts = createStore<KnownHostEntry>('known-hosts', false);
   private readonly siteKnownHosts: KnownHostEntry[];
   private session: TerminalSession | undefined;
+  /** The session that signs in (or signed in) with the card: a removal ends it. */
+  private cardSession: TerminalSession | undefined;
   private readonly idle: IdleTimer;
   private readonly form = byId<HTMLFormElement>('connect-form');
   private readonly formError = byId('form-error');
@@ -61,6 +63,7 @@ export class App {
     this.bindKnownHosts();
     byId('mode-badge').hidden = config.mode !== 'kiosk';
     byId('profiles').hidden = !persistent;
+    for (const id of ['import-known-hosts', 'export-known-hosts']) byId(id).hidden = !persistent;
     if (config.defaultHost) byId<HTMLInputElement>('host').value = config.defaultHost;
     if (config.defaultPort) byId<HTMLInputElement>('port').value = String(config.defaultPort);
     if (config.defaultUser) byId<HTMLInputElement>('user').value = config.defaultUser;
@@ -112,23 +115,31 @@ export class App {
     if (this.session?.active) await this.session.close('A new connection replaced this one.');
     const session = new TerminalSession(this.terminal, (s) => this.statusLine.show(s));
     this.session = session;
+    this.cardSession = target.auth === 'card' ? session : undefined;
     this.setConnected(true);
     void session.done.then(() => { if (this.session === session) this.setConnected(false); });
     const config = this.deps.config;
     try {
       const dial = await this.deps.loadDialer();
+      // Kiosk: only the site's lines count (nothing the user imported or remembered).
+      const known = { host: target.host, port: target.port, siteEntries: this.siteKnownHosts, ...(config.mode === 'personal' ? { userStore: this.knownHosts } : {}) };
       const verifyHostKey = createHostKeyVerifier({
-        host: target.host, port: target.port,
-        siteEntries: this.siteKnownHosts, userStore: this.knownHosts,
+        ...known,
         trustOnFirstUse: config.trustOnFirstUse, canRemember: config.mode === 'personal',
         ask: (q) => this.hostKeyDialog.ask(q),
       });
+      const hostKeyAlgorithms = await hostKeyAlgorithmsFor(known);
       this.terminal.writeLine(`\r\n\x1b[2mConnecting to ${target.user}@${target.host}:${target.port}…\x1b[0m`);
       const auth = target.auth === 'password' ? { password: target.password } : { signers: await this.cardSigners() };
-      await session.start(config.relayUrl, target, dial, auth, async (key) => {
-        await verifyHostKey(key);
-        void this.renderKnownHostsSummary();
+      await session.start(config.relayUrl, target, dial, auth, {
+        hostKeyAlgorithms,
+        verifyHostKey: async (key) => {
+          await verifyHostKey(key);
+          void this.renderKnownHostsSummary();
+        },
       });
+      // Ended while dialing (card removed, idle timeout, a newer connection): nothing to remember.
+      if (!session.active) return;
       await this.profiles.noteConnected({ host: target.host, port: target.port, user: target.user, auth: target.auth });
       void this.renderProfiles();
     } catch (err) {
@@ -165,14 +176,21 @@ export class App {
     this.disconnectButton.disabled = !on;
   }
 
+  /**
+   * The card left the reader: the session that used it ends, whether its shell is open or it is still
+   * dialing (between the card's signature and the shell, a removal must not let the shell open).
+   */
   private async cardRemoved(reason: string): Promise<void> {
-    if (this.session?.active) await this.session.close(`${reason} The session that used it was ended.`);
+    this.pinDialog.dismiss();
+    await this.cardSession?.close(`${reason} The session that used it was ended.`);
     if (this.deps.config.mode === 'kiosk') await this.kioskClear(reason);
   }
 
-  /** Kiosk: end the session and forget everything on the page. */
+  /** Kiosk: end the session (open or still dialing), close the dialogs, and forget everything on the page. */
   async kioskClear(reason: string): Promise<void> {
-    if (this.session?.active) await this.session.close(reason);
+    this.pinDialog.dismiss();
+    this.hostKeyDialog.dismiss();
+    await this.session?.close(reason);
     this.terminal.clear();
     this.terminal.writeLine('\x1b[2J\x1b[H');
     for (const id of ['host', 'user', 'password']) byId<HTMLInputElement>(id).value = '';
@@ -238,10 +256,15 @@ export class App {
     byId('export-known-hosts').addEventListener('click', () => { void this.exportKnownHosts(); });
   }
 
+  /**
+   * Personal mode: adds known_hosts lines (plain keys, @cert-authority, @revoked) to the user's own. A kiosk
+   * trusts only the site's lines: nothing a user brings may widen it (or outlive them on a shared PC).
+   */
   async importKnownHosts(input: HTMLInputElement | string): Promise<number> {
     try {
+      if (this.deps.config.mode === 'kiosk') throw new WebError('KIOSK_KNOWN_HOSTS', 'This kiosk trusts only the host keys its administrator provisioned; known hosts cannot be imported here.');
       const text = typeof input === 'string' ? input : await input.files?.[0]?.text() ?? '';
-      const entries = parseKnownHosts(text).filter((e) => e.marker === '');
+      const entries = parseKnownHosts(text);
       for (const e of entries) await this.knownHosts.put(userEntryKey(e), e);
       await this.renderKnownHostsSummary();
       return entries.length;
@@ -265,9 +288,14 @@ export class App {
   }
 
   private async renderKnownHostsSummary(): Promise<void> {
-    const n = (await this.knownHosts.list()).length;
+    const user = await this.knownHosts.list();
+    const n = user.filter((e) => e.marker === '').length;
     const site = this.siteKnownHosts.length;
     const parts = [n === 0 ? 'No remembered hosts' : `${n} remembered host key${n === 1 ? '' : 's'}`];
+    const cas = user.filter((e) => e.marker === '@cert-authority').length;
+    const revoked = user.filter((e) => e.marker === '@revoked').length;
+    if (cas > 0) parts.push(`${cas} certificate authorit${cas === 1 ? 'y' : 'ies'}`);
+    if (revoked > 0) parts.push(`${revoked} revoked key${revoked === 1 ? '' : 's'}`);
     if (site > 0) parts.push(`${site} provisioned by the site`);
     byId('known-hosts-summary').textContent = `${parts.join('; ')}.`;
   }

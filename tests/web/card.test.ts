@@ -56,6 +56,21 @@ describe('signing in with a smart card in the browser', () => {
     await context.close();
   }, 120_000);
 
+  it('a card pulled out while its PIN is asked ends the connection: the dialog closes, and nothing signs in', async () => {
+    const { context, page, reader } = await openAppWithCard(stack, provisioned.card);
+    await page.selectOption('#auth-method', 'card');
+    await page.click('#connect-button');
+    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+    reader.removeCard();
+    await page.locator('#pin-dialog').waitFor({ state: 'hidden', timeout: 15_000 });
+    await expect.poll(() => statusText(page), { timeout: 15_000 }).toMatch(/^Closed: The card was removed\. The session that used it was ended\./);
+    // The dial that was waiting for the PIN does not go on (it would fail or, worse, sign in later).
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await statusText(page)).toMatch(/^Closed: The card was removed/);
+    expect(await page.isEnabled('#connect-button')).toBe(true);
+    await context.close();
+  }, 60_000);
+
   it('tells the user which deployment they need when Chrome blocks the smart-card class', async () => {
     const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
     const { context, page } = await stack.newPage();

@@ -18,6 +18,7 @@ const DAY = 86_400_000;
 const SLOT = 0x9a;
 const GOOD_SERIAL = '51';
 const REVOKED_SERIAL = '52';
+const STALE_SERIAL = '53';
 
 /** GENERAL AUTHENTICATE (INS 87): the card signing, SP 800-73-4 Part 2 §3.2.4. */
 const signatures = (card: PivCard) => card.log.filter((e) => e.command[1] === 0x87).length;
@@ -30,6 +31,7 @@ describe('card certificate revocation through the relay (kiosk, revocation: requ
   let pki: Server;
   let good: Issued;
   let revoked: Issued;
+  let stale: Issued;
   const hits: string[] = [];
 
   beforeAll(async () => {
@@ -46,6 +48,9 @@ describe('card certificate revocation through the relay (kiosk, revocation: requ
     const leaf = { issuer: ca, eku: [OID.kpClientAuth], keys: { publicKey, privateKey: undefined as never }, ...validity };
     good = await issue('CN=Good Card Holder', { ...leaf, serial: GOOD_SERIAL, crlUrl: `${base}/ca.crl` });
     revoked = await issue('CN=Revoked Card Holder', { ...leaf, serial: REVOKED_SERIAL, ocspUrl: `${base}/ocsp` });
+    // A valid certificate, not revoked, but for another key than the slot holds (left over after a re-key).
+    const other = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    stale = await issue('CN=Stale Card Holder', { ...leaf, keys: { publicKey: other.publicKey, privateKey: undefined as never }, serial: STALE_SERIAL, crlUrl: `${base}/ca.crl` });
     const crlDer = (await crl(ca, { thisUpdate: new Date(now - 3600_000), nextUpdate: new Date(now + DAY), revoked: [{ serial: REVOKED_SERIAL, date: new Date(now - DAY) }] })).der;
     const ocspDer = await ocspResponse(revoked, ca, { status: 'revoked', revokedAt: new Date(now - DAY), thisUpdate: new Date(now - 3600_000), nextUpdate: new Date(now + DAY) });
     async function serve(url: string, res: ServerResponse) {
@@ -103,6 +108,16 @@ describe('card certificate revocation through the relay (kiosk, revocation: requ
     expect(await page.locator('#pin-dialog').isVisible()).toBe(false);
     expect(signatures(provisioned.card)).toBe(before);
     await screenshot(page, '13-card-revoked');
+    await context.close();
+  }, 120_000);
+
+  it('a valid certificate for another key than the slot holds: refused before the PIN, nothing signed', async () => {
+    const before = signatures(provisioned.card);
+    const { context, page } = await openWithCertificate(stale);
+    await page.click('#connect-button');
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/is for a different key than the one on the card; nothing was signed/);
+    expect(await page.locator('#pin-dialog').isVisible()).toBe(false);
+    expect(signatures(provisioned.card)).toBe(before);
     await context.close();
   }, 120_000);
 });

@@ -147,6 +147,26 @@ describe('SSH through the relay in the browser', () => {
     await context.close();
   }, 60_000);
 
+  it('stops hard when the host is on record only with another key type (offered first, so the server had it)', async () => {
+    const { context, page } = await stack.newPage();
+    await openApp(page, stack.baseUrl);
+    // An ECDSA key on record for this host:port; the server has only an Ed25519 key.
+    const other = await startSshd({ hostKeyTypes: ['ecdsa-p256'], hostCertificates: false });
+    const line = `[127.0.0.1]:${sshd.port} ${other.hostKeys[0]!.key.publicLine.split(/\s+/).slice(0, 2).join(' ')}`;
+    await other.stop();
+    expect(await page.evaluate((text) => window.tessera!.app.importKnownHosts(text), line)).toBe(1);
+    await connectWithPassword(page, sshd);
+    await page.locator('#host-key-dialog[data-kind="other-type"]').waitFor({ state: 'visible' });
+    expect(await page.textContent('#hk-body')).toMatch(/on record only with keys of other types/);
+    expect(await page.textContent('#hk-body')).toContain(opensshFingerprint(line.split(' ').slice(1).join(' ')));
+    expect(await page.isVisible('#hk-remember')).toBe(false);
+    expect(await page.isVisible('#hk-once')).toBe(false);
+    await page.click('#hk-refuse');
+    await expect.poll(() => statusText(page)).toMatch(/presented a ssh-ed25519 host key .* is on record with ecdsa-sha2-nistp256 SHA256:/);
+    expect(await page.evaluate(() => window.tessera!.app.knownHostsText())).not.toMatch(/ssh-ed25519/);
+    await context.close();
+  }, 60_000);
+
   it('refuses a server the relay does not allow, with the relay’s reason', async () => {
     const { context, page } = await stack.newPage();
     await openApp(page, stack.baseUrl);
@@ -190,6 +210,11 @@ describe('SSH through the relay in the browser', () => {
       await openApp(page, kiosk.url.replace(/^ws:/, 'http:'));
       expect(await page.isVisible('#mode-badge')).toBe(true);
       expect(await page.isVisible('#profiles')).toBe(false);
+      // Only the administrator's host keys count: nothing can be imported on a shared kiosk.
+      expect(await page.isVisible('#import-known-hosts')).toBe(false);
+      const line = `[127.0.0.1]:${sshd.port} ${sshd.hostKeys[0]!.key.publicLine.split(/\s+/).slice(0, 2).join(' ')}`;
+      expect(await page.evaluate((text) => window.tessera!.app.importKnownHosts(text), line)).toBe(0);
+      expect(await page.textContent('#known-hosts-summary')).toMatch(/cannot be imported here/);
       // An unknown host key is refused without a prompt: kiosks never trust on first use.
       await connectWithPassword(page, sshd);
       await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/is not provisioned for \[127\.0\.0\.1\]:\d+/);

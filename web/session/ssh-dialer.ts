@@ -42,6 +42,7 @@ async function dialOver(stream: Parameters<typeof connect>[0] & { close(): void 
   const client = await connect(stream, {
     username: options.username,
     verifyHostKey: options.verifyHostKey,
+    ...(options.hostKeyAlgorithms ? { algorithms: { hostKeys: options.hostKeyAlgorithms } } : {}),
     auth: {
       methods,
       onBanner: (message) => options.onBanner?.(message),

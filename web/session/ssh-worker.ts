@@ -51,6 +51,7 @@ async function dial(m: Extract<ToWorker, { t: 'dial' }>): Promise<void> {
       username: m.username,
       auth: { ...(m.password !== undefined ? { password: m.password } : {}), signers },
       signal: dialAbort.signal,
+      ...(m.hostKeyAlgorithms ? { hostKeyAlgorithms: m.hostKeyAlgorithms } : {}),
       onRelayOpen: () => post({ t: 'relay-open' }),
       onRelayClose: (reason, code) => post({ t: 'relay-close', reason, code }),
       onBanner: (message) => post({ t: 'banner', message }),

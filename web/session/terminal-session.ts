@@ -44,6 +44,8 @@ export interface DialOptions {
   /** The server's USERAUTH_BANNER (raw: the caller escapes control characters). */
   readonly onBanner?: (message: string) => void;
   readonly verifyHostKey: (key: { algorithm: string; blob: Uint8Array }) => Promise<void>;
+  /** Host-key algorithms to offer, in order (the types on record for the host first). */
+  readonly hostKeyAlgorithms?: readonly string[];
   readonly onEvent: (event: SshEvent) => void;
   /** The relay's WebSocket is open (the key exchange starts). */
   readonly onRelayOpen?: () => void;
@@ -82,7 +84,10 @@ export class TerminalSession {
     this.done = new Promise((resolve) => { this.finish = resolve; });
   }
 
-  async start(relayUrl: string, target: SessionTarget, dial: SshDialer, auth: DialAuth, verifyHostKey: DialOptions['verifyHostKey']): Promise<void> {
+  async start(
+    relayUrl: string, target: SessionTarget, dial: SshDialer, auth: DialAuth,
+    hostKeys: Pick<DialOptions, 'verifyHostKey' | 'hostKeyAlgorithms'>,
+  ): Promise<void> {
     const name = `${target.user}@${target.host}:${target.port}`;
     this.onStatus(status.connecting(name));
     const connection = await this.dialThrough(dial, relayTargetUrl(relayUrl, target.host, target.port), {
@@ -91,7 +96,7 @@ export class TerminalSession {
       signal: this.abort.signal,
       username: target.user,
       auth,
-      verifyHostKey,
+      ...hostKeys,
       onBanner: (message) => this.view.writeLine(printable(message)),
       onEvent: (event) => {
         if (event.type === 'kex-done') { this.algorithms = event.algorithms; this.onStatus(status.kexDone(event.algorithms)); }
@@ -104,6 +109,9 @@ export class TerminalSession {
     void this.connection.closed.then((err) => this.end(err ? errorMessage(err) : this.closeReason ?? 'The server closed the connection.'));
     this.view.resetDecoder();
     const shell = await this.connection.openShell({ term: 'xterm-256color', ...this.view.size });
+    // Closed while the shell opened (card removed, kiosk cleared): close() has closed the connection;
+    // the shell must not be wired to the terminal nor reported connected.
+    if (this.ended) return;
     this.shell = shell;
     this.writer = shell.stdin.getWriter();
     this.onStatus(status.connected(name, this.algorithms));

@@ -172,6 +172,7 @@ function dialInWorker(worker: Worker, url: string, options: DialOptions): Promis
       t: 'dial', url, username: options.username,
       ...(options.auth.password !== undefined ? { password: options.auth.password } : {}),
       signers: signers.map((s) => ({ publicKey: s.publicKey, algorithms: [...s.algorithms] })),
+      ...(options.hostKeyAlgorithms ? { hostKeyAlgorithms: [...options.hostKeyAlgorithms] } : {}),
     });
   });
 }

@@ -13,7 +13,7 @@ export type DialEvent =
   | { type: 'auth-attempt'; method: string; result: 'partial' | 'failure' };
 
 export type ToWorker =
-  | { t: 'dial'; url: string; username: string; password?: string; signers: { publicKey: Uint8Array; algorithms: readonly string[] }[] }
+  | { t: 'dial'; url: string; username: string; password?: string; signers: { publicKey: Uint8Array; algorithms: readonly string[] }[]; hostKeyAlgorithms?: string[] }
   | { t: 'sign-result'; id: number; signature?: Uint8Array; error?: WireError }
   | { t: 'verify-result'; id: number; error?: WireError }
   | { t: 'open-shell'; term: string; cols: number; rows: number }

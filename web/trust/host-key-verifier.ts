@@ -1,9 +1,13 @@
 // The page's host-key decision (ARCHITECTURE.md, "Server host key", fail closed). ssh-proto's
-// checkHostKey decides against the site's and the user's known_hosts lines (@revoked first, then
-// @cert-authority host certificates, then plain keys); this file adds the page's policy: revoked or
-// changed → hard stop; unknown → prompt only where the policy allows trust on first use (never in kiosk mode).
+// checkHostKey decides against known_hosts lines (@revoked first, then @cert-authority host
+// certificates, then plain keys); this file adds the page's policy:
+// - the site's lines decide alone for a host they know: a user's line never overrides a provisioned key;
+// - the user's lines (remembered, imported) count only for hosts the site does not know, and never in kiosk mode;
+// - revoked, changed, or a key of a type other than those on record → hard stop;
+// - unknown → prompt only where the policy allows trust on first use (never in kiosk mode).
 import {
-  checkHostKey, encodePublicKey, HostKeyError, isCertificateType, parseCertificate, publicKeyType, toBase64,
+  checkHostKey, DEFAULT_HOST_KEY, encodePublicKey, HostKeyError, isCertificateType, parseCertificate,
+  preferredHostKeyAlgorithms, publicKeyType, toBase64, type HostKeyTrust,
 } from '../../ssh-proto/index.ts';
 import { WebError } from '../errors.ts';
 import type { RecordStore } from '../storage/record-store.ts';
@@ -12,12 +16,13 @@ import { formatKnownHostsLine, hostName, type KnownHostEntry } from './known-hos
 export type HostKeyChoice = 'once' | 'remember' | 'refuse';
 
 export interface HostKeyQuestion {
-  readonly kind: 'unknown' | 'changed' | 'revoked';
+  /** 'other-type': the host is on record only with keys of other types (`knownFingerprint` lists them). */
+  readonly kind: 'unknown' | 'changed' | 'other-type' | 'revoked';
   readonly host: string;
   readonly port: number;
   readonly keyType: string;
   readonly fingerprint: string;
-  /** For a changed key: the fingerprint on record. */
+  /** For a changed key: the fingerprint on record; for 'other-type': the types and fingerprints on record. */
   readonly knownFingerprint?: string;
   /** Whether "remember" is offered (personal mode with persistence). */
   readonly canRemember: boolean;
@@ -27,7 +32,8 @@ export interface HostKeyVerifierOptions {
   readonly host: string;
   readonly port: number;
   readonly siteEntries: readonly KnownHostEntry[];
-  readonly userStore: RecordStore<KnownHostEntry>;
+  /** The user's remembered and imported lines; left out in kiosk mode, where only the site's lines count. */
+  readonly userStore?: RecordStore<KnownHostEntry>;
   readonly trustOnFirstUse: boolean;
   readonly canRemember: boolean;
   /** Shows the dialog; for 'changed'/'revoked' only an acknowledgement is possible (resolves 'refuse'). */
@@ -36,15 +42,41 @@ export interface HostKeyVerifierOptions {
   onTrusted?(fingerprint: string, how: 'known' | 'once' | 'remember'): void;
 }
 
-export function userEntryKey(e: KnownHostEntry): string { return `${e.hosts} ${e.keyType}`; }
+/** The store's key: a host's plain key of one type replaces the earlier one; marked lines are kept side by side. */
+export function userEntryKey(e: KnownHostEntry): string {
+  return e.marker === '' ? `${e.hosts} ${e.keyType}` : `${e.marker} ${e.hosts} ${e.keyType} ${e.keyBase64}`;
+}
+
+/**
+ * The host-key algorithms to offer, types on record for the host first (OpenSSH's order_hostkeyalgs):
+ * a known server then presents the key that can be checked, and a server that presents another type
+ * is refused ('other-type') rather than offered for trust on first use.
+ */
+export async function hostKeyAlgorithmsFor(o: Pick<HostKeyVerifierOptions, 'host' | 'port' | 'siteEntries' | 'userStore'>): Promise<string[]> {
+  const entries = [...o.siteEntries, ...(await o.userStore?.list() ?? [])];
+  return preferredHostKeyAlgorithms(linesOf(entries), o.host.toLowerCase(), o.port, DEFAULT_HOST_KEY);
+}
 
 /** Returns the `verifyHostKey` callback for ssh-proto's TransportOptions. */
 export function createHostKeyVerifier(o: HostKeyVerifierOptions): (key: { algorithm: string; blob: Uint8Array }) => Promise<void> {
-  return async (key) => {
-    const entries = [...o.siteEntries, ...(await o.userStore.list())];
-    const knownHosts = entries.map(formatKnownHostsLine).join('\n');
+  /**
+   * The site's lines (and the user's @revoked lines, which only narrow trust) first; the user's other
+   * lines join them only when the site knows nothing of this host.
+   */
+  const decide = async (key: { algorithm: string; blob: Uint8Array }): Promise<HostKeyTrust> => {
+    const check = (entries: readonly KnownHostEntry[]) => checkHostKey({ knownHosts: linesOf(entries), host: o.host.toLowerCase(), port: o.port }, key);
+    const user = await o.userStore?.list() ?? [];
     try {
-      const trust = await checkHostKey({ knownHosts, host: o.host.toLowerCase(), port: o.port }, key);
+      return await check([...o.siteEntries, ...user.filter((e) => e.marker === '@revoked')]);
+    } catch (err) {
+      const siteSilent = err instanceof HostKeyError && err.code === 'HOST_KEY_UNKNOWN' && err.known.length === 0;
+      if (!siteSilent || user.length === 0) throw err;
+      return check([...o.siteEntries, ...user]);
+    }
+  };
+  return async (presented) => {
+    try {
+      const trust = await decide(presented);
       o.onTrusted?.(trust.fingerprint, 'known');
       return;
     } catch (err) {
@@ -64,7 +96,15 @@ export function createHostKeyVerifier(o: HostKeyVerifierOptions): (key: { algori
         default:
           break; // HOST_KEY_UNKNOWN: the page's policy decides below.
       }
-      if (!o.trustOnFirstUse) {
+      if (err.known.length > 0) {
+        // Known with other key types only: not a first connection. The offer put the known types first
+        // (hostKeyAlgorithmsFor), so a server that still presents another type is refused, as OpenSSH's
+        // client warns and as `tessera ssh` refuses.
+        const knownFingerprint = err.known.map((k) => `${k.keyType} ${k.fingerprint}`).join(', ');
+        await o.ask({ ...base, kind: 'other-type', knownFingerprint });
+        throw new WebError('HOST_KEY_OTHER_TYPE', `The server presented a ${err.keyType} host key (${err.fingerprint}), but ${hostName(o.host, o.port)} is on record with ${knownFingerprint}. Someone may be intercepting the connection; the session was stopped.`);
+      }
+      if (!o.trustOnFirstUse || !o.userStore) {
         throw new WebError('HOST_KEY_UNKNOWN', `The server's host key ${err.fingerprint} is not provisioned for ${hostName(o.host, o.port)}, and this site does not allow trusting new keys. Ask the administrator to add it to the site's known hosts.`);
       }
       const choice = await o.ask({ ...base, kind: 'unknown' });
@@ -72,12 +112,16 @@ export function createHostKeyVerifier(o: HostKeyVerifierOptions): (key: { algori
       const remember = choice === 'remember' && o.canRemember;
       if (remember) {
         // A host certificate is remembered as its plain key (as OpenSSH's accept-new does).
-        const entry: KnownHostEntry = { marker: '', hosts: hostName(o.host, o.port), keyType: err.keyType, keyBase64: plainKeyBase64(key.blob), comment: '' };
+        const entry: KnownHostEntry = { marker: '', hosts: hostName(o.host, o.port), keyType: err.keyType, keyBase64: plainKeyBase64(presented.blob), comment: '' };
         await o.userStore.put(userEntryKey(entry), entry);
       }
       o.onTrusted?.(err.fingerprint, remember ? 'remember' : 'once');
     }
   };
+}
+
+function linesOf(entries: readonly KnownHostEntry[]): string {
+  return entries.map(formatKnownHostsLine).join('\n');
 }
 
 function plainKeyBase64(blob: Uint8Array): string {

@@ -12,6 +12,13 @@ export class HostKeyDialog {
   private readonly refuse = byId<HTMLButtonElement>('hk-refuse');
   private readonly once = byId<HTMLButtonElement>('hk-once');
   private readonly remember = byId<HTMLButtonElement>('hk-remember');
+  /** Refuses the open question, if any. */
+  private refuseOpen: (() => void) | undefined;
+
+  /** Closes the dialog if it is open (kiosk cleared): the question is answered 'refuse'. */
+  dismiss(): void {
+    this.refuseOpen?.();
+  }
 
   ask(q: HostKeyQuestion): Promise<HostKeyChoice> {
     const name = hostName(q.host, q.port);
@@ -30,6 +37,14 @@ export class HostKeyDialog {
         el('p', { class: 'danger' }, `The ${q.keyType} host key of `, el('strong', {}, name), ' is not the one on record. Someone could be intercepting this connection (a man-in-the-middle), or the server was reinstalled.'),
         el('p', {}, `On record: ${q.knownFingerprint ?? '(unknown)'}`),
         el('p', {}, 'The connection was stopped. If the change is expected, ask the administrator to confirm the new fingerprint, then remove the old entry from your known hosts.'),
+      );
+      this.fingerprint.textContent = `Presented: ${q.fingerprint}`;
+    } else if (q.kind === 'other-type') {
+      this.title.textContent = 'Warning: the server presented an unexpected kind of host key';
+      this.body.append(
+        el('p', { class: 'danger' }, el('strong', {}, name), ` presented a ${q.keyType} host key, but it is on record only with keys of other types. Someone could be intercepting this connection (a man-in-the-middle), or the server’s keys were replaced.`),
+        el('p', {}, `On record: ${q.knownFingerprint ?? '(unknown)'}`),
+        el('p', {}, 'The connection was stopped. If the change is expected, ask the administrator to confirm the new fingerprint and update the known hosts.'),
       );
       this.fingerprint.textContent = `Presented: ${q.fingerprint}`;
     } else {
@@ -52,6 +67,7 @@ export class HostKeyDialog {
       const onRemember = () => finish('remember');
       const onCancel = (e: Event) => { e.preventDefault(); finish('refuse'); };
       const cleanup = () => {
+        this.refuseOpen = undefined;
         this.refuse.removeEventListener('click', onRefuse);
         this.once.removeEventListener('click', onOnce);
         this.remember.removeEventListener('click', onRemember);
@@ -61,6 +77,7 @@ export class HostKeyDialog {
       this.once.addEventListener('click', onOnce);
       this.remember.addEventListener('click', onRemember);
       this.dialog.addEventListener('cancel', onCancel);
+      this.refuseOpen = onRefuse;
       this.dialog.showModal();
       (prompt ? this.refuse : this.refuse).focus();
     });

@@ -25,6 +25,13 @@ export class PinDialog {
   private readonly error = byId('pin-error');
   private readonly cancel = byId<HTMLButtonElement>('pin-cancel');
   private readonly ok = byId<HTMLButtonElement>('pin-ok');
+  /** Cancels the open prompt, if any. */
+  private cancelOpen: (() => void) | undefined;
+
+  /** Closes the dialog if it is open (the card was removed, the kiosk cleared): the prompt rejects PIN_CANCELLED. */
+  dismiss(): void {
+    this.cancelOpen?.();
+  }
 
   /** Resolves when the card accepted the PIN; rejects PIN_CANCELLED or PIN_BLOCKED. */
   prompt(o: PinPromptOptions): Promise<void> {
@@ -35,14 +42,15 @@ export class PinDialog {
     this.ok.disabled = false;
     return new Promise((resolve, reject) => {
       const cleanup = () => {
+        this.cancelOpen = undefined;
         this.form.removeEventListener('submit', onSubmit);
         this.cancel.removeEventListener('click', onCancel);
         this.dialog.removeEventListener('cancel', onCancel);
         this.input.value = '';
         this.dialog.close();
       };
-      const onCancel = (e: Event) => {
-        e.preventDefault();
+      const onCancel = (e?: Event) => {
+        e?.preventDefault();
         cleanup();
         reject(new WebError('PIN_CANCELLED', 'PIN entry was cancelled; the card did not sign.'));
       };
@@ -73,6 +81,7 @@ export class PinDialog {
       this.form.addEventListener('submit', onSubmit);
       this.cancel.addEventListener('click', onCancel);
       this.dialog.addEventListener('cancel', onCancel);
+      this.cancelOpen = onCancel;
       this.dialog.showModal();
       this.input.focus();
     });
