@@ -30,4 +30,6 @@ export interface TransportOptions {
   onEvent?(event: TransportEvent): void;
   /** Version exchange + first kex must finish within this (default 30 s). */
   handshakeTimeoutMs?: number;
+  /** Each later key exchange must finish within this, or the transport fails with REKEY_TIMEOUT (default 60 s). */
+  rekeyTimeoutMs?: number;
 }

@@ -34,7 +34,7 @@ export function disconnectReasonFor(err: Error): number {
   if (code === 'MAC_MISMATCH') return DISCONNECT_REASON.MAC_ERROR;
   if (code.startsWith('HOST_KEY')) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
   if (/^(KEX|X25519|ECDH|DH_|MLKEM)/.test(code)) return DISCONNECT_REASON.KEY_EXCHANGE_FAILED;
-  if (code === 'HANDSHAKE_TIMEOUT') return DISCONNECT_REASON.BY_APPLICATION;
+  if (code === 'HANDSHAKE_TIMEOUT' || code === 'REKEY_TIMEOUT') return DISCONNECT_REASON.BY_APPLICATION;
   return DISCONNECT_REASON.PROTOCOL_ERROR;
 }
 

@@ -27,6 +27,14 @@ const GiB = 1024 ** 3;
 const INBOX_HIGH_WATER = 256;
 /** Stop reading from the network while this many received bytes wait to be opened and dispatched. */
 const BURST_BYTES = 1 << 20;
+/**
+ * During a key exchange the feeder reads on past INBOX_HIGH_WATER: the layers above may be waiting for a send that
+ * only goes out after our NEWKEYS, which needs the server's kex reply read first. After the server's KEXINIT only
+ * kex messages may arrive (RFC 4253 §7.1); what it sent before is bounded by these many bytes waiting in the inbox.
+ */
+const KEX_INBOX_BYTES = 8 << 20;
+/** Default deadline for a key exchange after the first (TransportOptions.rekeyTimeoutMs). */
+const REKEY_TIMEOUT_MS = 60_000;
 
 interface Queued { payload: Uint8Array; tail: Uint8Array | undefined; done: Deferred<void> }
 type ExtInfo = ReturnType<typeof parseExtInfo>;
@@ -54,6 +62,7 @@ export class Transport {
   private error: Error | undefined;
   private resolveClosed!: (e: Error | undefined) => void;
   private inbox: Uint8Array[] = [];
+  private inboxBytes = 0;
   private receivers: Deferred<Uint8Array>[] = [];
   /** Wakes the read loop when the feeder added bytes or the stream ended. */
   private fed: (() => void) | undefined;
@@ -67,6 +76,7 @@ export class Transport {
   private outQueue: Queued[] = [];
   private bytesSinceKex = 0;
   private rekeyTimer: ReturnType<typeof setTimeout> | undefined;
+  private kexDeadline: ReturnType<typeof setTimeout> | undefined;
   private readonly firstKex = new Deferred<void>();
   private readonly extInfoPlacement = new ExtInfoPlacement<ExtInfo>();
 
@@ -198,14 +208,16 @@ export class Transport {
   /** The next message for the layers above if one already waits (no promise), else undefined. */
   tryReceive(): Uint8Array | undefined {
     const m = this.inbox.shift();
-    if (m && this.inbox.length === INBOX_HIGH_WATER / 2) this.wakeFeeder();
+    if (!m) return undefined;
+    this.inboxBytes -= m.length;
+    if (this.inbox.length === INBOX_HIGH_WATER / 2) this.wakeFeeder();
     return m;
   }
 
   private deliver(payload: Uint8Array): void {
     const r = this.receivers.shift();
     if (r) r.resolve(payload);
-    else this.inbox.push(payload);
+    else { this.inbox.push(payload); this.inboxBytes += payload.length; }
   }
 
   /**
@@ -245,7 +257,7 @@ export class Transport {
   private async feedLoop(): Promise<void> {
     try {
       for (;;) {
-        while (!this.ended && (this.decoder.bufferedBytes >= BURST_BYTES || this.inbox.length >= INBOX_HIGH_WATER)) {
+        while (!this.ended && (this.decoder.bufferedBytes >= BURST_BYTES || this.inboxFull())) {
           await new Promise<void>((r) => { this.feederWake = r; });
         }
         if (this.ended) return;
@@ -261,6 +273,10 @@ export class Transport {
       this.feedEnd = connectionLost(e, 'receiving');
     }
     this.wakeReader();
+  }
+
+  private inboxFull(): boolean {
+    return this.inbox.length >= INBOX_HIGH_WATER && (!this.kex || this.inboxBytes >= KEX_INBOX_BYTES);
   }
 
   private wakeReader(): void {
@@ -384,6 +400,8 @@ export class Transport {
     this.emit({ type: 'kex-start', initial, initiatedBy });
     round.clientKexInitSeq = this.encoder.seq;
     this.sendPacket(round.clientKexInit).catch(() => {});
+    if (!initial) this.armKexDeadline();
+    this.wakeFeeder(); // it may be paused on a full inbox: during the kex it reads on (KEX_INBOX_BYTES)
     void this.runKex(round);
     return round;
   }
@@ -420,6 +438,7 @@ export class Transport {
       await round.newKeysReceived.promise;
       this.algorithms = algs;
       this.kex = undefined;
+      this.clearKexDeadline();
       this.kexCount++;
       this.bytesSinceKex = 0;
       this.armRekeyTimer();
@@ -460,9 +479,23 @@ export class Transport {
   private abandonRekey(round: KexRound): void {
     round.abort(new SshTransportError('KEX_REFUSED', 'the server refused to rekey now'));
     this.kex = undefined;
+    this.clearKexDeadline();
     this.emit({ type: 'kex-refused' });
     this.flushQueue();
     this.armRekeyTimer();
+  }
+
+  /** The initial kex has handshakeTimeoutMs; a later one this deadline, so that a stalled rekey cannot hang the session. */
+  private armKexDeadline(): void {
+    const ms = this.options.rekeyTimeoutMs ?? REKEY_TIMEOUT_MS;
+    const t = setTimeout(() => this.fail(new SshTransportError('REKEY_TIMEOUT', `the server did not complete a key exchange within ${ms} ms`)), ms);
+    (t as { unref?: () => void }).unref?.();
+    this.kexDeadline = t;
+  }
+
+  private clearKexDeadline(): void {
+    if (this.kexDeadline !== undefined) clearTimeout(this.kexDeadline);
+    this.kexDeadline = undefined;
   }
 
   private armRekeyTimer(): void {
@@ -501,6 +534,7 @@ export class Transport {
     this.ended = true;
     this.error = err;
     if (this.rekeyTimer !== undefined) clearTimeout(this.rekeyTimer);
+    this.clearKexDeadline();
     const ended = this.endedError();
     for (const r of this.receivers) r.reject(ended);
     this.receivers = [];
