@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { CidrSet, normalizeIp } from './address.ts';
 import { quoteClientText } from './close-reason.ts';
 import { RelayError } from './errors.ts';
+import type { PublicHosts } from './public-hosts.ts';
 
 export interface RequestOrigin {
   /** The client's address: the socket peer, or the first untrusted hop of X-Forwarded-For. */
@@ -48,15 +49,13 @@ export class ClientAddressing {
 /**
  * Cross-site WebSocket hijacking guard: a browser always sends Origin on a WebSocket
  * handshake (RFC 6455 §4.1, item 8). Allowed: listed origins, `*`, or (with an empty list)
- * the relay's own origin. Requests without Origin come from non-browser clients and pass.
+ * the relay's own origin: one of its configured names (public-hosts.ts), never the request's
+ * Host, which a DNS-rebound page chooses. Requests without Origin come from non-browser clients and pass.
  */
-export function checkOrigin(req: IncomingMessage, where: RequestOrigin, allowed: readonly string[]): void {
+export function checkOrigin(req: IncomingMessage, where: RequestOrigin, allowed: readonly string[], own: PublicHosts): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
   if (allowed.includes('*') || allowed.includes(origin)) return;
-  if (allowed.length === 0) {
-    const self = `${where.secure ? 'https' : 'http'}://${where.host}`;
-    if (origin.toLowerCase() === self.toLowerCase()) return;
-  }
+  if (allowed.length === 0 && own.ownsOrigin(origin, where.secure)) return;
   throw new RelayError('ORIGIN_FORBIDDEN', `Pages from ${quoteClientText(origin, 60)} may not use this relay.`);
 }

@@ -21,6 +21,7 @@ describe('relay configuration files', () => {
   it('loads YAML and applies defaults', () => {
     const config = parseConfigText([
       'listen: { host: 0.0.0.0, port: 8443 }',
+      'publicHosts: ["ssh.example.com:8443"]',
       'targets:',
       '  allow: ["ssh.example.com:22", "10.0.0.0/8:22"]',
       'auth:',
@@ -54,5 +55,22 @@ describe('relay configuration files', () => {
     expect(() => resolveConfig({ auth: { mode: 'jwt' } })).toThrow(/needs auth.jwks/);
     expect(() => resolveConfig({ auth: { mode: 'mtls' } })).toThrow(/needs tls.clientCa/);
     expect(() => resolveConfig({ auth: { mode: 'bearer', tokens: [{ subject: 'a' }] } })).toThrow(/exactly one of 'token' or 'sha256'/);
+  });
+
+  it('beyond loopback, "same origin only" needs the relay\'s own names (publicHosts): it refuses to start without them', () => {
+    for (const host of ['0.0.0.0', '::', '10.0.0.5']) {
+      const err = errorOf(() => resolveConfig({ listen: { host, port: 8080 } }));
+      expect(err.code).toBe('RELAY_CONFIG');
+      expect(err.path).toBe('publicHosts');
+      expect(err.message).toContain(`The relay listens on ${host}, beyond loopback, and origins is empty`);
+      expect(err.message).toContain('set publicHosts to the host[:port] in the page\'s URL');
+    }
+    const yaml = errorOf(() => parseConfigText('listen:\n  host: 0.0.0.0\n  port: 8080\n', 'relay.yaml'));
+    expect(yaml.message).toMatch(/relay\.yaml:\d+: The relay listens on 0\.0\.0\.0/);
+    expect(resolveConfig({ listen: { host: '0.0.0.0', port: 8080 }, publicHosts: ['ssh.example.com'] }).publicHosts).toEqual(['ssh.example.com']);
+    expect(resolveConfig({ listen: { host: '0.0.0.0', port: 8080 }, origins: ['https://ssh.example.com'] }).publicHosts).toEqual([]);
+    expect(resolveConfig({ listen: { host: '::1', port: 8080 } }).publicHosts).toEqual([]);
+    expect(resolveConfig({}).listen.host).toBe('127.0.0.1'); // `tessera relay` with no options still starts
+    expect(errorOf(() => resolveConfig({ publicHosts: ['https://ssh.example.com/'] })).message).toContain("publicHosts.0 must be HOST or HOST:PORT");
   });
 });

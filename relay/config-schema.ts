@@ -2,6 +2,7 @@
 // keys are errors (a typo must not silently fall back to a default). Errors carry the path
 // so config-file.ts can name the line.
 import { DEFAULT_CONFIG, mergeConfig, type RelayConfig } from './config.ts';
+import { listensOnLoopback, parseHostPort } from './public-hosts.ts';
 
 type Schema =
   | { readonly type: 'string'; readonly enum?: readonly string[]; readonly nullable?: boolean }
@@ -23,6 +24,7 @@ export const CONFIG_SCHEMA: Schema = {
     listen: { type: 'object', props: { host: str, port: int(0, 65535) } },
     tls: { type: 'object', nullable: true, required: ['cert', 'key'], props: { cert: str, key: str, clientCa: strOrNull } },
     trustedProxies: strings,
+    publicHosts: strings,
     origins: strings,
     targets: { type: 'object', props: { allow: strings, allowPrivate: strings } },
     auth: {
@@ -110,6 +112,18 @@ export function crossCheck(config: RelayConfig): SchemaIssue[] {
   });
   if (auth.mode === 'jwt' && !auth.jwks) issues.push({ path: ['auth', 'mode'], message: "auth.mode 'jwt' needs auth.jwks, the path of a JWKS file." });
   if (auth.mode === 'mtls' && !config.tls?.clientCa) issues.push({ path: ['auth', 'mode'], message: "auth.mode 'mtls' needs tls.clientCa, the CA that issues client certificates." });
+  config.publicHosts.forEach((h, i) => {
+    if (!parseHostPort(h)) issues.push({ path: ['publicHosts', i], message: `publicHosts.${i} must be HOST or HOST:PORT as in the page's URL (IPv6 as [ADDRESS]), not '${h.slice(0, 60)}'.` });
+  });
+  // Same origin by default: beyond loopback that needs the relay's own names (DNS rebinding, public-hosts.ts).
+  if (config.origins.length === 0 && config.publicHosts.length === 0 && !listensOnLoopback(config.listen.host)) {
+    issues.push({
+      path: ['publicHosts'],
+      message: `The relay listens on ${config.listen.host}, beyond loopback, and origins is empty (only its own page may open sessions), `
+        + "so it needs its own names: set publicHosts to the host[:port] in the page's URL, e.g. [\"ssh.example.com\"], "
+        + 'or list the pages allowed to use it in origins.',
+    });
+  }
   if (config.limits.highWaterMark > config.limits.maxFrameBytes * 64) issues.push({ path: ['limits', 'highWaterMark'], message: 'limits.highWaterMark is unreasonably large compared to maxFrameBytes.' });
   return issues;
 }

@@ -53,7 +53,15 @@ export interface RelayConfig {
   readonly tls: { readonly cert: string; readonly key: string; readonly clientCa: string | null } | null;
   /** Reverse proxies (CIDRs) whose X-Forwarded-For / -Proto / -Host headers are believed. */
   readonly trustedProxies: readonly string[];
-  /** Allowed page origins (`https://ssh.example.com`); empty: same origin as the request only; `*`: any. */
+  /**
+   * The names (`host[:port]`, as in the page's URL) the relay answers to. When set, a request for
+   * any other Host (or X-Forwarded-Host from a trusted proxy) gets 421, and with `origins` empty
+   * only pages on these names may open sessions. Empty: on loopback, localhost, 127.0.0.1 and
+   * [::1] with the listening port; beyond loopback, required unless `origins` lists the pages.
+   * Never derived from the request, which DNS rebinding controls (public-hosts.ts).
+   */
+  readonly publicHosts: readonly string[];
+  /** Allowed page origins (`https://ssh.example.com`); empty: the relay's own (publicHosts) only; `*`: any. */
   readonly origins: readonly string[];
   readonly targets: {
     /** HOST:PORTS rules, see allowlist.ts. */
@@ -87,6 +95,7 @@ export const DEFAULT_CONFIG: RelayConfig = {
   listen: { host: '127.0.0.1', port: 8080 },
   tls: null,
   trustedProxies: [],
+  publicHosts: [],
   origins: [],
   targets: { allow: ['localhost:22'], allowPrivate: [] },
   auth: { mode: 'none', tokens: [], jwks: null, issuer: null, audience: null, clockSkewSeconds: 60 },

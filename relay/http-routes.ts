@@ -3,7 +3,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CidrSet } from './address.ts';
 import type { ClientAddressing } from './client-address.ts';
+import { quoteClientText } from './close-reason.ts';
 import type { RelayConfig } from './config.ts';
+import type { PublicHosts } from './public-hosts.ts';
 import type { RevocationFetcher } from './revocation.ts';
 import { securityHeaders, serveStatic } from './static.ts';
 
@@ -11,6 +13,9 @@ export interface HttpContext {
   readonly config: RelayConfig;
   readonly addressing: ClientAddressing;
   readonly revocation: RevocationFetcher;
+  readonly publicHosts: PublicHosts;
+  /** Counts a request refused for naming another host (metrics). */
+  misdirected(): void;
   isDraining(): boolean;
   metricsText(): string;
 }
@@ -27,6 +32,12 @@ export function httpHandler(ctx: HttpContext): (req: IncomingMessage, res: Serve
     const where = ctx.addressing.of(req);
     for (const [k, v] of Object.entries(securityHeaders({ csp: ctx.config.static.csp, tls: where.secure }))) res.setHeader(k, v);
     const path = (req.url ?? '/').split('?')[0];
+    // /healthz answers any name: load balancers and probes often send an address or no Host at all.
+    if (path !== '/healthz' && !ctx.publicHosts.admits(where)) {
+      ctx.misdirected();
+      plain(res, 421, misdirected(where.host));
+      return;
+    }
     switch (path) {
       case '/healthz':
         // 503 while draining, so load balancers stop sending new sessions here.
@@ -48,4 +59,9 @@ export function httpHandler(ctx: HttpContext): (req: IncomingMessage, res: Serve
     if (ctx.config.static.dir !== null && await serveStatic(ctx.config.static.dir, req, res)) return;
     plain(res, 404, 'Not found.');
   };
+}
+
+/** The 421 text (RFC 9110 §15.5.20): for the operator who reached the relay by an unlisted name. */
+export function misdirected(host: string): string {
+  return `This relay does not answer to the name ${quoteClientText(host, 80)}: its operator lists the names it answers to in publicHosts.`;
 }

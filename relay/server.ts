@@ -17,9 +17,10 @@ import type { RelayConfig, RelayConfigInput } from './config.ts';
 import { resolveConfig } from './config-file.ts';
 import { connectChecked, resolveTarget, systemResolver, type Resolver } from './connect-target.ts';
 import { RelayError } from './errors.ts';
-import { httpHandler } from './http-routes.ts';
+import { httpHandler, misdirected } from './http-routes.ts';
 import { Logger, stdoutSink, type LogSink } from './log.ts';
 import { RelayMetrics } from './metrics.ts';
+import { PublicHosts } from './public-hosts.ts';
 import { ReadBuffer } from './read-buffer.ts';
 import { RevocationFetcher } from './revocation.ts';
 import { Session } from './session.ts';
@@ -75,6 +76,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
   const metrics = new RelayMetrics();
   const addressing = new ClientAddressing(config.trustedProxies, config.tls !== null);
   const revocation = new RevocationFetcher(config.revocation, log, metrics);
+  let boundPort = 0;
+  const publicHosts = new PublicHosts(config.publicHosts, config.listen.host, () => boundPort);
   const sessions = new Set<Session>();
   const perIp = new Map<string, number>();
   let admitting = 0;
@@ -88,7 +91,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
   });
 
   const handler = httpHandler({
-    config, addressing, revocation,
+    config, addressing, revocation, publicHosts,
+    misdirected: () => metrics.refused('MISDIRECTED'),
     isDraining: () => draining,
     metricsText: () => {
       let bytesUp = 0;
@@ -119,6 +123,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
     if (draining) {
       // Shutting down: no new sessions here; the load balancer will pick another relay.
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const where = addressing.of(req);
+    if (!publicHosts.admits(where)) {
+      // Not meant for this relay (a DNS-rebound name, public-hosts.ts): 421, RFC 9110 §15.5.20.
+      metrics.refused('MISDIRECTED');
+      log.warn('misdirected', { from: where.ip, host: where.host.slice(0, 200), url: redactUrl(req.url ?? ''), origin: req.headers.origin ?? null });
+      const body = `${misdirected(where.host)}\n`;
+      socket.end(`HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -181,7 +194,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
       }
       perIp.set(from, perIpNow + 1);
       counted = true;
-      checkOrigin(req, where, config.origins);
+      checkOrigin(req, where, config.origins, publicHosts);
       who = auth.authenticate(req, new URL(req.url ?? '/', 'http://relay.invalid'));
       const target = parseTarget(req.url ?? '/');
       to = formatTarget(target.host, target.port);
@@ -231,9 +244,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  boundPort = port;
   const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host === '::' ? '::1' : config.listen.host;
   const url = `${config.tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info('listening', { url, tls: config.tls !== null, auth: config.auth.mode, allow: config.targets.allow, static: config.static.dir });
+  log.info('listening', { url, tls: config.tls !== null, auth: config.auth.mode, allow: config.targets.allow, publicHosts: config.publicHosts, static: config.static.dir });
 
   let closing: Promise<void> | undefined;
   return {
