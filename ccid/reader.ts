@@ -135,7 +135,16 @@ export class CcidReader {
     const card = await CcidCard.connect(this, channel, slot, options);
     this.cards.get(slot)?.markRemoved();
     this.cards.set(slot, card);
+    // The card is in the slot now: the baseline for slot events, so that a removal before
+    // watch() starts is still reported when monitoring begins.
+    this.presence[slot] = true;
     return card;
+  }
+
+  /** A card this reader powered on in `slot` that nothing has marked removed or disconnected. */
+  private liveCard(slot: number): CcidCard | undefined {
+    const card = this.cards.get(slot);
+    return card && !card.isRemoved ? card : undefined;
   }
 
   /** Card inserted/removed events; returns a function that stops listening. */
@@ -179,9 +188,19 @@ export class CcidReader {
         const msg = parseInterrupt(bytes, this.slotCount);
         failures = 0;
         if (msg.kind !== 'slot-change') continue;
-        const events = diffPresence(this.presence, msg);
-        this.presence = msg.slots.map((s) => s.present);
+        // "Present, changed" for a card we powered is a swap, or a notice the reader queued
+        // before we connected: only the slot's ICC status tells (see confirmSwap).
+        const unsure: [number, CcidCard][] = [];
+        const slots = msg.slots.map((s, slot) => {
+          const card = this.liveCard(slot);
+          if (!(s.present && s.changed && this.presence[slot] && card)) return s;
+          unsure.push([slot, card]);
+          return { present: true, changed: false };
+        });
+        const events = diffPresence(this.presence, { kind: 'slot-change', slots });
+        this.presence = slots.map((s) => s.present);
         this.emit(events);
+        for (const [slot, card] of unsure) this.confirmSwap(slot, card);
       } catch (err) {
         if (this.closed) return;
         // node-usb times interrupt reads out; a malformed message is skipped. Persistent
@@ -193,6 +212,19 @@ export class CcidReader {
         }
       }
     }
+  }
+
+  /**
+   * A card we powered on reads "present but inactive" (bmICCStatus 1, CCID 1.1 §6.2.6) only
+   * when another card took its place: a card is inserted unpowered. Asked off the interrupt
+   * loop, so a command in flight never holds up the next notification.
+   */
+  private confirmSwap(slot: number, card: CcidCard): void {
+    void this.slotStatus(slot).then((status) => {
+      if (this.closed || this.cards.get(slot) !== card || card.isRemoved || status === 'active') return;
+      this.presence[slot] = status !== 'absent';
+      this.emit(status === 'absent' ? [{ slot, kind: 'removed' }] : [{ slot, kind: 'removed' }, { slot, kind: 'inserted' }]);
+    }, () => undefined);
   }
 
   private async poll(): Promise<void> {

@@ -9,7 +9,7 @@ import { connect } from '../../ssh-proto/index.ts';
 import { createTestCa, defaultSlots, type TestCa } from '../../sim/index.ts';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
 import { pinnedHostKeys } from '../ssh/support.ts';
-import { authorizedKeyLine, cardStack, pinDialog, signingApdus, type CardStack } from './stack.ts';
+import { authorizedKeyLine, cardStack, pinDialog, POLLED_READER_PROFILE, READER_PROFILE, signingApdus, type CardStack } from './stack.ts';
 
 let ca: TestCa;
 beforeAll(async () => { ca = await createTestCa(); });
@@ -131,6 +131,37 @@ describe('card removal', () => {
       expect(removed.map((e) => e.message)).toEqual([CARD_REMOVED_MESSAGE]);
       // The channel ends with the connection: its reads and exit settle instead of hanging.
       expect(await ended).toBeDefined();
+      await expect(session.sign('ecdsa-sha2-nistp256', DATA)).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+    } finally {
+      stream.destroy();
+    }
+  });
+});
+
+// Review 9, finding 5: `tessera ssh` starts the removal watch once the session is open (cli/ssh-session.ts), so a card
+// pulled between the last signature and that moment must still end the session: ccid/'s slot baseline comes from
+// connect(), not from the first event after watch().
+describe.each([['interrupt', READER_PROFILE], ['polled', POLLED_READER_PROFILE]] as const)('card removal before the watch starts (%s reader)', (_kind, profile) => {
+  let server: SshServerPeer;
+  let stack: CardStack;
+  beforeAll(async () => {
+    stack = await cardStack({ ca, profile });
+    const s = await openCardSession(stack.token, (await stack.token.readKey(0x9e))!, { gate: gate(), askPin: pinDialog().askPin });
+    server = await startSshd({ version: '9.2', authorizedKeys: [authorizedKeyLine((await s.plainSigner()).publicKey)] });
+  }, 60_000);
+  afterAll(async () => { await server?.stop(); await stack?.close(); });
+
+  it('a card pulled after the signature and before endSessionsOnRemoval still ends the session', { timeout: 30_000 }, async () => {
+    const session = await openCardSession(stack.token, (await stack.token.readKey(0x9e))!, { gate: gate(), askPin: pinDialog().askPin });
+    const stream = await connectTcp(server.host, server.port, { timeoutMs: 5000 });
+    try {
+      const client = await connect(stream, { username: server.user, auth: { methods: await cardAuthMethods(session, { order: ['publickey'] }) }, verifyHostKey: pinnedHostKeys(server), handshakeTimeoutMs: 20_000 });
+      stack.device.removeCard(0); // after the signature, before the watch
+      const removed: IdentityError[] = [];
+      endSessionsOnRemoval(stack.reader, 0, [session], [client], (e) => removed.push(e));
+      const closed = await Promise.race([client.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the session outlived the card')), 10_000))]);
+      expect(closed).toBeUndefined();
+      expect(removed.map((e) => e.message)).toEqual([CARD_REMOVED_MESSAGE]);
       await expect(session.sign('ecdsa-sha2-nistp256', DATA)).rejects.toMatchObject({ code: 'CARD_REMOVED' });
     } finally {
       stream.destroy();

@@ -16,6 +16,14 @@ export const READER_PROFILE: ReaderProfile = (() => {
   return p;
 })();
 
+/** The same kind of reader without an interrupt endpoint: slot events come from GetSlotStatus polling. */
+export const POLLED_READER_PROFILE: ReaderProfile = (() => {
+  const p = profiles.find((x) => x.interfaces.length === 1 && x.interfaces[0]!.numEndpoints === 2
+    && (x.interfaces[0]!.descriptor.dwFeatures & 0x70000) === 0x40000 && (x.interfaces[0]!.descriptor.dwProtocols & 2) !== 0);
+  if (!p) throw new Error('no extended-APDU T=1 reader profile without an interrupt endpoint among the shared reader dumps');
+  return p;
+})();
+
 export interface CardStack {
   readonly provisioned: ProvisionedPivCard;
   readonly device: VirtualReader;
@@ -25,16 +33,16 @@ export interface CardStack {
   close(): Promise<void>;
 }
 
-export async function cardStack(options: { ca?: TestCa; slots?: readonly SlotSpec[]; pinRetries?: number } = {}): Promise<CardStack> {
+export async function cardStack(options: { ca?: TestCa; slots?: readonly SlotSpec[]; pinRetries?: number; profile?: ReaderProfile } = {}): Promise<CardStack> {
   const provisioned = await provisionPivCard({
     ...(options.ca ? { ca: options.ca } : {}), ...(options.slots ? { slots: options.slots } : {}),
     ...(options.pinRetries !== undefined ? { pinRetries: options.pinRetries } : {}),
   });
-  return stackFor(provisioned);
+  return stackFor(provisioned, options.profile);
 }
 
-export async function stackFor(provisioned: ProvisionedPivCard): Promise<CardStack> {
-  const device = new VirtualReader(READER_PROFILE);
+export async function stackFor(provisioned: ProvisionedPivCard, profile: ReaderProfile = READER_PROFILE): Promise<CardStack> {
+  const device = new VirtualReader(profile);
   device.insertCard(provisioned.card);
   const [reader] = await CcidReader.open(device);
   if (!reader) throw new Error('the virtual reader exposes no CCID interface');
