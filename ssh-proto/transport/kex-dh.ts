@@ -4,7 +4,9 @@
 // H input middle: mpint e, mpint f; K = mpint.
 import { MSG } from '../messages.ts';
 import { SshReader, SshWriter } from '../wire/index.ts';
-import { DH_GROUPS, dhKeyPair, dhSharedSecret, type DhGroupName, type DhKeyPair, type HashName } from '../crypto/index.ts';
+import {
+  DH_GROUPS, dhKeyPair, dhSharedSecret, SshCryptoError, type DhGroupName, type DhKeyPair, type HashName,
+} from '../crypto/index.ts';
 import { SshTransportError } from './errors.ts';
 import type { KexMethod, KexReply } from './kex-method.ts';
 
@@ -21,6 +23,11 @@ export class DhGroupKex implements KexMethod {
     const r = new SshReader(payload);
     if (r.byte() !== MSG.KEX_ECDH_REPLY) throw new SshTransportError('KEX_UNEXPECTED_MESSAGE', 'expected SSH_MSG_KEXDH_REPLY');
     const hostKey = r.string();
+    // RFC 4253 §8: 1 < f < p-1, so f has at most p's bytes plus mpint's sign byte; a longer f is refused before it
+    // is converted (OpenSSH caps bignums too: a 256 KiB f must not cost more than its length check).
+    if (r.peekLength() > this.pair!.group.bits / 8 + 1) {
+      throw new SshCryptoError('DH_BAD_PUBLIC_VALUE', 'the server sent a Diffie-Hellman value f longer than the group\'s prime p');
+    }
     const f = r.mpint();
     const signature = r.string();
     r.end();

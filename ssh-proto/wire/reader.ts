@@ -2,6 +2,7 @@
 import { SshProtocolError } from '../errors.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export class SshReader {
   private offset = 0;
@@ -37,6 +38,14 @@ export class SshReader {
   uint64(): bigint {
     const hi = BigInt(this.uint32());
     return (hi << 32n) | BigInt(this.uint32());
+  }
+
+  /** The length field of the next `string` or `mpint`, not taken (to refuse an oversized value before reading it). */
+  peekLength(): number {
+    const at = this.offset;
+    const n = this.uint32();
+    this.offset = at;
+    return n;
   }
 
   /** `string`: uint32 length, then that many bytes. The view shares the message buffer. */
@@ -80,9 +89,10 @@ export class SshReader {
     if (b.length > 1 && b[0] === 0 && !(b[1]! & 0x80)) {
       throw new SshProtocolError('WIRE_BAD_MPINT', 'mpint has an unnecessary leading zero');
     }
-    let v = 0n;
-    for (const x of b) v = (v << 8n) | BigInt(x);
-    return v;
+    // Through hex: linear in the length (shifting a byte in at a time is quadratic: seconds for a 256 KiB value).
+    let hex = '';
+    for (const x of b) hex += HEX[x]!;
+    return BigInt(`0x${hex}`);
   }
 
   /** The raw magnitude bytes of a non-negative mpint, without the sign byte. */

@@ -21,6 +21,21 @@ describe('RFC 4251 §5 data types', () => {
     expect(() => new SshReader(Buffer.from('000000020001', 'hex')).mpint()).toThrow(/leading zero/);
   });
 
+  it('converts a 256 KiB mpint in linear time (a byte-at-a-time shift took seconds)', () => {
+    const magnitude = new Uint8Array(256 * 1024).fill(0x11);
+    const t0 = performance.now();
+    const v = new SshReader(new SshWriter().mpintBytes(magnitude).toBytes()).mpint();
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(v).toBe(BigInt(`0x${'11'.repeat(256 * 1024)}`));
+  });
+
+  it('peekLength reads the next length field without taking it', () => {
+    const r = new SshReader(new SshWriter().string('abc').toBytes());
+    expect(r.peekLength()).toBe(3);
+    expect(r.name()).toBe('abc');
+    expect(() => r.peekLength()).toThrow(expect.objectContaining({ code: 'WIRE_SHORT_READ' }));
+  });
+
   it('reads name-lists and refuses empty names', () => {
     const w = new SshWriter().nameList(['zlib', 'none']).string('a,,b');
     const r = new SshReader(w.toBytes());
