@@ -87,6 +87,10 @@ export interface RelayConfig {
     readonly timeoutMs: number;
     /** Upper bound on caching, even when nextUpdate is later. */
     readonly maxCacheSeconds: number;
+    /** Total bytes of answers cached (oldest evicted first; 0: no cache). */
+    readonly cacheBytes: number;
+    /** Upstream fetches running at once; more get 503 (requests for a URL being fetched wait for it instead). */
+    readonly maxInFlight: number;
   };
   readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' };
 }
@@ -114,7 +118,7 @@ export const DEFAULT_CONFIG: RelayConfig = {
   static: { dir: 'dist', csp: DEFAULT_CSP },
   site: {},
   metricsAllow: ['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-  revocation: { allow: [], maxBytes: 10 << 20, timeoutMs: 10_000, maxCacheSeconds: 86_400 },
+  revocation: { allow: [], maxBytes: 10 << 20, timeoutMs: 10_000, maxCacheSeconds: 86_400, cacheBytes: 64 << 20, maxInFlight: 16 },
   log: { level: 'info' },
 };
 

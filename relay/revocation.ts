@@ -5,6 +5,10 @@
 // Only URLs under a configured prefix are fetched (the CAs' CRL distribution points and
 // OCSP responders), responses are size-limited, and cached until their nextUpdate
 // (CRL: RFC 5280 §5.1.2.5; OCSP: RFC 6960 §4.2.1), capped by maxCacheSeconds.
+// Anyone may call this endpoint, so what it holds is bounded: the cache by total bytes
+// (revocation-cache.ts), keyed on the canonical URL (a fragment is refused: it is never sent
+// upstream, so `#1`, `#2`... would be copies of one answer); concurrent requests for one URL
+// share one fetch, and at most `maxInFlight` fetches run at once (503 above that).
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -13,11 +17,9 @@ import { CertificateList } from '@peculiar/asn1-x509';
 import type { RelayConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
+import { RevocationCache, type CachedAnswer } from './revocation-cache.ts';
 
 const MAX_OCSP_REQUEST = 64 * 1024;
-const MAX_CACHE_ENTRIES = 1024;
-
-interface Cached { readonly body: Buffer; readonly type: string; readonly expires: number }
 
 /** When a CRL or OCSP response stops being current, or undefined when it does not say. */
 export function nextUpdateOf(body: Uint8Array, kind: 'crl' | 'ocsp'): Date | undefined {
@@ -36,19 +38,18 @@ export function nextUpdateOf(body: Uint8Array, kind: 'crl' | 'ocsp'): Date | und
 }
 
 export class RevocationFetcher {
-  private readonly cache = new Map<string, Cached>();
+  private readonly cache: RevocationCache;
+  /** Fetches running now, by cache key: later requests for the same key wait for the same answer. */
+  private readonly inFlight = new Map<string, Promise<CachedAnswer>>();
 
-  constructor(private readonly config: RelayConfig['revocation'], private readonly log: Logger, private readonly metrics: RelayMetrics) {}
+  constructor(private readonly config: RelayConfig['revocation'], private readonly log: Logger, private readonly metrics: RelayMetrics) {
+    this.cache = new RevocationCache(config.cacheBytes);
+  }
 
-  allowed(url: string): boolean {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return false;
-    }
+  /** Whether a parsed URL lies under a configured prefix (compared on its canonical href). */
+  allowed(parsed: URL): boolean {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
-    if (parsed.username || parsed.password) return false;
+    if (parsed.username || parsed.password || parsed.hash) return false;
     return this.config.allow.some((prefix) => parsed.href === prefix || (prefix.endsWith('/') && parsed.href.startsWith(prefix)));
   }
 
@@ -57,14 +58,26 @@ export class RevocationFetcher {
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(`${text}\n`);
     };
-    const url = new URL(req.url ?? '/', 'http://relay.invalid').searchParams.get('url') ?? '';
+    const raw = new URL(req.url ?? '/', 'http://relay.invalid').searchParams.get('url') ?? '';
     if (req.method !== 'GET' && req.method !== 'POST') { send(405, 'Use GET for a CRL or OCSP GET, POST for an OCSP request.'); return; }
-    if (!this.allowed(url)) {
+    if (raw.includes('#')) {
       this.metrics.revocationFetch('refused');
-      this.log.warn('revocation-refused', { url: url.slice(0, 300) });
+      send(400, 'A CRL or OCSP URL has no fragment (#).');
+      return;
+    }
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !this.allowed(parsed)) {
+      this.metrics.revocationFetch('refused');
+      this.log.warn('revocation-refused', { url: raw.slice(0, 300) });
       send(403, 'This URL is not a configured CRL distribution point or OCSP responder.');
       return;
     }
+    const url = parsed.href; // canonical: scheme and host in lower case, default port and dot segments removed
     let body: Buffer | undefined;
     if (req.method === 'POST') {
       body = await readLimited(req, MAX_OCSP_REQUEST).catch(() => undefined);
@@ -73,14 +86,38 @@ export class RevocationFetcher {
     const kind = req.method === 'POST' || /ocsp/i.test(url) ? 'ocsp' : 'crl';
     const key = `${req.method} ${url} ${body ? createHash('sha256').update(body).digest('hex') : ''}`;
     const hit = this.cache.get(key);
-    if (hit && hit.expires > Date.now()) {
+    if (hit) {
       this.metrics.revocationFetch('cached');
       this.reply(res, hit);
       return;
     }
+    let pending = this.inFlight.get(key);
+    if (pending) {
+      this.metrics.revocationFetch('coalesced');
+    } else if (this.inFlight.size >= this.config.maxInFlight) {
+      this.metrics.revocationFetch('busy');
+      res.setHeader('Retry-After', '1');
+      send(503, 'The relay is fetching too many revocation answers at once; try again shortly.');
+      return;
+    } else {
+      pending = this.fetchAnswer(url, kind, req.method, body);
+      this.inFlight.set(key, pending);
+      const done = () => { this.inFlight.delete(key); };
+      pending.then((answer) => { if (answer.expires > Date.now()) this.cache.set(key, answer); done(); }, done);
+    }
+    try {
+      this.reply(res, await pending);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      send(502, `The relay could not fetch ${url.slice(0, 200)}: ${why.slice(0, 200)}.`);
+    }
+  }
+
+  /** One upstream fetch; resolves with the answer (expires 0 when it must not be cached). */
+  private async fetchAnswer(url: string, kind: 'crl' | 'ocsp', method: string, body: Buffer | undefined): Promise<CachedAnswer> {
     try {
       const upstream = await fetch(url, {
-        method: req.method,
+        method,
         redirect: 'manual', // a redirect could leave the allowlist
         signal: AbortSignal.timeout(this.config.timeoutMs),
         ...(body ? { body: new Uint8Array(body), headers: { 'Content-Type': 'application/ocsp-request' } } : {}),
@@ -90,23 +127,18 @@ export class RevocationFetcher {
       const type = upstream.headers.get('content-type') ?? (kind === 'crl' ? 'application/pkix-crl' : 'application/ocsp-response');
       const next = nextUpdateOf(data, kind);
       const cap = Date.now() + this.config.maxCacheSeconds * 1000;
-      const entry: Cached = { body: data, type, expires: next ? Math.min(next.getTime(), cap) : 0 };
-      if (entry.expires > Date.now()) {
-        if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
-        this.cache.set(key, entry);
-      }
       this.metrics.revocationFetch('fetched');
       this.log.info('revocation-fetched', { url: url.slice(0, 300), bytes: data.length, nextUpdate: next?.toISOString() ?? null });
-      this.reply(res, entry);
+      return { body: data, type, expires: next ? Math.min(next.getTime(), cap) : 0 };
     } catch (err) {
       this.metrics.revocationFetch('failed');
       const why = err instanceof Error ? err.message : String(err);
       this.log.warn('revocation-failed', { url: url.slice(0, 300), error: why.slice(0, 200) });
-      send(502, `The relay could not fetch ${url.slice(0, 200)}: ${why.slice(0, 200)}.`);
+      throw err;
     }
   }
 
-  private reply(res: ServerResponse, entry: Cached): void {
+  private reply(res: ServerResponse, entry: CachedAnswer): void {
     const maxAge = Math.max(0, Math.floor((entry.expires - Date.now()) / 1000));
     res.writeHead(200, { 'Content-Type': entry.type, 'Content-Length': entry.body.length, 'Cache-Control': `max-age=${maxAge}` });
     res.end(entry.body);
