@@ -233,7 +233,9 @@ export class CcidReader {
     for (let slot = 0; slot < this.slotCount; slot++) {
       try {
         const status = (await this.channel.exchange({ type: Command.GetSlotStatus, slot })).iccStatus;
-        now.push({ present: status !== 'absent', changed: false });
+        // A swap within one poll period reads present both times; the new card is not powered
+        // (bmICCStatus 1, CCID 1.1 §6.2.6) while we still hold the old one powered: removed, inserted.
+        now.push({ present: status !== 'absent', changed: status === 'inactive' && this.liveCard(slot) !== undefined });
       } catch (err) {
         if (!(err instanceof CcidError)) throw err;
         return;

@@ -1,7 +1,9 @@
-// Slot events against the virtual reader (review 9, finding 5): a card pulled out after connect() but before watch()
-// starts is reported once monitoring begins, and a card already connected raises no event of its own.
+// Slot events against the virtual reader (review 9, findings 5 and 6): a card pulled out after connect() but before
+// watch() starts is reported once monitoring begins, and a card swapped faster than the reader reports it (one poll
+// period, or one NotifySlotChange with "present, changed") is reported as removed then inserted, because the new
+// card is present but not powered (bmICCStatus 1, CCID 1.1 §6.2.6) while the reader still holds the old one powered.
 import { describe, expect, it } from 'vitest';
-import { CcidReader } from '../../ccid/index.ts';
+import { CardRemovedError, CcidReader } from '../../ccid/index.ts';
 import type { SlotEvent } from '../../ccid/index.ts';
 import { ATRS, TestApplet, VirtualReader, loadProfiles } from '../../sim/index.ts';
 import type { ReaderProfile } from '../../sim/index.ts';
@@ -46,6 +48,32 @@ describe.each([['polled (GetSlotStatus)', false], ['interrupt (NotifySlotChange)
     await sleep(150);
     expect(events).toEqual([]);
     expect(await card.transmit(READ_16)).toHaveLength(18);
+    await reader.close();
+  });
+
+  it('a card swapped for another faster than the reader reports it: removed, then inserted', async () => {
+    const { device, reader, card, events, watch } = await connected(interrupt);
+    watch();
+    await sleep(100);
+    // One step: the slot never reads empty (a polled reader between two polls, or one coalesced notice).
+    device.insertCard(new TestApplet(ATRS.yubikey5));
+    await sleep(150);
+    expect(events).toEqual([{ slot: 0, kind: 'removed' }, { slot: 0, kind: 'inserted' }]);
+    await expect(card.transmit(READ_16)).rejects.toBeInstanceOf(CardRemovedError);
+    const next = await reader.connect(0);
+    expect(await next.transmit(READ_16)).toHaveLength(18);
+    await sleep(100);
+    expect(events).toHaveLength(2);
+    await reader.close();
+  });
+
+  it('a card the host powered off itself (disconnect) is not taken for a swap', async () => {
+    const { reader, card, events, watch } = await connected(interrupt);
+    watch();
+    await sleep(60);
+    await card.disconnect();
+    await sleep(150);
+    expect(events).toEqual([]);
     await reader.close();
   });
 });
