@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RevocationCache } from './revocation-cache.ts';
 
-const answer = (bytes: number, expires = Date.now() + 60_000) => ({ body: Buffer.alloc(bytes), type: 'application/pkix-crl', expires });
+const answer = (bytes: number, expires = Date.now() + 60_000) => ({ body: Buffer.alloc(bytes), kind: 'crl' as const, expires });
 
 describe('RevocationCache', () => {
   it('holds at most maxBytes in all, evicting the oldest first', () => {

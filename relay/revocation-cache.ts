@@ -3,7 +3,8 @@
 
 export interface CachedAnswer {
   readonly body: Buffer;
-  readonly type: string;
+  /** Which endpoint answered: decides the fixed Content-Type it is served with (revocation.ts). */
+  readonly kind: 'crl' | 'ocsp';
   /** Epoch milliseconds after which the answer is stale. */
   readonly expires: number;
 }

@@ -21,6 +21,9 @@ import { RevocationCache, type CachedAnswer } from './revocation-cache.ts';
 
 const MAX_OCSP_REQUEST = 64 * 1024;
 
+/** The media types of the answers: RFC 2585 §4.2 (CRL), RFC 6960 Appendix C.2 (OCSP response). */
+const ANSWER_TYPE = { crl: 'application/pkix-crl', ocsp: 'application/ocsp-response' } as const;
+
 /** When a CRL or OCSP response stops being current, or undefined when it does not say. */
 export function nextUpdateOf(body: Uint8Array, kind: 'crl' | 'ocsp'): Date | undefined {
   try {
@@ -124,12 +127,11 @@ export class RevocationFetcher {
       });
       if (upstream.status !== 200 || !upstream.body) throw new Error(`the server answered ${upstream.status}`);
       const data = await readLimited(upstream.body as unknown as AsyncIterable<Uint8Array>, this.config.maxBytes);
-      const type = upstream.headers.get('content-type') ?? (kind === 'crl' ? 'application/pkix-crl' : 'application/ocsp-response');
       const next = nextUpdateOf(data, kind);
       const cap = Date.now() + this.config.maxCacheSeconds * 1000;
       this.metrics.revocationFetch('fetched');
       this.log.info('revocation-fetched', { url: url.slice(0, 300), bytes: data.length, nextUpdate: next?.toISOString() ?? null });
-      return { body: data, type, expires: next ? Math.min(next.getTime(), cap) : 0 };
+      return { body: data, kind, expires: next ? Math.min(next.getTime(), cap) : 0 };
     } catch (err) {
       this.metrics.revocationFetch('failed');
       const why = err instanceof Error ? err.message : String(err);
@@ -140,7 +142,16 @@ export class RevocationFetcher {
 
   private reply(res: ServerResponse, entry: CachedAnswer): void {
     const maxAge = Math.max(0, Math.floor((entry.expires - Date.now()) / 1000));
-    res.writeHead(200, { 'Content-Type': entry.type, 'Content-Length': entry.body.length, 'Cache-Control': `max-age=${maxAge}` });
+    res.writeHead(200, {
+      // Never the upstream's type: whoever controls an allowed URL (or the plain-HTTP path to it)
+      // must not get text/html or a script served from the relay's origin.
+      'Content-Type': ANSWER_TYPE[entry.kind],
+      'Content-Disposition': 'attachment',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "sandbox; default-src 'none'",
+      'Content-Length': entry.body.length,
+      'Cache-Control': `max-age=${maxAge}`,
+    });
     res.end(entry.body);
   }
 }

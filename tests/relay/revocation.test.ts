@@ -1,7 +1,7 @@
 // /revocation under load from anyone (no credentials needed): URLs are canonical and carry no
 // fragment, the cache is bounded by bytes, concurrent requests for one URL share one fetch, and
-// fetches in flight are capped (503 above the cap). The upstream is a CA's plain-HTTP server on
-// loopback serving CRLs with a nextUpdate (so they are cacheable).
+// fetches in flight are capped (503 above the cap); answers get a fixed type. The upstream is a
+// CA's plain-HTTP server on loopback serving CRLs with a nextUpdate (so they are cacheable).
 import 'reflect-metadata';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -28,6 +28,12 @@ beforeAll(async () => {
   ca = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? '';
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    // Under /evil/ the server is hostile (or an on-path attacker rewrote it): HTML and script types.
+    if (path.startsWith('/evil/')) {
+      res.writeHead(200, { 'Content-Type': req.method === 'POST' ? 'text/javascript' : 'text/html' });
+      res.end('<h1>served by the relay origin</h1><script>alert(1)</script>');
+      return;
+    }
     const answer = () => { res.writeHead(200, { 'Content-Type': 'application/pkix-crl' }); res.end(crl); };
     if (holdPaths.has(path)) held.set(path, [...(held.get(path) ?? []), answer]);
     else answer();
@@ -124,6 +130,27 @@ describe('/revocation: bounded work for unauthenticated callers', () => {
     } finally {
       release('/a.crl');
       release('/b.crl');
+      await relay.close({ drainMs: 0 });
+    }
+  });
+});
+
+describe('/revocation answers are never rendered or run from the relay origin', () => {
+  it('a fixed type per endpoint kind, whatever the upstream said, with attachment, nosniff and a sandbox CSP', async () => {
+    const relay = await startTestRelay({ revocation: { allow: [`${base}/`] } });
+    try {
+      const crlAnswer = await ask(relay, `${base}/evil/page.html`);
+      const ocspAnswer = await fetch(`${relay.http}/revocation?url=${encodeURIComponent(`${base}/evil/ocsp`)}`, { method: 'POST', body: new Uint8Array([0x30, 0]) });
+      const ocspGet = await ask(relay, `${base}/evil/ocsp/MEQwQjBA`);
+      for (const [res, type] of [[crlAnswer, 'application/pkix-crl'], [ocspAnswer, 'application/ocsp-response'], [ocspGet, 'application/ocsp-response']] as const) {
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe(type);
+        expect(res.headers.get('content-disposition')).toBe('attachment');
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('content-security-policy')).toMatch(/^sandbox(;|$)/);
+        expect(await res.text()).toContain('<script>'); // the bytes are passed on as they are, only never as HTML
+      }
+    } finally {
       await relay.close({ drainMs: 0 });
     }
   });
