@@ -54,7 +54,7 @@ async function awaitServiceAccept(ctx: AuthContext, name: string): Promise<void>
   if (msg !== MSG.SERVICE_ACCEPT) {
     throw new AuthError('AUTH_SERVICE_REFUSED', `The server answered the ${name} request with message ${msg}.`);
   }
-  const accepted = r.name();
+  const accepted = ctx.parse('SERVICE_ACCEPT', () => r.name());
   if (accepted !== name) throw new AuthError('AUTH_SERVICE_REFUSED', `The server accepted "${accepted}" instead of ${name}.`);
 }
 

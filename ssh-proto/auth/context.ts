@@ -1,6 +1,6 @@
 // Shared state of one user-auth conversation (RFC 4252 §5): the request header, the reply reader, banners.
 import { MSG } from '../messages.ts';
-import { SshProtocolError } from '../errors.ts';
+import { SshError, SshProtocolError } from '../errors.ts';
 import { SshReader, SshWriter } from '../wire/index.ts';
 import { AuthError } from './errors.ts';
 import type { MessageChannel } from './message-channel.ts';
@@ -47,6 +47,19 @@ export class AuthContext {
     return new SshWriter().byte(MSG.USERAUTH_REQUEST).string(this.username).string(this.service).string(method);
   }
 
+  /**
+   * Reads the fields of a server message. SshReader throws typed errors; anything else (a bug on hostile input)
+   * becomes AUTH_MALFORMED_MESSAGE, so that authenticate() never fails untyped because of what the server sent.
+   */
+  parse<T>(what: string, read: () => T): T {
+    try {
+      return read();
+    } catch (cause) {
+      if (cause instanceof SshError) throw cause;
+      throw new SshProtocolError('AUTH_MALFORMED_MESSAGE', `The server's ${what} could not be read.`, { cause });
+    }
+  }
+
   checkAborted(): void {
     if (this.signal?.aborted) throw new AuthError('AUTH_CANCELLED', 'Authentication was cancelled.', [], [], { cause: this.signal.reason });
   }
@@ -61,8 +74,7 @@ export class AuthContext {
       const r = new SshReader(payload);
       const msg = r.byte();
       if (msg === MSG.USERAUTH_BANNER) {
-        const message = r.utf8();
-        const language = r.name();
+        const [message, language] = this.parse('USERAUTH_BANNER', () => [r.utf8(), r.name()] as const);
         this.onBanner?.(message, language);
         continue;
       }
@@ -72,10 +84,12 @@ export class AuthContext {
       }
       if (msg === MSG.USERAUTH_FAILURE) {
         // byte 51, name-list authentications that can continue, boolean partial success
-        const methods = r.nameList();
-        const partial = r.boolean();
-        r.end();
-        return { ok: false, methods, partial };
+        return this.parse('USERAUTH_FAILURE', () => {
+          const methods = r.nameList();
+          const partial = r.boolean();
+          r.end();
+          return { ok: false, methods, partial } as const;
+        });
       }
       if (expect.includes(msg)) return { msg, r };
       throw new SshProtocolError('AUTH_UNEXPECTED_MESSAGE', `The server sent message ${msg} during user authentication.`);

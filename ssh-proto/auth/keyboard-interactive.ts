@@ -1,6 +1,6 @@
 // The "keyboard-interactive" method, RFC 4256.
 import { MSG } from '../messages.ts';
-import { SshWriter } from '../wire/index.ts';
+import { SshWriter, type SshReader } from '../wire/index.ts';
 import { AuthError } from './errors.ts';
 import type { AttemptResult, AuthContext } from './context.ts';
 
@@ -30,15 +30,7 @@ export async function tryKeyboardInteractive(ctx: AuthContext, respond: PromptCa
       throw new AuthError('AUTH_TOO_MANY_PROMPTS', `The server asked more than ${MAX_INFO_ROUNDS} rounds of questions; authentication was stopped.`);
     }
     // byte 60, string name, string instruction, string language tag, int num-prompts, (string prompt, boolean echo)*
-    const r = res.r;
-    const name = r.utf8();
-    const instruction = r.utf8();
-    r.string(); // language tag
-    const count = r.uint32();
-    if (count > MAX_PROMPTS) throw new AuthError('AUTH_TOO_MANY_PROMPTS', `The server sent ${count} prompts at once.`);
-    const prompts: Prompt[] = [];
-    for (let i = 0; i < count; i++) prompts.push({ prompt: r.utf8(), echo: r.boolean() });
-    r.end();
+    const { name, instruction, prompts } = ctx.parse('USERAUTH_INFO_REQUEST', () => readInfoRequest(res.r));
     let answers: readonly string[] = [];
     try {
       // An empty round (OpenSSH's PAM path ends with one) needs no user involvement.
@@ -55,6 +47,18 @@ export async function tryKeyboardInteractive(ctx: AuthContext, respond: PromptCa
     for (const a of answers) w.string(a);
     await ctx.channel.send(w.toBytes());
   }
+}
+
+function readInfoRequest(r: SshReader): PromptRequest {
+  const name = r.utf8();
+  const instruction = r.utf8();
+  r.string(); // language tag
+  const count = r.uint32();
+  if (count > MAX_PROMPTS) throw new AuthError('AUTH_TOO_MANY_PROMPTS', `The server sent ${count} prompts at once.`);
+  const prompts: Prompt[] = [];
+  for (let i = 0; i < count; i++) prompts.push({ prompt: r.utf8(), echo: r.boolean() });
+  r.end();
+  return { name, instruction, prompts };
 }
 
 /** A responder that answers password-looking, non-echoed prompts with a known password (and empty rounds with nothing). */

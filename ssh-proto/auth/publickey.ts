@@ -68,9 +68,11 @@ export async function tryPublicKey(ctx: AuthContext, signer: Signer, options: Pu
         continue;
       }
       // byte 60, string algorithm, string key blob: must echo what we asked about.
-      const okAlg = res.r.name();
-      const okKey = res.r.string();
-      res.r.end();
+      const [okAlg, okKey] = ctx.parse('USERAUTH_PK_OK', () => {
+        const fields = [res.r.name(), res.r.string()] as const;
+        res.r.end();
+        return fields;
+      });
       if (okAlg !== alg || !sameBytes(okKey, signer.publicKey)) {
         throw new SshProtocolError('AUTH_BAD_PK_OK', 'The server acknowledged a different key than the one offered.');
       }

@@ -249,7 +249,8 @@ export class Transport {
         await new Promise<void>((r) => { this.fed = r; });
       }
     } catch (e) {
-      this.fail(e instanceof SshError ? e : connectionLost(e, 'receiving'));
+      // The stream's own failures arrive typed (feedEnd); anything else came from handling what the server sent.
+      this.fail(e instanceof SshError ? e : unhandledMessage(e));
     }
   }
 
@@ -578,6 +579,12 @@ function closedBeforeIdentification(detail: string): SshTransportError {
 function errorCode(e: unknown): unknown {
   const err = e as { code?: unknown; cause?: { code?: unknown } } | undefined;
   return err?.code ?? err?.cause?.code;
+}
+
+/** A message from the server that could not be handled (a bug on hostile input): ended with DISCONNECT. */
+function unhandledMessage(cause: unknown): SshTransportError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SshTransportError('PROTOCOL_ERROR', `a message from the server could not be handled: ${detail}`, { cause });
 }
 
 function connectionLost(cause: unknown, while_: string): SshTransportError {

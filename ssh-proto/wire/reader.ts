@@ -69,7 +69,9 @@ export class SshReader {
     for (const c of b) {
       if (c < 0x20 || c > 0x7e) throw new SshProtocolError('WIRE_BAD_NAME', 'name contains a non-printable byte');
     }
-    return String.fromCharCode(...b);
+    // Printable ASCII decodes the same as UTF-8. Not String.fromCharCode(...b): a spread of a packet's worth of
+    // bytes (up to 256 KiB) exceeds the engine's argument limit with a RangeError.
+    return utf8.decode(b);
   }
 
   /** `name-list`: comma-separated names, no empty names (RFC 4251 §5). */

@@ -36,6 +36,11 @@ describe('RFC 4251 §5 data types', () => {
     expect(() => r.peekLength()).toThrow(expect.objectContaining({ code: 'WIRE_SHORT_READ' }));
   });
 
+  it('reads a 200 KB name (a spread into String.fromCharCode threw RangeError)', () => {
+    const long = 'a'.repeat(200_000);
+    expect(new SshReader(new SshWriter().string(long).toBytes()).name()).toBe(long);
+  });
+
   it('reads name-lists and refuses empty names', () => {
     const w = new SshWriter().nameList(['zlib', 'none']).string('a,,b');
     const r = new SshReader(w.toBytes());
