@@ -104,8 +104,10 @@ export class CardSession {
         throw new PinError('PIN_INCORRECT', `The PIN for "${label}" is incorrect. ${err.retriesLeft} ${err.retriesLeft === 1 ? 'try' : 'tries'} left before the card blocks it; nothing was signed.`, err.retriesLeft, { cause: err });
       }
       if (err instanceof PinBlockedError) throw blocked(label, err);
-      // ccid/'s CardRemovedError (code CARD_REMOVED; identity/ does not import ccid/).
-      if (err instanceof Error && (err as { code?: unknown }).code === 'CARD_REMOVED') {
+      // ccid/'s CardRemovedError (code CARD_REMOVED; identity/ does not import ccid/), as thrown or wrapped by
+      // card/'s channel in a CardTransportError that keeps it as transportCode.
+      const codes = err as { code?: unknown; transportCode?: unknown };
+      if (err instanceof Error && (codes.code === 'CARD_REMOVED' || codes.transportCode === 'CARD_REMOVED')) {
         this.end(err);
         throw new IdentityError('CARD_REMOVED', `The card holding "${label}" was removed; nothing was signed.`, { cause: err });
       }

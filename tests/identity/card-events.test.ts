@@ -104,6 +104,20 @@ describe('touch', () => {
   });
 });
 
+describe('card removal without a watch', () => {
+  it('a card pulled out during the signature: CARD_REMOVED with the key named, and the session signs no more', { timeout: 20_000 }, async () => {
+    const stack = await cardStack({ ca });
+    try {
+      const session = await openCardSession(stack.token, (await stack.token.readKey(0x9e))!, { gate: gate(), askPin: pinDialog().askPin });
+      stack.device.removeDuringNextCommand();
+      const err = await session.sign('ecdsa-sha2-nistp256', DATA).then(() => undefined, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'CARD_REMOVED' });
+      expect((err as Error).message).toBe(`The card holding "${session.key.label}" was removed; nothing was signed.`);
+      await expect(session.sign('ecdsa-sha2-nistp256', DATA)).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+    } finally { await stack.close(); }
+  });
+});
+
 describe('card removal', () => {
   let server: SshServerPeer;
   let stack: CardStack;
