@@ -22,6 +22,7 @@ import { Logger, stdoutSink, type LogSink } from './log.ts';
 import { RelayMetrics } from './metrics.ts';
 import { PublicHosts } from './public-hosts.ts';
 import { ReadBuffer } from './read-buffer.ts';
+import { redactUrl } from './redact-url.ts';
 import { RevocationFetcher } from './revocation.ts';
 import { Session } from './session.ts';
 import { formatTarget, parseTarget } from './target.ts';
@@ -59,11 +60,6 @@ const PROTOCOLS = ['binary', 'tessera.v1'];
 
 function toBuffer(data: RawData): Buffer {
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-}
-
-/** A request URL with credentials removed, for logs. */
-function redactUrl(url: string): string {
-  return url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]').slice(0, 200);
 }
 
 /** Starts a relay; resolves once it listens. Throws RelayConfigError for a bad configuration. */
