@@ -71,6 +71,36 @@ describe('signing in with a smart card in the browser', () => {
     await context.close();
   }, 60_000);
 
+  it('a PIN check whose answer the reader lost: sent once, never again by itself; the dialog says so and the next attempt signs in', async () => {
+    // A TPDU-level reader: the page runs T=1 itself (ccid/t1.ts), and the card's answers can be lost on the link.
+    const reader = new VirtualReader(loadProfile('Gemalto_IDBridge_CT30'));
+    const sim = reader.insertCard(provisioned.card);
+    const { context, page } = await stack.newPage();
+    await bridgeUsb(page, reader);
+    await openApp(page, stack.baseUrl);
+    await page.click('#connect-reader');
+    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
+    await page.selectOption('#auth-method', 'card');
+    await page.click('#connect-button');
+    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+    // VERIFY with a PIN (INS 20 with data; without data it only asks for the retries left).
+    const verifies = () => provisioned.card.log.filter((e) => e.command[1] === 0x20 && e.command.length > 5).length;
+    const [sent, left] = [verifies(), provisioned.card.pinLeft];
+    // The card runs the VERIFY; its answer and the three retransmissions arrive corrupted (ISO 7816-3 §11.6.3).
+    sim.t1Faults.push('corrupt', 'corrupt', 'corrupt', 'corrupt');
+    await page.fill('#pin-input', '654321');
+    await page.click('#pin-ok');
+    await expect.poll(() => page.textContent('#pin-error'), { timeout: 15_000 }).toMatch(/lost contact with the card.*did not send it again.*Try again\./);
+    expect(await page.isVisible('#pin-dialog')).toBe(true);
+    expect(verifies() - sent).toBe(1);
+    expect(provisioned.card.pinLeft).toBe(left - 1);
+    await page.fill('#pin-input', '123456');
+    await page.click('#pin-ok');
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
+    expect(verifies() - sent).toBe(2);
+    await context.close();
+  }, 120_000);
+
   it('tells the user which deployment they need when Chrome blocks the smart-card class', async () => {
     const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
     const { context, page } = await stack.newPage();

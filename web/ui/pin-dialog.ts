@@ -10,6 +10,11 @@ export interface PinPromptOptions {
   verify(pin: string): Promise<void>;
 }
 
+/** A card transport error's own code (card/'s CardTransportError.transportCode), when there is one. */
+function transportCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'transportCode' in err && typeof err.transportCode === 'string' ? err.transportCode : undefined;
+}
+
 function retriesText(n: number | undefined): string {
   if (n === undefined) return '';
   if (n === 1) return 'Last attempt: one more wrong PIN blocks the card.';
@@ -71,6 +76,12 @@ export class PinDialog {
             const left = (err as { retriesLeft?: number }).retriesLeft;
             this.error.textContent = 'Wrong PIN.';
             this.retries.textContent = retriesText(left);
+            this.input.focus();
+          } else if (transportCode(err) === 'T1_RESYNCHRONISED') {
+            // ccid/t1.ts: the reader lost the card's answer and did not send the PIN again. The card may
+            // have counted that attempt, so the user decides whether to try again (never automatic).
+            this.error.textContent = 'The reader lost contact with the card while it checked the PIN, and did not send it again. The card may have counted that attempt. Try again.';
+            this.retries.textContent = '';
             this.input.focus();
           } else {
             cleanup();
