@@ -3,7 +3,7 @@
 import { DEFAULT_CSP } from './static.ts';
 
 export interface RelayLimits {
-  /** Concurrent sessions per client address (0: unlimited). */
+  /** Concurrent sessions per client: per IPv4 address, per IPv6 /64 (client-key.ts) (0: unlimited). */
   readonly perIp: number;
   /** Concurrent sessions on this relay (0: unlimited). */
   readonly global: number;

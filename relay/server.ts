@@ -11,6 +11,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { TargetAllowlist } from './allowlist.ts';
 import { Authenticator } from './auth.ts';
 import { checkOrigin, ClientAddressing } from './client-address.ts';
+import { perIpKey } from './client-key.ts';
 import { CloseCode } from './close-codes.ts';
 import { closeReason } from './close-reason.ts';
 import type { RelayConfig, RelayConfigInput } from './config.ts';
@@ -75,6 +76,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
   let boundPort = 0;
   const publicHosts = new PublicHosts(config.publicHosts, config.listen.host, () => boundPort);
   const sessions = new Set<Session>();
+  /** Sessions per client: per IPv4 address, per IPv6 /64 (client-key.ts). */
   const perIp = new Map<string, number>();
   let admitting = 0;
   let draining = false;
@@ -160,6 +162,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
     const id = randomUUID();
     const where = addressing.of(req);
     const from = where.ip;
+    const client = perIpKey(from);
     alive.add(ws);
     ws.on('pong', () => alive.add(ws));
     // Hold what the client sends during admission; stop reading beyond the high-water mark.
@@ -184,11 +187,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
       if (config.limits.global > 0 && sessions.size + admitting > config.limits.global) {
         throw new RelayError('LIMIT_GLOBAL', 'The relay is at its session limit; try again later.');
       }
-      const perIpNow = perIp.get(from) ?? 0;
+      const perIpNow = perIp.get(client) ?? 0;
       if (config.limits.perIp > 0 && perIpNow >= config.limits.perIp) {
         throw new RelayError('LIMIT_PER_IP', 'Too many sessions from your address.');
       }
-      perIp.set(from, perIpNow + 1);
+      perIp.set(client, perIpNow + 1);
       counted = true;
       checkOrigin(req, where, config.origins, publicHosts);
       who = auth.authenticate(req, new URL(req.url ?? '/', 'http://relay.invalid'));
@@ -214,11 +217,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
       if (ws.isPaused) ws.resume();
       const end = await session.done;
       sessions.delete(session);
-      release(from);
+      release(client);
       metrics.ended(end);
       log.info('session', { ...end });
     } catch (err) {
-      if (counted) release(from);
+      if (counted) release(client);
       admitting--;
       const e = err instanceof RelayError ? err : new RelayError('INTERNAL_ERROR', 'The relay failed to open the session.');
       metrics.refused(e.code);
@@ -228,10 +231,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
     }
   }
 
-  function release(from: string): void {
-    const n = (perIp.get(from) ?? 1) - 1;
-    if (n <= 0) perIp.delete(from);
-    else perIp.set(from, n);
+  function release(client: string): void {
+    const n = (perIp.get(client) ?? 1) - 1;
+    if (n <= 0) perIp.delete(client);
+    else perIp.set(client, n);
   }
 
   await new Promise<void>((resolve, reject) => {
