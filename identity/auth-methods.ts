@@ -1,10 +1,11 @@
 // The user-auth methods of one card session, in a configurable order: by default an RFC 6187 x509v3 key first,
 // then an OpenSSH certificate (when one is given), then the plain key. A server that refuses one simply answers
 // USERAUTH_FAILURE and ssh-proto tries the next; all share the session's gate and PIN.
-import { PivToken, type CardKey, type CardToken } from '../card/index.ts';
+import type { CardKey, CardToken } from '../card/index.ts';
 import type { AuthMethod } from '../ssh-proto/index.ts';
 import { CardSession, type CardSessionOptions } from './card-session.ts';
 import { openSshCertificateSigner } from './openssh-certificate.ts';
+import { slotPublicKey } from './slot-public-key.ts';
 import { x509v3Signer, type X509v3SignerOptions } from './x509v3-signer.ts';
 
 export type CardAuthKind = 'x509v3' | 'openssh-certificate' | 'publickey';
@@ -41,10 +42,6 @@ export async function cardAuthMethods(session: CardSession, options: CardAuthOpt
  * of the certificate, so that the gate can tell a certificate left over from an earlier key (Yubico "PIV commands").
  */
 export async function openCardSession(token: CardToken, key: CardKey, options: Omit<CardSessionOptions, 'token' | 'key' | 'keySpki'>): Promise<CardSession> {
-  let keySpki: Uint8Array | undefined;
-  if (token instanceof PivToken && key.id.startsWith('piv:')) {
-    const meta = await token.metadata(parseInt(key.id.slice(4), 16));
-    keySpki = meta?.spki;
-  }
+  const keySpki = await slotPublicKey(token, key);
   return new CardSession({ token, key, ...options, ...(keySpki ? { keySpki } : {}) });
 }

@@ -12,6 +12,7 @@ export { x509v3Algorithm, x509v3PublicKeyBlob, x509v3Signer } from './x509v3-sig
 export type { X509v3SignerOptions } from './x509v3-signer.ts';
 export { openSshCertificateSigner } from './openssh-certificate.ts';
 export { cardAuthMethods, openCardSession } from './auth-methods.ts';
+export { slotPublicKey } from './slot-public-key.ts';
 export type { CardAuthKind, CardAuthOptions } from './auth-methods.ts';
 export { endSessionsOnRemoval, CARD_REMOVED_MESSAGE } from './card-removal.ts';
 export type { SlotWatcher, Closable } from './card-removal.ts';

@@ -3,7 +3,7 @@
 // "Card certificate (before any signature)").
 import { CcidReader, type UsbDeviceLike } from '../../ccid/index.ts';
 import { PivToken, type CardKey } from '../../card/index.ts';
-import { checkCardCertificate, GateError } from '../../identity/index.ts';
+import { checkCardCertificate, GateError, slotPublicKey } from '../../identity/index.ts';
 import { CARD_POLICY, CrlCache, decodePemOrDer, parseCertificate, validatePath, type RevocationOptions } from '../../pki/index.ts';
 import type { SiteConfig } from '../config/site-config.ts';
 import { relayRevocationFetch } from '../net/revocation-fetch.ts';
@@ -98,11 +98,9 @@ class PivCardHandle implements CardHandle {
   /** identity/'s pre-sign gate for one key: undefined when it may sign, else the refusal with pki/'s reasons. */
   private async gateRefusal(key: CardKey): Promise<GateError | undefined> {
     try {
-      // The slot's own public key where the card tells it (YubiKey 5.3+ GET METADATA), as openCardSession does:
-      // key.spki comes from the certificate itself, so comparing with it could not catch a certificate left
-      // over from an earlier key. Other PIV cards expose no public key; their signature is checked after signing.
-      const slot = /^piv:([0-9a-f]{2})$/.exec(key.id)?.[1];
-      const keySpki = (slot ? (await this.token.metadata(parseInt(slot, 16)))?.spki : undefined) ?? key.spki;
+      // The slot's own key where the card tells it, as openCardSession does: key.spki comes from the
+      // certificate itself, so comparing with it alone could not catch a certificate left over from an earlier key.
+      const keySpki = (await slotPublicKey(this.token, key)) ?? key.spki;
       await checkCardCertificate(
         { certificate: key.certificate, ...(key.certificateChain ? { chain: key.certificateChain } : {}), keySpki, keyLabel: key.label },
         { mode: 'kiosk', anchors: anchorsOf(this.config), revocation: this.revocation },
