@@ -33,6 +33,8 @@ const BURST_BYTES = 1 << 20;
  * kex messages may arrive (RFC 4253 §7.1); what it sent before is bounded by these many bytes waiting in the inbox.
  */
 const KEX_INBOX_BYTES = 8 << 20;
+/** UNIMPLEMENTED answers not yet written past which the read loop waits for them (a peer that never reads). */
+const UNIMPLEMENTED_BACKLOG = 256;
 /** Default deadline for a key exchange after the first (TransportOptions.rekeyTimeoutMs). */
 const REKEY_TIMEOUT_MS = 60_000;
 
@@ -77,6 +79,8 @@ export class Transport {
   private bytesSinceKex = 0;
   private rekeyTimer: ReturnType<typeof setTimeout> | undefined;
   private kexDeadline: ReturnType<typeof setTimeout> | undefined;
+  /** UNIMPLEMENTED answers queued and not yet written. */
+  private unimplementedBacklog = 0;
   private readonly firstKex = new Deferred<void>();
   private readonly extInfoPlacement = new ExtInfoPlacement<ExtInfo>();
 
@@ -237,7 +241,7 @@ export class Transport {
             if (this.ended) return;
             this.bytesSinceKex += packet.payload.length;
             const dispatched = this.dispatch(packet);
-            if (dispatched) await dispatched; // only NEWKEYS waits (for the next keys)
+            if (dispatched) await dispatched; // only NEWKEYS (the next keys) and an UNIMPLEMENTED backlog wait
           }
           this.maybeRekey(); // received bytes count too (RFC 4253 §9)
           this.wakeFeeder();
@@ -334,7 +338,7 @@ export class Transport {
       }
     }
     if (isKexMethodMessage(type)) {
-      if (!kex?.serverKexInit || kex.replyReceived) { this.sendUnimplemented(seq); return; }
+      if (!kex?.serverKexInit || kex.replyReceived) return this.sendUnimplemented(seq);
       if (kex.ignoreNextKexPacket) { kex.ignoreNextKexPacket = false; return; }
       kex.replyReceived = true;
       kex.push(payload);
@@ -346,7 +350,7 @@ export class Transport {
       this.deliver(payload);
       return;
     }
-    this.sendUnimplemented(seq); // RFC 4253 §11.4
+    return this.sendUnimplemented(seq); // RFC 4253 §11.4
   }
 
   /**
@@ -367,8 +371,16 @@ export class Transport {
     this.emit({ type: 'ext-info', extensions });
   }
 
-  private sendUnimplemented(seq: number): void {
-    this.sendPacket(encodeUnimplemented(seq)).catch(() => {});
+  /**
+   * RFC 4253 §11.4. Every other reply waits for the layer above; these the transport answers itself, so past
+   * UNIMPLEMENTED_BACKLOG unwritten ones the read loop waits for the writes (a peer that floods unknown messages
+   * and never reads would otherwise grow our write queue without bound).
+   */
+  private sendUnimplemented(seq: number): Promise<void> | undefined {
+    const written = this.sendPacket(encodeUnimplemented(seq)).catch(() => {}); // a write failure fails the transport
+    this.unimplementedBacklog++;
+    void written.then(() => { this.unimplementedBacklog--; });
+    return this.unimplementedBacklog > UNIMPLEMENTED_BACKLOG ? written : undefined;
   }
 
   // ---- key exchange ----
