@@ -3,7 +3,7 @@ import { loadConfigFile, mergeConfig, RelayConfigError, startRelay, type RelayCo
 import { UsageError, type Command } from './command.ts';
 import { raiseMallocTrimThreshold } from './malloc-trim.ts';
 
-const USAGE = 'tessera relay [--listen HOST:PORT] [--allow HOST:PORT ...] [--static DIR|--no-static] [--config relay.json|relay.yaml]';
+const USAGE = 'tessera relay [--listen HOST:PORT] [--public-host HOST[:PORT] ...] [--allow HOST:PORT ...] [--static DIR|--no-static] [--config relay.json|relay.yaml]';
 
 function parseListen(text: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(text);
@@ -15,6 +15,8 @@ export const command: Command = {
   async run(args) {
     let fileConfig: RelayConfig | RelayConfigInput = {};
     const allow: string[] = [];
+    // The names users reach the relay by (relay/public-hosts.ts): needed beyond loopback against DNS rebinding.
+    const publicHosts: string[] = [];
     let listen: { host: string; port: number } | undefined;
     let dir: string | null | undefined;
     for (let i = 0; i < args.length; i++) {
@@ -26,6 +28,7 @@ export const command: Command = {
       };
       if (a === '--listen') listen = parseListen(value());
       else if (a === '--allow') allow.push(value());
+      else if (a === '--public-host') publicHosts.push(value());
       else if (a === '--static') dir = value();
       else if (a === '--no-static') dir = null;
       else if (a === '--config') {
@@ -45,6 +48,7 @@ export const command: Command = {
     const config = mergeConfig<RelayConfig | RelayConfigInput>(fileConfig, {
       ...(listen ? { listen } : {}),
       ...(allow.length ? { targets: { allow } } : {}),
+      ...(publicHosts.length ? { publicHosts } : {}),
       ...(dir !== undefined ? { static: { dir } } : {}),
     });
     raiseMallocTrimThreshold(); // uploads: fewer page faults per WebSocket frame (cli/malloc-trim.ts)
