@@ -301,7 +301,7 @@ export class Transport {
     const type = payload[0]!;
     const kex = this.kex;
     if (type === MSG.DISCONNECT) throw parseDisconnect(payload);
-    if (kex?.initial && !kex.newKeysReceived.settled) this.checkInitialKexMessage(type);
+    if (kex?.initial && !kex.newKeysReceived.settled) this.checkInitialKexMessage(kex, type);
     if (type === MSG.EXT_INFO) {
       const ext = this.extInfoPlacement.extInfo(parseExtInfo(payload));
       if (ext) this.applyExtInfo(ext);
@@ -355,12 +355,15 @@ export class Transport {
 
   /**
    * Before the first NEWKEYS nothing is authenticated: only transport-generic (1-4) and kex messages (20, 21, 30-49)
-   * are taken, strict kex or not (OpenSSH's kex_protocol_error). Strict kex allows only the kex messages
-   * (OpenSSH PROTOCOL §1.10).
+   * are taken, strict kex or not (OpenSSH's kex_protocol_error). Strict kex allows only the kex messages the
+   * exchange expects: any other, a second kex reply included, is a violation, not answered (OpenSSH PROTOCOL §1.10).
    */
-  private checkInitialKexMessage(type: number): void {
+  private checkInitialKexMessage(kex: KexRound, type: number): void {
     if (this.strictKex) {
       if (!isKexMessage(type)) throw new SshTransportError('STRICT_KEX_VIOLATION', `the server sent message ${type} during the initial strict key exchange`);
+      if (isKexMethodMessage(type) && kex.replyReceived) {
+        throw new SshTransportError('STRICT_KEX_VIOLATION', `the server sent an unexpected kex message ${type} during the initial strict key exchange`);
+      }
     } else if (!isKexMessage(type) && !isTransportGenericMessage(type)) {
       throw new SshTransportError('KEX_UNEXPECTED_MESSAGE', `the server sent message ${type} before the initial key exchange ended`);
     }

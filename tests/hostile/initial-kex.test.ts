@@ -55,6 +55,35 @@ describe('before the first NEWKEYS only transport-generic and kex messages are t
   });
 });
 
+describe('strict kex: an unexpected kex message in the initial kex is fatal (OpenSSH PROTOCOL §1.10)', () => {
+  it('a second KEX_ECDH_REPLY ends the handshake with STRICT_KEX_VIOLATION, and the client never answers it', async () => {
+    const { server, client } = scriptedSession();
+    await server.versionExchange();
+    const send = server.send.bind(server);
+    server.send = async (p) => { await send(p); if (p[0] === MSG.KEX_ECDH_REPLY) await send(p); };
+    const fromClient: number[] = [];
+    const read = server.read.bind(server);
+    server.read = async () => { const p = await read(); fromClient.push(p[0]!); return p; };
+    const serverDone = server.kex(true).catch(() => {});
+    expect(await codeOf(client)).toBe('STRICT_KEX_VIOLATION');
+    await serverDone;
+    expect(fromClient).not.toContain(MSG.UNIMPLEMENTED);
+  });
+
+  it('without strict kex the same second reply is answered with UNIMPLEMENTED (RFC 4253 §11.4) and the handshake completes', async () => {
+    const { server, client } = scriptedSession({ strict: false });
+    await server.versionExchange();
+    const send = server.send.bind(server);
+    server.send = async (p) => { await send(p); if (p[0] === MSG.KEX_ECDH_REPLY) await send(p); };
+    const read = server.read.bind(server);
+    server.read = async () => { for (;;) { const p = await read(); if (p[0] !== MSG.UNIMPLEMENTED) return p; } };
+    await server.kex(true);
+    const t = await client;
+    expect(t.strictKex).toBe(false);
+    await t.close();
+  });
+});
+
 describe('EXT_INFO only where RFC 8308 §2.4 allows it', () => {
   /** A finished handshake; the server's next packets are the first after its NEWKEYS. */
   async function handshake(strict: boolean) {
