@@ -4,6 +4,7 @@
 // - Transport.algorithms is undefined only before connect() resolves.
 // - TransportEvent also reports 'pre-banner', 'kex-start', 'ext-info', 'debug' and 'unimplemented'.
 // - Message numbers no client layer uses (83-89, 101-255) are answered with UNIMPLEMENTED here, not delivered.
+// - TransportOptions.rekeyTimeoutMs bounds each key exchange after the first (REKEY_TIMEOUT, default 60 s).
 // - Error codes: see errors.ts (SshTransportError, SshDisconnectError with reasonCode/description).
 // - memoryPipe(), PacketEncoder/PacketDecoder and createPacketCipher() for tests, fake servers and benches.
 export type { ByteStream } from './byte-stream.ts';
