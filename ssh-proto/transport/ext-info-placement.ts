@@ -1,58 +1,32 @@
-// Where the server may send SSH_MSG_EXT_INFO (RFC 8308 §2.4): only as the first packet after its first NEWKEYS, and
-// immediately before SSH_MSG_USERAUTH_SUCCESS. Anywhere else it is refused: a plaintext EXT_INFO during the
-// initial kex, or one slipped in later, could otherwise replace server-sig-algs (RFC 8308 §3.1).
+// When the server's SSH_MSG_EXT_INFO counts (RFC 8308 §2.4), as OpenSSH's client takes it:
+// - before the first NEWKEYS nothing is authenticated: it is refused (the transport's initial-kex check ends the
+//   handshake first), so a plaintext EXT_INFO cannot replace server-sig-algs (RFC 8308 §3.1);
+// - from the first NEWKEYS until USERAUTH_SUCCESS it is applied: the first packet after NEWKEYS, or one before
+//   USERAUTH_SUCCESS (§2.4; OpenSSH applies it anywhere in user auth, sshconnect2.c input_userauth_ext_info);
+// - after authentication it is ignored and answered UNIMPLEMENTED (OpenSSH's kex_protocol_error).
 import { MSG } from '../messages.ts';
 import { SshTransportError } from './errors.ts';
 
-type Phase = 'initial-kex' | 'first-after-newkeys' | 'authenticating' | 'authenticated';
+type Phase = 'initial-kex' | 'authenticating' | 'authenticated';
 
-export class ExtInfoPlacement<T> {
+export class ExtInfoPlacement {
   private phase: Phase = 'initial-kex';
-  /** An EXT_INFO received during authentication, applied only if USERAUTH_SUCCESS follows it at once. */
-  private held: T | undefined;
-
-  /** False once authentication succeeded: from then on only an EXT_INFO itself needs a look. */
-  get watching(): boolean {
-    return this.phase !== 'authenticated';
-  }
 
   /** The first NEWKEYS from the server was received. */
   firstNewKeys(): void {
-    this.phase = 'first-after-newkeys';
+    this.phase = 'authenticating';
   }
 
-  /**
-   * Every packet other than EXT_INFO and DISCONNECT, in order, while `watching`.
-   * Returns a held EXT_INFO that is now to be applied (this packet is USERAUTH_SUCCESS).
-   */
-  packet(type: number): T | undefined {
-    if (this.phase === 'first-after-newkeys') this.phase = 'authenticating';
-    if (this.phase !== 'authenticating') return undefined;
-    const held = this.held;
-    this.held = undefined;
-    if (type === MSG.USERAUTH_SUCCESS) { this.phase = 'authenticated'; return held; }
-    if (held !== undefined) throw unexpected(`followed by message ${type}, not SSH_MSG_USERAUTH_SUCCESS`);
-    return undefined;
+  /** Every packet from the server, in order: USERAUTH_SUCCESS ends the time EXT_INFO counts. */
+  packet(type: number): void {
+    if (type === MSG.USERAUTH_SUCCESS && this.phase === 'authenticating') this.phase = 'authenticated';
   }
 
-  /** An EXT_INFO: returns it when it applies now; holds it when only a following USERAUTH_SUCCESS can tell. */
-  extInfo(ext: T): T | undefined {
-    switch (this.phase) {
-      case 'first-after-newkeys':
-        this.phase = 'authenticating';
-        return ext;
-      case 'authenticating':
-        if (this.held !== undefined) throw unexpected('twice in a row');
-        this.held = ext;
-        return undefined;
-      case 'initial-kex':
-        throw unexpected('before the first SSH_MSG_NEWKEYS');
-      case 'authenticated':
-        throw unexpected('after authentication');
+  /** An EXT_INFO arrived: true when it is to be applied now, false when it is to be ignored. */
+  extInfoApplies(): boolean {
+    if (this.phase === 'initial-kex') {
+      throw new SshTransportError('EXT_INFO_UNEXPECTED', 'the server sent SSH_MSG_EXT_INFO before the first SSH_MSG_NEWKEYS (RFC 8308 §2.4)');
     }
+    return this.phase === 'authenticating';
   }
-}
-
-function unexpected(where: string): SshTransportError {
-  return new SshTransportError('EXT_INFO_UNEXPECTED', `the server sent SSH_MSG_EXT_INFO ${where} (RFC 8308 §2.4 allows it only right after the first SSH_MSG_NEWKEYS or right before SSH_MSG_USERAUTH_SUCCESS)`);
 }

@@ -39,7 +39,6 @@ const UNIMPLEMENTED_BACKLOG = 256;
 const REKEY_TIMEOUT_MS = 60_000;
 
 interface Queued { payload: Uint8Array; tail: Uint8Array | undefined; done: Deferred<void> }
-type ExtInfo = ReturnType<typeof parseExtInfo>;
 
 export class Transport {
   sessionId: Uint8Array = new Uint8Array(0);
@@ -82,7 +81,7 @@ export class Transport {
   /** UNIMPLEMENTED answers queued and not yet written. */
   private unimplementedBacklog = 0;
   private readonly firstKex = new Deferred<void>();
-  private readonly extInfoPlacement = new ExtInfoPlacement<ExtInfo>();
+  private readonly extInfoPlacement = new ExtInfoPlacement();
 
   private constructor(stream: ByteStream, private readonly options: TransportOptions) {
     this.clientVersion = options.clientVersion ?? DEFAULT_CLIENT_VERSION;
@@ -303,14 +302,13 @@ export class Transport {
     if (type === MSG.DISCONNECT) throw parseDisconnect(payload);
     if (kex?.initial && !kex.newKeysReceived.settled) this.checkInitialKexMessage(kex, type);
     if (type === MSG.EXT_INFO) {
-      const ext = this.extInfoPlacement.extInfo(parseExtInfo(payload));
-      if (ext) this.applyExtInfo(ext);
+      if (!this.extInfoPlacement.extInfoApplies()) return this.sendUnimplemented(seq);
+      const { extensions, serverSigAlgs } = parseExtInfo(payload);
+      if (serverSigAlgs) this.serverSigAlgs = serverSigAlgs;
+      this.emit({ type: 'ext-info', extensions });
       return;
     }
-    if (this.extInfoPlacement.watching) {
-      const ext = this.extInfoPlacement.packet(type);
-      if (ext) this.applyExtInfo(ext);
-    }
+    this.extInfoPlacement.packet(type);
     switch (type) {
       case MSG.IGNORE:
         return;
@@ -367,11 +365,6 @@ export class Transport {
     } else if (!isKexMessage(type) && !isTransportGenericMessage(type)) {
       throw new SshTransportError('KEX_UNEXPECTED_MESSAGE', `the server sent message ${type} before the initial key exchange ended`);
     }
-  }
-
-  private applyExtInfo({ extensions, serverSigAlgs }: ExtInfo): void {
-    if (serverSigAlgs) this.serverSigAlgs = serverSigAlgs;
-    this.emit({ type: 'ext-info', extensions });
   }
 
   /**

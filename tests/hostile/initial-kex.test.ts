@@ -84,7 +84,7 @@ describe('strict kex: an unexpected kex message in the initial kex is fatal (Ope
   });
 });
 
-describe('EXT_INFO only where RFC 8308 §2.4 allows it', () => {
+describe('EXT_INFO counts from the first NEWKEYS until USERAUTH_SUCCESS (RFC 8308 §2.4, as OpenSSH takes it)', () => {
   /** A finished handshake; the server's next packets are the first after its NEWKEYS. */
   async function handshake(strict: boolean) {
     const s = scriptedSession({ strict });
@@ -116,22 +116,27 @@ describe('EXT_INFO only where RFC 8308 §2.4 allows it', () => {
     await t.close();
   });
 
-  it('during authentication but not before USERAUTH_SUCCESS it ends the connection with EXT_INFO_UNEXPECTED', async () => {
+  it('elsewhere during authentication it is applied too (OpenSSH: input_userauth_ext_info)', async () => {
     const { server, t } = await handshake(true);
     await server.send(new SshWriter().byte(MSG.SERVICE_ACCEPT).string('ssh-userauth').toBytes());
-    await server.send(extInfo('ssh-rsa'));
+    await server.send(extInfo('rsa-sha2-512'));
     await server.send(new SshWriter().byte(MSG.USERAUTH_FAILURE).string('publickey').boolean(false).toBytes());
     expect((await t.receive())[0]).toBe(MSG.SERVICE_ACCEPT);
-    expect(await codeOf(t.receive())).toBe('EXT_INFO_UNEXPECTED');
-    expect(t.serverSigAlgs).toBeUndefined();
+    expect((await t.receive())[0]).toBe(MSG.USERAUTH_FAILURE);
+    expect(t.serverSigAlgs).toEqual(['rsa-sha2-512']);
+    await t.close();
   });
 
-  it('after authentication it ends the connection with EXT_INFO_UNEXPECTED', async () => {
+  it('after authentication it is ignored and answered UNIMPLEMENTED; server-sig-algs stays', async () => {
     const { server, t } = await handshake(true);
+    await server.send(extInfo('rsa-sha2-512'));
     await server.send(new Uint8Array([MSG.USERAUTH_SUCCESS]));
     await server.send(extInfo('ssh-rsa'));
+    await server.send(globalRequest);
     expect((await t.receive())[0]).toBe(MSG.USERAUTH_SUCCESS);
-    expect(await codeOf(t.receive())).toBe('EXT_INFO_UNEXPECTED');
-    expect(t.serverSigAlgs).toBeUndefined();
+    expect((await t.receive())[0]).toBe(MSG.GLOBAL_REQUEST);
+    expect(t.serverSigAlgs).toEqual(['rsa-sha2-512']);
+    expect((await server.readUntil(MSG.UNIMPLEMENTED))[0]).toBe(MSG.UNIMPLEMENTED);
+    await t.close();
   });
 });
