@@ -116,10 +116,13 @@ export class RevocationChecker {
       if (s?.status === 'good' || s?.status === 'revoked') return s;
       if (s) ocspWhy = s.why;
     }
-    if (this.options.fetch && ocspWhy === undefined) {
+    // A staple that matched the CertID but gave no usable answer (wrong signer, stale, "unknown") is only a reason:
+    // the CertID is public, so anyone can staple one, and it must not stand in for the responder in the AIA
+    // (RFC 6960 §3.2, §4.2.2.2; RFC 6066 §8: a client may still ask the responder itself).
+    if (this.options.fetch) {
       const s = await this.fetchOcsp(cert, issuer);
       if (s?.status === 'good' || s?.status === 'revoked') return s;
-      if (s?.status === 'unknown') ocspWhy = s.why;
+      if (s?.status === 'unknown') ocspWhy = ocspWhy === undefined ? s.why : `${ocspWhy}; the responder: ${s.why}`;
     }
     if (this.options.fetch) await this.fetchCrls(cert);
     const s = await crlStatus(cert, issuer, anchor, {
