@@ -37,7 +37,7 @@ export class CcidCard {
     readonly protocol: 0 | 1,
     options: CardOptions,
   ) {
-    this.maxData = reader.descriptor.dwMaxCCIDMessageLength - 10;
+    this.maxData = reader.maxData;
     this.autoGetResponse = options.autoGetResponse ?? true;
   }
 

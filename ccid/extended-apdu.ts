@@ -15,6 +15,10 @@ const Level = { WHOLE: 0x00, BEGIN: 0x01, END: 0x02, CONTINUE: 0x03, MORE_RESPON
 const MAX_RESPONSE = 65_538;
 
 export async function transmitApduLevel(xfr: Xfr, apdu: Uint8Array, maxData: number): Promise<Uint8Array> {
+  // Parts of < 1 byte never reach the end of the APDU (CCID 1.1 §5.1 sizes a message at >= 271).
+  if (!Number.isInteger(maxData) || maxData < 1) {
+    throw new CcidProtocolError(`The reader cannot carry an APDU in messages of ${maxData} data bytes.`);
+  }
   let reply: ReplyMessage;
   if (apdu.length <= maxData) {
     reply = await xfr(apdu, Level.WHOLE);

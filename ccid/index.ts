@@ -3,6 +3,7 @@ export type { UsbDeviceLike, UsbConfigurationLike, UsbInterfaceLike, UsbAlternat
 export { CcidError, CcidProtocolError, CcidSlotError, CardRemovedError, NoCardError, UnsupportedReaderError, ReaderBusyError, CcidTimeoutError, UsbTransferError, AtrError, T1Error, ApduError } from './errors.ts';
 export type { CcidClassDescriptor, CcidInterfaceInfo, ExchangeLevel } from './descriptor.ts';
 export { CLASS_DESCRIPTOR, Feature, exchangeLevel, parseClassDescriptor, findCcidInterfaces, readConfigurationDescriptor } from './descriptor.ts';
+export { MIN_MESSAGE_DATA, messageDataSize, messageSizeProblem } from './message-size.ts';
 export type { CommandMessage, ReplyMessage, IccStatus, CommandStatus } from './message.ts';
 export { HEADER, HEADER_SIZE, Command, Reply, encodeCommand, decodeReply, expectedLength, describeSlotError, SlotErrorCode, xfrSpecific } from './message.ts';
 export type { ChannelOptions, ChannelStats, MessageChannel } from './channel.ts';

@@ -9,6 +9,7 @@ import type { MessageChannel } from './channel.ts';
 import { IccdBChannel } from './iccd-channel.ts';
 import type { CcidClassDescriptor, CcidInterfaceInfo, ExchangeLevel } from './descriptor.ts';
 import { exchangeLevel, findCcidInterfaces, readConfigurationDescriptor } from './descriptor.ts';
+import { messageDataSize, messageSizeProblem } from './message-size.ts';
 import { CcidError, CcidProtocolError, ReaderBusyError, UnsupportedReaderError } from './errors.ts';
 import type { IccStatus } from './message.ts';
 import { Command } from './message.ts';
@@ -34,7 +35,9 @@ export class CcidReader {
   readonly slotCount: number;
   readonly level: ExchangeLevel;
   readonly channel: MessageChannel | undefined;
-  /** Why this reader cannot be used, when it cannot (character level, no bulk pipe). */
+  /** APDU/TPDU bytes one message carries (dwMaxCCIDMessageLength - 10): every path sends within it. */
+  readonly maxData: number;
+  /** Why this reader cannot be used, when it cannot (character level, no bulk pipe, no room for data). */
   readonly unsupported: string | undefined;
   private readonly listeners = new Set<(e: SlotEvent) => void>();
   private presence: boolean[] = [];
@@ -69,7 +72,10 @@ export class CcidReader {
       unsupported = 'This reader has no bulk endpoints and is not an ICCD version B token; Tessera cannot drive it.';
     } else if (iccdB && level === 'tpdu') {
       unsupported = 'This ICCD token announces the TPDU level, which ICCD version B does not carry.';
+    } else {
+      unsupported = messageSizeProblem(descriptor);
     }
+    this.maxData = messageDataSize(descriptor);
     this.level = level;
     this.unsupported = unsupported;
     this.channel = iccdB

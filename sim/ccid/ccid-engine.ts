@@ -240,6 +240,9 @@ export class CcidEngine {
         }
         answer = await card.processApdu(data);
         if (!s.card) return fail(ICC_MUTE);
+        // A broken descriptor (dwMaxCCIDMessageLength <= 10) leaves no room for a part: the
+        // response cannot be chained (CCID 1.1 §6.1.4), so the reader reports an overrun.
+        if (answer.length > maxData && maxData < 1) return fail(XFR_OVERRUN);
         if (answer.length > maxData) {
           s.responseParts = [];
           for (let off = maxData; off < answer.length; off += maxData) s.responseParts.push(answer.subarray(off, off + maxData));
