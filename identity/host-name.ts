@@ -1,11 +1,12 @@
 // Does an X.509 host certificate name the host the user asked for? Without this check any server holding a valid
 // secureShellServer certificate from the same CA could stand in for any other. The names are the subjectAltName
 // dNSName and iPAddress entries (RFC 5280 §4.2.1.6); only when there is no subjectAltName, the subject's CNs, as
-// AsyncSSH (crypto/x509.py host_principals) and PKIX-SSH read them. DNS names compare case-insensitively and exactly
-// (no wildcards: an SSH host certificate names its hosts).
-import type { Certificate } from '../pki/index.ts';
-
-const COMMON_NAME = '2.5.4.3';
+// AsyncSSH (crypto/x509.py host_principals) and PKIX-SSH read them (RFC 6125 §6.4.4, CN-ID). Only the CNs that
+// pki/common-name-host.ts reads as a host name or address count: those are the ones pki checks against the path's
+// name constraints, so a constrained CA cannot name an outside host in a CN. DNS names compare case-insensitively and
+// exactly (no wildcards: an SSH host certificate names its hosts).
+import type { Certificate, GeneralName } from '../pki/index.ts';
+import { commonNameHostNames } from '../pki/index.ts';
 
 function ipv4(text: string): Uint8Array | undefined {
   const parts = text.split('.');
@@ -47,25 +48,20 @@ function ipv6(text: string): Uint8Array | undefined {
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 const dnsKey = (name: string) => name.toLowerCase().replace(/\.$/, '');
 
+/** The names that can stand for the host: SAN dNSName/iPAddress, or without a SAN the host-name CNs. */
+function hostNamesOf(cert: Certificate): GeneralName[] {
+  return cert.ext.subjectAltName ?? commonNameHostNames(cert);
+}
+
 /** The host names a certificate is for, for messages. */
 export function certificateHostNames(cert: Certificate): string[] {
-  const san = cert.ext.subjectAltName;
-  if (san === undefined) return cert.subject.rdns.flatMap((r) => r.filter((a) => a.type === COMMON_NAME).map((a) => a.text));
-  return san.flatMap((n) => n.kind === 'dns' ? [n.value] : n.kind === 'ip' ? [n.bytes.length === 4 ? n.bytes.join('.') : `IPv6 ${Array.from(n.bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`] : []);
+  return hostNamesOf(cert).flatMap((n) => n.kind === 'dns' ? [n.value] : n.kind === 'ip' ? [n.bytes.length === 4 ? n.bytes.join('.') : `IPv6 ${Array.from(n.bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`] : []);
 }
 
 /** True when `host` (a DNS name or an IPv4/IPv6 literal) is one of the certificate's host names. */
 export function certificateNamesHost(cert: Certificate, host: string): boolean {
   const address = ipv4(host) ?? ipv6(host);
-  const san = cert.ext.subjectAltName;
-  if (san === undefined) {
-    const cns = cert.subject.rdns.flatMap((r) => r.filter((a) => a.type === COMMON_NAME).map((a) => a.text));
-    return cns.some((cn) => {
-      const cnAddress = ipv4(cn) ?? ipv6(cn);
-      return address ? cnAddress !== undefined && sameBytes(cnAddress, address) : dnsKey(cn) === dnsKey(host);
-    });
-  }
-  return san.some((n) => address
+  return hostNamesOf(cert).some((n) => address
     ? n.kind === 'ip' && sameBytes(n.bytes, address)
     : n.kind === 'dns' && dnsKey(n.value) === dnsKey(host));
 }

@@ -18,4 +18,6 @@ export { KU } from './extensions.ts';
 export { OID } from './oids.ts';
 export { decodePemOrDer } from './pem.ts';
 export { cardIdentity } from './identity.ts';
+export { commonNameHostNames } from './common-name-host.ts';
+export type { GeneralName } from './general-name.ts';
 export type { CardIdentity } from './identity.ts';

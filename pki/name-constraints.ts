@@ -1,5 +1,6 @@
 /** Name constraints (RFC 5280 §4.2.1.10, §6.1.3 (b)-(c), §6.1.4 (g)). */
 import type { Certificate } from './certificate.ts';
+import { commonNameHostNames } from './common-name-host.ts';
 import type { GeneralName } from './general-name.ts';
 import { describeGeneralName } from './general-name.ts';
 import { attributeValues, isNamePrefix } from './name.ts';
@@ -82,12 +83,14 @@ export class NameConstraintState {
     if (nc.excluded) this.excluded.push(...nc.excluded);
   }
 
-  /** The subject names of `cert` subject to constraints: the DN, SANs, and legacy emailAddress. */
+  /** The subject names of `cert` subject to constraints: the DN, SANs, host-name CNs, and legacy emailAddress. */
   static namesOf(cert: Certificate): GeneralName[] {
     const names: GeneralName[] = [];
     if (cert.subject.rdns.length > 0) names.push({ kind: 'dn', name: cert.subject });
     const san = cert.ext.subjectAltName ?? [];
     names.push(...san);
+    // Without a SAN, a CN that identity/ would take for the host name is checked as one (common-name-host.ts).
+    names.push(...commonNameHostNames(cert));
     // §4.2.1.10: without a SAN, rfc822 constraints apply to emailAddress attributes in the subject.
     if (!san.some((g) => g.kind === 'rfc822')) {
       for (const e of attributeValues(cert.subject, OID.emailAddress)) names.push({ kind: 'rfc822', value: e });
