@@ -34,6 +34,26 @@ export interface CardKey {
   signDigest(digest: Uint8Array, hash: HashName): Promise<Uint8Array>;
 }
 
+/**
+ * A slot that holds something but cannot be offered: a key type Tessera does not support
+ * (X25519, RSA-1536...) or an object that does not parse. The UI can list it with `reason`.
+ */
+export interface SkippedKey {
+  /** The id the key would have had ("piv:9d"). */
+  readonly id: string;
+  readonly label: string;
+  /** The stable code of the error that made the slot unusable: CARD_UNSUPPORTED or CARD_MALFORMED_RESPONSE. */
+  readonly code: string;
+  /** The error's sentence, e.g. "The card key uses an unsupported algorithm (OID 2b656e)". */
+  readonly reason: string;
+}
+
+/** Every usable key, and the slots passed over with why. */
+export interface KeyScan {
+  readonly keys: CardKey[];
+  readonly skipped: SkippedKey[];
+}
+
 export interface CardToken {
   readonly kind: 'piv' | 'openpgp';
   listKeys(): Promise<CardKey[]>;

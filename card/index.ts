@@ -28,7 +28,7 @@ export type { PivApplication, PivDiscovery, PivChuid, PivKeyHistory, PinStatus }
 export { getVersion, getSerial, getMetadata, versionAtLeast } from './yubikey.ts';
 export type { YubiKeyVersion, SlotMetadata, PinPolicy, TouchPolicy } from './yubikey.ts';
 export { defaultHash } from './card-key.ts';
-export type { CardKey, CardToken, PinState } from './card-key.ts';
+export type { CardKey, CardToken, KeyScan, PinState, SkippedKey } from './card-key.ts';
 export { PivToken } from './piv-token.ts';
 export type { ReadKeyOptions } from './piv-token.ts';
 export { OpenPgpClient, OPENPGP_AID, parseAlgorithmAttributes } from './openpgp-client.ts';

@@ -2,7 +2,7 @@
 // (SP 800-73-4 Part 1 §3.3.3 key history), public keys from certificates or, on a
 // YubiKey 5.3+, from GET METADATA.
 import type { ApduTransport, ChannelOptions } from './channel.ts';
-import type { CardKey, CardToken, PinState } from './card-key.ts';
+import type { CardKey, CardToken, KeyScan, PinState, SkippedKey } from './card-key.ts';
 import { defaultHash } from './card-key.ts';
 import { certificateSpki } from './der.ts';
 import { CardError, CardInputError, UnsupportedError } from './errors.ts';
@@ -108,18 +108,33 @@ export class PivToken implements CardToken {
     };
   }
 
-  /** Every key on the card with its certificate: main slots, then retired ones. */
+  /** Every usable key on the card with its certificate: main slots, then retired ones. */
   async listKeys(options: ReadKeyOptions = {}): Promise<CardKey[]> {
+    return (await this.scanKeys(options)).keys;
+  }
+
+  /**
+   * Like listKeys, and also the slots passed over: one slot with a key type Tessera cannot
+   * use or a corrupt certificate object does not hide the card's other keys (SP 800-73-4
+   * Part 1 §3.3: each slot is independent). Transport, PIN and removal errors still throw.
+   */
+  async scanKeys(options: ReadKeyOptions = {}): Promise<KeyScan> {
     const history = await this.client.readKeyHistory();
     const retired = this.yubikey && versionAtLeast(this.yubikey, 5, 3)
       ? RETIRED_SLOTS
       : RETIRED_SLOTS.slice(0, (history?.onCardCertificates ?? 0) + (history?.offCardCertificates ?? 0));
     const keys: CardKey[] = [];
+    const skipped: SkippedKey[] = [];
     for (const slot of [...MAIN_SLOTS, ...retired]) {
-      const key = await this.readKey(slot, options);
-      if (key) keys.push(key);
+      try {
+        const key = await this.readKey(slot, options);
+        if (key) keys.push(key);
+      } catch (err) {
+        if (!(err instanceof CardError) || !isCode(err, 'CARD_UNSUPPORTED', 'CARD_MALFORMED_RESPONSE')) throw err;
+        skipped.push({ id: `piv:${slot.toString(16)}`, label: slotName(slot), code: err.code, reason: err.message });
+      }
     }
-    return keys;
+    return { keys, skipped };
   }
 }
 
