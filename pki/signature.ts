@@ -110,6 +110,20 @@ function ecdsaRaw(sig: Uint8Array, size: number): Uint8Array | undefined {
   return out;
 }
 
+/**
+ * The smallest RSA modulus accepted for certificate, CRL and OCSP signatures: NIST SP 800-131A Rev. 2 §2 disallows
+ * RSA under 2048 bits for signing, and CA/Browser Forum BR §6.1.5 requires 2048 for CAs. PKITS (RFC 5280 test
+ * suite) uses 2048-bit RSA throughout, so it needs no exception.
+ */
+export const MIN_RSA_BITS = 2048;
+
+function shortRsa(key: CryptoKey): SignatureResult | undefined {
+  const bits = (key.algorithm as RsaHashedKeyAlgorithm).modulusLength;
+  return bits < MIN_RSA_BITS
+    ? { ok: false, code: 'SIGNATURE_ALGORITHM_WEAK', why: `it is signed with a ${bits}-bit RSA key, and RSA keys under ${MIN_RSA_BITS} bits are refused` }
+    : undefined;
+}
+
 function weak(hash: string, policy: SignaturePolicy): SignatureResult | undefined {
   return hash === 'SHA-1' && !policy.allowSha1
     ? { ok: false, code: 'SIGNATURE_ALGORITHM_WEAK', why: 'it is signed with SHA-1, which this policy refuses' }
@@ -130,6 +144,8 @@ export async function verifySignature(
       const w = weak(rsaHash, policy);
       if (w) return w;
       const k = await importKey(key.spki, { name: 'RSASSA-PKCS1-v1_5', hash: rsaHash });
+      const short = shortRsa(k);
+      if (short) return short;
       return (await subtle.verify('RSASSA-PKCS1-v1_5', k, ab(signature), ab(data))) ? { ok: true } : bad;
     }
     if (alg.oid === RSA_PSS) {
@@ -141,6 +157,8 @@ export async function verifySignature(
       if (key.keyAlgorithm.oid !== RSA_KEY && key.keyAlgorithm.oid !== RSA_PSS) return bad;
       // WebCrypto imports RSA-PSS keys from rsaEncryption SPKIs; an id-RSASSA-PSS SPKI is re-labelled.
       const k = await importKey(key.spki, { name: 'RSA-PSS', hash: p.hash });
+      const short = shortRsa(k);
+      if (short) return short;
       return (await subtle.verify({ name: 'RSA-PSS', saltLength: p.saltLength }, k, ab(signature), ab(data))) ? { ok: true } : bad;
     }
     const ecHash = ECDSA[alg.oid];
