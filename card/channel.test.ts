@@ -57,4 +57,37 @@ describe('CardChannel', () => {
     const endless: ApduTransport = { transmit: async () => { const b = new Uint8Array(258); b[256] = 0x61; return b; } };
     await expect(new CardChannel(endless).call({ cla: 0, ins: 0xcb, p1: 0, p2: 0, le: 256 })).rejects.toBeInstanceOf(MalformedResponseError);
   });
+
+  // Review 9 ccid, finding 3: the byte guard never fires when the answers carry no data.
+  // Each transport gives up after 20 000 APDUs, so a loop fails the test instead of hanging it.
+  function counting(answer: (n: number) => Uint8Array): ApduTransport & { count: () => number } {
+    let n = 0;
+    return {
+      count: () => n,
+      async transmit() {
+        if (++n > 20_000) throw new Error('test cut-off: more than 20 000 APDUs');
+        return answer(n);
+      },
+    };
+  }
+
+  it('rejects a GET RESPONSE answered with a bare 61 xx (no data) after one round', async () => {
+    const bare = counting(() => Uint8Array.of(0x61, 0x10));
+    await expect(new CardChannel(bare).call({ cla: 0, ins: 0xcb, p1: 0x3f, p2: 0xff, le: 256 })).rejects.toBeInstanceOf(MalformedResponseError);
+    expect(bare.count()).toBe(2);
+  });
+
+  it('cuts off a card that dribbles one byte per GET RESPONSE forever after 4096 rounds', async () => {
+    const dribble = counting(() => Uint8Array.of(0xaa, 0x61, 0x01));
+    await expect(new CardChannel(dribble).call({ cla: 0, ins: 0xcb, p1: 0x3f, p2: 0xff, le: 256 })).rejects.toBeInstanceOf(MalformedResponseError);
+    expect(dribble.count()).toBe(4097);
+  });
+
+  it('still joins a long answer sent in small GET RESPONSE parts', async () => {
+    // 1 + 100 parts of 16 bytes, as a card with a small I/O buffer sends a certificate.
+    const parts = counting((n) => Uint8Array.of(...new Uint8Array(16).fill(n & 0xff), n <= 100 ? 0x61 : 0x90, n <= 100 ? 0x10 : 0x00));
+    const data = await new CardChannel(parts).call({ cla: 0, ins: 0xcb, p1: 0x3f, p2: 0xff, le: 256 });
+    expect(data.length).toBe(101 * 16);
+    expect(data[100 * 16]).toBe(101);
+  });
 });

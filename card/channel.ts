@@ -26,6 +26,8 @@ const CARRIES_SECRET = new Set([0x20, 0x24, 0x2c]);
 
 /** A guard against a card that answers 61 xx forever. */
 const MAX_RESPONSE_BYTES = 1 << 20;
+/** GET RESPONSE rounds per command: 1 MiB in full 256-byte parts; a card sending less is cut off too. */
+const MAX_GET_RESPONSE_ROUNDS = MAX_RESPONSE_BYTES / 256;
 
 export class CardChannel {
   readonly extended: boolean;
@@ -80,10 +82,14 @@ export class CardChannel {
     }
     const parts: Uint8Array[] = [r.data];
     let total = r.data.length;
+    let rounds = 0;
     while ((r.sw >> 8) === 0x61) {
       // More data available: GET RESPONSE with Le = SW2 (00 means 256) (§7.6.1).
+      if (++rounds > MAX_GET_RESPONSE_ROUNDS) throw new MalformedResponseError(`The card still announces more response data after ${MAX_GET_RESPONSE_ROUNDS} GET RESPONSE commands`);
       const n = (r.sw & 0xff) || 256;
       r = await this.raw({ cla: cmd.cla & 0xef, ins: 0xc0, p1: 0, p2: 0, le: n });
+      // An answer with no data that announces more again makes no progress (§7.6.1: it returns the data).
+      if (r.data.length === 0 && (r.sw >> 8) === 0x61) throw new MalformedResponseError('The card announced response data (61 xx) but GET RESPONSE returned none');
       total += r.data.length;
       if (total > MAX_RESPONSE_BYTES) throw new MalformedResponseError('The card keeps sending response data past 1 MiB');
       parts.push(r.data);
