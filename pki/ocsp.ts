@@ -7,11 +7,12 @@ import type { AlgorithmId, Certificate } from './certificate.ts';
 import { algorithmId, label, parseCertificate } from './certificate.ts';
 import { children, octetBitString, readTlv, topSequence, whole } from './der.ts';
 import { PkiParseError } from './errors.ts';
-import { fromAsn, namesEqual } from './name.ts';
+import { fromAsn } from './name.ts';
 import type { DistinguishedName } from './name.ts';
+import { authorizedResponder } from './ocsp-responder.ts';
+import type { ResponderCheck } from './ocsp-responder.ts';
 import { OID } from './oids.ts';
 import type { CertStatus } from './revocation-crl.ts';
-import type { SignaturePolicy } from './signature.ts';
 import { verifySignature } from './signature.ts';
 
 export interface OcspSingle {
@@ -105,9 +106,7 @@ async function digest(hash: string, data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await globalThis.crypto.subtle.digest(hash, ab(data)));
 }
 
-export interface OcspCheck {
-  readonly time: Date;
-  readonly signature: SignaturePolicy;
+export interface OcspCheck extends ResponderCheck {
   /** Without nextUpdate, a response older than this is stale (seconds). */
   readonly maxAgeSeconds: number;
   /** Allowed clock difference (seconds). */
@@ -130,8 +129,9 @@ export async function ocspStatus(resp: OcspResponse, cert: Certificate, issuer: 
   if (!single) return undefined;
   const unknown = (why: string): CertStatus => ({ status: 'unknown', why });
   // §4.2.2.2: the CA itself, or a responder it certified for id-kp-OCSPSigning.
-  const signer = await authorizedResponder(resp, issuer, check);
-  if (!signer) return unknown('the OCSP response is not signed by the issuing CA or a responder it authorized');
+  const authorized = await authorizedResponder(resp, issuer, check);
+  if ('why' in authorized) return unknown(authorized.why);
+  const signer = authorized.signer;
   const s = await verifySignature(resp.tbs, resp.signatureAlgorithm, resp.signature, signer, check.signature);
   if (!s.ok) return unknown(`the OCSP response cannot be trusted: ${s.why}`);
   if (check.nonce && (!resp.nonce || !bytesEqual(resp.nonce, check.nonce))) return unknown('the OCSP response does not carry the nonce of the request');
@@ -148,25 +148,6 @@ export async function ocspStatus(resp: OcspResponse, cert: Certificate, issuer: 
     };
   }
   return unknown(`the OCSP responder "${label(signer)}" does not know this certificate`);
-}
-
-async function matchesResponder(resp: OcspResponse, c: Certificate): Promise<boolean> {
-  if (resp.responderName) return namesEqual(resp.responderName, c.subject);
-  if (resp.responderKeyHash) return bytesEqual(await digest('SHA-1', c.publicKey), resp.responderKeyHash);
-  return false;
-}
-
-async function authorizedResponder(resp: OcspResponse, issuer: Certificate, check: OcspCheck): Promise<Certificate | undefined> {
-  if (await matchesResponder(resp, issuer)) return issuer;
-  for (const c of resp.certs) {
-    if (!(await matchesResponder(resp, c))) continue;
-    if (!namesEqual(c.issuer, issuer.subject)) continue;
-    if (!(c.ext.extKeyUsage ?? []).includes(OID.kpOcspSigning)) continue;
-    if (check.time < c.notBefore || check.time > c.notAfter) continue;
-    if (!(await verifySignature(c.tbs, c.signatureAlgorithm, c.signature, issuer, check.signature)).ok) continue;
-    return c;
-  }
-  return undefined;
 }
 
 /** An OCSPRequest for `cert` (CertID with SHA-1, as RFC 5019 §2.1.1 asks), with an optional nonce. */

@@ -1,9 +1,11 @@
 /** Revocation: supplied and fetched OCSP responses and CRLs, a cache, and the require/prefer/off policy. */
+import { isoDate } from './bytes.ts';
 import type { Certificate } from './certificate.ts';
+import { label } from './certificate.ts';
 import type { Crl } from './crl.ts';
 import { parseCrl } from './crl.ts';
 import { PkiParseError } from './errors.ts';
-import type { OcspResponse } from './ocsp.ts';
+import type { OcspCheck, OcspResponse } from './ocsp.ts';
 import { buildOcspRequest, ocspStatus, parseOcspResponse } from './ocsp.ts';
 import type { CertStatus } from './revocation-crl.ts';
 import { crlStatus } from './revocation-crl.ts';
@@ -21,6 +23,9 @@ export type FetchLike = (url: string, init?: { method?: string; headers?: Record
  * prefer: unknown status is a warning (soft-fail); a revoked certificate still fails.
  * off: no revocation checking.
  */
+/** Whether `signer` has a valid path to `anchor` (RFC 5280 §6.3.3 (f)). */
+type ValidateSigner = (signer: Certificate, anchor: Certificate) => Promise<boolean>;
+
 export type RevocationMode = 'require' | 'prefer' | 'off';
 
 export interface RevocationOptions {
@@ -82,17 +87,33 @@ export class RevocationChecker {
     }
   }
 
-  private check(nonce?: Uint8Array) {
+  private check(anchor: Certificate, validateSigner: ValidateSigner, nonce?: Uint8Array): OcspCheck {
     return {
       time: this.time, signature: this.signature, skewSeconds: 300,
       maxAgeSeconds: this.options.ocspMaxAgeSeconds ?? 7 * 86400, ...(nonce ? { nonce } : {}),
+      responderRevocation: (responder, issuer) => this.responderRevocation(responder, issuer, anchor, validateSigner),
     };
+  }
+
+  /**
+   * RFC 6960 §4.2.2.2.1: a delegated responder without id-pkix-ocsp-nocheck is checked by CRL only (asking OCSP
+   * about the responder could loop). Revoked refuses it; unknown refuses it under `require` only, as for any status.
+   */
+  private async responderRevocation(responder: Certificate, issuer: Certificate, anchor: Certificate, validateSigner: ValidateSigner): Promise<string | undefined> {
+    if (this.options.fetch) await this.fetchCrls(responder);
+    const s = await crlStatus(responder, issuer, anchor, {
+      time: this.time, signature: this.signature, crls: this.crls, candidates: this.candidates, validateSigner,
+    });
+    const who = `the OCSP responder certificate "${label(responder)}"`;
+    if (s.status === 'revoked') return `${who} was revoked on ${isoDate(s.date)} by ${s.by}`;
+    if (s.status === 'unknown' && this.mode === 'require') return `${who} has no id-pkix-ocsp-nocheck and its own status is unknown (${s.why})`;
+    return undefined;
   }
 
   /** The status of `cert`, issued by `issuer`, under `anchor`; asked once per validation run. */
   status(
     cert: Certificate, issuer: Certificate, anchor: Certificate,
-    validateSigner: (signer: Certificate, anchor: Certificate) => Promise<boolean>,
+    validateSigner: ValidateSigner,
   ): Promise<CertStatus> {
     const key = `${cert.id}/${issuer.id}/${anchor.id}`;
     // Re-entered while being decided (a CRL signer whose path needs this very status): a cycle.
@@ -108,11 +129,11 @@ export class RevocationChecker {
 
   private async lookup(
     cert: Certificate, issuer: Certificate, anchor: Certificate,
-    validateSigner: (signer: Certificate, anchor: Certificate) => Promise<boolean>,
+    validateSigner: ValidateSigner,
   ): Promise<CertStatus> {
     let ocspWhy: string | undefined;
     for (const r of this.ocsp) {
-      const s = await ocspStatus(r, cert, issuer, this.check());
+      const s = await ocspStatus(r, cert, issuer, this.check(anchor, validateSigner));
       if (s?.status === 'good' || s?.status === 'revoked') return s;
       if (s) ocspWhy = s.why;
     }
@@ -120,7 +141,7 @@ export class RevocationChecker {
     // the CertID is public, so anyone can staple one, and it must not stand in for the responder in the AIA
     // (RFC 6960 §3.2, §4.2.2.2; RFC 6066 §8: a client may still ask the responder itself).
     if (this.options.fetch) {
-      const s = await this.fetchOcsp(cert, issuer);
+      const s = await this.fetchOcsp(cert, issuer, this.check(anchor, validateSigner));
       if (s?.status === 'good' || s?.status === 'revoked') return s;
       if (s?.status === 'unknown') ocspWhy = ocspWhy === undefined ? s.why : `${ocspWhy}; the responder: ${s.why}`;
     }
@@ -164,7 +185,7 @@ export class RevocationChecker {
     }
   }
 
-  private async fetchOcsp(cert: Certificate, issuer: Certificate): Promise<CertStatus | undefined> {
+  private async fetchOcsp(cert: Certificate, issuer: Certificate, check: OcspCheck): Promise<CertStatus | undefined> {
     for (const url of cert.ext.ocspUrls) {
       const nonce = this.options.ocspNonce ? globalThis.crypto.getRandomValues(new Uint8Array(16)) : undefined;
       const body = await this.get(url, {
@@ -173,7 +194,7 @@ export class RevocationChecker {
       if (!body) continue;
       try {
         const resp = parseOcspResponse(body);
-        const s = await ocspStatus(resp, cert, issuer, this.check(nonce));
+        const s = await ocspStatus(resp, cert, issuer, nonce ? { ...check, nonce } : check);
         if (s) return s;
       } catch (err) {
         if (!(err instanceof PkiParseError)) throw err;

@@ -171,7 +171,8 @@ describe('revocation', () => {
     const stale = await run(await ocspResponse(leaf, inter, { status: 'good', thisUpdate: new Date(NOW.getTime() - 3 * DAY_MS), nextUpdate: new Date(NOW.getTime() - 2 * DAY_MS) }));
     expect(codes(stale)).toEqual(['REVOCATION_UNKNOWN']);
     expect(stale.errors[0]?.detail).toContain('OCSP response from "Example Issuing CA 1" is out of date');
-    const responder = await issue('CN=OCSP Responder', { issuer: inter, eku: [OID.kpOcspSigning] });
+    // Marked id-pkix-ocsp-nocheck: no CRL for the responder is at hand here (RFC 6960 §4.2.2.2.1).
+    const responder = await issue('CN=OCSP Responder', { issuer: inter, eku: [OID.kpOcspSigning], extra: [new x509.Extension('1.3.6.1.5.5.7.48.1.5', false, new Uint8Array([0x05, 0x00]))] });
     expect((await run(await ocspResponse(leaf, inter, { status: 'good', responder }))).valid).toBe(true);
     const impostor = await issue('CN=Not a responder', { issuer: inter, eku: [OID.kpClientAuth] });
     expect(codes(await run(await ocspResponse(leaf, inter, { status: 'good', responder: impostor })))).toEqual(['REVOCATION_UNKNOWN']);
