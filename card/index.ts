@@ -34,4 +34,6 @@ export type { ReadKeyOptions } from './piv-token.ts';
 export { OpenPgpClient, OPENPGP_AID, parseAlgorithmAttributes } from './openpgp-client.ts';
 export type { OpenPgpApplication, OpenPgpKeyRole } from './openpgp-client.ts';
 export { OpenPgpToken } from './openpgp-token.ts';
+export { parsePwStatus } from './openpgp-pw-status.ts';
+export type { PwStatus } from './openpgp-pw-status.ts';
 export { SignatureCheckError, signatureVerifies } from './signature-check.ts';

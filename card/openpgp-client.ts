@@ -3,10 +3,11 @@
 // (§4.4.1), GENERATE ASYMMETRIC KEY PAIR read mode (§7.2.14), VERIFY PW1 82 (§7.2.2),
 // INTERNAL AUTHENTICATE (§7.2.13), SELECT DATA and the cardholder certificate 7F21 (§7.2.5).
 import { CardChannel, type ApduTransport, type ChannelOptions } from './channel.ts';
-import { CardError, CardInputError, MalformedResponseError, PinBlockedError, PinIncorrectError, statusError } from './errors.ts';
+import { CardError, CardInputError, MalformedResponseError, PinBlockedError, PinIncorrectError, statusError, type StatusWordError } from './errors.ts';
 import { ecSpki, ed25519Spki, rsaSpki } from './der.ts';
 import type { KeyAlgorithm } from './key-algorithm.ts';
 import type { PinState } from './card-key.ts';
+import { parsePwStatus, type PwStatus } from './openpgp-pw-status.ts';
 import { encodeTlv, findTlv, parseTlvs, readTlv, requireTlv, unwrapTlv } from './tlv.ts';
 
 export const OPENPGP_AID = Uint8Array.of(0xd2, 0x76, 0x00, 0x01, 0x24, 0x01);
@@ -78,15 +79,14 @@ export class OpenPgpClient {
     if (aid.length !== 16) throw new MalformedResponseError('The OpenPGP AID is not 16 bytes');
     const disc = parseTlvs(requireTlv(tlvs, 0x73, 'application related data'));
     const attr = (role: OpenPgpKeyRole) => parseAlgorithmAttributes(findTlv(disc, ATTR[role]) ?? new Uint8Array(0));
-    const pw = requireTlv(disc, 0xc4, 'application related data');
-    if (pw.length < 7) throw new MalformedResponseError('The OpenPGP PW status bytes are too short');
+    const pw = parsePwStatus(requireTlv(disc, 0xc4, 'application related data'));
     const caps = findTlv(tlvs, 0x7f66);
     return {
       aid: aid.slice(),
       version: `${aid[6]}.${aid[7]}`,
       serial: hex(aid.subarray(10, 14)).toUpperCase(),
       algorithms: { sig: attr('sig'), dec: attr('dec'), aut: attr('aut') },
-      pw1RetriesLeft: pw[4]!,
+      pw1RetriesLeft: pw.pw1RetriesLeft,
       extendedLength: caps !== undefined,
       manufacturer: (aid[8]! << 8) | aid[9]!,
     };
@@ -132,27 +132,57 @@ export class OpenPgpClient {
     }
   }
 
-  /** An empty VERIFY for PW1 (82): 90 00 when verified, 63 Cx with the retries left. */
+  /** PW status bytes, DO C4 (GET DATA 00 CA 00 C4): the retry counters the card keeps. */
+  async pwStatus(): Promise<PwStatus> {
+    return parsePwStatus(await this.getData(0xc4));
+  }
+
+  /**
+   * An empty VERIFY for PW1 (82), §7.2.2: 90 00 when verified, 63 Cx with the retries left.
+   * Cards that do not answer the query that way (YubiKey 5: 6A 80, OpenSC #2565; others
+   * 69 82, 67 00, 6B 00, 6D 00) are not verified, and DO C4 gives the retries left.
+   */
   async pinStatus(): Promise<PinState> {
     const r = await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: 0x82 });
     if (r.sw === 0x9000) return { verified: true, blocked: false };
     const err = statusError(r.sw);
     if (err instanceof PinIncorrectError) return { verified: false, retriesLeft: err.retriesLeft, blocked: false };
     if (err instanceof PinBlockedError) return { verified: false, retriesLeft: 0, blocked: true };
-    throw err;
+    const left = await this.pw1RetriesOr(err);
+    return { verified: false, retriesLeft: left, blocked: left === 0 };
   }
 
-  /** VERIFY PW1 in mode 82 (authentication and decryption). One attempt only. */
+  /**
+   * VERIFY PW1 in mode 82 (authentication and decryption). One attempt only. A wrong PIN is
+   * 63 Cx on some cards and 69 82 on others (GnuPG's SW_CHV_WRONG: gnuk, ykneo-openpgp,
+   * Ledger); on 69 82 the retries left come from DO C4, as GnuPG and yubikit read them.
+   */
   async verifyPin(pin: string): Promise<void> {
     const bytes = new TextEncoder().encode(pin);
     if (bytes.length < 6 || bytes.length > 127) {
       bytes.fill(0);
       throw new CardInputError('An OpenPGP card PIN is at least 6 characters long');
     }
+    let sw: number;
     try {
-      await this.channel.call({ cla: 0, ins: 0x20, p1: 0, p2: 0x82, data: bytes });
+      sw = (await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: 0x82, data: bytes })).sw;
     } finally {
       bytes.fill(0);
+    }
+    if (sw === 0x9000) return;
+    const err = statusError(sw);
+    if (sw !== 0x6982) throw err;
+    const left = await this.pw1RetriesOr(err);
+    throw left === 0 ? new PinBlockedError(sw) : new PinIncorrectError(sw, left);
+  }
+
+  /** PW1's retry counter from DO C4; when the card cannot say, the VERIFY answer's own error. */
+  private async pw1RetriesOr(original: StatusWordError): Promise<number> {
+    try {
+      return (await this.pwStatus()).pw1RetriesLeft;
+    } catch (err) {
+      if (err instanceof CardError && err.code === 'CARD_TRANSPORT') throw err;
+      throw original;
     }
   }
 

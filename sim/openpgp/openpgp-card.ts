@@ -36,6 +36,16 @@ export interface OpenPgpCardOptions {
   readonly pw3?: string;
   /** Behave as a YubiKey's OpenPGP applet of this firmware (manufacturer 0006, GET VERSION F1). */
   readonly yubikey?: readonly [number, number, number];
+  /**
+   * How VERIFY answers a wrong PIN (§7.2.2): '63cx' with the tries left (default), or '6982'
+   * as gnuk, ykneo-openpgp >= 1.0.11 and Ledger do (GnuPG's SW_CHV_WRONG). A blocked PIN is 69 83 either way.
+   */
+  readonly wrongPinSw?: '63cx' | '6982';
+  /**
+   * How an empty VERIFY (the status query) is answered: '63cx' (default: 90 00, 63 Cx or 69 83),
+   * or '6a80' whatever the state, as YubiKey 5 firmware checks the PIN length first (OpenSC #2565).
+   */
+  readonly emptyVerifySw?: '63cx' | '6a80';
 }
 
 export class OpenPgpCard extends VirtualCardBase {
@@ -56,9 +66,13 @@ export class OpenPgpCard extends VirtualCardBase {
   occurrence: OpenPgpRole = 'aut';
   signatures = 0;
   readonly yubikey: readonly [number, number, number] | undefined;
+  private readonly wrongPinSw: '63cx' | '6982';
+  private readonly emptyVerifySw: '63cx' | '6a80';
 
   constructor(options: OpenPgpCardOptions = {}) {
     super({ atr: options.atr ?? ATR_OPENPGP, extendedLength: options.extendedLength ?? true });
+    this.wrongPinSw = options.wrongPinSw ?? '63cx';
+    this.emptyVerifySw = options.emptyVerifySw ?? '63cx';
     const serial = Buffer.alloc(4);
     serial.writeUInt32BE(options.serial ?? 0x00c0ffee);
     // AID (§4.2.1): RID+PIX, version 03 04, manufacturer FF FE (test), serial, RFU 00 00.
@@ -198,11 +212,15 @@ export class OpenPgpCard extends VirtualCardBase {
     const admin = cmd.p2 === 0x83;
     const left = admin ? this.pw3Left : this.pw1Left;
     const verified = admin ? this.pw3Verified : cmd.p2 === 0x81 ? this.pw1Sign : this.pw1Other;
-    if (cmd.data.length === 0) return { sw: verified ? SW.OK : left === 0 ? SW.BLOCKED : 0x63c0 | left };
+    if (cmd.data.length === 0) {
+      if (this.emptyVerifySw === '6a80') return { sw: SW.WRONG_DATA };
+      return { sw: verified ? SW.OK : left === 0 ? SW.BLOCKED : 0x63c0 | left };
+    }
     if (left === 0) return { sw: SW.BLOCKED };
     const ref = admin ? this.pw3 : this.pw1;
     if (cmd.data.length !== ref.length || !timingSafeEqual(cmd.data, ref)) {
       if (admin) this.pw3Left--; else this.pw1Left--;
+      if (this.wrongPinSw === '6982') return { sw: SW.SECURITY };
       return { sw: left - 1 === 0 ? SW.BLOCKED : 0x63c0 | (left - 1) };
     }
     if (admin) { this.pw3Left = 3; this.pw3Verified = true; }
