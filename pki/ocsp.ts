@@ -25,6 +25,8 @@ export interface OcspSingle {
   readonly reason?: number;
   readonly thisUpdate: Date;
   readonly nextUpdate?: Date;
+  /** singleExtensions marked critical that we do not understand (RFC 6960 §4.4). */
+  readonly unknownCritical: readonly string[];
 }
 
 export interface OcspResponse {
@@ -36,6 +38,8 @@ export interface OcspResponse {
   readonly certs: readonly Certificate[];
   readonly responses: readonly OcspSingle[];
   readonly nonce?: Uint8Array;
+  /** responseExtensions marked critical that we do not understand (the nonce is understood). */
+  readonly unknownCritical: readonly string[];
 }
 
 const HASHES: Record<string, string> = { [OID.sha1]: 'SHA-1', [OID.sha256]: 'SHA-256', [OID.sha384]: 'SHA-384', [OID.sha512]: 'SHA-512' };
@@ -67,6 +71,8 @@ function parse(der: Uint8Array): OcspResponse {
   const data = basic.tbsResponseData;
   const certs = (basic.certs ?? []).map((c) => parseCertificate(u8(AsnConvert.serialize(c))));
   let nonce: Uint8Array | undefined;
+  const critical = (exts: readonly x.Extension[] | undefined, known: readonly string[]) =>
+    (exts ?? []).filter((e) => e.critical && !known.includes(e.extnID)).map((e) => e.extnID);
   for (const e of data.responseExtensions ?? []) {
     if (e.extnID === OID.ocspNonce) {
       // RFC 8954: the nonce is an OCTET STRING inside extnValue; some responders put raw bytes.
@@ -88,6 +94,7 @@ function parse(der: Uint8Array): OcspResponse {
       ...(st.revoked?.revocationReason ? { reason: st.revoked.revocationReason.reason } : {}),
       thisUpdate: r.thisUpdate,
       ...(r.nextUpdate ? { nextUpdate: r.nextUpdate } : {}),
+      unknownCritical: critical(r.singleExtensions, []),
     };
   });
   return {
@@ -99,6 +106,7 @@ function parse(der: Uint8Array): OcspResponse {
     certs,
     responses,
     ...(nonce ? { nonce } : {}),
+    unknownCritical: critical(data.responseExtensions, [OID.ocspNonce]),
   };
 }
 
@@ -134,6 +142,9 @@ export async function ocspStatus(resp: OcspResponse, cert: Certificate, issuer: 
   const signer = authorized.signer;
   const s = await verifySignature(resp.tbs, resp.signatureAlgorithm, resp.signature, signer, check.signature);
   if (!s.ok) return unknown(`the OCSP response cannot be trusted: ${s.why}`);
+  // §4.4: an extension that is critical and not understood makes the response unusable.
+  const critical = [...resp.unknownCritical, ...single.unknownCritical];
+  if (critical.length > 0) return unknown(`the OCSP response has an unknown critical extension (${critical.join(', ')})`);
   if (check.nonce && (!resp.nonce || !bytesEqual(resp.nonce, check.nonce))) return unknown('the OCSP response does not carry the nonce of the request');
   const skew = check.skewSeconds * 1000;
   const t = check.time.getTime();

@@ -148,6 +148,9 @@ export interface OcspOptions {
   /** Signs with this delegated responder (include its certificate) instead of the CA. */
   readonly responder?: Issued;
   readonly nonce?: Uint8Array;
+  /** More responseExtensions (after the nonce) and singleExtensions. */
+  readonly responseExtensions?: asn.Extension[];
+  readonly singleExtensions?: asn.Extension[];
 }
 
 /** An OCSPResponse (RFC 6960 §4.2.1) about `cert`, issued by `issuer`. */
@@ -171,9 +174,15 @@ export async function ocspResponse(cert: Issued, issuer: Issued, o: OcspOptions)
   const data = new ocsp.ResponseData({
     responderID: new ocsp.ResponderID({ byName: signerAsn.tbsCertificate.subject }),
     producedAt: thisUpdate,
-    responses: [new ocsp.SingleResponse({ certID, certStatus, thisUpdate, ...(nextUpdate ? { nextUpdate } : {}) })],
-    ...(o.nonce ? { responseExtensions: [new asn.Extension({ extnID: '1.3.6.1.5.5.7.48.1.2', critical: false, extnValue: new OctetString(AsnConvert.serialize(new OctetString(o.nonce))) })] } : {}),
+    responses: [new ocsp.SingleResponse({
+      certID, certStatus, thisUpdate, ...(nextUpdate ? { nextUpdate } : {}), ...(o.singleExtensions ? { singleExtensions: o.singleExtensions } : {}),
+    })],
   });
+  const responseExtensions = [
+    ...(o.nonce ? [new asn.Extension({ extnID: '1.3.6.1.5.5.7.48.1.2', critical: false, extnValue: new OctetString(AsnConvert.serialize(new OctetString(o.nonce))) })] : []),
+    ...(o.responseExtensions ?? []),
+  ];
+  if (responseExtensions.length > 0) data.responseExtensions = responseExtensions;
   const tbs = AsnConvert.serialize(data);
   const sig = new Uint8Array(await subtle.sign(SIGN, signer.keys.privateKey, tbs));
   const basic = new ocsp.BasicOCSPResponse({
