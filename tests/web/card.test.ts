@@ -3,7 +3,8 @@
 // asks for the PIN (a wrong one first, then the right one), signs in to Debian's sshd with the
 // card key through the relay, and ends the session when the card is removed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { issueCardCertificate, loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
 import type { SshServerPeer } from '../peers/index.ts';
 import { openApp, screenshot, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
 import { bridgeUsb, openAppWithCard } from './usb-bridge.ts';
@@ -100,6 +101,18 @@ describe('signing in with a smart card in the browser', () => {
     expect(verifies() - sent).toBe(2);
     await context.close();
   }, 120_000);
+
+  it('a slot the page cannot use (an X25519 key in 9D) is named with why; the card\'s good key stays usable', async () => {
+    const card = await provisionPivCard({ profile: 'generic', slots: [{ slot: 0x9a, algorithm: 'p-256' }], ca: provisioned.ca });
+    const x25519 = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'der' });
+    card.card.setCertificate(0x9d, await issueCardCertificate(card.ca, x25519, 'CN=Tessera Test User, OU=Slot 9D'));
+    const { context, page } = await openAppWithCard(stack, card.card);
+    const keys = await page.textContent('#card-keys');
+    expect(keys).toMatch(/PIV Authentication.*Certificate valid/s);
+    expect(keys).toMatch(/Key Management\s*Not usable: .*unsupported algorithm/);
+    expect(await page.textContent('#card-message')).toMatch(/Card ready/);
+    await context.close();
+  }, 60_000);
 
   it('tells the user which deployment they need when Chrome blocks the smart-card class', async () => {
     const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));

@@ -27,10 +27,18 @@ export interface KeyView {
   readonly certificate?: CertificateView;
 }
 
+/** A slot that holds something the page cannot use (an unsupported key type, a malformed certificate). */
+export interface SkippedKeyView {
+  readonly label: string;
+  readonly reason: string;
+}
+
 export interface CardHandle {
   /** "PIV", "YubiKey 5.7 (PIV)", "OpenPGP card 3.4". */
   readonly type: string;
   keys(): Promise<KeyView[]>;
+  /** The slots keys() passed over, with why (read by keys()). */
+  skippedKeys(): readonly SkippedKeyView[];
   pinStatus(): Promise<PinStatus>;
   /** One VERIFY. Rejects with a typed error: code PIN_INCORRECT (with retriesLeft) or PIN_BLOCKED. */
   verifyPin(pin: string): Promise<void>;

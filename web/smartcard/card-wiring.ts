@@ -8,7 +8,7 @@ import { CARD_POLICY, CrlCache, decodePemOrDer, parseCertificate, validatePath, 
 import type { SiteConfig } from '../config/site-config.ts';
 import { relayRevocationFetch } from '../net/revocation-fetch.ts';
 import { WebError, errorCode } from '../errors.ts';
-import type { CardHandle, CardStack, CertificateView, KeyView, ReaderHandle } from './card-stack.ts';
+import type { CardHandle, CardStack, CertificateView, KeyView, ReaderHandle, SkippedKeyView } from './card-stack.ts';
 import { cardSshSigner } from './ssh-signer.ts';
 import { PROTECTED_CLASS_ADVICE, usbError } from './usb-readers.ts';
 import type { UsbDevice } from './webusb-types.ts';
@@ -44,6 +44,7 @@ async function certificateView(der: Uint8Array, key: CardKey, revocation: Revoca
 
 class PivCardHandle implements CardHandle {
   private views: { key: CardKey; view: KeyView }[] | undefined;
+  private skipped: readonly SkippedKeyView[] = [];
   constructor(private readonly token: PivToken, private readonly config: SiteConfig, private readonly revocation: RevocationOptions) {}
 
   get type(): string {
@@ -54,7 +55,8 @@ class PivCardHandle implements CardHandle {
   async keys(): Promise<KeyView[]> {
     if (!this.views) {
       const anchors = anchorsOf(this.config);
-      const keys = await this.token.listKeys();
+      const { keys, skipped } = await this.token.scanKeys();
+      this.skipped = skipped.map((s) => ({ label: s.label, reason: s.reason }));
       this.views = [];
       for (const key of keys) {
         const view: KeyView = {
@@ -69,6 +71,8 @@ class PivCardHandle implements CardHandle {
     }
     return this.views.map((v) => v.view);
   }
+
+  skippedKeys(): readonly SkippedKeyView[] { return this.skipped; }
 
   pinStatus() { return this.token.pinState(); }
 

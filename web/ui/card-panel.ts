@@ -1,7 +1,7 @@
 // The card panel: "Connect reader", the reader and card, the keys with their certificates and
 // pki/ verdicts, and card removal. The USB and card work goes through CardStack (card-stack.ts).
 import { WebError, errorMessage } from '../errors.ts';
-import type { CardHandle, CardStack, KeyView, ReaderHandle } from '../smartcard/card-stack.ts';
+import type { CardHandle, CardStack, KeyView, ReaderHandle, SkippedKeyView } from '../smartcard/card-stack.ts';
 import { grantedReaders, readerName, requestReader } from '../smartcard/usb-readers.ts';
 import type { WebUsb } from '../smartcard/webusb-types.ts';
 import { byId, el } from './dom.ts';
@@ -109,14 +109,16 @@ export class CardPanel {
       this.card = card;
       this.typeEl.textContent = card.type;
       this.keys = await card.keys();
-      this.renderKeys();
+      this.renderKeys(card.skippedKeys());
       this.set('ready', this.keys.length > 0 ? 'Card ready.' : 'The card holds no keys usable for SSH.');
     } catch (err) {
       this.fail(err);
     }
   }
 
-  private renderKeys(): void {
+  private renderKeys(skipped: readonly SkippedKeyView[]): void {
+    // A slot the page cannot use is named with why, so a missing key is not a mystery (the others still work).
+    const unusable = skipped.map((s) => el('li', { class: 'key' }, el('div', { class: 'key-title' }, s.label), el('div', { class: 'cert-line muted' }, `Not usable: ${s.reason.replace(/\.$/, '')}.`)));
     this.keysEl.replaceChildren(...this.keys.map((k) => {
       const item = el('li', { class: 'key' }, el('div', { class: 'key-title' }, `${k.label} · ${k.algorithm}`));
       const c = k.certificate;
@@ -133,7 +135,7 @@ export class CardPanel {
       }
       if (k.needsTouch) item.append(el('div', { class: 'cert-line muted' }, 'Requires a touch to sign.'));
       return item;
-    }));
+    }), ...unusable);
   }
 
   /** The reader was unplugged (navigator.usb "disconnect"). */
