@@ -100,9 +100,10 @@ export async function cardLogin(options: CardLoginOptions): Promise<CardLogin> {
   try {
     const card = await reader.connect(0);
     const token = await PivToken.open(card, { extended: reader.level === 'extended-apdu' });
-    const keys = await token.listKeys();
+    const { keys, skipped } = await token.scanKeys();
     const key = keys.find((k) => k.id === `piv:${SLOT_AUTHENTICATION.toString(16)}` && k.certificate) ?? keys.find((k) => k.certificate);
-    if (!key) throw new UsageError('the card holds no key with a certificate.');
+    // Slots passed over are named only when no usable key is left: then they are why.
+    if (!key) throw new UsageError(`the card holds no key with a certificate${skipped.map((s) => `; ${s.label}: ${s.reason}`).join('')}.`);
     const session = await openCardSession(token, key, {
       gate: { mode: 'kiosk', anchors, revocation: { mode: options.revocation ?? 'prefer', fetch: httpFetch }, ...(options.allowSha1 ? { allowSha1: true } : {}) },
       askPin: options.askPin,
