@@ -29,6 +29,8 @@ export interface CrlContext {
   readonly candidates: readonly Certificate[];
   /** Whether `signer` has a valid path to `anchor` (§6.3.3 (f)); the anchor itself is trusted. */
   validateSigner(signer: Certificate, anchor: Certificate): Promise<boolean>;
+  /** Told of each complete CRL that is in scope, fresh, and signed by a valid signer (the fetch cache keeps only those). */
+  verified?(crl: Crl): void;
 }
 
 function fresh(crl: Crl, time: Date): boolean {
@@ -143,6 +145,7 @@ export async function crlStatus(cert: Certificate, issuer: Certificate, anchor: 
         why = `the CRL from "${crl.issuer.text}" cannot be used: ${signer}`;
         continue;
       }
+      ctx.verified?.(crl);
       // (i)-(k): the delta first, then the complete CRL; removeFromCRL means not revoked.
       const delta = await deltaFor(crl, signer, ctx);
       const entry = (delta ? findEntry(delta, cert) : undefined) ?? findEntry(crl, cert);

@@ -42,21 +42,29 @@ export interface RevocationOptions {
   readonly ocspMaxAgeSeconds?: number;
 }
 
-/** Fetched CRLs, kept until their nextUpdate (RFC 5280 §5.1.2.5). */
+/** Without nextUpdate a fetched CRL says nothing about when to look again; it is kept this long (seconds). */
+export const CRL_CACHE_TTL_WITHOUT_NEXT_UPDATE = 3600;
+
+/**
+ * Fetched CRLs whose signature and scope a validation verified, kept until their nextUpdate (RFC 5280 §5.1.2.5),
+ * or for CRL_CACHE_TTL_WITHOUT_NEXT_UPDATE when they have none. An unverified body is never kept: one bad answer
+ * on a plain-HTTP fetch must not pin the URL.
+ */
 export class CrlCache {
-  private readonly byUrl = new Map<string, Crl>();
+  private readonly byUrl = new Map<string, { readonly crl: Crl; readonly until: Date }>();
 
   get(url: string, time: Date): Crl | undefined {
-    const c = this.byUrl.get(url);
-    if (c && c.nextUpdate !== undefined && c.nextUpdate < time) {
+    const e = this.byUrl.get(url);
+    if (e && e.until < time) {
       this.byUrl.delete(url);
       return undefined;
     }
-    return c;
+    return e?.crl;
   }
 
-  set(url: string, crl: Crl): void {
-    this.byUrl.set(url, crl);
+  /** `time`: the validation time at which the CRL was fetched and verified. */
+  set(url: string, crl: Crl, time: Date): void {
+    this.byUrl.set(url, { crl, until: crl.nextUpdate ?? new Date(time.getTime() + CRL_CACHE_TTL_WITHOUT_NEXT_UPDATE * 1000) });
   }
 }
 
@@ -68,6 +76,8 @@ export class RevocationChecker {
   private readonly cache: CrlCache;
   private readonly memo = new Map<string, Promise<CertStatus>>();
   private readonly inflight = new Set<string>();
+  /** CRLs fetched in this run and not yet verified, by CRL id: their URLs. */
+  private readonly fetched = new Map<string, string[]>();
 
   constructor(
     private readonly options: RevocationOptions,
@@ -103,6 +113,7 @@ export class RevocationChecker {
     if (this.options.fetch) await this.fetchCrls(responder);
     const s = await crlStatus(responder, issuer, anchor, {
       time: this.time, signature: this.signature, crls: this.crls, candidates: this.candidates, validateSigner,
+      verified: (crl) => this.remember(crl),
     });
     const who = `the OCSP responder certificate "${label(responder)}"`;
     if (s.status === 'revoked') return `${who} was revoked on ${isoDate(s.date)} by ${s.by}`;
@@ -148,6 +159,7 @@ export class RevocationChecker {
     if (this.options.fetch) await this.fetchCrls(cert);
     const s = await crlStatus(cert, issuer, anchor, {
       time: this.time, signature: this.signature, crls: this.crls, candidates: this.candidates, validateSigner,
+      verified: (crl) => this.remember(crl),
     });
     if (s.status === 'unknown' && ocspWhy !== undefined) return { status: 'unknown', why: `${ocspWhy}, and ${s.why}` };
     return s;
@@ -166,6 +178,12 @@ export class RevocationChecker {
     }
   }
 
+  /** A fetched CRL whose signature and scope crlStatus verified goes into the cache (review 9, finding 9). */
+  private remember(crl: Crl): void {
+    for (const url of this.fetched.get(crl.id) ?? []) this.cache.set(url, crl, this.time);
+    this.fetched.delete(crl.id);
+  }
+
   private async fetchCrls(cert: Certificate): Promise<void> {
     const urls = (cert.ext.crlDistributionPoints ?? []).flatMap((dp) => (dp.fullName ?? []).flatMap((g) => (g.kind === 'uri' ? [g.value] : [])));
     for (const url of urls) {
@@ -179,7 +197,7 @@ export class RevocationChecker {
           if (err instanceof PkiParseError) continue;
           throw err;
         }
-        this.cache.set(url, crl);
+        this.fetched.set(crl.id, [...(this.fetched.get(crl.id) ?? []), url]);
       }
       if (!this.crls.some((c) => c.id === crl.id)) this.crls.push(crl);
     }
