@@ -2,6 +2,7 @@
 import { ab, toHex } from './bytes.ts';
 import type { AlgorithmId } from './certificate.ts';
 import { children, content, readTlv } from './der.ts';
+import { rsaEncryptionSpki } from './rsa-pss-key.ts';
 
 export interface SignaturePolicy {
   /** SHA-1 signatures are refused unless this is set (SHAttered, 2017). */
@@ -155,8 +156,21 @@ export async function verifySignature(
       const w = weak(p.hash, policy);
       if (w) return w;
       if (key.keyAlgorithm.oid !== RSA_KEY && key.keyAlgorithm.oid !== RSA_PSS) return bad;
-      // WebCrypto imports RSA-PSS keys from rsaEncryption SPKIs; an id-RSASSA-PSS SPKI is re-labelled.
-      const k = await importKey(key.spki, { name: 'RSA-PSS', hash: p.hash });
+      let spki = key.spki;
+      if (key.keyAlgorithm.oid === RSA_PSS) {
+        // RFC 4055 §3.1: a PSS key's parameters restrict its use: the same hash (and MGF1 hash), at least that salt.
+        const params = key.keyAlgorithm.params;
+        if (params && !(params.length === 2 && params[0] === 0x05)) {
+          const kp = pssParams(params);
+          if (typeof kp === 'string') return unsupported(`RSA-PSS key: ${kp}`);
+          if (kp.hash !== p.hash || p.saltLength < kp.saltLength) {
+            return { ok: false, code: 'SIGNATURE_INVALID', why: `its RSA-PSS signature (${p.hash}, salt ${p.saltLength}) is outside what the issuer's key allows (${kp.hash}, salt at least ${kp.saltLength})` };
+          }
+        }
+        // WebCrypto imports RSA-PSS keys only from rsaEncryption SPKIs: re-label the id-RSASSA-PSS one.
+        spki = rsaEncryptionSpki(key.spki);
+      }
+      const k = await importKey(spki, { name: 'RSA-PSS', hash: p.hash });
       const short = shortRsa(k);
       if (short) return short;
       return (await subtle.verify({ name: 'RSA-PSS', saltLength: p.saltLength }, k, ab(signature), ab(data))) ? { ok: true } : bad;
