@@ -5,7 +5,7 @@ import { serialKey, toHex, u8 } from './bytes.ts';
 import type { AlgorithmId } from './certificate.ts';
 import { algorithmId } from './certificate.ts';
 import { bytesEqual } from './bytes.ts';
-import { children, octetBitString, topSequence, whole } from './der.ts';
+import { children, octetBitString, readTlv, topSequence, whole } from './der.ts';
 import { PkiParseError } from './errors.ts';
 import type { DistributionPoint } from './extensions.ts';
 import { distributionPoints } from './extensions.ts';
@@ -45,14 +45,25 @@ export interface Crl {
   readonly issuer: DistinguishedName;
   readonly thisUpdate: Date;
   readonly nextUpdate?: Date;
-  readonly crlNumber?: number;
+  /** bigint: CRL numbers run to 20 octets (§5.2.3), and asn1-schema gives larger ones as decimal text. */
+  readonly crlNumber?: bigint;
   /** BaseCRLNumber when this is a delta CRL (§5.2.4). */
-  readonly baseCrlNumber?: number;
+  readonly baseCrlNumber?: bigint;
   readonly idp?: IssuingDistributionPoint;
   readonly freshestCrl?: DistributionPoint[];
   readonly entries: readonly CrlEntry[];
   /** OIDs of critical CRL or entry extensions not understood: such a CRL must not be used (§5.2, §5.3). */
   readonly unknownCritical: readonly string[];
+}
+
+/** CRLNumber / BaseCRLNumber (§5.2.3, §5.2.4): a non-negative INTEGER of at most 20 octets, read from its DER. */
+function crlNumberOf(v: Uint8Array, what: string): bigint {
+  const t = readTlv(v, 0);
+  const b = v.subarray(t.contentStart, t.end);
+  if (t.tag !== 0x02 || t.end !== v.length || b.length === 0 || b.length > 21 || ((b[0] as number) & 0x80)) {
+    throw new PkiParseError('MALFORMED_DER', `The CRL's ${what} is not a non-negative INTEGER of at most 20 octets.`);
+  }
+  return BigInt(`0x${toHex(b)}`);
 }
 
 const KNOWN_CRL = new Set<string>([OID.authorityKeyIdentifier, OID.issuerAltName, OID.crlNumber, OID.deltaCRLIndicator, OID.issuingDistributionPoint, OID.freshestCRL, OID.authorityInfoAccess]);
@@ -82,8 +93,8 @@ function parse(der: Uint8Array): Crl {
   const tbs = list.tbsCertList;
   const issuer = fromAsn(tbs.issuer);
   const unknownCritical: string[] = [];
-  let crlNumber: number | undefined;
-  let baseCrlNumber: number | undefined;
+  let crlNumber: bigint | undefined;
+  let baseCrlNumber: bigint | undefined;
   let idp: IssuingDistributionPoint | undefined;
   let freshestCrl: DistributionPoint[] | undefined;
   for (const e of tbs.crlExtensions ?? []) {
@@ -92,8 +103,8 @@ function parse(der: Uint8Array): Crl {
       if (e.critical) unknownCritical.push(e.extnID);
       continue;
     }
-    if (e.extnID === OID.crlNumber) crlNumber = AsnConvert.parse(v, x.CRLNumber).value;
-    else if (e.extnID === OID.deltaCRLIndicator) baseCrlNumber = AsnConvert.parse(v, x.BaseCRLNumber).value;
+    if (e.extnID === OID.crlNumber) crlNumber = crlNumberOf(u8(v), 'CRL number');
+    else if (e.extnID === OID.deltaCRLIndicator) baseCrlNumber = crlNumberOf(u8(v), 'base CRL number');
     else if (e.extnID === OID.freshestCRL) freshestCrl = distributionPoints(Array.from(AsnConvert.parse(v, x.FreshestCRL)));
     else if (e.extnID === OID.issuingDistributionPoint) {
       const p = AsnConvert.parse(v, x.IssuingDistributionPoint);

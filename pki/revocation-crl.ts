@@ -114,7 +114,7 @@ async function deltaFor(base: Crl, signer: Certificate, ctx: CrlContext): Promis
     if (base.crlNumber === undefined || d.baseCrlNumber > base.crlNumber) continue;
     if (d.crlNumber !== undefined && d.crlNumber <= base.crlNumber) continue;
     if (!(await verifySignature(d.tbs, d.signatureAlgorithm, d.signature, signer, ctx.signature)).ok) continue;
-    if (!best || (d.crlNumber ?? 0) > (best.crlNumber ?? 0)) best = d;
+    if (!best || (d.crlNumber ?? -1n) > (best.crlNumber ?? -1n)) best = d;
   }
   return best;
 }
