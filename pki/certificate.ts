@@ -9,6 +9,7 @@ import type { CertExtensions } from './extensions.ts';
 import { decodeExtensions } from './extensions.ts';
 import type { DistinguishedName } from './name.ts';
 import { fromAsn } from './name.ts';
+import { decodeTime } from './time.ts';
 
 export interface AlgorithmId {
   readonly oid: string;
@@ -75,8 +76,12 @@ function parse(input: Uint8Array): Certificate {
   i += 1; // serialNumber
   const tbsAlgorithm = field();
   const issuerDer = field();
-  i += 1; // validity
+  const validity = fields[i++];
   const subjectDer = field();
+  // §4.1.2.5: the two times, from their DER (pki/time.ts).
+  const [notBeforeTlv, notAfterTlv] = validity?.tag === 0x30 ? children(der, validity) : [];
+  const notBefore = decodeTime(der, notBeforeTlv, 'The certificate\'s notBefore');
+  const notAfter = decodeTime(der, notAfterTlv, 'The certificate\'s notAfter');
   const spki = field();
 
   const cert = AsnConvert.parse(der, x.Certificate);
@@ -108,8 +113,8 @@ function parse(input: Uint8Array): Certificate {
     issuerDer,
     subject,
     subjectDer,
-    notBefore: tbs.validity.notBefore.getTime(),
-    notAfter: tbs.validity.notAfter.getTime(),
+    notBefore,
+    notAfter,
     spki,
     keyAlgorithm: algorithmId(tbs.subjectPublicKeyInfo.algorithm),
     publicKey: u8(tbs.subjectPublicKeyInfo.subjectPublicKey),

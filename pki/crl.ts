@@ -13,6 +13,7 @@ import type { GeneralName } from './general-name.ts';
 import { fromAsnGeneralName } from './general-name.ts';
 import type { DistinguishedName } from './name.ts';
 import { fromAsn } from './name.ts';
+import { decodeTime } from './time.ts';
 import { OID } from './oids.ts';
 
 export interface CrlEntry {
@@ -91,6 +92,16 @@ function parse(der: Uint8Array): Crl {
   }
   const signature = octetBitString(der, parts[2] as NonNullable<(typeof parts)[2]>, 'The CRL signature');
   const tbs = list.tbsCertList;
+  // §5.1.2.4-6: thisUpdate, nextUpdate and each revocationDate, from their DER (pki/time.ts).
+  const v = fields[0]?.tag === 0x02 ? 1 : 0;
+  const thisUpdate = decodeTime(der, fields[v + 2], 'The CRL\'s thisUpdate');
+  const isTime = (t: (typeof fields)[number] | undefined) => t?.tag === 0x17 || t?.tag === 0x18;
+  const nextUpdateTlv = isTime(fields[v + 3]) ? fields[v + 3] : undefined;
+  const revokedTlv = fields[v + (nextUpdateTlv ? 4 : 3)];
+  const revocationDates = revokedTlv?.tag === 0x30
+    ? children(der, revokedTlv).map((r) => decodeTime(der, r.tag === 0x30 ? children(der, r)[1] : undefined, 'A CRL entry\'s revocationDate'))
+    : [];
+  if (revocationDates.length !== (tbs.revokedCertificates?.length ?? 0)) throw new PkiParseError('MALFORMED_DER', 'The CRL\'s revoked certificates could not be read.');
   const issuer = fromAsn(tbs.issuer);
   const unknownCritical: string[] = [];
   let crlNumber: bigint | undefined;
@@ -123,7 +134,7 @@ function parse(der: Uint8Array): Crl {
   }
   const entries: CrlEntry[] = [];
   let entryIssuer = issuer;
-  for (const r of tbs.revokedCertificates ?? []) {
+  for (const [n, r] of (tbs.revokedCertificates ?? []).entries()) {
     let reason: number | undefined;
     for (const e of r.crlEntryExtensions ?? []) {
       const v = e.extnValue.buffer;
@@ -139,7 +150,7 @@ function parse(der: Uint8Array): Crl {
     }
     entries.push({
       serialKey: serialKey(u8(r.userCertificate)),
-      revocationDate: r.revocationDate.getTime(),
+      revocationDate: revocationDates[n] as Date,
       ...(reason === undefined ? {} : { reason }),
       certificateIssuer: entryIssuer,
     });
@@ -151,8 +162,8 @@ function parse(der: Uint8Array): Crl {
     signatureAlgorithm: algorithmId(list.signatureAlgorithm),
     signature,
     issuer,
-    thisUpdate: tbs.thisUpdate.getTime(),
-    ...(tbs.nextUpdate ? { nextUpdate: tbs.nextUpdate.getTime() } : {}),
+    thisUpdate,
+    ...(nextUpdateTlv ? { nextUpdate: decodeTime(der, nextUpdateTlv, 'The CRL\'s nextUpdate') } : {}),
     ...(crlNumber === undefined ? {} : { crlNumber }),
     ...(baseCrlNumber === undefined ? {} : { baseCrlNumber }),
     ...(idp ? { idp } : {}),

@@ -5,6 +5,7 @@ import * as x from '@peculiar/asn1-x509';
 import { ab, bytesEqual, serialKey, u8 } from './bytes.ts';
 import type { AlgorithmId, Certificate } from './certificate.ts';
 import { algorithmId, label, parseCertificate } from './certificate.ts';
+import type { Tlv } from './der.ts';
 import { children, octetBitString, readTlv, topSequence, whole } from './der.ts';
 import { PkiParseError } from './errors.ts';
 import { fromAsn } from './name.ts';
@@ -13,6 +14,7 @@ import { authorizedResponder } from './ocsp-responder.ts';
 import type { ResponderCheck } from './ocsp-responder.ts';
 import { OID } from './oids.ts';
 import type { CertStatus } from './revocation-crl.ts';
+import { decodeTime } from './time.ts';
 import { verifySignature } from './signature.ts';
 
 export interface OcspSingle {
@@ -81,7 +83,10 @@ function parse(der: Uint8Array): OcspResponse {
       nonce = t && t.end === v.length ? v.subarray(t.contentStart, t.end) : v;
     }
   }
-  const responses = data.responses.map((r): OcspSingle => {
+  const times = singleTimes(basicDer, tbsTlv);
+  if (times.length !== data.responses.length) throw new PkiParseError('MALFORMED_DER', 'The OCSP responses could not be read.');
+  const responses = data.responses.map((r, n): OcspSingle => {
+    const time = times[n] as (typeof times)[number];
     const st = r.certStatus;
     const status = st.revoked ? 'revoked' : st.good !== undefined ? 'good' : 'unknown';
     return {
@@ -90,10 +95,10 @@ function parse(der: Uint8Array): OcspResponse {
       issuerKeyHash: u8(r.certID.issuerKeyHash.buffer),
       serialKey: serialKey(u8(r.certID.serialNumber)),
       status,
-      ...(st.revoked ? { revocationTime: st.revoked.revocationTime } : {}),
+      ...(time.revocationTime ? { revocationTime: time.revocationTime } : {}),
       ...(st.revoked?.revocationReason ? { reason: st.revoked.revocationReason.reason } : {}),
-      thisUpdate: r.thisUpdate,
-      ...(r.nextUpdate ? { nextUpdate: r.nextUpdate } : {}),
+      thisUpdate: time.thisUpdate,
+      ...(time.nextUpdate ? { nextUpdate: time.nextUpdate } : {}),
       unknownCritical: critical(r.singleExtensions, []),
     };
   });
@@ -108,6 +113,24 @@ function parse(der: Uint8Array): OcspResponse {
     ...(nonce ? { nonce } : {}),
     unknownCritical: critical(data.responseExtensions, [OID.ocspNonce]),
   };
+}
+
+/** Each SingleResponse's times (RFC 6960 §4.2.1), from their DER: GeneralizedTime, "Z", fraction allowed (pki/time.ts). */
+function singleTimes(der: Uint8Array, tbs: Tlv): { thisUpdate: Date; nextUpdate?: Date; revocationTime?: Date }[] {
+  const fields = children(der, tbs);
+  // ResponseData: [0] version?, responderID ([1] | [2]), producedAt, responses, [1] responseExtensions?
+  const responses = fields[fields[0]?.tag === 0xa0 ? 3 : 2];
+  if (responses?.tag !== 0x30) throw new PkiParseError('MALFORMED_DER', 'The OCSP response has no list of responses.');
+  return children(der, responses).map((single) => {
+    // SingleResponse: certID, certStatus (good [0] | revoked [1] {revocationTime, [0] reason?} | unknown [2]), thisUpdate, [0] nextUpdate?
+    const [, status, thisUpdate, next] = single.tag === 0x30 ? children(der, single) : [];
+    const revocationTime = status?.tag === 0xa1 ? children(der, status)[0] : undefined;
+    return {
+      thisUpdate: decodeTime(der, thisUpdate, 'The OCSP response\'s thisUpdate', true),
+      ...(next?.tag === 0xa0 ? { nextUpdate: decodeTime(der, children(der, next)[0], 'The OCSP response\'s nextUpdate', true) } : {}),
+      ...(status?.tag === 0xa1 ? { revocationTime: decodeTime(der, revocationTime, 'The OCSP response\'s revocationTime', true) } : {}),
+    };
+  });
 }
 
 async function digest(hash: string, data: Uint8Array): Promise<Uint8Array> {
