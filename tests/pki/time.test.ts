@@ -2,10 +2,10 @@
 // read; asn1js turned the other forms into 1899-11-30 or local time (review 9, finding 7). Certificates re-signed here.
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { PkiParseError, parseCertificate, parseCrl, validatePath } from '../../pki/index.ts';
+import { PkiParseError, parseCertificate, parseCrl, parseOcspResponse, validatePath } from '../../pki/index.ts';
 import { children, readTlv, whole } from '../../pki/der.ts';
 import { decodeTime } from '../../pki/time.ts';
-import { NOW, crl, issue } from './test-pki.ts';
+import { NOW, crl, issue, ocspResponse } from './test-pki.ts';
 import type { Issued } from './test-pki.ts';
 
 const len = (n: number) => n < 128 ? [n] : n < 256 ? [0x81, n] : [0x82, n >> 8, n & 255];
@@ -92,5 +92,21 @@ describe('CRLs with malformed times', () => {
     expect(parseCrl(await resign(v + 2, utc('260228000000Z'))).thisUpdate.toISOString()).toBe('2026-02-28T00:00:00.000Z');
     await expect(resign(v + 2, utc('2602280000Z')).then(parseCrl)).rejects.toThrow(PkiParseError);
     await expect(resign(v + 3, gen('20260310000000')).then(parseCrl)).rejects.toThrow(PkiParseError);
+  });
+});
+
+describe('OCSP responses with malformed times', () => {
+  it('refuses an impossible thisUpdate (February 31), which asn1js accepted, with PkiParseError', async () => {
+    const ca = await issue('CN=CA', { ca: true });
+    const der = await ocspResponse(await issue('CN=alice', { issuer: ca }), ca, { status: 'good' });
+    expect(parseOcspResponse(der).responses[0]?.thisUpdate.toISOString()).toBe('2026-03-01T11:00:00.000Z');
+    // producedAt, then the SingleResponse's thisUpdate (same text); the second becomes 2026-02-31. Parsing comes first,
+    // so the signature, now wrong, does not matter.
+    const text = Buffer.from(der).toString('latin1');
+    const at = text.indexOf('20260301110000Z', text.indexOf('20260301110000Z') + 1);
+    expect(at).toBeGreaterThan(0);
+    const bad = Uint8Array.from(der);
+    bad.set(ascii('20260231110000Z'), at);
+    expect(() => parseOcspResponse(bad)).toThrow(PkiParseError);
   });
 });
