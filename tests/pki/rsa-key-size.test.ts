@@ -3,8 +3,8 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
-import { KU, validatePath } from '../../pki/index.ts';
-import { DAY_MS, NOW, crl, issue } from './test-pki.ts';
+import { KU, OID, validatePath } from '../../pki/index.ts';
+import { DAY_MS, NOW, crl, issue, ocspResponse } from './test-pki.ts';
 import type { Issued, KeyAlgorithm } from './test-pki.ts';
 
 const rsa = (bits: number): KeyAlgorithm => ({
@@ -51,5 +51,21 @@ describe('minimum RSA key size', () => {
     expect((await run(2048)).errors).toEqual([]);
     const weak = await run(1024);
     expect(weak.errors.map((e) => e.code)).toEqual(['REVOCATION_UNKNOWN']);
+  });
+
+  it('does not use an OCSP response signed by an RSA-1024 delegated responder', async () => {
+    const root = await issue('CN=Root', { ca: true });
+    const ca = await issue('CN=Issuing CA', { ca: true, issuer: root });
+    const leaf = await issue('CN=alice', { issuer: ca });
+    const nocheck = new x509.Extension('1.3.6.1.5.5.7.48.1.5', false, new Uint8Array([0x05, 0x00]));
+    const run = async (bits: number) => {
+      const responder = await issue(`CN=RSA-${bits} Responder`, { issuer: ca, keyAlgorithm: rsa(bits), eku: [OID.kpOcspSigning], extra: [nocheck] });
+      return validatePath({ leaf: leaf.der, intermediates: [ca.der], anchors: [root.der], time: NOW,
+        revocation: { mode: 'require', crls: [(await crl(root)).der], ocspResponses: [await ocspResponse(leaf, ca, { status: 'good', responder })] } });
+    };
+    expect((await run(2048)).errors).toEqual([]);
+    const weak = await run(1024);
+    expect(weak.errors.map((e) => e.code)).toEqual(['REVOCATION_UNKNOWN']);
+    expect(weak.errors[0]?.detail).toContain('1024-bit RSA key');
   });
 });

@@ -184,11 +184,15 @@ export async function ocspResponse(cert: Issued, issuer: Issued, o: OcspOptions)
   ];
   if (responseExtensions.length > 0) data.responseExtensions = responseExtensions;
   const tbs = AsnConvert.serialize(data);
-  const sig = new Uint8Array(await subtle.sign(SIGN, signer.keys.privateKey, tbs));
+  // An RSA signer (RSASSA-PKCS1-v1_5 key, SHA-256) signs sha256WithRSAEncryption; otherwise ECDSA P-256 SHA-256.
+  const rsa = signer.keys.privateKey.algorithm.name === 'RSASSA-PKCS1-v1_5';
+  const sig = new Uint8Array(await subtle.sign(rsa ? { name: 'RSASSA-PKCS1-v1_5' } : SIGN, signer.keys.privateKey, tbs));
   const basic = new ocsp.BasicOCSPResponse({
     tbsResponseData: data,
-    signatureAlgorithm: new asn.AlgorithmIdentifier({ algorithm: '1.2.840.10045.4.3.2' }),
-    signature: derSignature(sig),
+    signatureAlgorithm: rsa
+      ? new asn.AlgorithmIdentifier({ algorithm: '1.2.840.113549.1.1.11', parameters: null })
+      : new asn.AlgorithmIdentifier({ algorithm: '1.2.840.10045.4.3.2' }),
+    signature: rsa ? sig.buffer : derSignature(sig),
     ...(o.responder ? { certs: [signerAsn] } : {}),
   });
   const resp = new ocsp.OCSPResponse({
