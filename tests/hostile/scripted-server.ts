@@ -1,7 +1,6 @@
 // An in-memory scripted SSH server with real keys, for hostile transport tests: used ONLY for behaviour no real
 // server produces (messages out of place in the key exchange, floods, oversized values). Its kex is computed
 // independently with node:crypto (curve25519-sha256, ssh-ed25519); every step can be scripted or replaced.
-// Adapted from the FakeServer of ssh-proto/transport/transport.test.ts.
 import { createHash, createPublicKey, diffieHellman, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { MSG, SshReader, SshWriter } from '../../ssh-proto/index.ts';
 import {
@@ -24,7 +23,14 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(`scripted server: ${what}`);
 }
 
-export interface ScriptOptions { strict?: boolean; ciphers?: string }
+export interface ScriptOptions {
+  strict?: boolean;
+  ciphers?: string;
+  /** Lines sent before the identification string (RFC 4253 §4.2 allows them). */
+  preBanner?: string[];
+  /** Sign something other than the exchange hash H. */
+  corruptSignature?: boolean;
+}
 
 export class ScriptedServer {
   readonly encoder = new PacketEncoder();
@@ -66,6 +72,7 @@ export class ScriptedServer {
   }
 
   async versionExchange(): Promise<void> {
+    for (const l of this.opts.preBanner ?? []) await this.raw(`${l}\r\n`);
     await this.raw(`${this.version}\r\n`);
     let buf = Buffer.alloc(0);
     while (!buf.includes(10)) {
@@ -104,7 +111,7 @@ export class ScriptedServer {
       str(this.clientVersion), str(this.version), str(ic), str(ours), str(hostKeyBlob), str(qc), str(qs), k,
     ])).digest();
     this.sessionId ??= h;
-    const sig = sign(null, h, hostKey.privateKey);
+    const sig = sign(null, this.opts.corruptSignature ? Buffer.from('not H') : h, hostKey.privateKey);
     await this.send(new SshWriter().byte(MSG.KEX_ECDH_REPLY).string(hostKeyBlob).string(qs)
       .string(Buffer.concat([str('ssh-ed25519'), str(sig)])).toBytes());
     const cipher = (this.opts.ciphers ?? 'chacha20-poly1305@openssh.com').split(',')[0]!;
@@ -118,6 +125,17 @@ export class ScriptedServer {
     check((await this.read())[0] === MSG.NEWKEYS, 'expected NEWKEYS');
     this.decoder.setOpener(await createPacketCipher(cipher, mac, c2s));
     if (this.opts.strict !== false) this.decoder.seq = 0;
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+  }
+
+  /** Answers SERVICE_REQUEST like sshd. */
+  async serviceAccept(): Promise<void> {
+    const r = new SshReader(await this.read());
+    check(r.byte() === MSG.SERVICE_REQUEST, 'expected SERVICE_REQUEST');
+    await this.send(new SshWriter().byte(MSG.SERVICE_ACCEPT).string(r.name()).toBytes());
   }
 
   /** Reads messages until one of `type` arrives (skipping the client's replies to earlier ones). */

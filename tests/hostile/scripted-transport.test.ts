@@ -1,134 +1,11 @@
 // Transport behaviour against a scripted in-memory server. The fake server is used only for behaviour
 // no real server produces (endless banners, strict-kex violations, corrupted MACs, oversized packets,
 // stalls); its kex is computed independently with node:crypto (X25519, Ed25519, SHA-256).
-// Real-server interop is tests/transport/sshd-transport.test.ts and tests/ssh.
+// Real-server interop is tests/transport/sshd-transport.test.ts and tests/ssh. The server is scripted-server.ts.
 import { describe, expect, it } from 'vitest';
-import { createHash, createPublicKey, diffieHellman, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { MSG } from '../messages.ts';
-import { SshReader, SshWriter } from '../wire/index.ts';
-import { createPacketCipher, keySizes } from './cipher-suite.ts';
-import { deriveDirectionKeys } from './key-schedule.ts';
-import { PacketDecoder, PacketEncoder } from './packet-protocol.ts';
-import { memoryPipe, Transport, type ByteStream, type TransportEvent, type TransportOptions } from './index.ts';
-
-const enc = new TextEncoder();
-const str = (b: Uint8Array | string) => { const d = Buffer.from(b); const l = Buffer.alloc(4); l.writeUInt32BE(d.length); return Buffer.concat([l, d]); };
-const hostKey = generateKeyPairSync('ed25519');
-const rawPublic = (k: KeyObject) => Buffer.from(k.export({ format: 'jwk' }).x!, 'base64url');
-const hostKeyBlob = Buffer.concat([str('ssh-ed25519'), str(rawPublic(hostKey.publicKey))]);
-
-interface ServerOptions { strict?: boolean; ciphers?: string; preBanner?: string[]; corruptSignature?: boolean }
-
-/** A minimal SSH server: curve25519-sha256, ssh-ed25519, one cipher; every step scriptable. */
-class FakeServer {
-  readonly encoder = new PacketEncoder();
-  readonly decoder = new PacketDecoder();
-  private reader: ReadableStreamDefaultReader<Uint8Array>;
-  private writer: WritableStreamDefaultWriter<Uint8Array>;
-  clientVersion = '';
-  sessionId: Uint8Array | undefined;
-  readonly version = 'SSH-2.0-FakeServer_1.0';
-  private leftover = new Uint8Array(0);
-
-  constructor(stream: ByteStream, readonly opts: ServerOptions = {}) {
-    this.reader = stream.readable.getReader();
-    this.writer = stream.writable.getWriter();
-  }
-
-  async raw(bytes: Uint8Array | string): Promise<void> {
-    await this.writer.write(typeof bytes === 'string' ? enc.encode(bytes) : bytes);
-  }
-
-  async send(payload: Uint8Array): Promise<void> {
-    await this.raw(await this.encoder.encode(payload));
-  }
-
-  async read(): Promise<Uint8Array> {
-    for (;;) {
-      const p = await this.decoder.next();
-      if (p) return p.payload;
-      const { value, done } = await this.reader.read();
-      if (done) throw new Error('client closed');
-      this.decoder.feed(value);
-    }
-  }
-
-  async versionExchange(): Promise<void> {
-    for (const l of this.opts.preBanner ?? []) await this.raw(`${l}\r\n`);
-    await this.raw(`${this.version}\r\n`);
-    let buf = Buffer.alloc(0);
-    while (!buf.includes(10)) {
-      const { value, done } = await this.reader.read();
-      if (done) throw new Error('client closed');
-      buf = Buffer.concat([buf, value]);
-    }
-    const lf = buf.indexOf(10);
-    this.clientVersion = buf.subarray(0, lf - 1).toString('latin1');
-    this.leftover = buf.subarray(lf + 1);
-    this.decoder.feed(this.leftover);
-  }
-
-  kexInit(first: boolean): Uint8Array {
-    const ciphers = this.opts.ciphers ?? 'chacha20-poly1305@openssh.com';
-    const kex = `curve25519-sha256${first && this.opts.strict !== false ? ',kex-strict-s-v00@openssh.com' : ''}`;
-    return new SshWriter().byte(MSG.KEXINIT).raw(new Uint8Array(16)).string(kex).string('ssh-ed25519')
-      .string(ciphers).string(ciphers).string('hmac-sha2-256').string('hmac-sha2-256').string('none').string('none')
-      .string('').string('').boolean(false).uint32(0).toBytes();
-  }
-
-  /** One key exchange; `clientKexInit` when the client's KEXINIT was already read. */
-  async kex(first: boolean, clientKexInit?: Uint8Array, sendOurs = true): Promise<void> {
-    const ours = this.kexInit(first);
-    if (sendOurs) await this.send(ours);
-    const ic = clientKexInit ?? await this.read();
-    expect(ic[0]).toBe(MSG.KEXINIT);
-    const init = new SshReader(await this.read());
-    expect(init.byte()).toBe(MSG.KEX_ECDH_INIT);
-    const qc = init.string();
-    const eph = generateKeyPairSync('x25519');
-    const qs = rawPublic(eph.publicKey);
-    const shared = diffieHellman({ privateKey: eph.privateKey, publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(qc).toString('base64url') }, format: 'jwk' }) });
-    const k = new SshWriter().mpintBytes(shared).toBytes();
-    const h = createHash('sha256').update(Buffer.concat([
-      str(this.clientVersion), str(this.version), str(ic), str(ours), str(hostKeyBlob), str(qc), str(qs), k,
-    ])).digest();
-    this.sessionId ??= h;
-    const sig = sign(null, this.opts.corruptSignature ? Buffer.from('not H') : h, hostKey.privateKey);
-    await this.send(new SshWriter().byte(MSG.KEX_ECDH_REPLY).string(hostKeyBlob).string(qs)
-      .string(Buffer.concat([str('ssh-ed25519'), str(sig)])).toBytes());
-    const cipher = (this.opts.ciphers ?? 'chacha20-poly1305@openssh.com').split(',')[0]!;
-    const mac = cipher.includes('ctr') ? 'hmac-sha2-256' : 'none';
-    const sizes = keySizes(cipher, mac);
-    const s2c = await deriveDirectionKeys('SHA-256', k, h, this.sessionId, false, sizes);
-    const c2s = await deriveDirectionKeys('SHA-256', k, h, this.sessionId, true, sizes);
-    await this.send(new Uint8Array([MSG.NEWKEYS]));
-    this.encoder.setSealer(await createPacketCipher(cipher, mac, s2c));
-    if (this.opts.strict !== false) this.encoder.seq = 0;
-    expect((await this.read())[0]).toBe(MSG.NEWKEYS);
-    this.decoder.setOpener(await createPacketCipher(cipher, mac, c2s));
-    if (this.opts.strict !== false) this.decoder.seq = 0;
-  }
-
-  async close(): Promise<void> {
-    await this.writer.close();
-  }
-
-  /** Answers SERVICE_REQUEST like sshd. */
-  async serviceAccept(): Promise<void> {
-    const r = new SshReader(await this.read());
-    expect(r.byte()).toBe(MSG.SERVICE_REQUEST);
-    await this.send(new SshWriter().byte(MSG.SERVICE_ACCEPT).string(r.name()).toBytes());
-  }
-}
-
-function setup(serverOpts: ServerOptions = {}, clientOpts: Partial<TransportOptions> = {}) {
-  const [c, s] = memoryPipe();
-  const server = new FakeServer(s, serverOpts);
-  const events: TransportEvent[] = [];
-  const client = Transport.connect(c, { verifyHostKey: async () => {}, onEvent: (e) => events.push(e), handshakeTimeoutMs: 5000, ...clientOpts });
-  client.catch(() => {});
-  return { server, client, events };
-}
+import { MSG, SshReader, SshWriter } from '../../ssh-proto/index.ts';
+import { memoryPipe, Transport, type ByteStream } from '../../ssh-proto/transport/index.ts';
+import { ScriptedServer, scriptedSession as setup } from './scripted-server.ts';
 
 const serviceRequest = () => new SshWriter().byte(MSG.SERVICE_REQUEST).string('ssh-userauth').toBytes();
 
@@ -138,7 +15,7 @@ describe('version exchange (RFC 4253 §4.2)', () => {
     await server.versionExchange();
     await server.kex(true);
     const t = await client;
-    expect(t.serverVersion).toBe('SSH-2.0-FakeServer_1.0');
+    expect(t.serverVersion).toBe('SSH-2.0-ScriptedServer_1.0');
     expect(server.clientVersion).toBe('SSH-2.0-Tessera_0.1');
     expect(events).toContainEqual({ type: 'pre-banner', lines: ['Welcome', 'to the fake server'] });
     await t.close();
@@ -283,7 +160,7 @@ describe('rekeying (RFC 4253 §9)', () => {
     await data;
     // Server-initiated.
     await server.send(server.kexInit(false));
-    await server.kex(false, undefined, false);
+    await server.kex(false, { sendOurs: false });
     await server.send(new SshWriter().byte(94).uint32(0).string('after').toBytes());
     expect((await t.receive())[0]).toBe(94);
     expect(t.kexCount).toBe(3);
@@ -312,7 +189,7 @@ describe('rekeying (RFC 4253 §9)', () => {
       await server.raw(both);
     };
     await server.send(server.kexInit(false));
-    await server.kex(false, undefined, false);
+    await server.kex(false, { sendOurs: false });
     for (let i = 20; i < 40; i++) { sent.push(data(i)); await server.send(sent[i]!); }
     for (const s of sent) expect(Buffer.from(await t.receive()).equals(Buffer.from(s))).toBe(true);
     expect(t.kexCount).toBe(2);
@@ -328,7 +205,7 @@ describe('rekeying (RFC 4253 §9)', () => {
     for (let i = 0; i < 3; i++) expect((await t.receive())[0]).toBe(94);
     const kexInit = await server.read();
     expect(kexInit[0]).toBe(MSG.KEXINIT);
-    await server.kex(false, kexInit);
+    await server.kex(false, { clientKexInit: kexInit });
     expect(t.kexCount).toBe(2);
     await t.close();
   });
@@ -344,7 +221,7 @@ describe('rekeying (RFC 4253 §9)', () => {
     // The third send crossed 10 000 bytes: the client's KEXINIT follows.
     const kexInit = await server.read();
     expect(kexInit[0]).toBe(MSG.KEXINIT);
-    await server.kex(false, kexInit);
+    await server.kex(false, { clientKexInit: kexInit });
     expect(t.kexCount).toBe(2);
     await t.close();
   });
@@ -378,7 +255,7 @@ describe('a failing byte stream (fault injection)', () => {
 
   it('a read error mid-session becomes CONNECTION_LOST with the cause', async () => {
     const [c, s] = memoryPipe();
-    const server = new FakeServer(s);
+    const server = new ScriptedServer(s);
     const client = Transport.connect(faulty(c, { readLimit: 5000 }), { verifyHostKey: async () => {}, handshakeTimeoutMs: 5000 });
     client.catch(() => {});
     await server.versionExchange();
@@ -394,7 +271,7 @@ describe('a failing byte stream (fault injection)', () => {
 
   it('a write error fails the transport with CONNECTION_LOST, and later sends reject', async () => {
     const [c, s] = memoryPipe();
-    const server = new FakeServer(s);
+    const server = new ScriptedServer(s);
     const client = Transport.connect(faulty(c, { writeLimit: 3 }), { verifyHostKey: async () => {}, handshakeTimeoutMs: 5000 });
     client.catch(() => {});
     await server.versionExchange();
@@ -418,12 +295,12 @@ describe('a failing byte stream (fault injection)', () => {
     const t = await client;
     const kexInit = await server.read();
     expect(kexInit[0]).toBe(MSG.KEXINIT);
-    await server.kex(false, kexInit);
+    await server.kex(false, { clientKexInit: kexInit });
     expect(events).toContainEqual({ type: 'kex-start', initial: false, initiatedBy: 'client' });
     await t.close();
   });
 });
 
-async function s_close(server: FakeServer): Promise<void> {
+async function s_close(server: ScriptedServer): Promise<void> {
   await server.close();
 }
