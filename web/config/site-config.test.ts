@@ -31,6 +31,28 @@ describe('site configuration', () => {
     expect(() => parseSiteConfig([], here)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 
+  it('fails closed on unknown fields and wrong types instead of ignoring them', () => {
+    const invalid = (raw: unknown, field: string) => {
+      expect(() => parseSiteConfig(raw, here)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(`'${field}'`) }));
+    };
+    // A misspelt policy field must not silently leave the weaker default ('prefer', trust on first use).
+    invalid({ revocaton: 'require' }, 'revocaton');
+    invalid({ trustOnFirstuse: false }, 'trustOnFirstuse');
+    invalid({ demo: { virtualReaderport: 1 } }, 'demo.virtualReaderport');
+    invalid({ defaultPort: '22' }, 'defaultPort');
+    invalid({ defaultPort: 70000 }, 'defaultPort');
+    invalid({ defaultHost: 5 }, 'defaultHost');
+    invalid({ defaultUser: ['root'] }, 'defaultUser');
+    invalid({ demo: [] }, 'demo');
+    invalid({ demo: { virtualReaderPort: 0 } }, 'demo.virtualReaderPort');
+    invalid({ demo: { password: 1 } }, 'demo.password');
+    // https page, ws:// relay: the browser would block it at Connect (Mixed Content); say so at load.
+    invalid({ relayUrl: 'ws://relay.example.com/ssh' }, 'relayUrl');
+    expect(parseSiteConfig({ relayUrl: 'ws://127.0.0.1:8080/ssh' }, { protocol: 'http:', host: '127.0.0.1:8080' }).relayUrl).toBe('ws://127.0.0.1:8080/ssh');
+    expect(parseSiteConfig({ defaultHost: 'h', defaultPort: 2222, defaultUser: 'u', demo: { virtualReaderPort: 9, password: 'p' } }, here))
+      .toMatchObject({ defaultHost: 'h', defaultPort: 2222, defaultUser: 'u', demo: { virtualReaderPort: 9, password: 'p' } });
+  });
+
   it('never throws anything but a typed error on arbitrary JSON', () => {
     fc.assert(fc.property(fc.jsonValue(), (v) => {
       try { parseSiteConfig(v, here); } catch (err) { expect((err as { code?: string }).code).toBe('CONFIG_INVALID'); }

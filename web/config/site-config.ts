@@ -48,14 +48,35 @@ export function defaultRelayUrl(location: { protocol: string; host: string }): s
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ssh`;
 }
 
-/** Validates a parsed /config.json. Unknown fields are ignored; wrong types are errors. */
+/** The fields a site policy may carry. Any other is an error: a misspelt "revocaton": "require" must not leave the default. */
+const KNOWN_FIELDS = new Set(['mode', 'relayUrl', 'allowedHosts', 'trustAnchors', 'revocation', 'revocationUrl', 'knownHosts', 'trustOnFirstUse', 'idleTimeoutSeconds', 'defaultHost', 'defaultPort', 'defaultUser', 'demo']);
+const KNOWN_DEMO_FIELDS = new Set(['virtualReaderPort', 'password']);
+
+function unknownField(o: Record<string, unknown>, known: ReadonlySet<string>, prefix: string): void {
+  const extra = Object.keys(o).find((k) => !known.has(k));
+  if (extra !== undefined) fail(`${prefix}${extra}`, 'is not a known setting (check its spelling)');
+}
+
+function optional<T>(value: unknown, field: string, ok: (v: unknown) => v is T, what: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!ok(value)) fail(field, what);
+  return value;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+
+/** Validates a parsed /config.json. Unknown fields and wrong types are errors (fail closed). */
 export function parseSiteConfig(raw: unknown, location: { protocol: string; host: string }): SiteConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('(root)', 'must be a JSON object');
   const o = raw as Record<string, unknown>;
+  unknownField(o, KNOWN_FIELDS, '');
   const mode = o['mode'] ?? 'personal';
   if (mode !== 'personal' && mode !== 'kiosk') fail('mode', 'must be "personal" or "kiosk"');
   const relayUrl = o['relayUrl'] ?? defaultRelayUrl(location);
   if (typeof relayUrl !== 'string' || !/^wss?:\/\//.test(relayUrl)) fail('relayUrl', 'must be a ws:// or wss:// URL');
+  // A page served over https may not open ws:// (Mixed Content, W3C, §4.3 "blockable"): say so now, not at Connect.
+  if (location.protocol === 'https:' && !relayUrl.startsWith('wss://')) fail('relayUrl', 'must be a wss:// URL on a page served over https');
   const revocation = o['revocation'] ?? 'prefer';
   if (revocation !== 'off' && revocation !== 'prefer' && revocation !== 'require') fail('revocation', 'must be "off", "prefer" or "require"');
   let revocationUrl = o['revocationUrl'];
@@ -81,18 +102,20 @@ export function parseSiteConfig(raw: unknown, location: { protocol: string; host
     trustOnFirstUse: mode === 'kiosk' ? false : tofu,
     idleTimeoutSeconds: idle,
   };
-  if (typeof o['defaultHost'] === 'string') config.defaultHost = o['defaultHost'];
-  if (typeof o['defaultPort'] === 'number') config.defaultPort = o['defaultPort'];
-  if (typeof o['defaultUser'] === 'string') config.defaultUser = o['defaultUser'];
+  const defaultHost = optional(o['defaultHost'], 'defaultHost', isString, 'must be a string');
+  const defaultPort = optional(o['defaultPort'], 'defaultPort', isPort, 'must be a port number from 1 to 65535');
+  const defaultUser = optional(o['defaultUser'], 'defaultUser', isString, 'must be a string');
+  if (defaultHost !== undefined) config.defaultHost = defaultHost;
+  if (defaultPort !== undefined) config.defaultPort = defaultPort;
+  if (defaultUser !== undefined) config.defaultUser = defaultUser;
   const demo = o['demo'];
   if (demo !== undefined) {
-    if (typeof demo !== 'object' || demo === null) fail('demo', 'must be an object');
+    if (typeof demo !== 'object' || demo === null || Array.isArray(demo)) fail('demo', 'must be an object');
     const d = demo as Record<string, unknown>;
-    const port = d['virtualReaderPort'];
-    config.demo = {
-      ...(typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536 ? { virtualReaderPort: port } : {}),
-      ...(typeof d['password'] === 'string' ? { password: d['password'] } : {}),
-    };
+    unknownField(d, KNOWN_DEMO_FIELDS, 'demo.');
+    const port = optional(d['virtualReaderPort'], 'demo.virtualReaderPort', isPort, 'must be a port number from 1 to 65535');
+    const password = optional(d['password'], 'demo.password', isString, 'must be a string');
+    config.demo = { ...(port !== undefined ? { virtualReaderPort: port } : {}), ...(password !== undefined ? { password } : {}) };
   }
   return config;
 }
