@@ -75,4 +75,9 @@ describe('site configuration', () => {
     await expect(loadSiteConfig(res(200, '{oops'), here)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     await expect(loadSiteConfig(res(500, ''), here)).rejects.toMatchObject({ code: 'CONFIG_UNAVAILABLE' });
   });
+
+  it('a failed fetch of /config.json is an error, never the personal-mode defaults (a kiosk must not fail open)', async () => {
+    const offline = (async () => { throw new TypeError('Failed to fetch'); }) as unknown as typeof fetch;
+    await expect(loadSiteConfig(offline, here)).rejects.toMatchObject({ code: 'CONFIG_UNAVAILABLE' });
+  });
 });

@@ -132,13 +132,17 @@ export function hostAllowed(config: SiteConfig, host: string): boolean {
   });
 }
 
-/** Fetches /config.json; a missing file means the defaults, a malformed one is an error. */
+/**
+ * Fetches /config.json; a missing file (404) means the defaults, a malformed one is an error. A failed
+ * fetch is an error too: it says nothing about the policy, and the defaults (personal mode, trust on
+ * first use, IndexedDB) would turn a kiosk whose request failed into a personal page.
+ */
 export async function loadSiteConfig(fetcher: typeof fetch, location: { protocol: string; host: string }): Promise<SiteConfig> {
   let response: Response;
   try {
     response = await fetcher('/config.json', { cache: 'no-cache' });
-  } catch {
-    return parseSiteConfig({}, location);
+  } catch (err) {
+    throw new WebError('CONFIG_UNAVAILABLE', 'The site configuration could not be loaded (network error). Check the connection and reload the page.', { cause: err });
   }
   if (response.status === 404) return parseSiteConfig({}, location);
   if (!response.ok) throw new WebError('CONFIG_UNAVAILABLE', `The site configuration could not be loaded (HTTP ${response.status}). Reload the page.`);

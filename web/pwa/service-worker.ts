@@ -23,11 +23,16 @@ async function precache(): Promise<void> {
   const { files } = (await response.json()) as { files: string[] };
   const cache = await caches.open(CACHE);
   await cache.addAll(files);
-  // The site policy too, when the server has one (offline, the page keeps the last policy it saw).
+  // The site policy too (offline, the page keeps the last policy it saw). A 404 is kept as well: it means
+  // "no policy, use the defaults", whereas no answer at all makes the page stop (loadSiteConfig).
   try {
     const policy = await fetch('/config.json', { cache: 'no-store' });
-    if (policy.ok) await cache.put('/config.json', policy);
-  } catch { /* none: the page uses its defaults */ }
+    if (keepPolicy(policy)) await cache.put('/config.json', policy);
+  } catch { /* offline at install: the first online load stores it */ }
+}
+
+function keepPolicy(response: Response): boolean {
+  return response.ok || response.status === 404;
 }
 
 self.addEventListener('install', (event) => {
@@ -45,7 +50,7 @@ async function networkFirst(request: Request, fallback: string): Promise<Respons
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(fallback === '/' ? '/' : request, response.clone());
+    if (response.ok || (fallback === '/config.json' && keepPolicy(response))) await cache.put(fallback === '/' ? '/' : request, response.clone());
     return response;
   } catch {
     return (await cache.match(fallback)) ?? (await cache.match(request)) ?? Response.error();
