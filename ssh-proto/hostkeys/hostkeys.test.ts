@@ -207,6 +207,14 @@ describe('host certificates through @cert-authority (PROTOCOL.certkeys)', () => 
       .toMatchObject({ code: 'HOST_CERT_INVALID', reasons: [expect.stringMatching(/signature/)] });
   });
 
+  it('a certificate not valid before a time beyond Date\'s range is HOST_CERT_INVALID, not a RangeError', async () => {
+    // ssh-keygen signs any uint64 start time (0x... is raw seconds); new Date() of it is an Invalid Date.
+    const certFile = sign(ed, ca, ['-h', '-I', 'id', '-n', 'srv.example', '-V', '0x7000000000000000:forever']);
+    const e = await checkHostKey({ knownHosts: `@cert-authority * ${pubOf(ca)}\n`, host: 'srv.example' }, certInfo(certFile)).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(HostKeyError);
+    expect(e).toMatchObject({ code: 'HOST_CERT_INVALID', reasons: ['it is not valid before 8070450532247928832 s after 1970'] });
+  });
+
   it('an untrusted CA falls back to the plain key, and a revoked CA is refused', async () => {
     const certFile = sign(ed, ca, ['-h', '-I', 'id', '-n', 'host.example']);
     await expect(checkHostKey({ knownHosts: knownHostsText().replace(/@cert-authority.*\n/, ''), host: 'host.example' }, certInfo(certFile)))

@@ -36,14 +36,19 @@ async function refs(entries: readonly KnownHostEntry[]): Promise<KnownKeyRef[]> 
   return Promise.all(entries.map(async (e) => ({ fingerprint: await fingerprintSha256(e.key), keyType: e.keyType, line: e.line })));
 }
 
+/** A certificate time (uint64 seconds, PROTOCOL.certkeys) for a message; Date covers only ±8.64e12 s (ECMA-262 §21.4.1.1). */
+function certTime(seconds: bigint): string {
+  return seconds <= 8_640_000_000_000n ? new Date(Number(seconds) * 1000).toISOString() : `${seconds} s after 1970`;
+}
+
 /** Why a certificate signed by a trusted CA is not valid for this host now; empty when it is. */
 export async function hostCertificateProblems(cert: Certificate, host: string, nowSeconds: number, caAlgorithms: readonly string[]): Promise<string[]> {
   const reasons: string[] = [];
   if (!(await verifyCertificateSignature(cert, caAlgorithms))) reasons.push('the CA signature does not verify (or uses a refused algorithm)');
   if (cert.certType !== 'host') reasons.push('it is a user certificate, not a host certificate');
   const now = BigInt(Math.floor(nowSeconds));
-  if (now < cert.validAfter) reasons.push(`it is not valid before ${new Date(Number(cert.validAfter) * 1000).toISOString()}`);
-  if (now >= cert.validBefore) reasons.push(`it expired at ${new Date(Number(cert.validBefore) * 1000).toISOString()}`);
+  if (now < cert.validAfter) reasons.push(`it is not valid before ${certTime(cert.validAfter)}`);
+  if (now >= cert.validBefore) reasons.push(`it expired at ${certTime(cert.validBefore)}`);
   // sshkey_cert_check_host: principals may be patterns; an empty list is valid for any host (PROTOCOL.certkeys).
   const name = host.toLowerCase();
   if (cert.principals.length > 0 && !cert.principals.some((p) => matchPattern(name, p.toLowerCase()))) {
