@@ -85,6 +85,21 @@ describe('other ciphers and hostile files', () => {
     expect(Buffer.from(key.publicKey)).toEqual(Buffer.from(pub));
   });
 
+  it('bcrypt rounds above 1024 are refused before any work: no CPU pinned for minutes by a hostile file', async () => {
+    const { text } = keygen('rounds', ['-t', 'ed25519', '-a', '2'], 'pw');
+    const body = Buffer.from(text.split('\n').filter((l) => l && !l.startsWith('-----')).join(''), 'base64');
+    // "openssh-key-v1\0", string "aes256-ctr", string "bcrypt", string kdfoptions = (string salt[16], uint32 rounds)
+    const at = 15 + 4 + 'aes256-ctr'.length + 4 + 'bcrypt'.length + 4 + 4 + 16;
+    expect(body.readUInt32BE(at)).toBe(2);
+    for (const rounds of [1025, 16384, 2 ** 31]) {
+      body.writeUInt32BE(rounds, at);
+      const started = Date.now();
+      const patched = `-----BEGIN OPENSSH PRIVATE KEY-----\n${body.toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`;
+      await expect(parsePrivateKeyFile(patched, 'pw')).rejects.toMatchObject({ code: 'KEY_UNSUPPORTED', message: expect.stringContaining(`${rounds} bcrypt rounds`) });
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+  });
+
   it('aes128-ctr with ssh-keygen\'s default rounds (16)', async () => {
     const { text, pub } = keygen('ctr128', ['-t', 'ecdsa', '-Z', 'aes128-ctr'], 'pw');
     expect(Buffer.from((await parsePrivateKeyFile(text, 'pw')).publicKey)).toEqual(Buffer.from(pub));

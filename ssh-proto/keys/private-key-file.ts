@@ -22,8 +22,12 @@ const CIPHERS: Record<string, CipherSpec> = {
   'aes256-gcm@openssh.com': { keyLen: 32, ivLen: 12, blockSize: 16, tagLen: 16, mode: 'gcm' },
 };
 
-/** bcrypt rounds above this are refused: a hostile file must not pin the CPU for minutes. */
-const MAX_BCRYPT_ROUNDS = 1 << 14;
+/**
+ * bcrypt rounds above this are refused: a hostile file must not pin the CPU for minutes (the KDF is synchronous JS).
+ * ssh-keygen -a defaults to 16 and guides suggest 100; in this pure-JS bcrypt_pbkdf one round of a 48-byte key costs
+ * ~35 ms on a slow core, so 1024 rounds is about half a minute, and the old 16384 was about ten minutes.
+ */
+const MAX_BCRYPT_ROUNDS = 1024;
 
 function pemBody(text: string, label: string): Uint8Array | undefined {
   const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`).exec(text);
@@ -71,7 +75,10 @@ async function decryptSection(
   const salt = o.string();
   const rounds = o.uint32();
   o.end();
-  if (rounds < 1 || rounds > MAX_BCRYPT_ROUNDS) throw new KeyError('KEY_UNSUPPORTED', `The key file asks for ${rounds} bcrypt rounds.`);
+  if (rounds < 1 || rounds > MAX_BCRYPT_ROUNDS) {
+    throw new KeyError('KEY_UNSUPPORTED',
+      `The key file asks for ${rounds} bcrypt rounds (at most ${MAX_BCRYPT_ROUNDS} are accepted); re-encrypt it with "ssh-keygen -p -a 100 -f KEY".`);
+  }
   const body = sealed.length - spec.tagLen;
   if (body < spec.blockSize || body % spec.blockSize !== 0) throw new KeyError('KEY_MALFORMED', 'The encrypted key section has a bad length.');
   const derived = await bcryptPbkdf(passphrase, salt, rounds, spec.keyLen + spec.ivLen);
