@@ -209,7 +209,7 @@ export class App {
     search.addEventListener('keydown', (e) => { if (e.key === 'Enter') find(); });
     byId('copy-button').addEventListener('click', () => { void navigator.clipboard?.writeText(this.terminal.selection()).catch(() => undefined); });
     byId('paste-button').addEventListener('click', () => {
-      void navigator.clipboard?.readText().then((text) => this.terminal.terminal.paste(text)).catch(() => {
+      void navigator.clipboard?.readText().then((text) => this.terminal.paste(text)).catch(() => {
         this.statusLine.show({ ...this.statusLine.current ?? status.idle(), detail: 'Paste with Ctrl+Shift+V: the browser denied clipboard access.' });
       });
     });

@@ -6,6 +6,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
+import { pasteSafe } from './paste.ts';
 import { THEMES, type ThemeName } from './themes.ts';
 import { Utf8Stream } from './utf8-stream.ts';
 import { WriteQueue } from './write-queue.ts';
@@ -56,6 +57,15 @@ export class TerminalView {
       }
       return true;
     });
+    // The browser's paste event reaches xterm.js on its textarea; a paste with ESC is taken here first
+    // (capture phase) and pasted without it (paste.ts).
+    container.addEventListener('paste', (e) => {
+      const text = e.clipboardData?.getData('text/plain');
+      if (text === undefined || !text.includes('\x1b')) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      this.paste(text);
+    }, { capture: true });
     this.terminal.open(container);
     this.renderer = 'dom';
     void this.tryWebgl();
@@ -119,6 +129,9 @@ export class TerminalView {
 
   /** A new session starts with a fresh decoder (a half character from the last one is dropped). */
   resetDecoder(): void { this.utf8 = new Utf8Stream(); }
+
+  /** Pastes text as the user's input (bracketed when the shell asked), without ESC (paste.ts). */
+  paste(text: string): void { this.terminal.paste(pasteSafe(text)); }
 
   onInput(listener: (data: string) => void): IDisposable { return this.terminal.onData(listener); }
   onResize(listener: (size: TerminalSize) => void): IDisposable { return this.terminal.onResize(listener); }

