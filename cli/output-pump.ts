@@ -18,16 +18,19 @@ export interface OutputSink {
 
 /**
  * Copies `source` into `sink` until the channel ends; resolves once the sink flushed. A failed sink (a closed
- * stdout) makes the rest be taken and dropped, so the window keeps moving and the remote command can finish.
+ * stdout) makes the rest be taken and dropped, so the window keeps moving and the remote command can finish;
+ * `onSinkFailed` is called once when the failure is first seen.
  * A failed connection ends it too: the session reports that error.
  */
-export function pumpOutput(source: InboundSource, sink: OutputSink): Promise<void> {
+export function pumpOutput(source: InboundSource, sink: OutputSink, onSinkFailed?: () => void): Promise<void> {
   return new Promise((resolve) => {
     let ended = false;
     let waiting = false;
+    let failed = false;
     const pump = (): void => {
       if (waiting) return;
       for (let chunk = source.take(); chunk; chunk = source.take()) {
+        if (sink.error && !failed) { failed = true; onSinkFailed?.(); }
         if (sink.error || sink.write(chunk) || sink.error) continue;
         waiting = true;
         void sink.drained().then(() => { waiting = false; pump(); });

@@ -123,7 +123,14 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
   const stdoutSink = sinkFor(1, () => process.stdout);
   const stderrSink = sinkFor(2, () => process.stderr);
   restore.push(() => { stdoutSink.dispose?.(); stderrSink.dispose?.(); });
-  const stdoutDone = pumpOutput(session.source, stdoutSink);
+  // stdout's reader went away (EPIPE, `| head -1`): say so with eow@openssh.com, no reply, as OpenSSH's client does
+  // (PROTOCOL §2.1; nchan.c chan_write_failed). sshd then closes the command's stdout, and a command that writes
+  // forever ends with SIGPIPE instead of running on unread. Servers that do not know it ignore it (RFC 4254 §6.1).
+  let stdoutClosed = false;
+  const stdoutDone = pumpOutput(session.source, stdoutSink, () => {
+    stdoutClosed = true;
+    session.request('eow@openssh.com', new Uint8Array(0), false).catch(() => undefined);
+  });
   const stderrDone = pumpOutput(session.sourceStderr, stderrSink);
   const stopInput = forwardInput(stdin, session.stdin);
   try {
@@ -131,7 +138,8 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
     await Promise.all([stdoutDone, stderrDone]);
     if (exit.code !== undefined) return exit.code;
     if (exit.signal !== undefined) {
-      say(`tessera ssh: the remote command was killed by signal ${exit.signal}.`);
+      // SIGPIPE after our own reader went away is the expected end of `| head`: quiet, as a local pipeline.
+      if (!(stdoutClosed && exit.signal === 'PIPE')) say(`tessera ssh: the remote command was killed by signal ${exit.signal}.`);
       return 128 + (SIGNALS[exit.signal] ?? 0);
     }
     return 255;
