@@ -229,6 +229,29 @@ describe('hostile servers', () => {
     await expect(cancelled).rejects.toMatchObject({ code: 'AUTH_CANCELLED' });
   });
 
+  it('banners do not extend the reply timeout: a server trickling them still ends with AUTH_TIMEOUT', async () => {
+    const { channel, server } = memoryChannel();
+    const banners: string[] = [];
+    const done = authenticate(channel, {
+      username: 'alice', methods: [{ type: 'password', password: 'pw' }], replyTimeoutMs: 200, onBanner: (m) => banners.push(m),
+    });
+    await server.serviceAndNone(['password']);
+    await server.request('password');
+    const caught = done.catch((e: unknown) => e);
+    let settled = false;
+    void caught.then(() => { settled = true; });
+    // One banner every 20 ms for up to 2 s: each arrives well within the 200 ms timeout, none is an answer.
+    const started = Date.now();
+    for (let i = 0; i < 100 && !settled; i++) {
+      server.send(new SshWriter().byte(MSG.USERAUTH_BANNER).string(`line ${i}\n`).string(''));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(settled).toBe(true);
+    expect(await caught).toMatchObject({ code: 'AUTH_TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(banners.length).toBeGreaterThan(0);
+  });
+
   it('a truncated FAILURE message is a typed wire error', async () => {
     const { channel, server } = memoryChannel();
     const done = authenticate(channel, { username: 'alice', methods: [] });

@@ -21,8 +21,9 @@ export class AuthContext {
   /**
    * The next message, bounded: the caller's AbortSignal and a per-reply timeout end the wait with a typed error
    * (a stalled server must not hang the login). The transport is then closed by the caller.
+   * `deadline` (ms since the epoch) lets one reply span several messages without extending the wait.
    */
-  async receive(): Promise<Uint8Array> {
+  async receive(deadline = Date.now() + this.replyTimeoutMs): Promise<Uint8Array> {
     this.checkAborted();
     const pending = this.channel.receive();
     pending.catch(() => undefined); // may lose the race below; its failure is the transport's to report
@@ -30,7 +31,7 @@ export class AuthContext {
     let onAbort: (() => void) | undefined;
     const stop = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new AuthError('AUTH_TIMEOUT',
-        `The server did not answer within ${Math.round(this.replyTimeoutMs / 1000)} s during authentication.`)), this.replyTimeoutMs);
+        `The server did not answer within ${Math.round(this.replyTimeoutMs / 1000)} s during authentication.`)), Math.max(0, deadline - Date.now()));
       onAbort = () => reject(new AuthError('AUTH_CANCELLED', 'Authentication was cancelled.', [], [], { cause: this.signal?.reason }));
       this.signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -69,8 +70,11 @@ export class AuthContext {
    * Returns SUCCESS/FAILURE as an AttemptResult, or a reader positioned after a message number in `expect`.
    */
   async reply(expect: readonly number[] = []): Promise<AttemptResult | { msg: number; r: SshReader }> {
+    // One deadline for the reply: banners are not an answer, so a server trickling them cannot hold the login
+    // open past AUTH_TIMEOUT (RFC 4252 §5.4 allows banners, not an endless wait).
+    const deadline = Date.now() + this.replyTimeoutMs;
     for (;;) {
-      const payload = await this.receive();
+      const payload = await this.receive(deadline);
       const r = new SshReader(payload);
       const msg = r.byte();
       if (msg === MSG.USERAUTH_BANNER) {
