@@ -1,7 +1,7 @@
 // The session half of `tessera ssh` (cli/ssh.ts parses the command line and starts connecting, then loads this):
 // keys, known_hosts and host-key trust, the SSH connection on the node:crypto backend, stdio forwarding with a
 // raw-mode pty when attached to a terminal, and the remote exit status as the command's own.
-import { appendFileSync, createReadStream, existsSync, fstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -238,7 +238,7 @@ function hostKeyChecker(a: SshArgs, knownHosts: string): (key: HostKeyInfo) => P
         mkdirSync(dirname(a.knownHostsFile), { recursive: true });
         // A host certificate without a trusted CA is recorded as its plain key, as OpenSSH does.
         const plain = isCertificateType(publicKeyType(key.blob)) ? encodePublicKey(parseCertificate(key.blob).key) : key.blob;
-        appendFileSync(a.knownHostsFile, `${await formatKnownHostsLine({ host: a.host, port: a.port, key: plain })}\n`);
+        appendKnownHost(a.knownHostsFile, await formatKnownHostsLine({ host: a.host, port: a.port, key: plain }));
         say(`Warning: Permanently added '${a.port === 22 ? a.host : `[${a.host}]:${a.port}`}' (${err.keyType} ${err.fingerprint}) to the list of known hosts.`);
         return;
       }
@@ -246,6 +246,22 @@ function hostKeyChecker(a: SshArgs, knownHosts: string): (key: HostKeyInfo) => P
       throw err;
     }
   };
+}
+
+/**
+ * Appends `line` to known_hosts in one O_APPEND write. A file whose last line lacks its newline gets one first, as
+ * OpenSSH does (hostfile.c add_host_to_hostfile), so the new entry is never glued to the last one.
+ */
+function appendKnownHost(file: string, line: string): void {
+  const fd = openSync(file, 'a+');
+  try {
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    const needsNewline = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    writeSync(fd, `${needsNewline ? '\n' : ''}${line}\n`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** OpenSSH's warning for a changed host key (sshconnect.c warn_changed_key), then a hard stop. */
