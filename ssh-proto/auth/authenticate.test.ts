@@ -167,6 +167,24 @@ describe('method negotiation', () => {
     expect((err as Error).message).toMatch(/alice/);
   });
 
+  it('an RSA key with no algorithm the server accepts is skipped without hiding the server\'s other methods', async () => {
+    // sshd with PubkeyAcceptedAlgorithms ssh-ed25519 announces server-sig-algs=ssh-ed25519 (RFC 8308 §3.1): the RSA key
+    // has nothing to offer, and the password method the server lists must still be tried (RFC 4252 §5.1).
+    const { channel, server } = memoryChannel(['ssh-ed25519']);
+    const rsa: Signer = {
+      publicKey: new SshWriter().string('ssh-rsa').toBytes(), algorithms: ['rsa-sha2-512', 'rsa-sha2-256'],
+      sign: async () => { throw new Error('must not sign'); },
+    };
+    const done = authenticate(channel, { username: 'alice', methods: [{ type: 'publickey', signer: rsa }, { type: 'password', password: 'pw' }] });
+    await server.serviceAndNone(['publickey', 'password']);
+    const p = await Promise.race([server.request('password'), done.then(() => 'resolved', (e: unknown) => e)]);
+    expect(p).toBeInstanceOf(SshReader);
+    expect((p as SshReader).boolean()).toBe(false);
+    expect((p as SshReader).utf8()).toBe('pw');
+    server.success();
+    await expect(done).resolves.toEqual({ methods: ['password'] });
+  });
+
   it('skips methods the server does not list, and succeeds on none for open accounts', async () => {
     const a = memoryChannel();
     const done = authenticate(a.channel, { username: 'alice', methods: [{ type: 'password', password: 'x' }] });

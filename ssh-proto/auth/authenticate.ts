@@ -58,10 +58,10 @@ async function awaitServiceAccept(ctx: AuthContext, name: string): Promise<void>
   if (accepted !== name) throw new AuthError('AUTH_SERVICE_REFUSED', `The server accepted "${accepted}" instead of ${name}.`);
 }
 
-async function attempt(ctx: AuthContext, m: AuthMethod, onPrompt: PromptCallback | undefined): Promise<AttemptResult> {
+async function attempt(ctx: AuthContext, m: AuthMethod, onPrompt: PromptCallback | undefined, canContinue: readonly string[]): Promise<AttemptResult> {
   switch (m.type) {
     case 'publickey':
-      return tryPublicKey(ctx, m.signer, m);
+      return tryPublicKey(ctx, m.signer, m, canContinue);
     case 'password': {
       const password = typeof m.password === 'string' ? m.password : await m.password();
       // RFC 4252 §8: byte 50, user, service, "password", boolean FALSE, string plaintext password
@@ -109,7 +109,7 @@ export async function authenticate(channel: MessageChannel, options: AuthOptions
     }
     const method = remaining.splice(i, 1)[0]!;
     ctx.checkAborted();
-    res = await attempt(ctx, method, options.onPrompt);
+    res = await attempt(ctx, method, options.onPrompt, canContinue);
     if (res.ok) {
       succeeded.push(method.type);
       options.onAttempt?.({ method: method.type, result: 'success', canContinue: [] });

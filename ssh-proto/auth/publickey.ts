@@ -52,10 +52,11 @@ export function publicKeySignedData(sessionId: Uint8Array, user: string, service
     .string('publickey').boolean(true).string(algorithm).string(publicKey).toBytes();
 }
 
-export async function tryPublicKey(ctx: AuthContext, signer: Signer, options: PublicKeyOptions): Promise<AttemptResult> {
+/** `canContinue` is the server's last list (RFC 4252 §5.1); it stands when no algorithm is left to try for this key. */
+export async function tryPublicKey(ctx: AuthContext, signer: Signer, options: PublicKeyOptions, canContinue: readonly string[]): Promise<AttemptResult> {
   const keyBlobType = publicKeyType(signer.publicKey);
   const candidates = chooseAlgorithms(signer, ctx.channel.serverSigAlgs, options.allowSha1Rsa ?? false);
-  let last: AttemptResult = { ok: false, methods: ['publickey'], partial: false };
+  let last: AttemptResult = { ok: false, methods: [...canContinue], partial: false };
   for (const sigAlg of candidates) {
     const alg = requestAlgorithm(sigAlg, keyBlobType);
     if (options.query ?? true) {
