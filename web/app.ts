@@ -214,10 +214,15 @@ export class App {
       });
     });
     byId('clear-button').addEventListener('click', () => this.terminal.clear());
+    // One flash per 150 ms at most: a server that sends BEL by the megabyte (a binary file cat'ed, or
+    // on purpose) had the page start a style change and a timer for every byte, freezing it for seconds.
+    const area = byId('terminal');
+    let ringing = false;
     this.terminal.onBell(() => {
-      const area = byId('terminal');
+      if (ringing) return;
+      ringing = true;
       area.classList.add('bell');
-      setTimeout(() => area.classList.remove('bell'), 150);
+      setTimeout(() => { area.classList.remove('bell'); ringing = false; }, 150);
     });
   }
 

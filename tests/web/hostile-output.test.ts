@@ -46,4 +46,27 @@ describe('hostile terminal output and pastes', () => {
     }
     await context.close();
   }, 60_000);
+
+  it('a flood of BEL flashes the terminal without starting work for every byte', async () => {
+    const { context, page } = await stack.newPage();
+    await openApp(page, stack.baseUrl);
+    // Before: a style change and a timer per BEL; 2 MiB of BEL froze the page for about 20 s (text: 0.5 s).
+    const result = await page.evaluate(async () => {
+      const view = window.tessera!.app.terminal;
+      const area = document.getElementById('terminal')!;
+      let flashed = false;
+      new MutationObserver(() => { flashed ||= area.classList.contains('bell'); }).observe(area, { attributes: true, attributeFilter: ['class'] });
+      let timers = 0;
+      const realSetTimeout = window.setTimeout;
+      window.setTimeout = ((...args: Parameters<typeof setTimeout>) => { timers++; return realSetTimeout(...args); }) as typeof setTimeout;
+      void view.writeBytes(new Uint8Array(100_000).fill(0x07));
+      await view.flush();
+      window.setTimeout = realSetTimeout;
+      return { timers, flashed };
+    });
+    expect(result.timers).toBeLessThan(100);
+    expect(result.flashed).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.getElementById('terminal')!.classList.contains('bell'))).toBe(false);
+    await context.close();
+  }, 60_000);
 });
