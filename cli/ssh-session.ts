@@ -31,8 +31,20 @@ async function loadIdentities(a: SshArgs, interactive: boolean): Promise<AuthMet
   const methods: AuthMethod[] = [];
   for (const path of paths) {
     let text: string;
-    try { text = readFileSync(path, 'utf8'); } catch (err) {
+    let fd: number | undefined;
+    try {
+      fd = openSync(path, 'r');
+      const st = fstatSync(fd);
+      // ssh(1) ignores a private key file of the user's that others may read (authfile.c sshkey_perm_ok).
+      if (st.uid === process.getuid?.() && (st.mode & 0o077) !== 0) {
+        say(unprotectedKeyWarning(path, st.mode));
+        continue;
+      }
+      text = readFileSync(fd, 'utf8');
+    } catch (err) {
       throw new UsageError(`cannot read the identity file ${path}: ${(err as Error).message}`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
     let passphrase: string | undefined;
     if (isPrivateKeyEncrypted(text)) {
@@ -42,6 +54,20 @@ async function loadIdentities(a: SshArgs, interactive: boolean): Promise<AuthMet
     methods.push({ type: 'publickey', signer: await parsePrivateKeyFile(text, passphrase) });
   }
   return methods;
+}
+
+/** OpenSSH's words for a private key file that others can read (authfile.c sshkey_perm_ok, sshconnect2.c). */
+function unprotectedKeyWarning(path: string, mode: number): string {
+  const bar = '@'.repeat(59);
+  return [
+    bar,
+    '@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @',
+    bar,
+    `Permissions 0${(mode & 0o777).toString(8).padStart(3, '0')} for '${path}' are too open.`,
+    'It is required that your private key files are NOT accessible by others.',
+    'This private key will be ignored.',
+    `Load key "${path}": bad permissions`,
+  ].join('\n');
 }
 
 function describeEvent(event: ClientEvent, a: SshArgs): string | undefined {
