@@ -91,8 +91,11 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
   /** Options given on the command line, which a profile does not override. */
   const given = new Set<'port' | 'knownHosts' | 'cardCa' | 'hostCa'>();
   const rest: string[] = [];
+  // ssh(1) reads its options with getopt(3): grouped flags (-vT) and attached values (-p2222, -oPort=22) are split
+  // here into the separate forms handled below.
+  const argv = [...args];
   const value = (i: number, flag: string): string => {
-    const v = args[i + 1];
+    const v = argv[i + 1];
     if (v === undefined) throw new UsageError(`${flag} needs a value`);
     return v;
   };
@@ -124,11 +127,12 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       default: throw new UsageError(`unsupported option -o ${key}`);
     }
   };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    if (destination !== undefined && !a.startsWith('-')) { rest.push(...args.slice(i)); break; }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (destination !== undefined && !a.startsWith('-')) { rest.push(...argv.slice(i)); break; }
+    if (/^-[^-]./.test(a)) { argv.splice(i, 1, ...splitShortOptions(a)); i--; continue; }
     switch (a) {
-      case '--': rest.push(...args.slice(i + 1)); i = args.length; break;
+      case '--': rest.push(...argv.slice(i + 1)); i = argv.length; break;
       case '-h': case '--help': throw new HelpRequested(USAGE);
       case '-p': out.port = parsePort(value(i, a)); given.add('port'); i++; break;
       case '-l': user = value(i, a); i++; break;
@@ -165,6 +169,26 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
   out.host = destination.replace(/^\[(.*)\]$/, '$1');
   out.user = user ?? userInfo().username;
   if (rest.length > 0) out.command = rest.join(' ');
+  return out;
+}
+
+/** Letters that take a value, and letters that are flags (a subset of ssh(1)'s getopt string). */
+const VALUE_LETTERS = 'plio';
+const FLAG_LETTERS = 'tTvh';
+
+/** "-vTp2222" as getopt(3) reads it: ["-v", "-T", "-p", "2222"]. */
+function splitShortOptions(group: string): string[] {
+  const out: string[] = [];
+  for (let j = 1; j < group.length; j++) {
+    const letter = group[j]!;
+    if (VALUE_LETTERS.includes(letter)) {
+      out.push(`-${letter}`);
+      if (j + 1 < group.length) out.push(group.slice(j + 1));
+      return out;
+    }
+    if (!FLAG_LETTERS.includes(letter)) throw new UsageError(`unknown option -${letter}`);
+    out.push(`-${letter}`);
+  }
   return out;
 }
 

@@ -1,0 +1,56 @@
+// `tessera ssh` option syntax against ssh(1)'s, which reads its options with getopt(3) ("1246ab:c:e:fgi:kl:m:no:p:..."):
+// a value may be attached (-p2222, -iFILE, -lbob, -oPort=2200), flags may be grouped (-vT, -tt), and options may
+// follow the destination until the first word of the command.
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../cli/command.ts';
+import { parseSshArgs } from '../../cli/ssh.ts';
+
+describe('parseSshArgs: ssh(1) option forms', () => {
+  it('values attached to their letter: -pPORT, -iFILE, -lUSER, -oOption=value', () => {
+    const a = parseSshArgs(['-p2222', '-i/keys/id', '-lbob', '-oUserKnownHostsFile=/tmp/kh', '-oConnectTimeout=3', 'host', 'uptime']);
+    expect(a.port).toBe(2222);
+    expect(a.identities).toEqual(['/keys/id']);
+    expect(a.user).toBe('bob');
+    expect(a.knownHostsFile).toBe('/tmp/kh');
+    expect(a.connectTimeoutMs).toBe(3000);
+    expect(a.host).toBe('host');
+    expect(a.command).toBe('uptime');
+  });
+
+  it('grouped flags: -vT, -tv, and a value after grouped flags (-vp2200)', () => {
+    const a = parseSshArgs(['-vT', 'host']);
+    expect(a.verbose).toBe(true);
+    expect(a.pty).toBe('never');
+    const b = parseSshArgs(['-tv', 'host']);
+    expect(b.pty).toBe('force');
+    expect(b.verbose).toBe(true);
+    const c = parseSshArgs(['-vp2200', 'host']);
+    expect(c.verbose).toBe(true);
+    expect(c.port).toBe(2200);
+    const d = parseSshArgs(['-vp', '2201', 'host']);
+    expect(d.port).toBe(2201);
+  });
+
+  it('the separate forms still work, -o "Option value" too, and options after the destination', () => {
+    const a = parseSshArgs(['-p', '2222', '-o', 'User alice', 'host', '-o', 'Port=2300', '--', 'ls', '-l']);
+    expect(a.port).toBe(2300);
+    expect(a.user).toBe('alice');
+    expect(a.command).toBe('ls -l');
+  });
+
+  it('user@[IPv6] and the last @ separates the user', () => {
+    const a = parseSshArgs(['-p', '22', 'me@[::1]']);
+    expect(a.user).toBe('me');
+    expect(a.host).toBe('::1');
+    const b = parseSshArgs(['first.last@corp@bastion']);
+    expect(b.user).toBe('first.last@corp');
+    expect(b.host).toBe('bastion');
+  });
+
+  it('an unknown letter, in a group or alone, is a usage error naming it', () => {
+    expect(() => parseSshArgs(['-vX', 'host'])).toThrow(UsageError);
+    expect(() => parseSshArgs(['-vX', 'host'])).toThrow(/-X/);
+    expect(() => parseSshArgs(['-Z', 'host'])).toThrow(/-Z/);
+    expect(() => parseSshArgs(['-v', '-p'])).toThrow(/-p needs a value/);
+  });
+});
