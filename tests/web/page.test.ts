@@ -49,6 +49,22 @@ describe('the Tessera page', () => {
     await context.close();
   }, 60_000);
 
+  it('keeps the page as its offline shell, not whatever same-origin URL was last navigated to', async () => {
+    const { context, page } = await stack.newPage();
+    await openApp(page, stack.baseUrl);
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    // Any site can send the browser to these (a link); the service worker answers the navigation.
+    await page.goto(`${stack.baseUrl}/healthz`);
+    await page.goto(`${stack.baseUrl}/config.json`);
+    await context.setOffline(true);
+    await page.goto(stack.baseUrl);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.textContent('#connect-title')).toBe('Connect');
+    await context.close();
+  }, 60_000);
+
   it('validates the form before connecting and names the problem', async () => {
     const { context, page } = await stack.newPage();
     await openApp(page, stack.baseUrl);

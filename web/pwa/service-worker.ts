@@ -50,7 +50,10 @@ async function networkFirst(request: Request, fallback: string): Promise<Respons
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok || (fallback === '/config.json' && keepPolicy(response))) await cache.put(fallback === '/' ? '/' : request, response.clone());
+    // Only the page itself becomes the offline shell: any site can navigate the browser to another
+    // same-origin URL (/healthz, /config.json), and that answer must not replace the shell.
+    const shell = fallback === '/' ? new URL(request.url).pathname === '/' : true;
+    if (shell && (response.ok || (fallback === '/config.json' && keepPolicy(response)))) await cache.put(fallback === '/' ? '/' : request, response.clone());
     return response;
   } catch {
     return (await cache.match(fallback)) ?? (await cache.match(request)) ?? Response.error();
