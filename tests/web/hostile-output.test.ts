@@ -47,6 +47,49 @@ describe('hostile terminal output and pastes', () => {
     await context.close();
   }, 60_000);
 
+  it('server output cannot set the title, write the clipboard, open a javascript: link or inject an answer', async () => {
+    const { context, page } = await stack.newPage();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.baseUrl });
+    await openApp(page, stack.baseUrl);
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    const title = await page.title();
+    await page.evaluate(() => navigator.clipboard.writeText('untouched'));
+    const sent = await page.evaluate(async () => {
+      const view = window.tessera!.app.terminal;
+      const opened: string[] = [];
+      window.open = ((url?: string | URL) => { opened.push(String(url)); return null; }) as typeof window.open;
+      window.sent = [];
+      view.onInput((d) => window.sent!.push(d));
+      const out = [
+        '\x1b]0;Your session expired - enter your PIN\x07', '\x1b]2;evil\x1b\\', // OSC 0/2: title
+        '\x1b]52;c;ZWNobyBwd25lZA==\x07', // OSC 52: clipboard write ("echo pwned")
+        '\x1b]8;;javascript:alert(1)\x07CLICKME\x1b]8;;\x07 ', // OSC 8 hyperlink, not http(s)
+        '\x1bP$qm\x1b\\', '\x1b[21t', // DECRQSS (SGR) and the title report (xterm window ops)
+      ].join('');
+      void view.writeBytes(new TextEncoder().encode(out));
+      await view.flush();
+      return { input: window.sent, opened };
+    });
+    // The link text is on screen; clicking it opens nothing.
+    const cell = await page.evaluate(() => {
+      const screen = document.querySelector('#terminal .xterm-screen')!.getBoundingClientRect();
+      const t = window.tessera!.app.terminal.terminal;
+      const row = t.buffer.active.cursorY;
+      return { x: screen.left + (screen.width / t.cols) * 2.5, y: screen.top + (screen.height / t.rows) * (row + 0.5) };
+    });
+    await page.mouse.move(cell.x, cell.y);
+    await page.mouse.click(cell.x, cell.y);
+    expect(await page.title()).toBe(title);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('untouched');
+    expect(sent.opened).toEqual([]);
+    expect(dialogs).toEqual([]);
+    // DECRQSS answers with a fixed status string (no server text echoed back as input); no title report.
+    expect(sent.input).toEqual(['\x1bP1$r0m\x1b\\']);
+    expect(await page.evaluate(() => window.tessera!.terminalText())).toContain('CLICKME');
+    await context.close();
+  }, 60_000);
+
   it('a flood of BEL flashes the terminal without starting work for every byte', async () => {
     const { context, page } = await stack.newPage();
     await openApp(page, stack.baseUrl);
