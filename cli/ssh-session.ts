@@ -49,7 +49,7 @@ async function loadIdentities(a: SshArgs, interactive: boolean): Promise<AuthMet
     let passphrase: string | undefined;
     if (isPrivateKeyEncrypted(text)) {
       if (!interactive) { say(`tessera ssh: skipping ${path}: it is passphrase-protected and there is no terminal to ask.`); continue; }
-      passphrase = await readSecret(`Enter passphrase for key '${path}': `);
+      passphrase = await readSecret(`Enter passphrase for key '${path}': `, false, 'the passphrase was given');
     }
     methods.push({ type: 'publickey', signer: await parsePrivateKeyFile(text, passphrase) });
   }
@@ -200,7 +200,7 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
   try {
     if (a.card && !a.card.spec) throw new UsageError('--card-ca and --card-cert need --card usb|sim:PROFILE');
     // The card stack (ccid, card, identity, pki, node-usb) loads only when a card is used.
-    card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `) }) : undefined;
+    card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `, false, 'the PIN was given; nothing was signed') }) : undefined;
     const methods = card ? card.methods : await loadIdentities(a, interactive);
     if (interactive) {
       methods.push({
@@ -309,9 +309,23 @@ function changedKeyWarning(err: HostKeyError, a: SshArgs): string {
   ].join('\n');
 }
 
-function readSecret(prompt: string, echo = false): Promise<string> {
+/** A prompt got no answer: standard input ended (PROMPT_INPUT_ENDED), or Ctrl+C was typed (PROMPT_CANCELLED). */
+export class PromptError extends Error {
+  override readonly name = 'PromptError';
+  constructor(readonly code: 'PROMPT_INPUT_ENDED' | 'PROMPT_CANCELLED', message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Reads one line from stdin (a terminal in raw mode, or a pipe: `echo PIN | tessera ssh --card ...`). `what` names
+ * the answer in the sentence given when stdin ends first, e.g. "the PIN was given; nothing was signed".
+ */
+function readSecret(prompt: string, echo = false, what = 'the answer was given'): Promise<string> {
   const stdin = process.stdin;
   process.stderr.write(prompt);
+  const ended = () => new PromptError('PROMPT_INPUT_ENDED', `standard input ended before ${what}.`);
+  if (stdin.readableEnded) { process.stderr.write('\n'); return Promise.reject(ended()); }
   return new Promise((resolve, reject) => {
     const wasRaw = stdin.isRaw;
     if (stdin.isTTY) stdin.setRawMode(true);
@@ -319,6 +333,7 @@ function readSecret(prompt: string, echo = false): Promise<string> {
     let answer = '';
     const finish = (err?: Error) => {
       stdin.off('data', onData);
+      stdin.off('end', onEnd);
       if (stdin.isTTY) stdin.setRawMode(wasRaw);
       stdin.pause();
       process.stderr.write('\n');
@@ -327,12 +342,15 @@ function readSecret(prompt: string, echo = false): Promise<string> {
     const onData = (d: Buffer) => {
       for (const ch of d.toString('utf8')) {
         if (ch === '\r' || ch === '\n') { finish(); return; }
-        if (ch === '\u0003') { finish(new Error('cancelled at the prompt')); return; }
+        if (ch === '\u0003') { finish(new PromptError('PROMPT_CANCELLED', 'cancelled at the prompt.')); return; }
         if (ch === '\u007f' || ch === '\b') { answer = answer.slice(0, -1); continue; }
         answer += ch;
         if (echo) process.stderr.write(ch);
       }
     };
+    // A pipe that ends: its last line counts without a newline (`printf %s "$PIN" |`), as with readpassphrase(3).
+    const onEnd = () => finish(answer === '' ? ended() : undefined);
     stdin.on('data', onData);
+    stdin.once('end', onEnd);
   });
 }
