@@ -113,7 +113,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case 'user': user = v; break;
       case 'identityfile': out.identities.push(v); break;
       case 'batchmode': out.batchMode = v === 'yes'; break;
-      case 'connecttimeout': out.connectTimeoutMs = Number(v) * 1000; break;
+      case 'connecttimeout': out.connectTimeoutMs = parseTime(v) * 1000; break;
       case 'stricthostkeychecking':
         if (v !== 'yes' && v !== 'accept-new') throw new UsageError('StrictHostKeyChecking may be yes or accept-new (Tessera never connects to an unverified host)');
         out.strictHostKeyChecking = v;
@@ -209,6 +209,16 @@ function applyProfile(out: SshArgs, p: Profile, given: ReadonlySet<string>): voi
     ...(p.policy?.revocation !== undefined ? { revocation: p.policy.revocation } : {}),
     ...(p.policy?.allowSha1 !== undefined ? { allowSha1: p.policy.allowSha1 } : {}),
   };
+}
+
+const TIME_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** Seconds, as ssh_config(5) "TIME FORMATS" spells them (10, 90s, 1m30s); zero (no limit) is not supported. */
+function parseTime(v: string): number {
+  const parts = /^(?:\d+[smhdw]?)+$/i.test(v) ? [...v.matchAll(/(\d+)([smhdw]?)/gi)] : [];
+  const seconds = parts.reduce((sum, [, n = '', unit = '']) => sum + Number(n) * TIME_UNITS[unit.toLowerCase()]!, 0);
+  if (!(seconds > 0)) throw new UsageError(`ConnectTimeout '${v}' is not a time in seconds like 10 or 1m30s`);
+  return seconds;
 }
 
 function parsePort(v: string): number {

@@ -53,4 +53,12 @@ describe('parseSshArgs: ssh(1) option forms', () => {
     expect(() => parseSshArgs(['-Z', 'host'])).toThrow(/-Z/);
     expect(() => parseSshArgs(['-v', '-p'])).toThrow(/-p needs a value/);
   });
+
+  it('ConnectTimeout takes ssh_config(5) times; anything else is a usage error, not a NaN timeout', () => {
+    expect(parseSshArgs(['-o', 'ConnectTimeout=10', 'host']).connectTimeoutMs).toBe(10_000);
+    expect(parseSshArgs(['-o', 'ConnectTimeout=1m30s', 'host']).connectTimeoutMs).toBe(90_000);
+    for (const bad of ['abc', '10x', '0', '-5', '1.5']) {
+      expect(() => parseSshArgs(['-o', `ConnectTimeout=${bad}`, 'host'])).toThrow(UsageError);
+    }
+  });
 });
