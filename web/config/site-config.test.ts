@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hostAllowed, loadSiteConfig, parseSiteConfig } from './site-config.ts';
+import { IdleTimer } from '../kiosk/idle-timer.ts';
+import { hostAllowed, loadSiteConfig, MAX_IDLE_TIMEOUT_SECONDS, parseSiteConfig } from './site-config.ts';
 
 const here = { protocol: 'https:', host: 'tessera.example.com' };
 
@@ -51,6 +52,21 @@ describe('site configuration', () => {
     expect(parseSiteConfig({ relayUrl: 'ws://127.0.0.1:8080/ssh' }, { protocol: 'http:', host: '127.0.0.1:8080' }).relayUrl).toBe('ws://127.0.0.1:8080/ssh');
     expect(parseSiteConfig({ defaultHost: 'h', defaultPort: 2222, defaultUser: 'u', demo: { virtualReaderPort: 9, password: 'p' } }, here))
       .toMatchObject({ defaultHost: 'h', defaultPort: 2222, defaultUser: 'u', demo: { virtualReaderPort: 9, password: 'p' } });
+  });
+
+  it('refuses an idle timeout longer than a timer can wait (it fired at once and cleared the kiosk on every key)', async () => {
+    // 30 days meant "practically never"; the timer wrapped to 0 instead.
+    let fired = 0;
+    const idle = (seconds: number) => {
+      const timer = new IdleTimer(parseSiteConfig({ mode: 'kiosk', idleTimeoutSeconds: seconds }, here).idleTimeoutSeconds * 1000, () => { fired++; }, new EventTarget());
+      timer.start();
+      return timer;
+    };
+    expect(() => idle(30 * 86_400)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining("'idleTimeoutSeconds'") }));
+    const longest = idle(MAX_IDLE_TIMEOUT_SECONDS);
+    await new Promise((r) => setTimeout(r, 50));
+    longest.stop();
+    expect(fired).toBe(0);
   });
 
   it('never throws anything but a typed error on arbitrary JSON', () => {

@@ -43,6 +43,12 @@ function stringList(value: unknown, field: string): string[] {
   return value as string[];
 }
 
+/**
+ * The longest idle timeout a browser timer can wait: setTimeout's delay is a WebIDL long (HTML §8.6
+ * timers), so more than 2^31 - 1 ms wraps and fires at once, and the kiosk would clear on every key.
+ */
+export const MAX_IDLE_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** The default relay: the /ssh endpoint on the page's own origin. */
 export function defaultRelayUrl(location: { protocol: string; host: string }): string {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ssh`;
@@ -88,6 +94,7 @@ export function parseSiteConfig(raw: unknown, location: { protocol: string; host
   if (typeof tofu !== 'boolean') fail('trustOnFirstUse', 'must be true or false');
   const idle = o['idleTimeoutSeconds'] ?? (mode === 'kiosk' ? 300 : 0);
   if (typeof idle !== 'number' || !Number.isInteger(idle) || idle < 0) fail('idleTimeoutSeconds', 'must be a whole number of seconds');
+  if (idle > MAX_IDLE_TIMEOUT_SECONDS) fail('idleTimeoutSeconds', `must be at most ${MAX_IDLE_TIMEOUT_SECONDS} (about 24 days; 0 turns it off)`);
   const config: {
     -readonly [K in keyof SiteConfig]: SiteConfig[K];
   } = {
