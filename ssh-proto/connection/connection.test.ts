@@ -238,6 +238,33 @@ describe('flow control (RFC 4254 §5.2)', () => {
     expect([s.source.take()?.[0], s.source.take()?.[0], s.source.take(), s.source.buffered]).toEqual([67, 68, undefined, 0]);
   });
 
+  it('a flood of 1-byte packets nobody reads is kept as a few buffers, not one chunk each; bytes and window stay exact', async () => {
+    // The window bounds bytes, not packets: 2 MiB of 1-byte packets kept one by one cost over 400 MiB (RFC 4254 §5.2).
+    const { channel, server } = memoryChannel({ sync: true });
+    const conn = new Connection(channel, { windowSize: 1 << 16, maxPacket: 16 });
+    const opening = conn.openSession();
+    const id = await server.confirm(4);
+    const s = await opening;
+    const n = 40_000;
+    for (let i = 0; i < n; i++) server.send(new SshWriter().byte(MSG.CHANNEL_DATA).uint32(id).string(new Uint8Array([i & 0xff])));
+    await tick();
+    expect(s.source.buffered).toBe(n);
+    const chunks: Uint8Array[] = [];
+    for (let c = s.source.take(); c; c = s.source.take()) chunks.push(c);
+    expect(chunks.length).toBeLessThan(100); // 64 as they came, then 16 KiB buffers (it was 40 000)
+    const all = Buffer.concat(chunks);
+    expect(all.length).toBe(n);
+    expect(all.every((x, i) => x === (i & 0xff))).toBe(true);
+    let credited = 0;
+    while (server.pending() > 0) {
+      const adj = await server.expect(MSG.CHANNEL_WINDOW_ADJUST);
+      expect(adj.uint32()).toBe(4);
+      credited += adj.uint32();
+    }
+    expect(credited).toBeGreaterThanOrEqual(n - (1 << 15)); // everything taken is given back, half a window at a time
+    expect(credited).toBeLessThanOrEqual(n);
+  });
+
   it('a direct consumer hears why the connection failed, and what was not taken is dropped', async () => {
     const { channel, server } = memoryChannel({ sync: true });
     const conn = new Connection(channel, { windowSize: 64, maxPacket: 16 });

@@ -23,8 +23,20 @@ export interface InboundSource {
   listen(listener: InboundListener): void;
 }
 
+/**
+ * Once this many chunks wait, chunks shorter than COALESCE_BELOW are copied together into shared buffers. The window
+ * (RFC 4254 §5.2) bounds bytes, not packets: kept one by one, 2 MiB of 1-byte packets cost over 400 MiB in chunk
+ * views and the packet buffers they keep alive while the consumer is not reading. A consumer that keeps up, and bulk
+ * data, get each packet's bytes as they came, without a copy.
+ */
+const COALESCE_AFTER = 64;
+const COALESCE_BELOW = 4096;
+const COALESCE_BUFFER = 16384;
+
 export class InboundStream implements InboundSource {
   private readonly chunks: Uint8Array[] = [];
+  /** The buffer the last chunk views while small chunks are still being appended to it. */
+  private tail: { buf: Uint8Array; used: number } | undefined;
   private bytes = 0;
   private ended = false;
   private failure: Error | undefined;
@@ -46,6 +58,7 @@ export class InboundStream implements InboundSource {
         this.bytes = 0;
         let n = 0;
         for (const c of this.chunks.splice(0)) n += c.length;
+        this.tail = undefined;
         if (n) this.consumed(n);
       },
     }, { highWaterMark: 0 });
@@ -67,6 +80,7 @@ export class InboundStream implements InboundSource {
   take(): Uint8Array | undefined {
     const chunk = this.chunks.shift();
     if (!chunk) return undefined;
+    if (this.chunks.length === 0) this.tail = undefined; // the taken chunk is the caller's: never written again
     this.bytes -= chunk.length;
     this.consumed(chunk.length);
     return chunk;
@@ -78,10 +92,28 @@ export class InboundStream implements InboundSource {
       this.consumed(data.length);
       return;
     }
-    this.chunks.push(data);
+    if (data.length < COALESCE_BELOW && this.chunks.length >= COALESCE_AFTER) this.append(data);
+    else {
+      this.tail = undefined;
+      this.chunks.push(data);
+    }
     this.bytes += data.length;
     if (this.listener) this.listener.data();
     else this.wake?.();
+  }
+
+  /** Copies a small chunk onto the end of the last one (a fresh buffer when there is no room). */
+  private append(data: Uint8Array): void {
+    let t = this.tail;
+    if (!t || t.buf.length - t.used < data.length) {
+      t = this.tail = { buf: new Uint8Array(COALESCE_BUFFER), used: 0 };
+      this.chunks.push(t.buf.subarray(0, 0));
+    }
+    const last = this.chunks.length - 1;
+    const start = this.chunks[last]!.byteOffset;
+    t.buf.set(data, t.used);
+    t.used += data.length;
+    this.chunks[last] = t.buf.subarray(start, t.used);
   }
 
   end(): void {
@@ -96,6 +128,7 @@ export class InboundStream implements InboundSource {
     this.failure = e;
     this.ended = true;
     this.chunks.length = 0;
+    this.tail = undefined;
     this.bytes = 0;
     this.listener?.end(e);
     this.wake?.();
