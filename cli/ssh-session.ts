@@ -188,7 +188,9 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
   if (a.verbose) say(`tessera: Crypto backend ${NODE_CRYPTO_BACKEND.name}`);
   // isatty, not process.stdin.isTTY: a file on stdin is then read by openInput() without Node's stdin stream.
   const interactive = isatty(0) && !a.batchMode;
-  const usePty = a.pty === 'force' || (a.pty === 'auto' && a.command === undefined && isatty(0));
+  const usePty = a.pty === 'force' || (a.pty === 'request' && isatty(0)) || (a.pty === 'auto' && a.command === undefined && isatty(0));
+  // A single -t with stdin not a terminal: no pty, which would echo piped input and never see its end (ssh(1)).
+  if (a.pty === 'request' && !usePty) say('Pseudo-terminal will not be allocated because stdin is not a terminal.');
   const onEvent = (event: ClientEvent) => {
     if (!a.verbose) return;
     const line = describeEvent(event, a);

@@ -27,8 +27,8 @@ export interface SshArgs {
   rekeyAfterBytes: number | undefined;
   connectTimeoutMs: number;
   batchMode: boolean;
-  /** auto: a pty when stdin is a terminal and no command was given. */
-  pty: 'auto' | 'force' | 'never';
+  /** auto: a pty when stdin is a terminal and no command was given; request (-t): when stdin is a terminal; force (-tt). */
+  pty: 'auto' | 'request' | 'force' | 'never';
   verbose: boolean;
   command: string | undefined;
   /** --card usb|sim:PROFILE and --card-ca FILE: a smart-card identity (cli/card-login.ts). */
@@ -56,7 +56,8 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
   -p PORT                 the server's port (default 22)
   -l USER                 the user name (default: user@ in the destination, else yours)
   -i FILE                 an OpenSSH private key file (repeatable; passphrases are asked for)
-  -t / -T                 force / disable a pseudo-terminal (default: one when interactive)
+  -t / -T                 request / disable a pseudo-terminal (default: one when interactive); -tt forces
+                          one even when stdin is not a terminal
   -v                      print the protocol steps and negotiated algorithms
   -o Option=value         KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms, RekeyLimit, Port, User,
                           IdentityFile, UserKnownHostsFile, StrictHostKeyChecking (yes|accept-new),
@@ -138,7 +139,8 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '-l': user = value(i, a); i++; break;
       case '-i': out.identities.push(value(i, a)); i++; break;
       case '-o': option(value(i, a)); i++; break;
-      case '-t': out.pty = 'force'; break;
+      // ssh(1): -t asks for a pty only when stdin is a terminal; -tt forces one even without.
+      case '-t': out.pty = out.pty === 'request' || out.pty === 'force' ? 'force' : 'request'; break;
       case '-T': out.pty = 'never'; break;
       case '-v': out.verbose = true; break;
       case '--relay': out.relay = value(i, a); i++; break;

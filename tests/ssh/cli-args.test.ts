@@ -22,7 +22,7 @@ describe('parseSshArgs: ssh(1) option forms', () => {
     expect(a.verbose).toBe(true);
     expect(a.pty).toBe('never');
     const b = parseSshArgs(['-tv', 'host']);
-    expect(b.pty).toBe('force');
+    expect(b.pty).toBe('request');
     expect(b.verbose).toBe(true);
     const c = parseSshArgs(['-vp2200', 'host']);
     expect(c.verbose).toBe(true);
@@ -60,5 +60,12 @@ describe('parseSshArgs: ssh(1) option forms', () => {
     for (const bad of ['abc', '10x', '0', '-5', '1.5']) {
       expect(() => parseSshArgs(['-o', `ConnectTimeout=${bad}`, 'host'])).toThrow(UsageError);
     }
+  });
+
+  it('-t requests a pty (only when stdin is a terminal), -tt and -t -t force one', () => {
+    expect(parseSshArgs(['-t', 'host']).pty).toBe('request');
+    expect(parseSshArgs(['-tt', 'host']).pty).toBe('force');
+    expect(parseSshArgs(['-t', '-t', 'host']).pty).toBe('force');
+    expect(parseSshArgs(['host']).pty).toBe('auto');
   });
 });
