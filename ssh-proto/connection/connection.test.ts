@@ -265,6 +265,22 @@ describe('flow control (RFC 4254 §5.2)', () => {
     expect(credited).toBeLessThanOrEqual(n);
   });
 
+  it('zero-length data packets, which use no window, cannot pile up chunks without end', async () => {
+    const { channel, server } = memoryChannel({ sync: true });
+    const conn = new Connection(channel, { windowSize: 64, maxPacket: 16 });
+    const opening = conn.openSession();
+    const id = await server.confirm(4);
+    const s = await opening;
+    for (let i = 0; i < 100_000; i++) server.send(new SshWriter().byte(MSG.CHANNEL_DATA).uint32(id).string(new Uint8Array(0)));
+    server.send(new SshWriter().byte(MSG.CHANNEL_DATA).uint32(id).string(new Uint8Array([7])));
+    await tick();
+    let chunks = 0;
+    const bytes: number[] = [];
+    for (let c = s.source.take(); c; c = s.source.take()) { chunks++; bytes.push(...c); }
+    expect(bytes).toEqual([7]);
+    expect(chunks).toBeLessThan(100); // it was 100 001
+  });
+
   it('a direct consumer hears why the connection failed, and what was not taken is dropped', async () => {
     const { channel, server } = memoryChannel({ sync: true });
     const conn = new Connection(channel, { windowSize: 64, maxPacket: 16 });
