@@ -263,10 +263,17 @@ function hostKeyChecker(a: SshArgs, knownHosts: string): (key: HostKeyInfo) => P
       await verify(key);
     } catch (err) {
       if (err instanceof HostKeyError && err.code === 'HOST_KEY_UNKNOWN' && err.known.length === 0 && a.strictHostKeyChecking === 'accept-new') {
-        mkdirSync(dirname(a.knownHostsFile), { recursive: true });
         // A host certificate without a trusted CA is recorded as its plain key, as OpenSSH does.
         const plain = isCertificateType(publicKeyType(key.blob)) ? encodePublicKey(parseCertificate(key.blob).key) : key.blob;
-        appendKnownHost(a.knownHostsFile, await formatKnownHostsLine({ host: a.host, port: a.port, key: plain }));
+        const line = await formatKnownHostsLine({ host: a.host, port: a.port, key: plain });
+        try {
+          mkdirSync(dirname(a.knownHostsFile), { recursive: true });
+          appendKnownHost(a.knownHostsFile, line);
+        } catch (writeErr) {
+          // The key is accepted for this connection all the same, as ssh(1) does (sshconnect.c check_host_key).
+          say(`Failed to add the host to the list of known hosts (${a.knownHostsFile}): ${(writeErr as Error).message}.`);
+          return;
+        }
         say(`Warning: Permanently added '${a.port === 22 ? a.host : `[${a.host}]:${a.port}`}' (${err.keyType} ${err.fingerprint}) to the list of known hosts.`);
         return;
       }

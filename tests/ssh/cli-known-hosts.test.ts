@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey, makeTempDir, removeTempDir, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
+import { generateKey, makeTempDir, removeTempDir, runOpenSsh, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
 import { runTesseraSsh } from '../identity/cli-run.ts';
 
 /** ssh-keygen -F NAME -f FILE: the lines OpenSSH finds for NAME (without its "# Host ... found" comments). */
@@ -52,5 +52,19 @@ describe('tessera ssh --accept-new: known_hosts file', () => {
     const second = await runTesseraSsh(args);
     expect(second.stdout).toBe('in\n');
     expect(second.code).toBe(0);
+  });
+
+  it('a known_hosts that cannot be written: the host is accepted for this connection with a warning, as ssh(1)', { timeout: 60_000 }, async () => {
+    const blocker = join(dir, 'not-a-directory');
+    writeFileSync(blocker, '');
+    const kh = join(blocker, 'known_hosts'); // its parent is a file: ENOTDIR
+    const openssh = await runOpenSsh(sshd, { identity: key.privatePath, command: 'echo in', options: { StrictHostKeyChecking: 'accept-new', UserKnownHostsFile: kh, LogLevel: 'INFO' } });
+    expect(openssh.stdout.toString()).toBe('in\n');
+    expect(openssh.stderr).toContain('Failed to add the host to the list of known hosts');
+    const run = await runTesseraSsh(['--accept-new', '--known-hosts', kh, '-i', key.privatePath, '-p', String(sshd.port), `${sshd.user}@127.0.0.1`, '--', 'echo in']);
+    expect(run.stderr).toContain(`Failed to add the host to the list of known hosts (${kh}): `);
+    expect(run.stderr).not.toContain('Permanently added');
+    expect(run.stdout).toBe('in\n');
+    expect(run.code).toBe(0);
   });
 });
