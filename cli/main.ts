@@ -1,5 +1,6 @@
 import type { Command } from './command.ts';
 import { HelpRequested, UsageError } from './command.ts';
+import { stderr } from './stderr.ts';
 
 /** Subcommands, loaded lazily so that `tessera relay` does not load the card stack. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
@@ -26,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const load = COMMANDS[name]?.load;
   if (!load) {
-    process.stderr.write(`tessera: unknown command '${name}'\n${usage()}`);
+    stderr().write(`tessera: unknown command '${name}'\n${usage()}`);
     return 2;
   }
   try {
@@ -38,7 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`tessera ${name}: ${err.message}\n`);
+      stderr().write(`tessera ${name}: ${err.message}\n`);
       return 2;
     }
     throw err;

@@ -10,6 +10,7 @@ import type { CardLogin } from './card-login.ts';
 import { UsageError } from './command.ts';
 import { FdWriter } from './fd-writer.ts';
 import { pumpOutput, streamSink, type OutputSink } from './output-pump.ts';
+import { stderr } from './stderr.ts';
 import type { NetByteStream } from './net-stream.ts';
 import { NODE_CRYPTO_BACKEND, NODE_PREFERRED_CIPHERS } from './node-crypto-backend.ts';
 import type { SshArgs } from './ssh.ts';
@@ -22,7 +23,7 @@ import {
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ILL: 4, ABRT: 6, FPE: 8, KILL: 9, SEGV: 11, PIPE: 13, ALRM: 14, TERM: 15, USR1: 10, USR2: 12 };
 
 function say(message: string): void {
-  process.stderr.write(`${message}\n`);
+  stderr().write(`${message}\n`);
 }
 
 async function loadIdentities(a: SshArgs, interactive: boolean): Promise<AuthMethod[]> {
@@ -147,7 +148,7 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
   // that `2>&1 |` shares with stdout non-blocking. A terminal keeps Node's stream, created only then.
   const sinkFor = (fd: 1 | 2, stream: () => NodeJS.WriteStream): OutputSink => (usePty ? undefined : FdWriter.forPipeOrFile(fd, () => streamSink(stream()))) ?? streamSink(stream());
   const stdoutSink = sinkFor(1, () => process.stdout);
-  const stderrSink = sinkFor(2, () => process.stderr);
+  const stderrSink = sinkFor(2, stderr);
   restore.push(() => { stdoutSink.dispose?.(); stderrSink.dispose?.(); });
   // stdout's reader went away (EPIPE, `| head -1`): say so with eow@openssh.com, no reply, as OpenSSH's client does
   // (PROTOCOL §2.1; nchan.c chan_write_failed). sshd then closes the command's stdout, and a command that writes
@@ -224,7 +225,7 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
     stream = await (connecting ??= open());
     const client = await connect(stream, {
       username: a.user,
-      auth: { methods, onBanner: (m: string) => process.stderr.write(m) },
+      auth: { methods, onBanner: (m: string) => stderr().write(m) },
       verifyHostKey: trust.verifyHostKey,
       algorithms: {
         ...(a.kex ? { kex: a.kex } : {}), ciphers: a.ciphers ?? NODE_PREFERRED_CIPHERS,
@@ -332,9 +333,9 @@ export class PromptError extends Error {
  */
 function readSecret(prompt: string, echo = false, what = 'the answer was given'): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
+  stderr().write(prompt);
   const ended = () => new PromptError('PROMPT_INPUT_ENDED', `standard input ended before ${what}.`);
-  if (stdin.readableEnded) { process.stderr.write('\n'); return Promise.reject(ended()); }
+  if (stdin.readableEnded) { stderr().write('\n'); return Promise.reject(ended()); }
   return new Promise((resolve, reject) => {
     const wasRaw = stdin.isRaw;
     if (stdin.isTTY) stdin.setRawMode(true);
@@ -345,7 +346,7 @@ function readSecret(prompt: string, echo = false, what = 'the answer was given')
       stdin.off('end', onEnd);
       if (stdin.isTTY) stdin.setRawMode(wasRaw);
       stdin.pause();
-      process.stderr.write('\n');
+      stderr().write('\n');
       if (err) reject(err); else resolve(answer);
     };
     const onData = (d: Buffer) => {
@@ -354,7 +355,7 @@ function readSecret(prompt: string, echo = false, what = 'the answer was given')
         if (ch === '\u0003') { finish(new PromptError('PROMPT_CANCELLED', 'cancelled at the prompt.')); return; }
         if (ch === '\u007f' || ch === '\b') { answer = answer.slice(0, -1); continue; }
         answer += ch;
-        if (echo) process.stderr.write(ch);
+        if (echo) stderr().write(ch);
       }
     };
     // A pipe that ends: its last line counts without a newline (`printf %s "$PIN" |`), as with readpassphrase(3).
