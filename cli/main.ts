@@ -12,6 +12,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   ssh: { summary: 'connect to an SSH server (directly or through the relay) and run a shell or a command', load: () => import('./ssh.ts') },
 };
 
+/** Help and usage text to stdout; a reader that left early (`tessera ssh --help | head -1`: EPIPE) ends it quietly. */
+function printOut(text: string): void {
+  process.stdout.on('error', () => undefined);
+  process.stdout.write(text);
+}
+
 function usage(): string {
   const names = Object.keys(COMMANDS).sort();
   const width = Math.max(...names.map((n) => n.length));
@@ -22,7 +28,7 @@ function usage(): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
-    process.stdout.write(usage());
+    printOut(usage());
     return name === undefined ? 2 : 0;
   }
   const load = COMMANDS[name]?.load;
@@ -35,7 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof HelpRequested) {
-      process.stdout.write(`${err.message}\n`);
+      printOut(`${err.message}\n`);
       return 0;
     }
     if (err instanceof UsageError) {
