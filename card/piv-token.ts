@@ -119,20 +119,26 @@ export class PivToken implements CardToken {
    * Part 1 §3.3: each slot is independent). Transport, PIN and removal errors still throw.
    */
   async scanKeys(options: ReadKeyOptions = {}): Promise<KeyScan> {
-    const history = await this.client.readKeyHistory();
+    const keys: CardKey[] = [];
+    const skipped: SkippedKey[] = [];
+    /** Runs `read`; an unusable object (not a transport, PIN or removal error) is noted under `id` and gives undefined. */
+    const unlessUnusable = async <T>(id: string, label: string, read: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await read();
+      } catch (err) {
+        if (!(err instanceof CardError) || !isCode(err, 'CARD_UNSUPPORTED', 'CARD_MALFORMED_RESPONSE')) throw err;
+        skipped.push({ id, label, code: err.code, reason: err.message });
+        return undefined;
+      }
+    };
+    // A corrupt Key History object (Part 1 §3.3.3) hides only the retired slots it would count, not the main ones.
+    const history = await unlessUnusable('piv:5fc10c', 'Key History object', () => this.client.readKeyHistory());
     const retired = this.yubikey && versionAtLeast(this.yubikey, 5, 3)
       ? RETIRED_SLOTS
       : RETIRED_SLOTS.slice(0, (history?.onCardCertificates ?? 0) + (history?.offCardCertificates ?? 0));
-    const keys: CardKey[] = [];
-    const skipped: SkippedKey[] = [];
     for (const slot of [...MAIN_SLOTS, ...retired]) {
-      try {
-        const key = await this.readKey(slot, options);
-        if (key) keys.push(key);
-      } catch (err) {
-        if (!(err instanceof CardError) || !isCode(err, 'CARD_UNSUPPORTED', 'CARD_MALFORMED_RESPONSE')) throw err;
-        skipped.push({ id: `piv:${slot.toString(16)}`, label: slotName(slot), code: err.code, reason: err.message });
-      }
+      const key = await unlessUnusable(`piv:${slot.toString(16)}`, slotName(slot), () => this.readKey(slot, options));
+      if (key) keys.push(key);
     }
     return { keys, skipped };
   }

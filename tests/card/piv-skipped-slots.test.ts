@@ -65,6 +65,15 @@ describe('PivToken with unusable slots', () => {
     expect(scan.skipped.map((s) => [s.id, s.code])).toEqual([['piv:9d', 'CARD_UNSUPPORTED']]);
   });
 
+  it('a corrupt key history object (5FC10C) does not hide the main slots: it is reported, and no retired slot is read', async () => {
+    const p = await provisionPivCard({ profile: 'generic', slots: [{ slot: 0x9a, algorithm: 'p-256' }] });
+    p.card.objects.set(0x5fc10c, Buffer.from('c105', 'hex')); // a TLV whose length runs past the object
+    const scan = await (await PivToken.open(memory(p.card))).scanKeys();
+    expect(scan.keys.map((k) => k.id)).toEqual(['piv:9a']);
+    expect(scan.skipped.map((s) => [s.id, s.code])).toEqual([['piv:5fc10c', 'CARD_MALFORMED_RESPONSE']]);
+    expect(scan.skipped[0]!.label).toBe('Key History object');
+  });
+
   it('still fails the listing on a transport error or a PIN requirement in one slot', async () => {
     const { card } = await spoiledCard();
     const broken: ApduTransport = {
