@@ -1,39 +1,26 @@
 // A private key file that others can read is refused, as ssh(1) refuses it (authfile.c sshkey_perm_ok:
 // "UNPROTECTED PRIVATE KEY FILE!", then "Load key ...: bad permissions"): the key is skipped, not used.
-import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey, makeTempDir, removeTempDir, runOpenSsh, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
+import { describe, expect, it } from 'vitest';
+import { useCliTarget } from './cli-target.ts';
+import { runOpenSsh } from '../peers/index.ts';
 import { runTesseraSsh } from '../identity/cli-run.ts';
 
 describe('tessera ssh -i: private key file permissions', () => {
-  let dir: string;
-  let key: KeyPair;
-  let sshd: SshServerPeer;
-  let kh: string;
-  beforeAll(async () => {
-    dir = makeTempDir();
-    key = generateKey(dir, 'user', 'ed25519');
-    sshd = await startSshd({ authorizedKeys: [key.publicLine] });
-    kh = join(dir, 'known_hosts');
-    writeFileSync(kh, sshd.knownHosts());
-  });
-  afterAll(async () => {
-    await sshd?.stop();
-    removeTempDir(dir);
-  });
+  const target = useCliTarget();
 
   const withMode = (mode: number) => {
-    const path = join(dir, `key-${mode.toString(8)}`);
-    copyFileSync(key.privatePath, path);
+    const path = join(target.dir, `key-${mode.toString(8)}`);
+    copyFileSync(target.key.privatePath, path);
     chmodSync(path, mode);
     return path;
   };
-  const tessera = (identity: string) => runTesseraSsh(['--known-hosts', kh, '-i', identity, '-p', String(sshd.port), `${sshd.user}@127.0.0.1`, '--', 'echo in']);
+  const tessera = (identity: string) => runTesseraSsh(['--known-hosts', target.knownHosts, '-i', identity, '-p', String(target.sshd.port), `${target.sshd.user}@127.0.0.1`, '--', 'echo in']);
 
   it.each(['644', '640', '604'])('mode %s: refused like OpenSSH, the key is not used, exit 255', { timeout: 60_000 }, async (mode) => {
     const path = withMode(parseInt(mode, 8));
-    const openssh = await runOpenSsh(sshd, { identity: path, command: 'echo in' });
+    const openssh = await runOpenSsh(target.sshd, { identity: path, command: 'echo in' });
     expect(openssh.stderr).toContain('UNPROTECTED PRIVATE KEY FILE');
     expect(openssh.code).toBe(255);
     const run = await tessera(path);

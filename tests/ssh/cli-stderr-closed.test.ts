@@ -2,28 +2,13 @@
 // then lost, but the session goes on and the exit status is the remote command's, as with ssh(1), which ignores
 // SIGPIPE and failed writes of its messages. Before, Node threw the stream's EPIPE: exit 1, the command not run.
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey, makeTempDir, removeTempDir, repoRoot, startSshd, type KeyPair, type SshServerPeer } from '../peers/index.ts';
+import { describe, expect, it } from 'vitest';
+import { useCliTarget } from './cli-target.ts';
+import { repoRoot } from '../peers/index.ts';
 
 describe('tessera ssh: stderr closed early', () => {
-  let dir: string;
-  let key: KeyPair;
-  let sshd: SshServerPeer;
-  let base: string[];
-  beforeAll(async () => {
-    dir = makeTempDir();
-    key = generateKey(dir, 'user', 'ed25519');
-    sshd = await startSshd({ authorizedKeys: [key.publicLine] });
-    const kh = join(dir, 'known_hosts');
-    writeFileSync(kh, sshd.knownHosts());
-    base = ['--known-hosts', kh, '-i', key.privatePath, '-p', String(sshd.port), `${sshd.user}@127.0.0.1`];
-  });
-  afterAll(async () => {
-    await sshd?.stop();
-    removeTempDir(dir);
-  });
+  const target = useCliTarget();
 
   /** Runs tessera with its stderr's reader closed at once; resolves with stdout and the exit status. */
   const withStderrClosed = (args: readonly string[]) => new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
@@ -37,13 +22,13 @@ describe('tessera ssh: stderr closed early', () => {
   });
 
   it('-v (messages from the start): the command runs and its status is kept', { timeout: 60_000 }, async () => {
-    const run = await withStderrClosed(['-v', ...base, '--', 'sleep 1; echo out; exit 3']);
+    const run = await withStderrClosed(['-v', ...target.base, '--', 'sleep 1; echo out; exit 3']);
     expect(run.stdout).toBe('out\n');
     expect(run.code).toBe(3);
   });
 
   it('a message at the end ("killed by signal TERM"): still 128 + 15', { timeout: 60_000 }, async () => {
-    const run = await withStderrClosed([...base, '--', 'echo out; kill -TERM $$']);
+    const run = await withStderrClosed([...target.base, '--', 'echo out; kill -TERM $$']);
     expect(run.stdout).toBe('out\n');
     expect(run.code).toBe(143);
   });
