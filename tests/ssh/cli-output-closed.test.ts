@@ -32,12 +32,14 @@ describe('tessera ssh: stdout closed early', () => {
   });
 
   it('a command that stops writing and exits on its own keeps its status', { timeout: 60_000 }, async () => {
-    const run = startTesseraSsh([...target.base, '--', 'seq 100000; echo done >&2; exit 5'], 30_000);
+    const run = startTesseraSsh([...target.base, '--', 'seq 100000; exit 5'], 30_000);
     run.child.stdin!.end();
     run.child.stdout!.once('data', () => run.child.stdout!.destroy());
     const { code, stderr } = await run.done;
-    // seq is stopped by SIGPIPE (eow) or ends; the shell goes on either way.
+    // seq is stopped by SIGPIPE (eow) or ends; the shell goes on either way. (Nothing is written to stderr here:
+    // sshd's chan_rcvd_eow closes the command's stderr with its stdout, so whether a later `echo >&2` arrives
+    // depends on when the eow lands.)
     expect(code).toBe(5);
-    expect(stderr).toBe('done\n');
+    expect(stderr).toBe('');
   });
 });
