@@ -48,8 +48,9 @@ beforeEach(() => { hits.clear(); held.clear(); holdPaths = new Set(); });
 const ask = (relay: TestRelay, url: string) => fetch(`${relay.http}/revocation?url=${encodeURIComponent(url)}`);
 const release = (path: string) => { for (const answer of held.get(path) ?? []) answer(); held.delete(path); };
 async function untilHeld(path: string, n = 1) {
-  await expect.poll(() => held.get(path)?.length ?? 0, { timeout: 5000 }).toBe(n);
+  await expect.poll(() => held.get(path)?.length ?? 0, { timeout: 20_000 }).toBe(n);
 }
+const metricsOf = async (relay: TestRelay) => (await fetch(`${relay.http}/metrics`)).text();
 
 describe('/revocation: bounded work for unauthenticated callers', () => {
   it('refuses a URL with a fragment, and caches spellings of one URL as one (canonical href)', async () => {
@@ -93,7 +94,9 @@ describe('/revocation: bounded work for unauthenticated callers', () => {
       holdPaths.add('/slow.crl');
       const answers = Array.from({ length: 8 }, () => ask(relay, `${base}/slow.crl`));
       await untilHeld('/slow.crl');
-      await new Promise((r) => setTimeout(r, 100)); // the other seven have arrived and wait
+      // The other seven have joined the fetch in flight (counted as they arrive): released before they arrive, they
+      // would be answered from the cache instead.
+      await expect.poll(() => metricsOf(relay), { timeout: 20_000 }).toContain('tessera_relay_revocation_fetches_total{result="coalesced"} 7');
       release('/slow.crl');
       for (const res of await Promise.all(answers)) {
         expect(res.status).toBe(200);
@@ -120,7 +123,7 @@ describe('/revocation: bounded work for unauthenticated callers', () => {
       expect(c.headers.get('retry-after')).toBe('1');
       expect(hits.get('/c.crl')).toBeUndefined();
       const a2 = ask(relay, `${base}/a.crl`); // joins the fetch of /a.crl: not refused
-      await new Promise((r) => setTimeout(r, 50));
+      await expect.poll(() => metricsOf(relay), { timeout: 20_000 }).toContain('tessera_relay_revocation_fetches_total{result="coalesced"} 1');
       release('/a.crl');
       release('/b.crl');
       for (const res of await Promise.all([a, b, a2])) expect(res.status).toBe(200);
