@@ -1,9 +1,17 @@
 /** Small byte helpers. */
 
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const ascii = new TextDecoder('latin1');
+
+/** Lower-case hex. Through one ASCII buffer: adding to a string byte by byte took 11 s for a 10 MB CRL. */
 export function toHex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
+  const out = new Uint8Array(b.length * 2);
+  for (let i = 0; i < b.length; i++) {
+    const x = b[i] as number;
+    out[2 * i] = HEX_DIGITS[x >> 4] as number;
+    out[2 * i + 1] = HEX_DIGITS[x & 15] as number;
+  }
+  return ascii.decode(out);
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

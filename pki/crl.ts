@@ -1,16 +1,16 @@
 /** Certificate revocation lists parsed for §6.3 (RFC 5280 §5). */
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as x from '@peculiar/asn1-x509';
-import { serialKey, toHex, u8 } from './bytes.ts';
+import { toHex, u8 } from './bytes.ts';
 import type { AlgorithmId } from './certificate.ts';
 import { algorithmId } from './certificate.ts';
 import { bytesEqual } from './bytes.ts';
-import { children, octetBitString, readTlv, topSequence, whole } from './der.ts';
+import { children, content, octetBitString, readTlv, topSequence, whole } from './der.ts';
+import { parseCrlEntries } from './crl-entries.ts';
 import { PkiParseError } from './errors.ts';
 import type { DistributionPoint } from './extensions.ts';
 import { distributionPoints } from './extensions.ts';
 import type { GeneralName } from './general-name.ts';
-import { fromAsnGeneralName } from './general-name.ts';
 import type { DistinguishedName } from './name.ts';
 import { fromAsn } from './name.ts';
 import { decodeTime } from './time.ts';
@@ -68,7 +68,6 @@ function crlNumberOf(v: Uint8Array, what: string): bigint {
 }
 
 const KNOWN_CRL = new Set<string>([OID.authorityKeyIdentifier, OID.issuerAltName, OID.crlNumber, OID.deltaCRLIndicator, OID.issuingDistributionPoint, OID.freshestCRL, OID.authorityInfoAccess]);
-const KNOWN_ENTRY = new Set<string>([OID.crlReason, OID.invalidityDate, OID.certificateIssuer]);
 
 export function parseCrl(der: Uint8Array): Crl {
   try {
@@ -82,33 +81,34 @@ export function parseCrl(der: Uint8Array): Crl {
 function parse(der: Uint8Array): Crl {
   const top = topSequence(der, 'The CRL');
   const parts = children(der, top);
-  if (parts.length !== 3 || !parts[0]) throw new PkiParseError('MALFORMED_DER', 'A CRL has three parts: body, algorithm and signature.');
-  const list = AsnConvert.parse(der, x.CertificateList);
-  // §5.1.1.2: the outer algorithm must equal the signed one; the signature is whole octets.
+  if (parts.length !== 3 || !parts[0] || parts[0].tag !== 0x30) throw new PkiParseError('MALFORMED_DER', 'A CRL has three parts: body, algorithm and signature.');
+  // TBSCertList (§5.1): version?, signature, issuer, thisUpdate, nextUpdate?, revokedCertificates?, [0] crlExtensions?
+  // Cut with der.ts; asn1-schema decodes only the small parts (crl-entries.ts says why).
   const fields = children(der, parts[0]);
-  const tbsAlgorithm = fields[fields[0]?.tag === 0x02 ? 1 : 0];
+  const v = fields[0]?.tag === 0x02 ? 1 : 0;
+  const [tbsAlgorithm, issuerTlv] = [fields[v], fields[v + 1]];
+  // §5.1.1.2: the outer algorithm must equal the signed one; the signature is whole octets.
   if (!tbsAlgorithm || !parts[1] || !bytesEqual(whole(der, tbsAlgorithm), whole(der, parts[1]))) {
     throw new PkiParseError('MALFORMED_DER', 'The CRL names two different signature algorithms.');
   }
   const signature = octetBitString(der, parts[2] as NonNullable<(typeof parts)[2]>, 'The CRL signature');
-  const tbs = list.tbsCertList;
+  if (issuerTlv?.tag !== 0x30) throw new PkiParseError('MALFORMED_DER', 'The CRL has no issuer name.');
   // §5.1.2.4-6: thisUpdate, nextUpdate and each revocationDate, from their DER (pki/time.ts).
-  const v = fields[0]?.tag === 0x02 ? 1 : 0;
   const thisUpdate = decodeTime(der, fields[v + 2], 'The CRL\'s thisUpdate');
-  const isTime = (t: (typeof fields)[number] | undefined) => t?.tag === 0x17 || t?.tag === 0x18;
-  const nextUpdateTlv = isTime(fields[v + 3]) ? fields[v + 3] : undefined;
-  const revokedTlv = fields[v + (nextUpdateTlv ? 4 : 3)];
-  const revocationDates = revokedTlv?.tag === 0x30
-    ? children(der, revokedTlv).map((r) => decodeTime(der, r.tag === 0x30 ? children(der, r)[1] : undefined, 'A CRL entry\'s revocationDate'))
-    : [];
-  if (revocationDates.length !== (tbs.revokedCertificates?.length ?? 0)) throw new PkiParseError('MALFORMED_DER', 'The CRL\'s revoked certificates could not be read.');
-  const issuer = fromAsn(tbs.issuer);
+  let next = v + 3;
+  const nextUpdateTlv = fields[next]?.tag === 0x17 || fields[next]?.tag === 0x18 ? fields[next++] : undefined;
+  const revokedTlv = fields[next]?.tag === 0x30 ? fields[next++] : undefined;
+  const extensionsTlv = fields[next]?.tag === 0xa0 ? fields[next++] : undefined;
+  if (next !== fields.length) throw new PkiParseError('MALFORMED_DER', 'The CRL body has unexpected fields.');
+  const signatureAlgorithm = AsnConvert.parse(whole(der, parts[1]), x.AlgorithmIdentifier);
+  const issuer = fromAsn(AsnConvert.parse(whole(der, issuerTlv), x.Name));
+  const crlExtensions = extensionsTlv ? AsnConvert.parse(content(der, extensionsTlv), x.Extensions) : [];
   const unknownCritical: string[] = [];
   let crlNumber: bigint | undefined;
   let baseCrlNumber: bigint | undefined;
   let idp: IssuingDistributionPoint | undefined;
   let freshestCrl: DistributionPoint[] | undefined;
-  for (const e of tbs.crlExtensions ?? []) {
+  for (const e of crlExtensions) {
     const v = e.extnValue.buffer;
     if (!KNOWN_CRL.has(e.extnID)) {
       if (e.critical) unknownCritical.push(e.extnID);
@@ -132,34 +132,15 @@ function parse(der: Uint8Array): Crl {
       };
     }
   }
-  const entries: CrlEntry[] = [];
-  let entryIssuer = issuer;
-  for (const [n, r] of (tbs.revokedCertificates ?? []).entries()) {
-    let reason: number | undefined;
-    for (const e of r.crlEntryExtensions ?? []) {
-      const v = e.extnValue.buffer;
-      if (!KNOWN_ENTRY.has(e.extnID)) {
-        if (e.critical) unknownCritical.push(e.extnID);
-      } else if (e.extnID === OID.crlReason) {
-        reason = AsnConvert.parse(v, x.CRLReason).reason;
-      } else if (e.extnID === OID.certificateIssuer && idp?.indirectCRL) {
-        // §5.3.3: applies to this entry and the ones after it, in indirect CRLs only.
-        const dn = Array.from(AsnConvert.parse(v, x.CertificateIssuer), fromAsnGeneralName).find((g) => g.kind === 'dn');
-        if (dn?.kind === 'dn') entryIssuer = dn.name;
-      }
-    }
-    entries.push({
-      serialKey: serialKey(u8(r.userCertificate)),
-      revocationDate: revocationDates[n] as Date,
-      ...(reason === undefined ? {} : { reason }),
-      certificateIssuer: entryIssuer,
-    });
-  }
+  const { entries, unknownCritical: entryCritical } = revokedTlv
+    ? parseCrlEntries(der, revokedTlv, issuer, idp?.indirectCRL === true)
+    : { entries: [], unknownCritical: [] };
+  unknownCritical.push(...entryCritical);
   return {
     der,
     id: toHex(der),
     tbs: whole(der, parts[0]),
-    signatureAlgorithm: algorithmId(list.signatureAlgorithm),
+    signatureAlgorithm: algorithmId(signatureAlgorithm),
     signature,
     issuer,
     thisUpdate,

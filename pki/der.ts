@@ -9,30 +9,31 @@ export interface Tlv {
   readonly end: number;
 }
 
-/** Reads one TLV at `offset`, which must end at or before `limit`. */
+function malformedAt(offset: number, why: string): never {
+  throw new PkiParseError('MALFORMED_DER', `Malformed DER at byte ${offset}: ${why}.`);
+}
+
+/** Reads one TLV at `offset`, which must end at or before `limit`. Called once per node of a CRL: no closure in it. */
 export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tlv {
-  const fail = (why: string): never => {
-    throw new PkiParseError('MALFORMED_DER', `Malformed DER at byte ${offset}: ${why}.`);
-  };
-  if (offset + 2 > limit) fail('truncated header');
+  if (offset + 2 > limit) malformedAt(offset, 'truncated header');
   const tag = buf[offset] as number;
-  if ((tag & 0x1f) === 0x1f) fail('high tag numbers are not used in X.509');
+  if ((tag & 0x1f) === 0x1f) malformedAt(offset, 'high tag numbers are not used in X.509');
   let pos = offset + 1;
   const first = buf[pos++] as number;
   let length = first;
   if (first & 0x80) {
     const count = first & 0x7f;
     // X.690 §10.1: DER uses the definite form; 4 length octets are far beyond any certificate.
-    if (count === 0 || count > 4) fail('indefinite or oversized length');
-    if (pos + count > limit) fail('truncated length');
+    if (count === 0 || count > 4) malformedAt(offset, 'indefinite or oversized length');
+    if (pos + count > limit) malformedAt(offset, 'truncated length');
     // X.690 §10.1: the fewest length octets; a non-minimal length would make two encodings of one value.
-    if (buf[pos] === 0) fail('non-minimal length');
+    if (buf[pos] === 0) malformedAt(offset, 'non-minimal length');
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + (buf[pos++] as number);
-    if (length < 0x80) fail('non-minimal length');
+    if (length < 0x80) malformedAt(offset, 'non-minimal length');
   }
   const end = pos + length;
-  if (end > limit) fail('content runs past its container');
+  if (end > limit) malformedAt(offset, 'content runs past its container');
   return { tag, start: offset, contentStart: pos, end };
 }
 
@@ -70,4 +71,18 @@ export function octetBitString(buf: Uint8Array, t: Tlv, what: string): Uint8Arra
     throw new PkiParseError('MALFORMED_DER', `${what} is not a BIT STRING of whole octets.`);
   }
   return buf.subarray(t.contentStart + 1, t.end);
+}
+
+/** The dotted text of an OBJECT IDENTIFIER TLV (X.690 §8.19). */
+export function oidText(buf: Uint8Array, t: Tlv): string {
+  const b = content(buf, t);
+  if (t.tag !== 0x06 || b.length === 0 || ((b[b.length - 1] as number) & 0x80)) throw new PkiParseError('MALFORMED_DER', `Malformed OBJECT IDENTIFIER at byte ${t.start}.`);
+  const parts: number[] = [];
+  let v = 0;
+  for (const byte of b) {
+    v = v * 128 + (byte & 0x7f);
+    if (!(byte & 0x80)) { parts.push(v); v = 0; }
+  }
+  const first = parts.shift() ?? 0;
+  return [first < 80 ? Math.floor(first / 40) : 2, first < 80 ? first % 40 : first - 80, ...parts].join('.');
 }

@@ -9,16 +9,19 @@ import { PkiParseError } from './errors.ts';
 const UTC_TIME = 0x17;
 const GENERALIZED_TIME = 0x18;
 
+function invalidTime(what: string): never {
+  throw new PkiParseError('MALFORMED_DER', `${what} is not a valid UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ).`);
+}
+
 /**
  * The instant of a UTCTime or GeneralizedTime TLV; anything else throws PkiParseError naming `what`.
  * `fraction`: GeneralizedTime may carry fractional seconds (DER, X.690 §11.7; OCSP responders send them).
  */
 export function decodeTime(buf: Uint8Array, t: Tlv | undefined, what: string, fraction = false): Date {
-  const fail = (): never => {
-    throw new PkiParseError('MALFORMED_DER', `${what} is not a valid UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ).`);
-  };
-  if (!t) return fail();
-  const text = String.fromCharCode(...buf.subarray(t.contentStart, t.end));
+  // No closure here: this runs once per CRL entry.
+  if (!t || t.end - t.contentStart > 40) return invalidTime(what);
+  let text = '';
+  for (let i = t.contentStart; i < t.end; i++) text += String.fromCharCode(buf[i] as number);
   let m: RegExpExecArray | null;
   let year: number;
   let ms = 0;
@@ -29,12 +32,12 @@ export function decodeTime(buf: Uint8Array, t: Tlv | undefined, what: string, fr
     year = Number(m[1]);
     if (m[7] !== undefined) ms = Math.floor(Number(`0.${m[7]}`) * 1000);
   } else {
-    return fail();
+    return invalidTime(what);
   }
   const [month, day, hour, minute, second] = [2, 3, 4, 5, 6].map((i) => Number(m[i])) as [number, number, number, number, number];
   const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
   // Date.UTC rolls over (Feb 30 -> Mar 2; years 0-99 -> 19xx): the fields must read back unchanged.
   if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || d.getUTCHours() !== hour
-    || d.getUTCMinutes() !== minute || d.getUTCSeconds() !== second) return fail();
+    || d.getUTCMinutes() !== minute || d.getUTCSeconds() !== second) return invalidTime(what);
   return d;
 }
