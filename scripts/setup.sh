@@ -10,6 +10,7 @@ DEB_PACKAGES=(
   python3-asyncssh python3-openssl
   chromium
   pcscd vsmartcard-vpcd opensc yubico-piv-tool pcsc-tools
+  openssl    # /usr/bin/openssl: tests/pki/openssl-crosscheck.test.ts, tests/relay/tls.test.ts
   websockify socat
   g++ make   # node-gyp builds ssh2's OpenSSL binding at npm ci: the tessera command's packet ciphers (cli/openssl-packet-keys.ts)
 )

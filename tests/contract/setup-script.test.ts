@@ -1,0 +1,121 @@
+// scripts/setup.sh, the first step of `npm run demo` and `npm test` (README "Two commands"): not root and a Debian
+// package missing, it prints the exact apt-get line and stops before doing anything; its list covers every system
+// program the tests and benchmarks use. It runs here from a scratch copy of the repository with stand-ins on PATH:
+// `id -u` answers a non-root uid, `dpkg-query` reports the packages chosen as missing, and the commands that would
+// change the machine (apt-get, npm, useradd, chpasswd, sudo, dpkg) only record that they were called, and fail.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../peers/index.ts';
+
+const FORBIDDEN = ['apt-get', 'npm', 'useradd', 'chpasswd', 'sudo', 'dpkg'];
+
+let dir: string;
+let repo: string;
+let shims: string;
+let calls: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tessera-contract-setup-'));
+  repo = join(dir, 'repo');
+  shims = join(dir, 'bin');
+  calls = join(dir, 'calls.log');
+  mkdirSync(join(repo, 'scripts'), { recursive: true });
+  mkdirSync(shims);
+  copyFileSync(join(repoRoot, 'scripts', 'setup.sh'), join(repo, 'scripts', 'setup.sh'));
+  const shim = (name: string, body: string) => { writeFileSync(join(shims, name), `#!/bin/bash\n${body}\n`); chmodSync(join(shims, name), 0o755); };
+  shim('id', 'if [ "$1" = -u ]; then echo "$SHIM_UID"; else exec /usr/bin/id "$@"; fi');
+  // setup.sh asks `dpkg-query -W -f='${Status}' PACKAGE`, one package at a time.
+  shim('dpkg-query', 'for m in $SHIM_MISSING; do [ "${@: -1}" = "$m" ] && exit 1; done; printf "install ok installed"');
+  // What apt lists for openssh-server (`apt-cache madison`): SHIM_MADISON, one line per source.
+  shim('apt-cache', `echo "apt-cache $*" >> '${calls}'; [ "$1" = madison ] && printf '%b' "\${SHIM_MADISON:-}"; exit 0`);
+  for (const name of FORBIDDEN) shim(name, `echo "${name} $*" >> '${calls}'; exit 97`);
+});
+
+afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+interface SetupRun { status: number | null; stdout: string; stderr: string; calls: string[]; created: string[] }
+
+function runSetup(env: { uid: number; missing: readonly string[]; madison?: string }): SetupRun {
+  const r = spawnSync('bash', [join(repo, 'scripts', 'setup.sh')], {
+    encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PATH: `${shims}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, SHIM_UID: String(env.uid), SHIM_MISSING: env.missing.join(' '), SHIM_MADISON: env.madison ?? '' },
+  });
+  let logged = '';
+  try { logged = readFileSync(calls, 'utf8'); } catch { /* nothing called */ }
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(join(d, e.name)) : [relative(repo, join(d, e.name))]);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls: logged.split('\n').filter((l) => l !== ''), created: walk(repo).filter((f) => f !== 'scripts/setup.sh') };
+}
+
+/** The packages of the printed line "  sudo apt-get update && sudo apt-get install -y P1 P2 ...". */
+function aptLine(stdout: string): string[] {
+  const line = stdout.split('\n').find((l) => l.includes('apt-get install'));
+  expect(line, stdout).toMatch(/^ {2}sudo apt-get update && sudo apt-get install -y \S/);
+  return line!.replace(/^.*apt-get install -y /, '').trim().split(/\s+/);
+}
+
+/** Every package setup.sh checks: the line it prints when dpkg-query reports each one missing. */
+function listedPackages(): string[] {
+  const script = readFileSync(join(repoRoot, 'scripts', 'setup.sh'), 'utf8');
+  const array = /DEB_PACKAGES=\(([\s\S]*?)\n\)/.exec(script)?.[1] ?? '';
+  const names = array.split('\n').map((l) => l.replace(/#.*/, '')).join(' ').trim().split(/\s+/);
+  const r = runSetup({ uid: 1000, missing: names });
+  return aptLine(r.stdout);
+}
+
+describe('scripts/setup.sh, not root', () => {
+  it('a Debian package missing: prints the exact apt-get line and stops (exit 1) before changing anything', () => {
+    const r = runSetup({ uid: 1000, missing: ['chromium', 'dropbear-bin'] });
+    expect(r.stdout).toBe('setup: missing Debian packages. Run as root:\n  sudo apt-get update && sudo apt-get install -y dropbear-bin chromium\n');
+    expect(r.status).toBe(1);
+    expect(r.calls).toEqual([]);
+    expect(r.created).toEqual([]);
+  });
+
+  it('openssl alone missing: named in the line (the TLS and PKI cross-check tests run /usr/bin/openssl)', () => {
+    const r = runSetup({ uid: 1000, missing: ['openssl'] });
+    expect(aptLine(r.stdout)).toEqual(['openssl']);
+    expect(r.status).toBe(1);
+    expect(r.calls).toEqual([]);
+  });
+
+  it('nothing installed: the line names the package of every component the tests, benchmarks and demo start', () => {
+    expect(listedPackages()).toEqual(expect.arrayContaining([
+      'openssh-server', 'openssh-client', 'dropbear-bin', 'python3-asyncssh', 'python3-openssl', 'chromium',
+      'pcscd', 'vsmartcard-vpcd', 'opensc', 'yubico-piv-tool', 'pcsc-tools', 'openssl', 'websockify', 'socat', 'g++', 'make',
+    ]));
+  });
+});
+
+describe('the Debian package list', () => {
+  it('covers every system path that tests/ and bench/ name (its package is listed, a dependency of one, or required)', { timeout: 60_000 }, () => {
+    const listed = listedPackages();
+    // Depends and Pre-Depends only: an install with --no-install-recommends must still bring the file.
+    const closure = new Set(execFileSync('apt-cache', ['depends', '--recurse', '--important', ...listed], { encoding: 'utf8', maxBuffer: 64 << 20 })
+      .split('\n').filter((l) => /^\S/.test(l) && !l.startsWith('<')).map((l) => l.trim().replace(/:\w+$/, '')));
+    const sources = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => {
+      const p = join(d, e.name);
+      if (e.isDirectory()) return p === join(repoRoot, 'tests', 'contract') ? [] : sources(p);
+      return e.name.endsWith('.ts') ? [p] : [];
+    });
+    const paths = new Set<string>();
+    for (const file of [...sources(join(repoRoot, 'tests')), ...sources(join(repoRoot, 'bench'))]) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/'(\/(?:usr|bin|sbin)\/[\w./+-]+)'/g)) paths.add(m[1]!);
+    }
+    expect(paths.size).toBeGreaterThan(10);
+    const uncovered: string[] = [];
+    for (const path of paths) {
+      // dpkg -S fails for a file no installed package ships: the component is missing, which is a failure too.
+      const owner = spawnSync('dpkg', ['-S', path], { encoding: 'utf8' });
+      const pkg = owner.status === 0 ? owner.stdout.split(':')[0]!.trim() : undefined;
+      if (pkg === undefined) { uncovered.push(`${path}: no installed package ships it`); continue; }
+      if (listed.includes(pkg) || closure.has(pkg)) continue;
+      const priority = execFileSync('dpkg-query', ['-W', '-f=${Priority} ${Essential}', pkg], { encoding: 'utf8' });
+      if (/^required|yes$/.test(priority)) continue;
+      uncovered.push(`${path}: package ${pkg} (${priority}) is not in scripts/setup.sh's list`);
+    }
+    expect(uncovered).toEqual([]);
+  });
+});
