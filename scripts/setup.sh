@@ -35,22 +35,35 @@ fi
 OPENSSH10=.peers/openssh-10
 if [ ! -x "$OPENSSH10/usr/sbin/sshd" ]; then
   BACKPORTS=/etc/apt/sources.list.d/bookworm-backports.sources
-  if [ ! -f "$BACKPORTS" ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  BACKPORTS_SOURCE='Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+  # What apt's package lists hold, not only its sources: lists emptied after an install (as container images do)
+  # or a source added without `apt-get update` both leave apt-get download with nothing to fetch.
+  # (Read whole before matching: grep -q leaving early would make apt-cache die of SIGPIPE, a failure under pipefail.)
+  backports_listed() { local versions; versions=$(apt-cache madison openssh-server 2>/dev/null || true); [[ $versions == *' bookworm-backports/'* ]]; }
+  if ! backports_listed; then
+    has_source=no
+    { [ -f "$BACKPORTS" ] || grep -rqs '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; } && has_source=yes
     if [ "$(id -u)" != 0 ]; then
-      echo "setup: OpenSSH 10.0 needs bookworm-backports. Run as root:"
-      echo "  printf 'Types: deb\\nURIs: http://deb.debian.org/debian\\nSuites: bookworm-backports\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n' | sudo tee $BACKPORTS && sudo apt-get update"
+      echo "setup: OpenSSH 10.0 comes from bookworm-backports, which apt does not list yet. Run as root:"
+      if [ "$has_source" = yes ]; then echo "  sudo apt-get update"
+      else echo "  printf '$BACKPORTS_SOURCE' | sudo tee $BACKPORTS && sudo apt-get update"; fi
       exit 1
     fi
-    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > "$BACKPORTS"
+    [ "$has_source" = yes ] || printf "$BACKPORTS_SOURCE" > "$BACKPORTS"
+    echo "setup: apt-get update (bookworm-backports)"
     apt-get update -qq
+    backports_listed || { echo "setup: apt still lists no openssh-server in bookworm-backports after apt-get update (see $BACKPORTS)" >&2; exit 1; }
   fi
   echo "setup: unpacking OpenSSH 10.0 from bookworm-backports into $OPENSSH10"
   tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   chmod 755 "$tmp" && { chown _apt "$tmp" 2>/dev/null || true; } # apt downloads as the _apt user
   (cd "$tmp" && apt-get download -qq -t bookworm-backports openssh-server openssh-client >/dev/null)
-  mkdir -p "$OPENSSH10"
-  for deb in "$tmp"/*.deb; do dpkg -x "$deb" "$OPENSSH10"; done
-  rm -rf "$tmp"
+  # Unpacked beside, then moved into place: an interrupted unpack is never taken for a finished one.
+  rm -rf "$OPENSSH10.partial" && mkdir -p "$OPENSSH10.partial"
+  for deb in "$tmp"/*.deb; do dpkg -x "$deb" "$OPENSSH10.partial"; done
+  rm -rf "$OPENSSH10" && mv "$OPENSSH10.partial" "$OPENSSH10"
+  rm -rf "$tmp" && trap - EXIT
 fi
 
 # Test-only login account for the sshd password / keyboard-interactive tests (tests/peers).

@@ -16,12 +16,16 @@ let dir: string;
 let repo: string;
 let shims: string;
 let calls: string;
+/** TMPDIR of the script (mktemp -d). */
+let scratch: string;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-contract-setup-'));
   repo = join(dir, 'repo');
   shims = join(dir, 'bin');
   calls = join(dir, 'calls.log');
+  scratch = join(dir, 'tmp');
+  mkdirSync(scratch);
   mkdirSync(join(repo, 'scripts'), { recursive: true });
   mkdirSync(shims);
   copyFileSync(join(repoRoot, 'scripts', 'setup.sh'), join(repo, 'scripts', 'setup.sh'));
@@ -36,17 +40,23 @@ beforeEach(() => {
 
 afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
 
-interface SetupRun { status: number | null; stdout: string; stderr: string; calls: string[]; created: string[] }
+interface SetupRun { status: number | null; stdout: string; stderr: string; calls: string[]; created: string[]; leftInTmp: string[] }
 
 function runSetup(env: { uid: number; missing: readonly string[]; madison?: string }): SetupRun {
   const r = spawnSync('bash', [join(repo, 'scripts', 'setup.sh')], {
     encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PATH: `${shims}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, SHIM_UID: String(env.uid), SHIM_MISSING: env.missing.join(' '), SHIM_MADISON: env.madison ?? '' },
+    env: {
+      ...process.env, PATH: `${shims}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, TMPDIR: scratch,
+      SHIM_UID: String(env.uid), SHIM_MISSING: env.missing.join(' '), SHIM_MADISON: env.madison ?? '',
+    },
   });
   let logged = '';
   try { logged = readFileSync(calls, 'utf8'); } catch { /* nothing called */ }
   const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(join(d, e.name)) : [relative(repo, join(d, e.name))]);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls: logged.split('\n').filter((l) => l !== ''), created: walk(repo).filter((f) => f !== 'scripts/setup.sh') };
+  return {
+    status: r.status, stdout: r.stdout, stderr: r.stderr, calls: logged.split('\n').filter((l) => l !== ''),
+    created: walk(repo).filter((f) => f !== 'scripts/setup.sh'), leftInTmp: readdirSync(scratch),
+  };
 }
 
 /** The packages of the printed line "  sudo apt-get update && sudo apt-get install -y P1 P2 ...". */
@@ -117,5 +127,26 @@ describe('the Debian package list', () => {
       uncovered.push(`${path}: package ${pkg} (${priority}) is not in scripts/setup.sh's list`);
     }
     expect(uncovered).toEqual([]);
+  });
+});
+
+describe('scripts/setup.sh, OpenSSH 10.0 from bookworm-backports', () => {
+  const BACKPORTS_LINE = 'openssh-server | 1:10.0p1-7~bpo12+1 | http://deb.debian.org/debian bookworm-backports/main amd64 Packages\\n';
+
+  it('not root, apt\'s lists without bookworm-backports (emptied, or never updated): prints what to run and stops', () => {
+    const r = runSetup({ uid: 1000, missing: [] });
+    expect(r.stdout).toMatch(/^setup: OpenSSH 10\.0 comes from bookworm-backports, which apt does not list yet\. Run as root:\n {2}(printf '.*' \| sudo tee \S+ && )?sudo apt-get update\n$/);
+    expect(r.status).toBe(1);
+    expect(r.calls).toEqual(['apt-cache madison openssh-server']);
+    expect(r.created).toEqual([]);
+    expect(r.leftInTmp).toEqual([]);
+  });
+
+  it('a download that fails leaves neither its temporary folder nor a half-unpacked .peers/openssh-10', () => {
+    const r = runSetup({ uid: 1000, missing: [], madison: BACKPORTS_LINE });
+    expect(r.calls).toEqual(['apt-cache madison openssh-server', 'apt-get download -qq -t bookworm-backports openssh-server openssh-client']);
+    expect(r.status).toBe(97);
+    expect(r.created).toEqual([]);
+    expect(r.leftInTmp).toEqual([]);
   });
 });
