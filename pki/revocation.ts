@@ -12,7 +12,7 @@ import { crlStatus } from './revocation-crl.ts';
 import type { SignaturePolicy } from './signature.ts';
 
 /** The subset of `fetch` used; the page passes one that goes through the relay. */
-export type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: Uint8Array<ArrayBuffer> }) => Promise<{
+export type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: Uint8Array<ArrayBuffer>; signal?: AbortSignal }) => Promise<{
   readonly ok: boolean;
   readonly status: number;
   arrayBuffer(): Promise<ArrayBuffer>;
@@ -40,7 +40,16 @@ export interface RevocationOptions {
   readonly ocspNonce?: boolean;
   /** Without nextUpdate, an OCSP response older than this is stale. Default 7 days. */
   readonly ocspMaxAgeSeconds?: number;
+  /** A fetch without an answer after this long fails (its status stays unknown, and the mode decides). Default FETCH_TIMEOUT_MS. */
+  readonly fetchTimeoutMs?: number;
 }
+
+/**
+ * How long one CRL or OCSP fetch may take: a responder that accepts the connection and never answers must not hold
+ * the signature forever (hard-fail must end as REVOCATION_UNKNOWN). Longer than the relay's own upstream timeout
+ * (10 s, relay/config.ts), so that its answer comes first.
+ */
+export const FETCH_TIMEOUT_MS = 20_000;
 
 /** Without nextUpdate a fetched CRL says nothing about when to look again; it is kept this long (seconds). */
 export const CRL_CACHE_TTL_WITHOUT_NEXT_UPDATE = 3600;
@@ -110,14 +119,15 @@ export class RevocationChecker {
    * about the responder could loop). Revoked refuses it; unknown refuses it under `require` only, as for any status.
    */
   private async responderRevocation(responder: Certificate, issuer: Certificate, anchor: Certificate, validateSigner: ValidateSigner): Promise<string | undefined> {
-    if (this.options.fetch) await this.fetchCrls(responder);
+    const problems: string[] = [];
+    if (this.options.fetch) await this.fetchCrls(responder, problems);
     const s = await crlStatus(responder, issuer, anchor, {
       time: this.time, signature: this.signature, crls: this.crls, candidates: this.candidates, validateSigner,
       verified: (crl) => this.remember(crl),
     });
     const who = `the OCSP responder certificate "${label(responder)}"`;
     if (s.status === 'revoked') return `${who} was revoked on ${isoDate(s.date)} by ${s.by}`;
-    if (s.status === 'unknown' && this.mode === 'require') return `${who} has no id-pkix-ocsp-nocheck and its own status is unknown (${s.why})`;
+    if (s.status === 'unknown' && this.mode === 'require') return `${who} has no id-pkix-ocsp-nocheck and its own status is unknown (${withProblems(s.why, problems)})`;
     return undefined;
   }
 
@@ -143,6 +153,7 @@ export class RevocationChecker {
     validateSigner: ValidateSigner,
   ): Promise<CertStatus> {
     let ocspWhy: string | undefined;
+    const problems: string[] = [];
     for (const r of this.ocsp) {
       const s = await ocspStatus(r, cert, issuer, this.check(anchor, validateSigner));
       if (s?.status === 'good' || s?.status === 'revoked') return s;
@@ -152,29 +163,47 @@ export class RevocationChecker {
     // the CertID is public, so anyone can staple one, and it must not stand in for the responder in the AIA
     // (RFC 6960 §3.2, §4.2.2.2; RFC 6066 §8: a client may still ask the responder itself).
     if (this.options.fetch) {
-      const s = await this.fetchOcsp(cert, issuer, this.check(anchor, validateSigner));
+      const s = await this.fetchOcsp(cert, issuer, this.check(anchor, validateSigner), problems);
       if (s?.status === 'good' || s?.status === 'revoked') return s;
       if (s?.status === 'unknown') ocspWhy = ocspWhy === undefined ? s.why : `${ocspWhy}; the responder: ${s.why}`;
     }
-    if (this.options.fetch) await this.fetchCrls(cert);
+    if (this.options.fetch) await this.fetchCrls(cert, problems);
     const s = await crlStatus(cert, issuer, anchor, {
       time: this.time, signature: this.signature, crls: this.crls, candidates: this.candidates, validateSigner,
       verified: (crl) => this.remember(crl),
     });
-    if (s.status === 'unknown' && ocspWhy !== undefined) return { status: 'unknown', why: `${ocspWhy}, and ${s.why}` };
-    return s;
+    if (s.status !== 'unknown') return s;
+    return { status: 'unknown', why: withProblems(ocspWhy === undefined ? s.why : `${ocspWhy}, and ${s.why}`, problems) };
   }
 
-  private async get(url: string, init?: Parameters<FetchLike>[1]): Promise<Uint8Array | undefined> {
+  /** The body, or why there is none (a sentence fragment naming the URL). */
+  private async get(url: string, init?: Parameters<FetchLike>[1]): Promise<Uint8Array | string> {
     const f = this.options.fetch;
-    if (!f || !/^https?:\/\//i.test(url)) return undefined;
+    if (!f) return `${url} was not fetched`;
+    if (!/^https?:\/\//i.test(url)) return `${url} was not fetched (only http and https are)`;
+    const ms = this.options.fetchTimeoutMs ?? FETCH_TIMEOUT_MS;
+    const abort = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        resolve(`${url} gave no answer within ${ms / 1000} s`);
+      }, ms);
+    });
+    const fetched = (async (): Promise<Uint8Array | string> => {
+      try {
+        const res = await f(url, { ...init, signal: abort.signal });
+        if (!res.ok) return `${url} answered with HTTP status ${res.status}`;
+        const body = new Uint8Array(await res.arrayBuffer());
+        return body.length > FETCH_LIMIT ? `${url} answered with more than ${FETCH_LIMIT >> 20} MiB` : body;
+      } catch (err) {
+        return `${url} could not be fetched (${err instanceof Error ? err.message : String(err)})`;
+      }
+    })();
     try {
-      const res = await f(url, init);
-      if (!res.ok) return undefined;
-      const body = new Uint8Array(await res.arrayBuffer());
-      return body.length > FETCH_LIMIT ? undefined : body;
-    } catch {
-      return undefined; // network failure: the status stays unknown, and the mode decides
+      return await Promise.race([fetched, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -184,18 +213,23 @@ export class RevocationChecker {
     this.fetched.delete(crl.id);
   }
 
-  private async fetchCrls(cert: Certificate): Promise<void> {
+  /** Fetches the CRLs of `cert`'s distribution points; why a URL gave none goes into `problems`. */
+  private async fetchCrls(cert: Certificate, problems: string[]): Promise<void> {
     const urls = (cert.ext.crlDistributionPoints ?? []).flatMap((dp) => (dp.fullName ?? []).flatMap((g) => (g.kind === 'uri' ? [g.value] : [])));
     for (const url of urls) {
       let crl = this.cache.get(url, this.time);
       if (!crl) {
         const body = await this.get(url);
-        if (!body) continue;
+        if (typeof body === 'string') {
+          problems.push(body);
+          continue;
+        }
         try {
           crl = parseCrl(body);
         } catch (err) {
-          if (err instanceof PkiParseError) continue;
-          throw err;
+          if (!(err instanceof PkiParseError)) throw err;
+          problems.push(`${url} did not answer with a CRL (${err.message})`);
+          continue;
         }
         this.fetched.set(crl.id, [...(this.fetched.get(crl.id) ?? []), url]);
       }
@@ -203,21 +237,32 @@ export class RevocationChecker {
     }
   }
 
-  private async fetchOcsp(cert: Certificate, issuer: Certificate, check: OcspCheck): Promise<CertStatus | undefined> {
+  /** Asks `cert`'s OCSP responders; why one gave no answer about it goes into `problems`. */
+  private async fetchOcsp(cert: Certificate, issuer: Certificate, check: OcspCheck, problems: string[]): Promise<CertStatus | undefined> {
     for (const url of cert.ext.ocspUrls) {
       const nonce = this.options.ocspNonce ? globalThis.crypto.getRandomValues(new Uint8Array(16)) : undefined;
       const body = await this.get(url, {
         method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(await buildOcspRequest(cert, issuer, nonce)),
       });
-      if (!body) continue;
+      if (typeof body === 'string') {
+        problems.push(body);
+        continue;
+      }
       try {
         const resp = parseOcspResponse(body);
         const s = await ocspStatus(resp, cert, issuer, nonce ? { ...check, nonce } : check);
         if (s) return s;
+        problems.push(`${url} answered about other certificates`);
       } catch (err) {
         if (!(err instanceof PkiParseError)) throw err;
+        problems.push(`${url} did not answer with an OCSP response (${err.message})`);
       }
     }
     return undefined;
   }
+}
+
+/** A reason for an unknown status, with why the fetches on the way failed. */
+function withProblems(why: string, problems: readonly string[]): string {
+  return problems.length === 0 ? why : `${why} (${problems.join('; ')})`;
 }
