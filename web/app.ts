@@ -121,6 +121,8 @@ export class App {
     const config = this.deps.config;
     try {
       const dial = await this.deps.loadDialer();
+      // Each wait below may outlast the session (Disconnect, card removed, kiosk cleared): stop there.
+      if (session.finished) return;
       // Kiosk: only the site's lines count (nothing the user imported or remembered).
       const known = { host: target.host, port: target.port, siteEntries: this.siteKnownHosts, ...(config.mode === 'personal' ? { userStore: this.knownHosts } : {}) };
       const verifyHostKey = createHostKeyVerifier({
@@ -130,7 +132,8 @@ export class App {
       });
       const hostKeyAlgorithms = await hostKeyAlgorithmsFor(known);
       this.terminal.writeLine(`\r\n\x1b[2mConnecting to ${target.user}@${target.host}:${target.port}…\x1b[0m`);
-      const auth = target.auth === 'password' ? { password: target.password } : { signers: await this.cardSigners() };
+      const auth = target.auth === 'password' ? { password: target.password } : { signers: await this.cardSigners(session) };
+      if (session.finished) return;
       await session.start(config.relayUrl, target, dial, auth, {
         hostKeyAlgorithms,
         verifyHostKey: async (key) => {
@@ -152,14 +155,16 @@ export class App {
   /**
    * The card's SSH signers, after the PIN dialog when the card needs it (one VERIFY per attempt, never
    * automatic). The certificate check (kiosk: identity/'s gate, revocation included) runs first, so a
-   * refused card is not asked for its PIN.
+   * refused card is not asked for its PIN. A session that ended while the card was read asks nothing:
+   * its PIN would be sent (and may cost a try) for a connection that no longer exists.
    */
-  private async cardSigners(): Promise<SshSigner[]> {
+  private async cardSigners(session: TerminalSession): Promise<SshSigner[]> {
     const card = this.cardPanel.card;
     if (!card) throw new WebError('CARD_NOT_READY', 'Connect a card reader and insert your card first (Smart card, on the left), or sign in with a password.');
     const signers = await card.signers({ onTouch: (on) => { byId('touch-prompt').hidden = !on; } });
     if (signers.length === 0) throw new WebError('CARD_NO_KEYS', 'The card holds no key that can sign in over SSH (or its certificates are not valid under this site’s policy).');
     const pin = await card.pinStatus();
+    if (session.finished) throw new WebError('SESSION_ENDED', 'The session was closed while connecting.');
     if (pin.blocked) throw new WebError('PIN_BLOCKED', 'The card’s PIN is blocked. Ask your administrator to unblock it with the PUK.');
     if (!pin.verified) {
       await this.pinDialog.prompt({

@@ -88,6 +88,8 @@ export class TerminalSession {
     relayUrl: string, target: SessionTarget, dial: SshDialer, auth: DialAuth,
     hostKeys: Pick<DialOptions, 'verifyHostKey' | 'hostKeyAlgorithms'>,
   ): Promise<void> {
+    // Closed before the dial (while the card was read): the status says closed, and stays so.
+    if (this.ended) return;
     const name = `${target.user}@${target.host}:${target.port}`;
     this.onStatus(status.connecting(name));
     const connection = await this.dialThrough(dial, relayTargetUrl(relayUrl, target.host, target.port), {
@@ -163,6 +165,9 @@ export class TerminalSession {
   }
 
   get active(): boolean { return !this.ended && this.shell !== undefined; }
+
+  /** Over: closed, failed or ended by the server (a caller still preparing the dial stops). */
+  get finished(): boolean { return this.ended; }
 
   private end(reason: string): void {
     if (this.ended) return;

@@ -21,6 +21,8 @@ export class HostKeyDialog {
   }
 
   ask(q: HostKeyQuestion): Promise<HostKeyChoice> {
+    // One question at a time: an earlier one still open is refused (its buttons' listeners would answer both).
+    this.refuseOpen?.();
     const name = hostName(q.host, q.port);
     this.body.replaceChildren();
     this.dialog.dataset['kind'] = q.kind;

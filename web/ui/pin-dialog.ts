@@ -40,6 +40,9 @@ export class PinDialog {
 
   /** Resolves when the card accepted the PIN; rejects PIN_CANCELLED or PIN_BLOCKED. */
   prompt(o: PinPromptOptions): Promise<void> {
+    // One prompt at a time: an earlier one still open is cancelled, or one submit would reach both
+    // prompts' listeners and send the PIN twice (two tries of the card's counter for one entry).
+    this.cancelOpen?.();
     this.help.textContent = `${o.cardName} needs its PIN to sign in. The PIN goes only to the card.`;
     this.retries.textContent = retriesText(o.retriesLeft);
     this.error.textContent = '';
