@@ -22,6 +22,13 @@ export interface CandidatePath {
 
 export interface BuildState {
   exhausted: boolean;
+  /** A path reached `maxDepth` certificates and was not extended. */
+  depthCut?: boolean;
+  /**
+   * Where the longest unfinished path ended, for the NO_PATH reason: `cert`'s issuer was in neither pool
+   * (`loop` false), or only certificates already on the path name it (`loop` true).
+   */
+  deadEnd?: { readonly cert: Certificate; readonly length: number; readonly loop: boolean };
 }
 
 /** Higher is a better issuer guess for `cert`: key identifiers agree, and valid now. */
@@ -64,7 +71,8 @@ export function* buildPaths(
       state.exhausted = true;
       return;
     }
-    for (const anchor of issuersOf(top, anchors, time)) {
+    const fromAnchors = issuersOf(top, anchors, time);
+    for (const anchor of fromAnchors) {
       if (paths >= limits.maxPaths) {
         state.exhausted = true;
         return;
@@ -72,9 +80,17 @@ export function* buildPaths(
       paths++;
       yield { chain: [...chain], anchor };
     }
-    if (chain.length >= limits.maxDepth) return;
-    for (const next of issuersOf(top, intermediates, time)) {
-      if (onPath.has(next.id) || keysOnPath.has(keyOf(next))) continue;
+    const named = issuersOf(top, intermediates, time);
+    // The path never holds a certificate twice, nor the same subject and key twice.
+    const candidates = named.filter((c) => !onPath.has(c.id) && !keysOnPath.has(keyOf(c)));
+    if (candidates.length > 0 && chain.length >= limits.maxDepth) {
+      state.depthCut = true;
+      return;
+    }
+    if (candidates.length === 0 && fromAnchors.length === 0 && chain.length > (state.deadEnd?.length ?? 0)) {
+      state.deadEnd = { cert: top, length: chain.length, loop: named.length > 0 };
+    }
+    for (const next of candidates) {
       chain.push(next);
       onPath.add(next.id);
       keysOnPath.add(keyOf(next));

@@ -8,7 +8,7 @@ import type { ValidationIssue } from './errors.ts';
 import { PkiParseError, issue } from './errors.ts';
 import type { LeafPolicy } from './leaf-policy.ts';
 import { checkLeafPolicy } from './leaf-policy.ts';
-import type { BuildLimits } from './path-builder.ts';
+import type { BuildLimits, BuildState } from './path-builder.ts';
 import { DEFAULT_LIMITS, buildPaths } from './path-builder.ts';
 import type { PolicyInputs } from './path-processing.ts';
 import { DEFAULT_POLICY_INPUTS, processPath } from './path-processing.ts';
@@ -137,7 +137,7 @@ function validateSigner(signer: Certificate, anchor: Certificate, run: Run): Pro
 async function search(
   leaf: Certificate, anchors: readonly Certificate[], run: Run, inputs: PolicyInputs, leafPolicy: LeafPolicy | undefined,
 ): Promise<ValidationResult> {
-  const state = { exhausted: false };
+  const state: BuildState = { exhausted: false };
   let best: { chain: readonly Certificate[]; anchor: Certificate; errors: number } | undefined;
   for (const { chain, anchor } of buildPaths(leaf, run.pool, anchors, run.time, run.limits, state)) {
     const r = await validateChain(chain, anchor, run, inputs, leafPolicy);
@@ -151,10 +151,24 @@ async function search(
     const r = await validateChain(best.chain, best.anchor, run, inputs, leafPolicy, true);
     return { valid: false, path: [...best.chain, best.anchor], errors: r.errors, warnings: r.warnings, userConstrainedPolicySet: [] };
   }
-  const errors = state.exhausted
-    ? [issue('PATH_WORK_LIMIT', `Path building for "${label(leaf)}" stopped at its work limit without finding a path.`)]
-    : [issue('NO_PATH', `No chain of certificates links "${label(leaf)}" to a trusted anchor (its issuer "${leaf.issuer.text}" was not found).`)];
-  return { valid: false, path: [], errors, warnings: [], userConstrainedPolicySet: [] };
+  return { valid: false, path: [], errors: [noPath(leaf, state, run.limits)], warnings: [], userConstrainedPolicySet: [] };
+}
+
+/** Why no candidate path was found: a limit, or the certificate where the longest attempt ended. */
+function noPath(leaf: Certificate, state: BuildState, limits: BuildLimits): ValidationIssue {
+  const who = `"${label(leaf)}"`;
+  if (state.exhausted) return issue('PATH_WORK_LIMIT', `Path building for ${who} stopped at its work limit without finding a path.`);
+  // A cut path is as long as any: it explains more than a shorter dead end.
+  if (state.depthCut) {
+    return issue('PATH_WORK_LIMIT', `No chain of at most ${limits.maxDepth} certificates links ${who} to a trusted anchor; longer chains are not followed.`);
+  }
+  const end = state.deadEnd;
+  const why = !end || end.cert === leaf
+    ? leaf.selfIssued ? 'it is self-signed and is not one of the trusted anchors' : `its issuer "${leaf.issuer.text}" was not found`
+    : end.cert.selfIssued ? `"${label(end.cert)}" is self-signed and is not one of the trusted anchors`
+      : end.loop ? `"${label(end.cert)}" leads only back to certificates already in the chain`
+        : `the issuer "${end.cert.issuer.text}" of "${label(end.cert)}" was not found`;
+  return issue('NO_PATH', `No chain of certificates links ${who} to a trusted anchor (${why}).`);
 }
 
 /** Validates `leaf` against `anchors`. Never throws for an invalid chain or malformed input. */
