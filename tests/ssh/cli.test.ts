@@ -110,14 +110,15 @@ describe('tessera ssh', () => {
   it('on a terminal: a pty of the terminal\'s size, resized on SIGWINCH (script(1) provides the tty)', { timeout: 60_000 }, async () => {
     const kh = knownHostsFile('kh_tty', sshd.knownHosts());
     // The remote command (same machine) drops a marker once it printed the first size; a background
-    // job then resizes the local terminal, which sends SIGWINCH to `tessera ssh`.
+    // job then resizes the local terminal, which sends SIGWINCH to `tessera ssh`. The command waits (up to 30 s)
+    // for its pty to change size before printing it again: how long the resize takes to arrive depends on the load.
     const sync = join(dir, 'tty-sync');
     mkdirSync(sync, { mode: 0o777 });
     chmodSync(sync, 0o777);
     const marker = join(sync, 'first-size-printed');
     const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
     const cli = [process.execPath, join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-t', '--known-hosts', kh, ...base, '--',
-      `stty size; tty; touch ${marker}; sleep 2; stty size; exit 4`].map(quote).join(' ');
+      `stty size; tty; touch ${marker}; i=0; while [ "$(stty size)" = "33 111" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; stty size; exit 4`].map(quote).join(' ');
     const resize = `(trap '' TTOU; while [ ! -e ${quote(marker)} ]; do sleep 0.1; done; stty cols 120 rows 40 </dev/tty) &`;
     const logged = sshd.log().length;
     const run = await collect(spawn('/usr/bin/script', ['-qec', `stty cols 111 rows 33; ${resize} ${cli}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
