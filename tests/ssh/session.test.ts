@@ -67,14 +67,29 @@ describe.each(servers)('%s sessions', (name, start) => {
     expect(outs.map((o) => o.code)).toEqual([1, 2, 3]);
   });
 
-  it('`stty size` sees the pty size after a window-change', { timeout: 20_000 }, async () => {
-    // stdin stays open: after EOF on a pty session sshd no longer applies window changes.
-    const session = await client.exec('stty size; sleep 1; stty size', { pty: { term: 'xterm', cols: 80, rows: 24 } });
-    const reading = collect(session.stdout);
-    await new Promise((r) => setTimeout(r, 400));
+  it('`stty size` sees the pty size after a window-change', { timeout: 30_000 }, async () => {
+    // stdin stays open: after EOF on a pty session sshd no longer applies window changes. The command waits for a
+    // line between its two `stty size`, so the change lands between them however slow the machine: the server
+    // applies a window-change when it reads the request, before the data sent after it reaches the pty.
+    const session = await client.exec('stty size; read go; stty size', { pty: { term: 'xterm', cols: 80, rows: 24 } });
+    const reader = session.stdout.getReader();
+    let text = '';
+    while (!text.includes('24 80\r\n')) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString('utf8');
+    }
     await session.windowChange(132, 43);
+    const writer = session.stdin.getWriter();
+    await writer.write(new TextEncoder().encode('\n'));
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString('utf8');
+    }
     await session.exit;
-    const lines = (await reading).toString().split(/\r?\n/).filter((l) => l !== '');
+    // The newline the pty echoes back is an empty line.
+    const lines = text.split(/\r?\n/).filter((l) => l !== '');
     expect(lines).toEqual(['24 80', '43 132']);
   });
 
