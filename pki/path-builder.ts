@@ -50,13 +50,26 @@ function issuersOf(cert: Certificate, from: readonly Certificate[], time: Date):
     .map((x) => x.c);
 }
 
+/** `list` without repeats (same DER) and without the certificates of `skip`, in order. */
+function distinct(list: readonly Certificate[], skip: readonly Certificate[]): Certificate[] {
+  const seen = new Set(skip.map((c) => c.id));
+  const out: Certificate[] = [];
+  for (const c of list) {
+    if (seen.has(c.id)) continue;
+    seen.add(c.id);
+    out.push(c);
+  }
+  return out;
+}
+
 /** Yields candidate paths in preference order; `state.exhausted` is set if a limit cut the search. */
 export function* buildPaths(
   leaf: Certificate, pool: readonly Certificate[], anchors: readonly Certificate[], time: Date,
   limits: BuildLimits, state: BuildState,
 ): Generator<CandidatePath, void, undefined> {
-  const anchorIds = new Set(anchors.map((a) => a.id));
-  const intermediates = pool.filter((c) => !anchorIds.has(c.id) && c.id !== leaf.id);
+  // The same certificate given twice would double every path through it and crowd others out of maxPaths.
+  const uniqueAnchors = distinct(anchors, []);
+  const intermediates = distinct(pool, [leaf, ...uniqueAnchors]);
   let steps = 0;
   let paths = 0;
   const chain: Certificate[] = [leaf];
@@ -71,7 +84,7 @@ export function* buildPaths(
       state.exhausted = true;
       return;
     }
-    const fromAnchors = issuersOf(top, anchors, time);
+    const fromAnchors = issuersOf(top, uniqueAnchors, time);
     for (const anchor of fromAnchors) {
       if (paths >= limits.maxPaths) {
         state.exhausted = true;

@@ -147,11 +147,17 @@ async function search(
     if (!best || r.errors.length < best.errors) best = { chain, anchor, errors: r.errors.length };
   }
   if (best) {
-    // The path that came closest, with every reason, revocation included.
+    // The path that came closest, with every reason, revocation included; and, if a limit cut the search, that
+    // other paths were not tried (a certificate may be valid through one of them).
     const r = await validateChain(best.chain, best.anchor, run, inputs, leafPolicy, true);
-    return { valid: false, path: [...best.chain, best.anchor], errors: r.errors, warnings: r.warnings, userConstrainedPolicySet: [] };
+    const errors = state.exhausted ? [...r.errors, workLimit(leaf, run.limits)] : r.errors;
+    return { valid: false, path: [...best.chain, best.anchor], errors, warnings: r.warnings, userConstrainedPolicySet: [] };
   }
   return { valid: false, path: [], errors: [noPath(leaf, state, run.limits)], warnings: [], userConstrainedPolicySet: [] };
+}
+
+function workLimit(leaf: Certificate, limits: BuildLimits): ValidationIssue {
+  return issue('PATH_WORK_LIMIT', `Path building for "${label(leaf)}" stopped at its work limit (${limits.maxPaths} candidate paths, ${limits.maxSteps} steps); other paths were not tried.`);
 }
 
 /** Why no candidate path was found: a limit, or the certificate where the longest attempt ended. */
