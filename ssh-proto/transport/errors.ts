@@ -17,3 +17,26 @@ export class SshDisconnectError extends SshTransportError {
     super('DISCONNECTED', `the server disconnected (reason ${reasonCode}${description ? `: ${description}` : ''})`);
   }
 }
+
+/** The server closed the stream before its identification line (RFC 4253 §4.2). */
+export function closedBeforeIdentification(detail: string): SshTransportError {
+  return new SshTransportError('CONNECTION_CLOSED', `the server closed the connection before identifying itself${detail}`);
+}
+
+/** The system error code of a stream failure (Node's `code`, possibly on its `cause`), if any. */
+export function errorCode(e: unknown): unknown {
+  const err = e as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  return err?.code ?? err?.cause?.code;
+}
+
+/** A message from the server that could not be handled (a bug on hostile input): ended with DISCONNECT. */
+export function unhandledMessage(cause: unknown): SshTransportError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SshTransportError('PROTOCOL_ERROR', `a message from the server could not be handled: ${detail}`, { cause });
+}
+
+/** The byte stream itself failed (socket reset, WebSocket error): a typed error that keeps the cause. */
+export function connectionLost(cause: unknown, while_: string): SshTransportError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SshTransportError('CONNECTION_LOST', `the connection failed while ${while_}: ${detail}`, { cause });
+}

@@ -7,7 +7,9 @@ import { cryptoBackend } from '../crypto/index.ts';
 import { KEX_STRICT_S, type NegotiatedAlgorithms } from './algorithms.ts';
 import type { ByteStream } from './byte-stream.ts';
 import { newKeys } from './cipher-suite.ts';
-import { SshDisconnectError, SshTransportError } from './errors.ts';
+import {
+  SshDisconnectError, SshTransportError, closedBeforeIdentification, connectionLost, errorCode, unhandledMessage,
+} from './errors.ts';
 import type { HostKeyInfo, TransportEvent, TransportOptions } from './events.ts';
 import { KexRound, Deferred } from './kex-round.ts';
 import { createKexMethod } from './kex-methods.ts';
@@ -17,6 +19,8 @@ import { PacketDecoder, PacketEncoder, type DecodedPacket } from './packet-proto
 import { DEFAULT_CLIENT_VERSION, VersionExchange } from './version-exchange.ts';
 import { askVerifier, checkExchangeSignature, disconnectReasonFor, equalBytes } from './host-key-check.ts';
 import { ExtInfoPlacement } from './ext-info-placement.ts';
+import { Inbox } from './inbox.ts';
+import { KexTimers } from './kex-timers.ts';
 import {
   encodeDisconnect, encodeUnimplemented, isKexMessage, isKexMethodMessage, isTransportGenericMessage, isUpperLayerMessage,
   parseDebug, parseDisconnect, parseExtInfo, parseUnimplemented,
@@ -62,9 +66,7 @@ export class Transport {
   private ended = false;
   private error: Error | undefined;
   private resolveClosed!: (e: Error | undefined) => void;
-  private inbox: Uint8Array[] = [];
-  private inboxBytes = 0;
-  private receivers: Deferred<Uint8Array>[] = [];
+  private readonly inbox = new Inbox();
   /** Wakes the read loop when the feeder added bytes or the stream ended. */
   private fed: (() => void) | undefined;
   /** Wakes the feeder when the read loop consumed packets or the inbox drained. */
@@ -76,8 +78,7 @@ export class Transport {
   private kex: KexRound | undefined;
   private outQueue: Queued[] = [];
   private bytesSinceKex = 0;
-  private rekeyTimer: ReturnType<typeof setTimeout> | undefined;
-  private kexDeadline: ReturnType<typeof setTimeout> | undefined;
+  private readonly timers: KexTimers;
   /** UNIMPLEMENTED answers queued and not yet written. */
   private unimplementedBacklog = 0;
   private readonly firstKex = new Deferred<void>();
@@ -88,6 +89,8 @@ export class Transport {
     this.reader = stream.readable.getReader();
     this.writer = stream.writable.getWriter();
     this.closed = new Promise((r) => { this.resolveClosed = r; });
+    this.timers = new KexTimers(options.rekeyAfterMs ?? 3600_000, options.rekeyTimeoutMs ?? REKEY_TIMEOUT_MS, () => this.rekey(),
+      (ms) => this.fail(new SshTransportError('REKEY_TIMEOUT', `the server did not complete a key exchange within ${ms} ms`)));
   }
 
   /** Version exchange + first key exchange; resolves when the first NEWKEYS is done both ways. */
@@ -203,24 +206,14 @@ export class Transport {
     const m = this.tryReceive();
     if (m) return Promise.resolve(m);
     if (this.ended) return Promise.reject(this.endedError());
-    const d = new Deferred<Uint8Array>();
-    this.receivers.push(d);
-    return d.promise;
+    return this.inbox.wait();
   }
 
   /** The next message for the layers above if one already waits (no promise), else undefined. */
   tryReceive(): Uint8Array | undefined {
-    const m = this.inbox.shift();
-    if (!m) return undefined;
-    this.inboxBytes -= m.length;
-    if (this.inbox.length === INBOX_HIGH_WATER / 2) this.wakeFeeder();
+    const m = this.inbox.take();
+    if (m && this.inbox.length === INBOX_HIGH_WATER / 2) this.wakeFeeder();
     return m;
-  }
-
-  private deliver(payload: Uint8Array): void {
-    const r = this.receivers.shift();
-    if (r) r.resolve(payload);
-    else { this.inbox.push(payload); this.inboxBytes += payload.length; }
   }
 
   /**
@@ -280,7 +273,7 @@ export class Transport {
   }
 
   private inboxFull(): boolean {
-    return this.inbox.length >= INBOX_HIGH_WATER && (!this.kex || this.inboxBytes >= KEX_INBOX_BYTES);
+    return this.inbox.length >= INBOX_HIGH_WATER && (!this.kex || this.inbox.bytes >= KEX_INBOX_BYTES);
   }
 
   private wakeReader(): void {
@@ -345,7 +338,7 @@ export class Transport {
     if (type === MSG.SERVICE_REQUEST || type === MSG.SERVICE_ACCEPT || isUpperLayerMessage(type)) {
       // RFC 4253 §7.1: after its KEXINIT the server sends only kex messages until its NEWKEYS.
       if (kex?.serverKexInit && !kex.newKeysReceived.settled) throw KexRound.unexpected(`message ${type}`);
-      this.deliver(payload);
+      this.inbox.deliver(payload);
       return;
     }
     return this.sendUnimplemented(seq); // RFC 4253 §11.4
@@ -409,7 +402,7 @@ export class Transport {
     this.emit({ type: 'kex-start', initial, initiatedBy });
     round.clientKexInitSeq = this.encoder.seq;
     this.sendPacket(round.clientKexInit).catch(() => {});
-    if (!initial) this.armKexDeadline();
+    if (!initial) this.timers.armDeadline();
     this.wakeFeeder(); // it may be paused on a full inbox: during the kex it reads on (KEX_INBOX_BYTES)
     void this.runKex(round);
     return round;
@@ -447,10 +440,10 @@ export class Transport {
       await round.newKeysReceived.promise;
       this.algorithms = algs;
       this.kex = undefined;
-      this.clearKexDeadline();
+      this.timers.clearDeadline();
       this.kexCount++;
       this.bytesSinceKex = 0;
-      this.armRekeyTimer();
+      this.timers.armRekey();
       this.emit({ type: 'kex-done', algorithms: algs, strictKex: this.strictKex, initial: round.initial });
       if (round.initial) this.firstKex.resolve();
     } catch (e) {
@@ -488,30 +481,10 @@ export class Transport {
   private abandonRekey(round: KexRound): void {
     round.abort(new SshTransportError('KEX_REFUSED', 'the server refused to rekey now'));
     this.kex = undefined;
-    this.clearKexDeadline();
+    this.timers.clearDeadline();
     this.emit({ type: 'kex-refused' });
     this.flushQueue();
-    this.armRekeyTimer();
-  }
-
-  /** The initial kex has handshakeTimeoutMs; a later one this deadline, so that a stalled rekey cannot hang the session. */
-  private armKexDeadline(): void {
-    const ms = this.options.rekeyTimeoutMs ?? REKEY_TIMEOUT_MS;
-    const t = setTimeout(() => this.fail(new SshTransportError('REKEY_TIMEOUT', `the server did not complete a key exchange within ${ms} ms`)), ms);
-    (t as { unref?: () => void }).unref?.();
-    this.kexDeadline = t;
-  }
-
-  private clearKexDeadline(): void {
-    if (this.kexDeadline !== undefined) clearTimeout(this.kexDeadline);
-    this.kexDeadline = undefined;
-  }
-
-  private armRekeyTimer(): void {
-    if (this.rekeyTimer !== undefined) clearTimeout(this.rekeyTimer);
-    const t = setTimeout(() => this.rekey(), this.options.rekeyAfterMs ?? 3600_000);
-    (t as { unref?: () => void }).unref?.();
-    this.rekeyTimer = t;
+    this.timers.armRekey();
   }
 
   // ---- ending ----
@@ -542,11 +515,9 @@ export class Transport {
     if (this.ended) return;
     this.ended = true;
     this.error = err;
-    if (this.rekeyTimer !== undefined) clearTimeout(this.rekeyTimer);
-    this.clearKexDeadline();
+    this.timers.stop();
     const ended = this.endedError();
-    for (const r of this.receivers) r.reject(ended);
-    this.receivers = [];
+    this.inbox.rejectWaiting(ended);
     for (const q of this.outQueue) q.done.reject(ended);
     this.outQueue = [];
     this.kex?.abort(ended);
@@ -576,26 +547,4 @@ export class Transport {
   private emit(event: TransportEvent): void {
     try { this.options.onEvent?.(event); } catch { /* a listener's failure is not the connection's */ }
   }
-}
-
-/** The byte stream itself failed (socket reset, WebSocket error): a typed error that keeps the cause. */
-function closedBeforeIdentification(detail: string): SshTransportError {
-  return new SshTransportError('CONNECTION_CLOSED', `the server closed the connection before identifying itself${detail}`);
-}
-
-/** The system error code of a stream failure (Node's `code`, possibly on its `cause`), if any. */
-function errorCode(e: unknown): unknown {
-  const err = e as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  return err?.code ?? err?.cause?.code;
-}
-
-/** A message from the server that could not be handled (a bug on hostile input): ended with DISCONNECT. */
-function unhandledMessage(cause: unknown): SshTransportError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new SshTransportError('PROTOCOL_ERROR', `a message from the server could not be handled: ${detail}`, { cause });
-}
-
-function connectionLost(cause: unknown, while_: string): SshTransportError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new SshTransportError('CONNECTION_LOST', `the connection failed while ${while_}: ${detail}`, { cause });
 }
