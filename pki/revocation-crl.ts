@@ -29,7 +29,7 @@ export interface CrlContext {
   readonly candidates: readonly Certificate[];
   /** Whether `signer` has a valid path to `anchor` (§6.3.3 (f)); the anchor itself is trusted. */
   validateSigner(signer: Certificate, anchor: Certificate): Promise<boolean>;
-  /** Told of each complete CRL that is in scope, fresh, and signed by a valid signer (the fetch cache keeps only those). */
+  /** Told of each complete CRL that is in scope, fresh, and signed by a valid signer, and of the delta CRL used with it (the fetch cache keeps only those). */
   verified?(crl: Crl): void;
 }
 
@@ -148,12 +148,19 @@ export async function crlStatus(cert: Certificate, issuer: Certificate, anchor: 
       ctx.verified?.(crl);
       // (i)-(k): the delta first, then the complete CRL; removeFromCRL means not revoked.
       const delta = await deltaFor(crl, signer, ctx);
+      if (delta) ctx.verified?.(delta);
       const entry = (delta ? findEntry(delta, cert) : undefined) ?? findEntry(crl, cert);
       if (entry && entry.reason !== REMOVE_FROM_CRL) {
         return {
           status: 'revoked', date: entry.revocationDate, by: label(signer),
           ...(entry.reason === undefined ? {} : { reason: entry.reason }),
         };
+      }
+      // §4.2.1.15, §5.2.6: where the certificate or the CRL names delta CRLs, the complete CRL alone is not the
+      // current status (a revocation since it was issued is only in the delta): it is not complete without one.
+      if (!delta && (cert.ext.freshestCrl !== undefined || crl.freshestCrl !== undefined)) {
+        why = `the CRL from "${crl.issuer.text}" has delta CRLs (freshestCRL), and no current delta CRL for it was at hand`;
+        continue;
       }
       reasonsMask |= interim;
     }

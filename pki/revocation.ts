@@ -7,6 +7,7 @@ import { parseCrl } from './crl.ts';
 import { PkiParseError } from './errors.ts';
 import type { OcspCheck, OcspResponse } from './ocsp.ts';
 import { buildOcspRequest, ocspStatus, parseOcspResponse } from './ocsp.ts';
+import type { DistributionPoint } from './extensions.ts';
 import type { CertStatus } from './revocation-crl.ts';
 import { crlStatus } from './revocation-crl.ts';
 import type { SignaturePolicy } from './signature.ts';
@@ -213,10 +214,22 @@ export class RevocationChecker {
     this.fetched.delete(crl.id);
   }
 
-  /** Fetches the CRLs of `cert`'s distribution points; why a URL gave none goes into `problems`. */
+  /**
+   * Fetches the CRLs of `cert`'s distribution points and its delta CRLs: those its freshestCRL names (§4.2.1.15), and
+   * those the complete CRLs fetched name (§5.2.6). Why a URL gave none goes into `problems`.
+   */
   private async fetchCrls(cert: Certificate, problems: string[]): Promise<void> {
-    const urls = (cert.ext.crlDistributionPoints ?? []).flatMap((dp) => (dp.fullName ?? []).flatMap((g) => (g.kind === 'uri' ? [g.value] : [])));
+    const tried = new Set<string>();
+    const complete = await this.fetchCrlUrls([...uris(cert.ext.crlDistributionPoints), ...uris(cert.ext.freshestCrl)], tried, problems);
+    await this.fetchCrlUrls(complete.flatMap((crl) => uris(crl.freshestCrl)), tried, problems);
+  }
+
+  /** The CRLs at `urls` (from the cache or fetched), each URL once; they join the run's CRLs. */
+  private async fetchCrlUrls(urls: readonly string[], tried: Set<string>, problems: string[]): Promise<Crl[]> {
+    const out: Crl[] = [];
     for (const url of urls) {
+      if (tried.has(url)) continue;
+      tried.add(url);
       let crl = this.cache.get(url, this.time);
       if (!crl) {
         const body = await this.get(url);
@@ -233,8 +246,11 @@ export class RevocationChecker {
         }
         this.fetched.set(crl.id, [...(this.fetched.get(crl.id) ?? []), url]);
       }
-      if (!this.crls.some((c) => c.id === crl.id)) this.crls.push(crl);
+      const id = crl.id;
+      if (!this.crls.some((c) => c.id === id)) this.crls.push(crl);
+      out.push(crl);
     }
+    return out;
   }
 
   /** Asks `cert`'s OCSP responders; why one gave no answer about it goes into `problems`. */
@@ -260,6 +276,11 @@ export class RevocationChecker {
     }
     return undefined;
   }
+}
+
+/** The http(s) and other URIs among distribution point full names. */
+function uris(dps: readonly DistributionPoint[] | undefined): string[] {
+  return (dps ?? []).flatMap((dp) => (dp.fullName ?? []).flatMap((g) => (g.kind === 'uri' ? [g.value] : [])));
 }
 
 /** A reason for an unknown status, with why the fetches on the way failed. */
