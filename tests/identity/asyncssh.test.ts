@@ -16,6 +16,8 @@ import { authorizedKeyLine, cardStack, pinDialog, signingApdus, type CardStack }
 
 const PYTHON = '/usr/bin/python3';
 const SUBJECT = 'CN=Tessera Card Holder';
+/** AsyncSSH checks the user's chain at the real time (OpenSSL's X509StoreContext): valid a year from today too. */
+const LATER = new Date(Date.now() + 365 * 86_400_000);
 let dir: string;
 let stack: CardStack;
 let ca: Issued;
@@ -46,7 +48,7 @@ async function installCertificate(slot: number): Promise<void> {
     : p.algorithm === 'ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: p.algorithm === 'p-384' ? 'P-384' : 'P-256' };
   const publicKey = await crypto.subtle.importKey('spki', new Uint8Array(p.spki), alg, true, ['verify']);
   const cert = await issue(SUBJECT, {
-    issuer: ca, keys: { publicKey, privateKey: undefined as never }, eku: [OID.kpSecureShellClient, OID.kpClientAuth],
+    issuer: ca, keys: { publicKey, privateKey: undefined as never }, eku: [OID.kpSecureShellClient, OID.kpClientAuth], notAfter: LATER,
     san: [{ type: 'email', value: TEST_ACCOUNT.user }],
   });
   stack.provisioned.card.setCertificate(slot, cert.der, false);
@@ -55,8 +57,8 @@ async function installCertificate(slot: number): Promise<void> {
 beforeAll(async () => {
   dir = makeTempDir('tessera-identity-x509-');
   hostKey = generateKey(dir, 'host_ed25519', 'ed25519');
-  ca = await issue('CN=Identity X509 Card CA', { ca: true });
-  otherCa = await issue('CN=Identity Other CA', { ca: true });
+  ca = await issue('CN=Identity X509 Card CA', { ca: true, notAfter: LATER });
+  otherCa = await issue('CN=Identity Other CA', { ca: true, notAfter: LATER });
   stack = await cardStack();
   for (const slot of [0x9a, 0x9d, 0x9e, 0x82]) await installCertificate(slot);
 }, 60_000);
