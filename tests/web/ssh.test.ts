@@ -110,8 +110,15 @@ describe('SSH through the relay in the browser', () => {
     await page.locator('#terminal .xterm-helper-textarea').focus();
     await page.keyboard.type(`yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ | head -c ${total}; echo; echo END-$((40+2))`);
     await page.keyboard.press('Enter');
-    await new Promise((r) => setTimeout(r, 3000));
-    const stalled = relayBytes() - before;
+    // How soon the server runs out of window depends on the machine: wait until the count is past 1 MiB and has not
+    // moved for two seconds (no fixed wait stands in for that on a loaded machine), then check where it stopped.
+    let stalled = relayBytes() - before;
+    for (let still = 0, deadline = Date.now() + 45_000; still < 2 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = relayBytes() - before;
+      still = now === stalled && now > 1024 * 1024 ? still + 1 : 0;
+      stalled = now;
+    }
     await new Promise((r) => setTimeout(r, 1000));
     // The server stopped: what it sent is bounded by the SSH window (2 MiB) plus what the worker and the page
     // took (their credits, ~2 MiB), far below the 16 MiB it has to send, and it stays put.
