@@ -1,5 +1,5 @@
 /** Revocation: supplied and fetched OCSP responses and CRLs, a cache, and the require/prefer/off policy. */
-import { isoDate } from './bytes.ts';
+import { isoDate, toHex } from './bytes.ts';
 import type { Certificate } from './certificate.ts';
 import { label } from './certificate.ts';
 import type { Crl } from './crl.ts';
@@ -86,6 +86,12 @@ export class RevocationChecker {
   private readonly cache: CrlCache;
   private readonly memo = new Map<string, Promise<CertStatus>>();
   private readonly inflight = new Set<string>();
+  /**
+   * Fetch answers of this run (a body, or why there is none): each CRL URL and each OCSP question is fetched once,
+   * however many candidate paths need it; a responder that never answers costs one timeout, not one per path.
+   */
+  private readonly crlAnswers = new Map<string, Promise<Crl | string>>();
+  private readonly ocspAsked = new Map<string, { readonly answer: Promise<Uint8Array | string>; readonly nonce?: Uint8Array }>();
   /** CRLs fetched in this run and not yet verified, by CRL id: their URLs. */
   private readonly fetched = new Map<string, string[]>();
 
@@ -230,21 +236,19 @@ export class RevocationChecker {
     for (const url of urls) {
       if (tried.has(url)) continue;
       tried.add(url);
-      let crl = this.cache.get(url, this.time);
+      let crl: Crl | string | undefined = this.cache.get(url, this.time);
       if (!crl) {
-        const body = await this.get(url);
-        if (typeof body === 'string') {
-          problems.push(body);
-          continue;
+        // Fetched and parsed once per run: every path through this certificate's issuer needs the same CRL.
+        let answer = this.crlAnswers.get(url);
+        if (!answer) {
+          answer = this.fetchCrl(url);
+          this.crlAnswers.set(url, answer);
         }
-        try {
-          crl = parseCrl(body);
-        } catch (err) {
-          if (!(err instanceof PkiParseError)) throw err;
-          problems.push(`${url} did not answer with a CRL (${err.message})`);
-          continue;
-        }
-        this.fetched.set(crl.id, [...(this.fetched.get(crl.id) ?? []), url]);
+        crl = await answer;
+      }
+      if (typeof crl === 'string') {
+        problems.push(crl);
+        continue;
       }
       const id = crl.id;
       if (!this.crls.some((c) => c.id === id)) this.crls.push(crl);
@@ -253,13 +257,36 @@ export class RevocationChecker {
     return out;
   }
 
+  /** The CRL at `url`, or why there is none. */
+  private async fetchCrl(url: string): Promise<Crl | string> {
+    const body = await this.get(url);
+    if (typeof body === 'string') return body;
+    try {
+      const crl = parseCrl(body);
+      this.fetched.set(crl.id, [...(this.fetched.get(crl.id) ?? []), url]);
+      return crl;
+    } catch (err) {
+      if (!(err instanceof PkiParseError)) throw err;
+      return `${url} did not answer with a CRL (${err.message})`;
+    }
+  }
+
   /** Asks `cert`'s OCSP responders; why one gave no answer about it goes into `problems`. */
   private async fetchOcsp(cert: Certificate, issuer: Certificate, check: OcspCheck, problems: string[]): Promise<CertStatus | undefined> {
     for (const url of cert.ext.ocspUrls) {
-      const nonce = this.options.ocspNonce ? globalThis.crypto.getRandomValues(new Uint8Array(16)) : undefined;
-      const body = await this.get(url, {
-        method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(await buildOcspRequest(cert, issuer, nonce)),
-      });
+      // Asked once per run for one CertID (certificate and issuer key): cross-certified paths share the answer.
+      const key = `${url}\n${cert.id}\n${toHex(issuer.publicKey)}`;
+      let asked = this.ocspAsked.get(key);
+      if (!asked) {
+        const nonce = this.options.ocspNonce ? globalThis.crypto.getRandomValues(new Uint8Array(16)) : undefined;
+        const answer = buildOcspRequest(cert, issuer, nonce).then((request) => this.get(url, {
+          method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(request),
+        }));
+        asked = nonce ? { answer, nonce } : { answer };
+        this.ocspAsked.set(key, asked);
+      }
+      const { nonce } = asked;
+      const body = await asked.answer;
       if (typeof body === 'string') {
         problems.push(body);
         continue;
