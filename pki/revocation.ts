@@ -43,6 +43,8 @@ export interface RevocationOptions {
   readonly ocspMaxAgeSeconds?: number;
   /** A fetch without an answer after this long fails (its status stays unknown, and the mode decides). Default FETCH_TIMEOUT_MS. */
   readonly fetchTimeoutMs?: number;
+  /** All fetches of one validation together end after this long. Default FETCH_BUDGET_MS. */
+  readonly fetchBudgetMs?: number;
 }
 
 /**
@@ -51,6 +53,14 @@ export interface RevocationOptions {
  * (10 s, relay/config.ts), so that its answer comes first.
  */
 export const FETCH_TIMEOUT_MS = 20_000;
+
+/**
+ * Bounds on the fetches of one validation. URLs come from certificates and from fetched CRLs (freshestCRL) before
+ * anything is verified, so a plain-HTTP answer could name hundreds of URLs that never answer: each costing a timeout,
+ * the verdict would take hours. Past either bound a URL is not fetched, and the verdict says so.
+ */
+export const MAX_FETCHES = 16;
+export const FETCH_BUDGET_MS = 60_000;
 
 /** Without nextUpdate a fetched CRL says nothing about when to look again; it is kept this long (seconds). */
 export const CRL_CACHE_TTL_WITHOUT_NEXT_UPDATE = 3600;
@@ -92,6 +102,9 @@ export class RevocationChecker {
    */
   private readonly crlAnswers = new Map<string, Promise<Crl | string>>();
   private readonly ocspAsked = new Map<string, { readonly answer: Promise<Uint8Array | string>; readonly nonce?: Uint8Array }>();
+  /** Fetches made in this run, and when the first began (MAX_FETCHES, FETCH_BUDGET_MS). */
+  private fetches = 0;
+  private fetchStart: number | undefined;
   /** CRLs fetched in this run and not yet verified, by CRL id: their URLs. */
   private readonly fetched = new Map<string, string[]>();
 
@@ -188,7 +201,13 @@ export class RevocationChecker {
     const f = this.options.fetch;
     if (!f) return `${url} was not fetched`;
     if (!/^https?:\/\//i.test(url)) return `${url} was not fetched (only http and https are)`;
-    const ms = this.options.fetchTimeoutMs ?? FETCH_TIMEOUT_MS;
+    if (this.fetches >= MAX_FETCHES) return `${url} was not fetched (this validation already made ${MAX_FETCHES} fetches)`;
+    const budget = this.options.fetchBudgetMs ?? FETCH_BUDGET_MS;
+    this.fetchStart ??= Date.now();
+    const left = this.fetchStart + budget - Date.now();
+    if (left <= 0) return `${url} was not fetched (the ${budget / 1000} s for this validation's fetches were used up)`;
+    this.fetches++;
+    const ms = Math.min(this.options.fetchTimeoutMs ?? FETCH_TIMEOUT_MS, left);
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<string>((resolve) => {
@@ -310,7 +329,9 @@ function uris(dps: readonly DistributionPoint[] | undefined): string[] {
   return (dps ?? []).flatMap((dp) => (dp.fullName ?? []).flatMap((g) => (g.kind === 'uri' ? [g.value] : [])));
 }
 
-/** A reason for an unknown status, with why the fetches on the way failed. */
+/** A reason for an unknown status, with why the fetches on the way failed (the first few: it is shown to a person). */
 function withProblems(why: string, problems: readonly string[]): string {
-  return problems.length === 0 ? why : `${why} (${problems.join('; ')})`;
+  if (problems.length === 0) return why;
+  const shown = problems.length > 6 ? [...problems.slice(0, 5), `and ${problems.length - 5} more`] : problems;
+  return `${why} (${shown.join('; ')})`;
 }
