@@ -13,7 +13,7 @@ import { decodePemOrDer } from '../pki/index.ts';
 import { loadProfile, provisionPivCard, VirtualReader } from '../sim/index.ts';
 import type { AuthMethod } from '../ssh-proto/index.ts';
 import { UsageError } from './command.ts';
-import { httpFetch } from './host-ca.ts';
+import { httpFetch } from './http-fetch.ts';
 import { listUsbReaders } from './usb-devices.ts';
 
 export interface CardLoginOptions {

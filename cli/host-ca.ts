@@ -4,15 +4,11 @@
 // x509v3-* algorithms are offered first; x509v3-ssh-rsa (SHA-1) never.
 import { readFileSync } from 'node:fs';
 import { x509HostKeyAlgorithms, x509HostKeyVerifier } from '../identity/index.ts';
-import { decodePemOrDer, type FetchLike } from '../pki/index.ts';
+import { decodePemOrDer } from '../pki/index.ts';
 import type { HostKeyInfo } from '../ssh-proto/index.ts';
 import { UsageError } from './command.ts';
+import { httpFetch } from './http-fetch.ts';
 
-/** CRLs and OCSP over Node's fetch (pki/'s FetchLike). */
-export const httpFetch: FetchLike = async (url, init) => {
-  const r = await fetch(url, { method: init?.method ?? 'GET', ...(init?.headers ? { headers: init.headers } : {}), ...(init?.body ? { body: init.body } : {}) });
-  return { ok: r.ok, status: r.status, arrayBuffer: () => r.arrayBuffer() };
-};
 
 export interface X509HostTrust {
   readonly verifyHostKey: (key: HostKeyInfo) => Promise<void>;
