@@ -117,9 +117,16 @@ export class App {
     this.session = session;
     this.cardSession = target.auth === 'card' ? session : undefined;
     this.setConnected(true);
-    void session.done.then(() => { if (this.session === session) this.setConnected(false); });
+    void session.done.then(async () => {
+      if (this.session === session) this.setConnected(false);
+      // Once its output is shown: back to the normal screen (its scrollback), selectable without mouse reports.
+      await session.outputDone;
+      if (this.session === session) await this.terminal.resetModes();
+    });
     const config = this.deps.config;
     try {
+      // A new session starts on the normal screen with the default modes, whatever the last one left.
+      await this.terminal.resetModes();
       const dial = await this.deps.loadDialer();
       // Each wait below may outlast the session (Disconnect, card removed, kiosk cleared): stop there.
       if (session.finished) return;

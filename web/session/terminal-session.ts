@@ -69,6 +69,8 @@ export class TerminalSession {
   private shell: ShellChannel | undefined;
   private writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   private readonly disposers: (() => void)[] = [];
+  /** The loops that copy the shell's output to the terminal (over once the output ended). */
+  private readonly pumps: Promise<void>[] = [];
   private ended = false;
   private algorithms: KexAlgorithms | undefined;
   private closeReason: string | undefined;
@@ -99,8 +101,10 @@ export class TerminalSession {
       username: target.user,
       auth,
       ...hostKeys,
-      onBanner: (message) => this.view.writeLine(printable(message)),
+      // Nothing from a session that ended (its worker may still report) reaches the terminal or the status.
+      onBanner: (message) => { if (!this.ended) this.view.writeLine(printable(message)); },
       onEvent: (event) => {
+        if (this.ended) return;
         if (event.type === 'kex-done') { this.algorithms = event.algorithms; this.onStatus(status.kexDone(event.algorithms)); }
         else if (event.type === 'authenticating') this.onStatus(status.authenticating(target.user, event.method));
         else this.view.writeLine(`\x1b[2mThe server ${event.result === 'partial' ? 'accepted' : 'did not accept'} ${event.method}.\x1b[0m`);
@@ -117,8 +121,7 @@ export class TerminalSession {
     this.shell = shell;
     this.writer = shell.stdin.getWriter();
     this.onStatus(status.connected(name, this.algorithms));
-    void this.pump(shell.stdout, shell);
-    void this.pump(shell.stderr, shell);
+    this.pumps.push(this.pump(shell.stdout, shell), this.pump(shell.stderr, shell));
     const input = this.view.onInput((data) => { void this.send(new TextEncoder().encode(data)); });
     const resize = this.view.onResize(({ cols, rows }) => { void shell.windowChange(cols, rows).catch(() => undefined); });
     this.disposers.push(() => input.dispose(), () => resize.dispose());
@@ -168,6 +171,9 @@ export class TerminalSession {
 
   /** Over: closed, failed or ended by the server (a caller still preparing the dial stops). */
   get finished(): boolean { return this.ended; }
+
+  /** Settles once the shell's output is all in the terminal (read it after `done`). */
+  get outputDone(): Promise<void> { return Promise.all(this.pumps).then(() => undefined); }
 
   private end(reason: string): void {
     if (this.ended) return;

@@ -13,6 +13,16 @@ import { WriteQueue } from './write-queue.ts';
 
 export type Renderer = 'webgl' | 'dom';
 
+/**
+ * What a session's programs may have switched on and left on when it ended (a shell killed inside vim,
+ * a dropped connection): mouse reporting (9, 1000-1003, with its encodings 1005/1006/1015/1016) and
+ * focus reports (1004); then DECSTR (CSI ! p), which restores the cursor, colours, bracketed paste,
+ * cursor keys, origin and margins. xterm ctlseqs, "Functions using CSI".
+ */
+const SESSION_MODES_OFF = '\x1b[?9l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1004l\x1b[?1005l\x1b[?1006l\x1b[?1015l\x1b[?1016l\x1b[!p';
+/** Leaves the alternate screen, restoring the cursor saved on entry (DECRST 1049); only sent from it, as it always restores. */
+const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
+
 export interface TerminalSize { cols: number; rows: number }
 
 export class TerminalView {
@@ -129,6 +139,17 @@ export class TerminalView {
 
   /** A new session starts with a fresh decoder (a half character from the last one is dropped). */
   resetDecoder(): void { this.utf8 = new Utf8Stream(); }
+
+  /**
+   * Back to the normal screen with the modes a session left on turned off (SESSION_MODES_OFF), after
+   * the output already queued is parsed; the scrollback stays. Else the next session would start in
+   * the old alternate screen (no scrollback), with clicks sent to its shell as mouse reports.
+   */
+  async resetModes(): Promise<void> {
+    await this.flush();
+    const alternate = this.terminal.buffer.active.type === 'alternate';
+    void this.queue.push(new TextEncoder().encode(`${alternate ? LEAVE_ALTERNATE_SCREEN : ''}${SESSION_MODES_OFF}`));
+  }
 
   /** Pastes text as the user's input (bracketed when the shell asked), without ESC (paste.ts). */
   paste(text: string): void { this.terminal.paste(pasteSafe(text)); }
