@@ -8,9 +8,6 @@ import { screenshot, statusText, typeCommand, waitForTerminal, type WebStack } f
 import { openAppWithCard } from './usb-bridge.ts';
 import { startCardStack, type CardStack } from './card-stack.ts';
 
-/** Long enough for the test to see the prompt on a busy machine; the card signs only after it. */
-const TOUCH_MS = 4000;
-
 describe('the touch prompt', () => {
   let sshd: SshServerPeer;
   let stack: WebStack;
@@ -18,13 +15,18 @@ describe('the touch prompt', () => {
   let provisioned: ProvisionedPivCard;
 
   beforeAll(async () => {
-    provisioned = await provisionPivCard({ touchDelayMs: TOUCH_MS, slots: [{ slot: 0x9a, algorithm: 'p-256', touchPolicy: 'always' }] });
+    provisioned = await provisionPivCard({ slots: [{ slot: 0x9a, algorithm: 'p-256', touchPolicy: 'always' }] });
     ({ sshd, stack } = cards = await startCardStack(provisioned));
   }, 180_000);
   afterAll(async () => { await cards?.stop(); });
 
   it('shows "Touch your key" while the card waits for the touch, hides it after, and signs in', async () => {
     const card = provisioned.card;
+    // The touch comes once the test has seen the prompt, not after a fixed delay that the checks below could
+    // outlast on a slow machine (the card would sign and the session connect while they still ran).
+    let press!: () => void;
+    const pressed = new Promise<void>((resolve) => { press = resolve; });
+    card.touch = async () => { card.touches++; await pressed; };
     const { context, page } = await openAppWithCard(stack, card);
     expect(await page.textContent('#card-keys')).toContain('Requires a touch to sign.'); // GET METADATA's touch policy
     const prompt = page.locator('#touch-prompt');
@@ -44,8 +46,9 @@ describe('the touch prompt', () => {
     expect(await statusText(page)).not.toMatch(/^Connected/);
     await screenshot(page, '12-touch-prompt');
 
-    // The touch happens (the simulator's delay ends): the prompt goes, the login completes.
-    await prompt.waitFor({ state: 'hidden', timeout: TOUCH_MS + 10_000 });
+    // The touch happens: the prompt goes, the login completes.
+    press();
+    await prompt.waitFor({ state: 'hidden', timeout: 20_000 });
     await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
     expect(sshd.log()).toMatch(/Accepted publickey for tessera-test .* ECDSA/);
     expect(card.touches).toBe(1);
