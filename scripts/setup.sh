@@ -15,6 +15,24 @@ DEB_PACKAGES=(
   g++ make   # node-gyp builds ssh2's OpenSSL binding at npm ci: the tessera command's packet ciphers (cli/openssl-packet-keys.ts)
 )
 
+# apt-get as root, without a prompt, waiting while another apt or dpkg holds its lock (a fresh machine's
+# unattended-upgrades or apt-daily run at boot): install waits on dpkg's lock (DPkg::Lock::Timeout), but apt 2.6's
+# update fails at once on the lists lock, so that failure alone is retried, for up to 10 minutes.
+apt_get() {
+  local err waited=no
+  for _ in $(seq 1 120); do
+    if err=$(DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" 2>&1 >/dev/null); then return 0; fi
+    case $err in
+      *'Could not get lock'*)
+        [ "$waited" = yes ] || echo "setup: another apt or dpkg holds its lock; waiting (up to 10 minutes)"
+        waited=yes; sleep 5 ;;
+      *) printf '%s\n' "$err" >&2; return 1 ;;
+    esac
+  done
+  printf '%s\n' "$err" >&2
+  return 1
+}
+
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -22,8 +40,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt_get update -qq
+    apt_get install -y -qq "${missing[@]}"
   else
     echo "setup: missing Debian packages. Run as root:"
     echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
@@ -51,7 +69,7 @@ if [ ! -x "$OPENSSH10/usr/sbin/sshd" ]; then
     fi
     [ "$has_source" = yes ] || printf "$BACKPORTS_SOURCE" > "$BACKPORTS"
     echo "setup: apt-get update (bookworm-backports)"
-    apt-get update -qq
+    apt_get update -qq
     backports_listed || { echo "setup: apt still lists no openssh-server in bookworm-backports after apt-get update (see $BACKPORTS)" >&2; exit 1; }
   fi
   echo "setup: unpacking OpenSSH 10.0 from bookworm-backports into $OPENSSH10"

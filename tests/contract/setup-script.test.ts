@@ -36,18 +36,29 @@ beforeEach(() => {
   // What apt lists for openssh-server (`apt-cache madison`): SHIM_MADISON, one line per source.
   shim('apt-cache', `echo "apt-cache $*" >> '${calls}'; [ "$1" = madison ] && printf '%b' "\${SHIM_MADISON:-}"; exit 0`);
   for (const name of FORBIDDEN) shim(name, `echo "${name} $*" >> '${calls}'; exit 97`);
+  // SHIM_APT=root: apt-get as root would run it; the first update finds the lists locked (another apt running),
+  // update and install then succeed, and the download stops the script.
+  shim('apt-get', [
+    `[ "$SHIM_APT" = root ] || { echo "apt-get $*" >> '${calls}'; exit 97; }`,
+    `echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND apt-get $*" >> '${calls}'`,
+    `case " $* " in *' update '*) [ -e '${dir}/locked-once' ] && exit 0; touch '${dir}/locked-once'`,
+    `  echo 'E: Could not get lock /var/lib/apt/lists/lock. It is held by process 1 (apt-get)' >&2; exit 100 ;;`,
+    `*' install '*) exit 0 ;; esac; exit 97`,
+  ].join('\n'));
 });
 
 afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
 
 interface SetupRun { status: number | null; stdout: string; stderr: string; calls: string[]; created: string[]; leftInTmp: string[] }
 
-function runSetup(env: { uid: number; missing: readonly string[]; madison?: string }): SetupRun {
+function runSetup(env: { uid: number; missing: readonly string[]; madison?: string; apt?: 'root' }): SetupRun {
+  // This machine's own DEBIAN_FRONTEND would hide whether the script sets it.
+  const { DEBIAN_FRONTEND: _frontend, ...machine } = process.env;
   const r = spawnSync('bash', [join(repo, 'scripts', 'setup.sh')], {
     encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, PATH: `${shims}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, TMPDIR: scratch,
-      SHIM_UID: String(env.uid), SHIM_MISSING: env.missing.join(' '), SHIM_MADISON: env.madison ?? '',
+      ...machine, PATH: `${shims}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, TMPDIR: scratch,
+      SHIM_UID: String(env.uid), SHIM_MISSING: env.missing.join(' '), SHIM_MADISON: env.madison ?? '', SHIM_APT: env.apt ?? '',
     },
   });
   let logged = '';
@@ -147,6 +158,19 @@ describe('scripts/setup.sh, OpenSSH 10.0 from bookworm-backports', () => {
     expect(r.calls).toEqual(['apt-cache madison openssh-server', 'apt-get download -qq -t bookworm-backports openssh-server openssh-client']);
     expect(r.status).toBe(97);
     expect(r.created).toEqual([]);
+    expect(r.leftInTmp).toEqual([]);
+  });
+});
+
+describe('scripts/setup.sh, as root', () => {
+  it('installs without a prompt and waits while another apt holds its lock, instead of failing at once', { timeout: 60_000 }, () => {
+    const r = runSetup({ uid: 0, missing: ['socat'], madison: 'openssh-server | 1:10.0p1-7~bpo12+1 | http://deb.debian.org/debian bookworm-backports/main amd64 Packages\\n', apt: 'root' });
+    const apt = ['DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600'];
+    expect(r.calls.slice(0, 3)).toEqual([`${apt[0]} update -qq`, `${apt[0]} update -qq`, `${apt[0]} install -y -qq socat`]);
+    expect(r.stdout).toContain('setup: another apt or dpkg holds its lock; waiting');
+    // The script went on to OpenSSH 10.0, whose download the stand-in refuses: it stops there, cleaning up.
+    expect(r.calls.slice(3)).toEqual(['apt-cache madison openssh-server', 'DEBIAN_FRONTEND= apt-get download -qq -t bookworm-backports openssh-server openssh-client']);
+    expect(r.status).toBe(97);
     expect(r.leftInTmp).toEqual([]);
   });
 });
