@@ -45,3 +45,8 @@ export interface ValidationIssue {
 export function issue(code: IssueCode, detail: string, certIndex?: number): ValidationIssue {
   return certIndex === undefined ? { code, detail } : { code, detail, certIndex };
 }
+
+/** A message made a clause inside a longer sentence: without its final full stop. */
+export function clause(message: string): string {
+  return message.replace(/\.$/, '');
+}

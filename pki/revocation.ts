@@ -4,7 +4,7 @@ import type { Certificate } from './certificate.ts';
 import { label } from './certificate.ts';
 import type { Crl } from './crl.ts';
 import { parseCrl } from './crl.ts';
-import { PkiParseError } from './errors.ts';
+import { PkiParseError, clause } from './errors.ts';
 import type { OcspCheck, OcspResponse } from './ocsp.ts';
 import { buildOcspRequest, ocspStatus, parseOcspResponse } from './ocsp.ts';
 import type { DistributionPoint } from './extensions.ts';
@@ -114,16 +114,21 @@ export class RevocationChecker {
     private readonly candidates: readonly Certificate[],
     private readonly time: Date,
     private readonly signature: SignaturePolicy,
+    /** Why supplied CRLs could not be read; every unknown status names them, as any of them may have been the one. */
+    private readonly unreadable: readonly string[] = [],
   ) {
     this.mode = options.mode;
     this.cache = options.cache ?? new CrlCache();
-    for (const der of options.ocspResponses ?? []) {
+    const notRead: string[] = [];
+    for (const [n, der] of (options.ocspResponses ?? []).entries()) {
       try {
         this.ocsp.push(parseOcspResponse(der));
       } catch (err) {
         if (!(err instanceof PkiParseError)) throw err;
+        notRead.push(`supplied OCSP response ${n + 1} could not be used: ${clause(err.message)}`);
       }
     }
+    this.unreadable = [...unreadable, ...notRead];
   }
 
   private check(anchor: Certificate, validateSigner: ValidateSigner, nonce?: Uint8Array): OcspCheck {
@@ -139,7 +144,7 @@ export class RevocationChecker {
    * about the responder could loop). Revoked refuses it; unknown refuses it under `require` only, as for any status.
    */
   private async responderRevocation(responder: Certificate, issuer: Certificate, anchor: Certificate, validateSigner: ValidateSigner): Promise<string | undefined> {
-    const problems: string[] = [];
+    const problems: string[] = [...this.unreadable];
     if (this.options.fetch) await this.fetchCrls(responder, problems);
     const s = await crlStatus(responder, issuer, anchor, {
       time: this.time, signature: this.signature, crls: this.crls, candidates: this.candidates, validateSigner,
@@ -173,7 +178,7 @@ export class RevocationChecker {
     validateSigner: ValidateSigner,
   ): Promise<CertStatus> {
     let ocspWhy: string | undefined;
-    const problems: string[] = [];
+    const problems: string[] = [...this.unreadable];
     for (const r of this.ocsp) {
       const s = await ocspStatus(r, cert, issuer, this.check(anchor, validateSigner));
       if (s?.status === 'good' || s?.status === 'revoked') return s;
@@ -223,7 +228,7 @@ export class RevocationChecker {
         const body = new Uint8Array(await res.arrayBuffer());
         return body.length > FETCH_LIMIT ? `${url} answered with more than ${FETCH_LIMIT >> 20} MiB` : body;
       } catch (err) {
-        return `${url} could not be fetched (${err instanceof Error ? err.message : String(err)})`;
+        return `${url} could not be fetched (${clause(err instanceof Error ? err.message : String(err))})`;
       }
     })();
     try {
@@ -286,7 +291,7 @@ export class RevocationChecker {
       return crl;
     } catch (err) {
       if (!(err instanceof PkiParseError)) throw err;
-      return `${url} did not answer with a CRL (${err.message})`;
+      return `${url} did not answer with a CRL (${clause(err.message)})`;
     }
   }
 
@@ -317,7 +322,7 @@ export class RevocationChecker {
         problems.push(`${url} answered about other certificates`);
       } catch (err) {
         if (!(err instanceof PkiParseError)) throw err;
-        problems.push(`${url} did not answer with an OCSP response (${err.message})`);
+        problems.push(`${url} did not answer with an OCSP response (${clause(err.message)})`);
       }
     }
     return undefined;

@@ -5,7 +5,7 @@ import { label, parseCertificate } from './certificate.ts';
 import type { Crl } from './crl.ts';
 import { REASON_NAMES, parseCrl } from './crl.ts';
 import type { ValidationIssue } from './errors.ts';
-import { PkiParseError, issue } from './errors.ts';
+import { PkiParseError, clause, issue } from './errors.ts';
 import type { LeafPolicy } from './leaf-policy.ts';
 import { checkLeafPolicy } from './leaf-policy.ts';
 import type { BuildLimits, BuildState } from './path-builder.ts';
@@ -189,11 +189,13 @@ export async function validatePath(input: ValidateInput): Promise<ValidationResu
   const anchors = toCerts(input.anchors);
   const pool = toCerts(input.intermediates ?? []);
   const crls: Crl[] = [];
-  for (const c of input.revocation?.crls ?? []) {
+  const unreadable: string[] = [];
+  for (const [n, c] of (input.revocation?.crls ?? []).entries()) {
     try {
       crls.push(c instanceof Uint8Array ? parseCrl(c) : c);
     } catch (err) {
       if (!(err instanceof PkiParseError)) throw err;
+      unreadable.push(`supplied CRL ${n + 1} could not be read: ${clause(err.message)}`);
     }
   }
   const policy = input.policy ?? {};
@@ -202,7 +204,7 @@ export async function validatePath(input: ValidateInput): Promise<ValidationResu
     sig: { allowSha1: policy.allowSha1 ?? false },
     pool,
     limits: { ...DEFAULT_LIMITS, ...policy.limits },
-    revocation: new RevocationChecker(input.revocation ?? { mode: 'require' }, crls, [...pool, ...anchors], input.time ?? new Date(), { allowSha1: policy.allowSha1 ?? false }),
+    revocation: new RevocationChecker(input.revocation ?? { mode: 'require' }, crls, [...pool, ...anchors], input.time ?? new Date(), { allowSha1: policy.allowSha1 ?? false }, unreadable),
     signers: new Map(),
     inProgress: new Set(),
     depth: 0,
