@@ -14,6 +14,7 @@ import { authorizedResponder } from './ocsp-responder.ts';
 import type { ResponderCheck } from './ocsp-responder.ts';
 import { OID } from './oids.ts';
 import type { CertStatus } from './revocation-crl.ts';
+import { isFinalRevocation } from './revocation-crl.ts';
 import { decodeTime } from './time.ts';
 import { verifySignature } from './signature.ts';
 
@@ -173,14 +174,17 @@ export async function ocspStatus(resp: OcspResponse, cert: Certificate, issuer: 
   const t = check.time.getTime();
   if (single.thisUpdate.getTime() > t + skew) return unknown('the OCSP response is dated in the future');
   const stale = single.nextUpdate ? single.nextUpdate.getTime() < t - skew : single.thisUpdate.getTime() < t - check.maxAgeSeconds * 1000;
-  if (stale) return unknown(`the OCSP response from "${label(signer)}" is out of date`);
-  if (single.status === 'good') return { status: 'good' };
-  if (single.status === 'revoked') {
-    return {
-      status: 'revoked', date: single.revocationTime ?? single.thisUpdate, by: label(signer),
-      ...(single.reason === undefined ? {} : { reason: single.reason }),
-    };
+  const revoked: CertStatus = {
+    status: 'revoked', date: single.revocationTime ?? single.thisUpdate, by: label(signer),
+    ...(single.reason === undefined ? {} : { reason: single.reason }),
+  };
+  if (stale) {
+    // A final revocation stays true after the response lapses (RFC 5280 §5.3.1; revocation-crl.ts does the same).
+    if (single.status === 'revoked' && isFinalRevocation(single.reason) && revoked.date.getTime() <= t) return revoked;
+    return unknown(`the OCSP response from "${label(signer)}" is out of date`);
   }
+  if (single.status === 'good') return { status: 'good' };
+  if (single.status === 'revoked') return revoked;
   return unknown(`the OCSP responder "${label(signer)}" does not know this certificate`);
 }
 

@@ -13,7 +13,13 @@ import { verifySignature } from './signature.ts';
 
 /** ReasonFlags bits 1-8 (§4.2.1.13): every reason but `unused`. */
 export const ALL_REASONS = 0x1fe;
+const CERTIFICATE_HOLD = 6;
 const REMOVE_FROM_CRL = 8;
+
+/** §5.3.1: every revocation is final except certificateHold (undone by removeFromCRL). */
+export function isFinalRevocation(reason: number | undefined): boolean {
+  return reason !== CERTIFICATE_HOLD && reason !== REMOVE_FROM_CRL;
+}
 
 export type CertStatus =
   | { readonly status: 'good' }
@@ -119,6 +125,13 @@ async function deltaFor(base: Crl, signer: Certificate, ctx: CrlContext): Promis
   return best;
 }
 
+function revokedBy(entry: CrlEntry, signer: Certificate): CertStatus {
+  return {
+    status: 'revoked', date: entry.revocationDate, by: label(signer),
+    ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+  };
+}
+
 /** The status of `cert` (issued by `issuer`) from the CRLs at hand. */
 export async function crlStatus(cert: Certificate, issuer: Certificate, anchor: Certificate, ctx: CrlContext): Promise<CertStatus> {
   const dps: DistributionPoint[] = cert.ext.crlDistributionPoints ?? [{}];
@@ -135,6 +148,14 @@ export async function crlStatus(cert: Certificate, issuer: Certificate, anchor: 
       }
       if (!fresh(crl, ctx.time)) {
         why = `the CRL from "${crl.issuer.text}" is out of date`;
+        // A final revocation on an authentic CRL that has since lapsed still happened: a lapsed CRL says nothing
+        // of the status now, but it does say "revoked" (a CA that stopped publishing must not bring its revoked
+        // certificates back, even where an unknown status is only a warning).
+        const entry = crl.thisUpdate <= ctx.time ? findEntry(crl, cert) : undefined;
+        if (entry && isFinalRevocation(entry.reason) && entry.revocationDate <= ctx.time) {
+          const signer = await crlSigner(crl, cert, issuer, anchor, ctx);
+          if (typeof signer !== 'string') return revokedBy(entry, signer);
+        }
         continue;
       }
       // (d)-(e): the reasons this CRL adds.
@@ -150,12 +171,7 @@ export async function crlStatus(cert: Certificate, issuer: Certificate, anchor: 
       const delta = await deltaFor(crl, signer, ctx);
       if (delta) ctx.verified?.(delta);
       const entry = (delta ? findEntry(delta, cert) : undefined) ?? findEntry(crl, cert);
-      if (entry && entry.reason !== REMOVE_FROM_CRL) {
-        return {
-          status: 'revoked', date: entry.revocationDate, by: label(signer),
-          ...(entry.reason === undefined ? {} : { reason: entry.reason }),
-        };
-      }
+      if (entry && entry.reason !== REMOVE_FROM_CRL) return revokedBy(entry, signer);
       // §4.2.1.15, §5.2.6: where the certificate or the CRL names delta CRLs, the complete CRL alone is not the
       // current status (a revocation since it was issued is only in the delta): it is not complete without one.
       if (!delta && (cert.ext.freshestCrl !== undefined || crl.freshestCrl !== undefined)) {
