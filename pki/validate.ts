@@ -61,20 +61,23 @@ interface Run {
   readonly signers: Map<string, Promise<boolean>>;
   readonly inProgress: Set<string>;
   readonly depth: number;
+  /** Why given anchors or intermediates could not be read: said when no path is found. */
+  readonly unreadableCerts: readonly string[];
 }
 
 function toCert(c: CertInput): Certificate {
   return c instanceof Uint8Array ? parseCertificate(c) : c;
 }
 
-/** Parses what can be parsed; a broken pool certificate is skipped, never fatal. */
-function toCerts(list: readonly CertInput[]): Certificate[] {
+/** Parses what can be parsed; a broken certificate is skipped, never fatal, and why goes into `notes` for the verdict. */
+function toCerts(list: readonly CertInput[], what: string, notes: string[]): Certificate[] {
   const out: Certificate[] = [];
-  for (const c of list) {
+  for (const [n, c] of list.entries()) {
     try {
       out.push(toCert(c));
     } catch (err) {
       if (!(err instanceof PkiParseError)) throw err;
+      notes.push(`${what} ${n + 1} could not be read: ${clause(err.message)}`);
     }
   }
   return out;
@@ -153,7 +156,7 @@ async function search(
     const errors = state.exhausted ? [...r.errors, workLimit(leaf, run.limits)] : r.errors;
     return { valid: false, path: [...best.chain, best.anchor], errors, warnings: r.warnings, userConstrainedPolicySet: [] };
   }
-  return { valid: false, path: [], errors: [noPath(leaf, state, run.limits)], warnings: [], userConstrainedPolicySet: [] };
+  return { valid: false, path: [], errors: [noPath(leaf, anchors, state, run)], warnings: [], userConstrainedPolicySet: [] };
 }
 
 function workLimit(leaf: Certificate, limits: BuildLimits): ValidationIssue {
@@ -161,8 +164,11 @@ function workLimit(leaf: Certificate, limits: BuildLimits): ValidationIssue {
 }
 
 /** Why no candidate path was found: a limit, or the certificate where the longest attempt ended. */
-function noPath(leaf: Certificate, state: BuildState, limits: BuildLimits): ValidationIssue {
+function noPath(leaf: Certificate, anchors: readonly Certificate[], state: BuildState, run: Run): ValidationIssue {
   const who = `"${label(leaf)}"`;
+  const { limits } = run;
+  const notes = run.unreadableCerts.length > 0 ? `; ${run.unreadableCerts.join('; ')}` : '';
+  if (anchors.length === 0) return issue('NO_PATH', `"${label(leaf)}" cannot be checked: there is no trusted anchor to check it against${notes}.`);
   if (state.exhausted) return issue('PATH_WORK_LIMIT', `Path building for ${who} stopped at its work limit without finding a path.`);
   // A cut path is as long as any: it explains more than a shorter dead end.
   if (state.depthCut) {
@@ -174,7 +180,7 @@ function noPath(leaf: Certificate, state: BuildState, limits: BuildLimits): Vali
     : end.cert.selfIssued ? `"${label(end.cert)}" is self-signed and is not one of the trusted anchors`
       : end.loop ? `"${label(end.cert)}" leads only back to certificates already in the chain`
         : `the issuer "${end.cert.issuer.text}" of "${label(end.cert)}" was not found`;
-  return issue('NO_PATH', `No chain of certificates links ${who} to a trusted anchor (${why}).`);
+  return issue('NO_PATH', `No chain of certificates links ${who} to a trusted anchor (${why}${notes}).`);
 }
 
 /** Validates `leaf` against `anchors`. Never throws for an invalid chain or malformed input. */
@@ -186,8 +192,9 @@ export async function validatePath(input: ValidateInput): Promise<ValidationResu
     if (!(err instanceof PkiParseError)) throw err;
     return { valid: false, path: [], errors: [issue('MALFORMED_CERTIFICATE', `The certificate cannot be read: ${err.message}`, 0)], warnings: [], userConstrainedPolicySet: [] };
   }
-  const anchors = toCerts(input.anchors);
-  const pool = toCerts(input.intermediates ?? []);
+  const unreadableCerts: string[] = [];
+  const anchors = toCerts(input.anchors, 'trusted anchor', unreadableCerts);
+  const pool = toCerts(input.intermediates ?? [], 'intermediate certificate', unreadableCerts);
   const crls: Crl[] = [];
   const unreadable: string[] = [];
   for (const [n, c] of (input.revocation?.crls ?? []).entries()) {
@@ -208,6 +215,7 @@ export async function validatePath(input: ValidateInput): Promise<ValidationResu
     signers: new Map(),
     inProgress: new Set(),
     depth: 0,
+    unreadableCerts,
   };
   try {
     return await search(leaf, anchors, run, { ...DEFAULT_POLICY_INPUTS, ...policy.policies }, policy.leaf);
