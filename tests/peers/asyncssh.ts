@@ -22,9 +22,9 @@ export async function startAsyncSsh(options: AsyncSshOptions = {}): Promise<SshS
   const script = join(repoRoot, 'tests', 'peers', 'asyncssh_server.py');
   const dir = makeTempDir('tessera-asyncssh-');
   try {
-    const port = await freePort();
     const hostKeys: HostKeyFile[] = (options.hostKeyTypes ?? ['ed25519', 'ecdsa-p256', 'rsa'])
       .map((type) => ({ key: generateKey(dir, `host_${type}`, type), certificate: undefined }));
+    const port = await freePort(); // drawn after the keys: free only until the server binds it (see sshd.ts)
     const authorizedKeysPath = join(dir, 'authorized_keys');
     const setAuthorizedKeys = (lines: readonly string[]) => writeFileSync(authorizedKeysPath, lines.map((l) => `${l.trim()}\n`).join(''));
     setAuthorizedKeys(options.authorizedKeys ?? []);

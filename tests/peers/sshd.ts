@@ -68,7 +68,6 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshServerPee
     const hostKeyTypes = options.hostKeyTypes ?? ['ed25519', 'ecdsa-p256', 'rsa'];
     const withCerts = options.hostCertificates ?? true;
     const hostCa: KeyPair | undefined = withCerts ? generateKey(dir, 'host_ca', 'ed25519') : undefined;
-    const port = await freePort();
     const hostKeys: HostKeyFile[] = hostKeyTypes.map((type) => {
       const key = generateKey(dir, `host_${type}`, type);
       const certificate = hostCa ? signCertificate(hostCa, key, { host: true, identity: `tessera-test-host-${type}`, principals: ['127.0.0.1', 'localhost'] }) : undefined;
@@ -78,6 +77,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshServerPee
     const setAuthorizedKeys = (lines: readonly string[]) => writeFileSync(authorizedKeysPath, lines.map((l) => `${l.trim()}\n`).join(''), { mode: 0o644 });
     setAuthorizedKeys(options.authorizedKeys ?? []);
 
+    // Drawn once the keys exist (ssh-keygen takes about a second on a loaded machine): a port is free only until
+    // sshd binds it, and another test process drawing the same one meanwhile would make one of the two fail.
+    const port = await freePort();
     const algorithms = SSHD_ALGORITHMS[version];
     const settings: Record<string, string> = {
       ListenAddress: '127.0.0.1',
