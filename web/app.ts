@@ -203,8 +203,9 @@ export class App {
     this.pinDialog.dismiss();
     this.hostKeyDialog.dismiss();
     await this.session?.close(reason);
-    this.terminal.clear();
-    this.terminal.writeLine('\x1b[2J\x1b[H');
+    // Both screens, the scrollback, output still in flight and the modes (clear() kept the normal
+    // screen's scrollback while the alternate screen was shown, and output that landed after it).
+    this.terminal.wipe();
     for (const id of ['host', 'user', 'password']) byId<HTMLInputElement>(id).value = '';
     await Promise.all([this.profiles.clear(), this.knownHosts.clear(), this.cardPanel.clear()]);
     this.statusLine.show(status.closed(reason));

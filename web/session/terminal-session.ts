@@ -69,8 +69,11 @@ export class TerminalSession {
   private shell: ShellChannel | undefined;
   private writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   private readonly disposers: (() => void)[] = [];
-  /** The loops that copy the shell's output to the terminal (over once the output ended). */
+  /** The shell's output readers, and their loops (over once the output ended or was dropped). */
+  private readonly readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
   private readonly pumps: Promise<void>[] = [];
+  /** Closed by the page (Disconnect, card removed, kiosk cleared): output still in flight is dropped. */
+  private discard = false;
   private ended = false;
   private algorithms: KexAlgorithms | undefined;
   private closeReason: string | undefined;
@@ -127,7 +130,9 @@ export class TerminalSession {
     this.disposers.push(() => input.dispose(), () => resize.dispose());
     void shell.exit.then((exit) => {
       const how = exit.signal ? `the shell was killed by signal ${exit.signal}` : `the shell exited with status ${exit.code ?? 0}`;
-      void this.close(`${how[0]!.toUpperCase()}${how.slice(1)}.`);
+      // The server ended it: what it sent before the exit status is still shown (no discard).
+      this.end(`${how[0]!.toUpperCase()}${how.slice(1)}.`);
+      void this.connection?.close().catch(() => undefined);
     });
     this.view.focus();
   }
@@ -146,10 +151,11 @@ export class TerminalSession {
 
   private async pump(source: ReadableStream<Uint8Array>, shell: ShellChannel): Promise<void> {
     const reader = source.getReader();
+    this.readers.push(reader);
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done || this.discard) return;
         // The chunk's buffer goes back to the channel (the SSH worker) once the terminal is done with it.
         const behind = this.view.writeBytes(value, shell.recycle ? () => shell.recycle!(value) : undefined);
         if (behind) await behind; // xterm.js flow control: stop reading (and crediting window) until it catches up
@@ -172,7 +178,7 @@ export class TerminalSession {
   /** Over: closed, failed or ended by the server (a caller still preparing the dial stops). */
   get finished(): boolean { return this.ended; }
 
-  /** Settles once the shell's output is all in the terminal (read it after `done`). */
+  /** Settles once the shell's output is all in the terminal, or dropped (read it after `done`). */
   get outputDone(): Promise<void> { return Promise.all(this.pumps).then(() => undefined); }
 
   private end(reason: string): void {
@@ -187,6 +193,9 @@ export class TerminalSession {
   async close(reason: string): Promise<void> {
     if (this.ended) return;
     this.end(reason);
+    // The page ended it: output still on its way is not shown (a kiosk clears the terminal next).
+    this.discard = true;
+    for (const r of this.readers) void r.cancel().catch(() => undefined);
     this.abort.abort();
     try { await this.connection?.close(); } catch { /* already closed */ }
   }

@@ -22,6 +22,8 @@ export type Renderer = 'webgl' | 'dom';
 const SESSION_MODES_OFF = '\x1b[?9l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1004l\x1b[?1005l\x1b[?1006l\x1b[?1015l\x1b[?1016l\x1b[!p';
 /** Leaves the alternate screen, restoring the cursor saved on entry (DECRST 1049); only sent from it, as it always restores. */
 const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
+/** RIS, full reset (ECMA-48 §8.3.105): both screens, the scrollback and every mode. */
+const FULL_RESET = '\x1bc';
 
 export interface TerminalSize { cols: number; rows: number }
 
@@ -149,6 +151,19 @@ export class TerminalView {
     await this.flush();
     const alternate = this.terminal.buffer.active.type === 'alternate';
     void this.queue.push(new TextEncoder().encode(`${alternate ? LEAVE_ALTERNATE_SCREEN : ''}${SESSION_MODES_OFF}`));
+  }
+
+  /**
+   * Forgets all a session showed (kiosk clear): output not yet handed to xterm.js is dropped, and a full
+   * reset follows what xterm.js already holds (in band: `terminal.reset()` would run before it, and the
+   * held output would land on the cleared screen), wiping both screens, the scrollback and the modes.
+   */
+  wipe(): void {
+    this.queue.clear();
+    this.utf8 = new Utf8Stream();
+    this.search.clearDecorations();
+    this.terminal.clearSelection();
+    void this.queue.push(new TextEncoder().encode(FULL_RESET));
   }
 
   /** Pastes text as the user's input (bracketed when the shell asked), without ESC (paste.ts). */
