@@ -116,7 +116,8 @@ describe('faults', () => {
 
   it('a relay restart with sessions in flight: clients get 1001 and a reason, /healthz says draining, a new relay takes over', async () => {
     const port = await freePort();
-    const config = { listen: { host: '127.0.0.1', port }, targets: { allow: [`127.0.0.1:${echo.port}`] }, static: { dir: null }, limits: { drainTimeoutMs: 1500 } };
+    // The checks made while it drains (/healthz, a late client) must fit in the drain: 10 s, not a tight 1.5 s.
+    const config = { listen: { host: '127.0.0.1', port }, targets: { allow: [`127.0.0.1:${echo.port}`] }, static: { dir: null }, limits: { drainTimeoutMs: 10_000 } };
     const first = await startChildRelay(dir, 'first', config);
     const url = `${first.url}/ssh?host=127.0.0.1&port=${echo.port}`;
     const clients = Array.from({ length: 20 }, () => openClient(url));
