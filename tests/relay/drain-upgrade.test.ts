@@ -20,7 +20,9 @@ describe('upgrades during the shutdown drain', () => {
     await live.opened;
     live.ws.send(Buffer.from('hi'));
     await live.waitFor(2);
-    const closing = relay.close({ drainMs: 1500 });
+    // Everything below must land while the relay drains: 10 s of it, not a tight 1.5 s (the late clients would
+    // then meet a closed port instead of the 503 path).
+    const closing = relay.close({ drainMs: 10_000 });
     await relay.logged('shutdown');
     // A polite late client: 503.
     const late = openClient(`${relay.url}/ssh?host=127.0.0.1&port=${echo.port}`);
