@@ -117,7 +117,8 @@ export class TerminalSession {
     if (this.ended) { await connection.close().catch(() => undefined); return; }
     void this.connection.closed.then((err) => this.end(err ? errorMessage(err) : this.closeReason ?? 'The server closed the connection.'));
     this.view.resetDecoder();
-    const shell = await this.connection.openShell({ term: 'xterm-256color', ...this.view.size });
+    const asked = this.view.size;
+    const shell = await this.connection.openShell({ term: 'xterm-256color', ...asked });
     // Closed while the shell opened (card removed, kiosk cleared): close() has closed the connection;
     // the shell must not be wired to the terminal nor reported connected.
     if (this.ended) return;
@@ -128,6 +129,10 @@ export class TerminalSession {
     const input = this.view.onInput((data) => { void this.send(new TextEncoder().encode(data)); });
     const resize = this.view.onResize(({ cols, rows }) => { void shell.windowChange(cols, rows).catch(() => undefined); });
     this.disposers.push(() => input.dispose(), () => resize.dispose());
+    // Resized while the shell opened (before the listener above): the pty has the size asked, so send
+    // the terminal's own now (RFC 4254 §6.7), or full-screen programs draw for the old one.
+    const { cols, rows } = this.view.size;
+    if (cols !== asked.cols || rows !== asked.rows) void shell.windowChange(cols, rows).catch(() => undefined);
     void shell.exit.then((exit) => {
       const how = exit.signal ? `the shell was killed by signal ${exit.signal}` : `the shell exited with status ${exit.code ?? 0}`;
       // The server ended it: what it sent before the exit status is still shown (no discard).
