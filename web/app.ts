@@ -65,10 +65,16 @@ export class App {
     byId('profiles').hidden = !persistent;
     for (const id of ['import-known-hosts', 'export-known-hosts']) byId(id).hidden = !persistent;
     if (config.defaultHost) byId<HTMLInputElement>('host').value = config.defaultHost;
-    if (config.defaultPort) byId<HTMLInputElement>('port').value = String(config.defaultPort);
     if (config.defaultUser) byId<HTMLInputElement>('user').value = config.defaultUser;
+    this.resetPortAndMethod();
+  }
+
+  /** The port and sign-in method the site sets (the form's start, and a kiosk's after a clear). */
+  private resetPortAndMethod(): void {
+    const config = this.deps.config;
+    byId<HTMLInputElement>('port').value = String(config.defaultPort ?? 22);
     // The demo signs in with its simulated card; without one, with the test password.
-    if (config.demo?.password && !config.demo.virtualReaderPort) byId<HTMLSelectElement>('auth-method').value = 'password';
+    byId<HTMLSelectElement>('auth-method').value = config.demo?.password && !config.demo.virtualReaderPort ? 'password' : 'card';
     this.syncAuthRow();
   }
 
@@ -206,8 +212,12 @@ export class App {
     // Both screens, the scrollback, output still in flight and the modes (clear() kept the normal
     // screen's scrollback while the alternate screen was shown, and output that landed after it).
     this.terminal.wipe();
-    for (const id of ['host', 'user', 'password']) byId<HTMLInputElement>(id).value = '';
+    // The form, the search box and the lists rendered from the stores (hidden in a kiosk, still in the page).
+    for (const id of ['host', 'user', 'password', 'search-input']) byId<HTMLInputElement>(id).value = '';
+    this.resetPortAndMethod();
+    this.formError.textContent = '';
     await Promise.all([this.profiles.clear(), this.knownHosts.clear(), this.cardPanel.clear()]);
+    await Promise.all([this.renderProfiles(), this.renderKnownHostsSummary()]);
     this.statusLine.show(status.closed(reason));
   }
 
