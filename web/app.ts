@@ -124,7 +124,13 @@ export class App {
     this.cardSession = target.auth === 'card' ? session : undefined;
     this.setConnected(true);
     void session.done.then(async () => {
-      if (this.session === session) this.setConnected(false);
+      if (this.session === session) {
+        this.setConnected(false);
+        // A question still open belongs to the session that ended (the card pulled out, the relay gone):
+        // it closes unanswered (refused), so nothing is remembered for a connection that no longer exists.
+        this.hostKeyDialog.dismiss();
+        this.pinDialog.dismiss();
+      }
       // Once its output is shown: back to the normal screen (its scrollback), selectable without mouse reports.
       await session.outputDone;
       if (this.session === session) await this.terminal.resetModes();
