@@ -207,7 +207,9 @@ describe('SSH through the relay in the browser', () => {
         listen: { host: '127.0.0.1', port: 0 },
         targets: { allow: [`127.0.0.1:${sshd.port}`], allowPrivate: ['127.0.0.0/8'] },
         static: { dir: stack.staticDir },
-        site: { mode: 'kiosk', idleTimeoutSeconds: 3, defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user },
+        // The idle timer runs from the last input (the Connect click): the refused connection and the checks below
+        // must be done before it clears the page, so it is 10 s, not a tight 3 s.
+        site: { mode: 'kiosk', idleTimeoutSeconds: 10, defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user },
       },
       log: () => undefined,
     });
@@ -228,7 +230,7 @@ describe('SSH through the relay in the browser', () => {
       expect(await page.isVisible('#host-key-dialog')).toBe(false);
       expect(await page.evaluate(() => indexedDB.databases().then((d) => d.map((x) => x.name)))).not.toContain('tessera');
       // No input for idleTimeoutSeconds: the page clears itself.
-      await expect.poll(() => statusText(page), { timeout: 15_000 }).toMatch(/^Closed: The session ended after a period without activity/);
+      await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Closed: The session ended after a period without activity/);
       expect(await page.inputValue('#host')).toBe('');
     } finally {
       await context.close();
