@@ -9,7 +9,7 @@ import type { OcspCheck, OcspResponse } from './ocsp.ts';
 import { buildOcspRequest, ocspStatus, parseOcspResponse } from './ocsp.ts';
 import type { DistributionPoint } from './extensions.ts';
 import type { CertStatus } from './revocation-crl.ts';
-import { crlStatus } from './revocation-crl.ts';
+import { crlStatus, isFinalRevocation } from './revocation-crl.ts';
 import type { SignaturePolicy } from './signature.ts';
 
 /** The subset of `fetch` used; the page passes one that goes through the relay. */
@@ -181,7 +181,8 @@ export class RevocationChecker {
     const problems: string[] = [...this.unreadable];
     for (const r of this.ocsp) {
       const s = await ocspStatus(r, cert, issuer, this.check(anchor, validateSigner));
-      if (s?.status === 'good' || s?.status === 'revoked') return s;
+      if (s?.status === 'good') return this.unlessRevokedAtHand(s, cert, issuer, anchor, validateSigner);
+      if (s?.status === 'revoked') return s;
       if (s) ocspWhy = s.why;
     }
     // A staple that matched the CertID but gave no usable answer (wrong signer, stale, "unknown") is only a reason:
@@ -189,7 +190,8 @@ export class RevocationChecker {
     // (RFC 6960 §3.2, §4.2.2.2; RFC 6066 §8: a client may still ask the responder itself).
     if (this.options.fetch) {
       const s = await this.fetchOcsp(cert, issuer, this.check(anchor, validateSigner), problems);
-      if (s?.status === 'good' || s?.status === 'revoked') return s;
+      if (s?.status === 'good') return this.unlessRevokedAtHand(s, cert, issuer, anchor, validateSigner);
+      if (s?.status === 'revoked') return s;
       if (s?.status === 'unknown') ocspWhy = ocspWhy === undefined ? s.why : `${ocspWhy}; the responder: ${s.why}`;
     }
     if (this.options.fetch) await this.fetchCrls(cert, problems);
@@ -199,6 +201,26 @@ export class RevocationChecker {
     });
     if (s.status !== 'unknown') return s;
     return { status: 'unknown', why: withProblems(ocspWhy === undefined ? s.why : `${ocspWhy}, and ${s.why}`, problems) };
+  }
+
+  /**
+   * An OCSP "good" stands unless a CRL already at hand (supplied, cached, or fetched in this run; nothing is fetched
+   * for it) shows a final revocation: revocation cannot be undone (RFC 5280 §5.3.1), while a "good" response from
+   * before it can be replayed, by a server stapling it, until its nextUpdate.
+   */
+  private async unlessRevokedAtHand(
+    good: CertStatus, cert: Certificate, issuer: Certificate, anchor: Certificate, validateSigner: ValidateSigner,
+  ): Promise<CertStatus> {
+    for (const url of uris(cert.ext.crlDistributionPoints)) {
+      const cached = this.cache.get(url, this.time);
+      if (cached && !this.crls.some((c) => c.id === cached.id)) this.crls.push(cached);
+    }
+    if (this.crls.length === 0) return good;
+    const s = await crlStatus(cert, issuer, anchor, {
+      time: this.time, signature: this.signature, crls: this.crls, candidates: this.candidates, validateSigner,
+      verified: (crl) => this.remember(crl),
+    });
+    return s.status === 'revoked' && isFinalRevocation(s.reason) ? s : good;
   }
 
   /** The body, or why there is none (a sentence fragment naming the URL). */
