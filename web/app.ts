@@ -10,7 +10,7 @@ import { TerminalView } from './terminal/terminal-view.ts';
 import { isThemeName } from './terminal/themes.ts';
 import { status } from './session/status.ts';
 import { TerminalSession, assertPort, type SshDialer, type SshSigner } from './session/terminal-session.ts';
-import { Profiles, type AuthMethod, type Profile, type RecentConnection } from './storage/profiles.ts';
+import { Profiles, targetLabel, type AuthMethod, type Profile, type RecentConnection } from './storage/profiles.ts';
 import { createStore } from './storage/record-store.ts';
 import { createHostKeyVerifier, hostKeyAlgorithmsFor, userEntryKey } from './trust/host-key-verifier.ts';
 import { formatKnownHostsLine, parseKnownHosts, type KnownHostEntry } from './trust/known-hosts.ts';
@@ -269,14 +269,17 @@ export class App {
       return el('li', {}, b);
     };
     const [saved, recent] = await Promise.all([this.profiles.list(), this.profiles.recent()]);
-    byId('profile-list').replaceChildren(...saved.map((p) => item(p, `${p.name} (${p.user}@${p.host})`)));
-    byId('recent-list').replaceChildren(...recent.map((p) => item(p, `${p.user}@${p.host}:${p.port}`)));
+    // Profiles saved before names carried the port ("user@host") show their target beside the name.
+    byId('profile-list').replaceChildren(...saved.map((p) => item(p, p.name === targetLabel(p) ? p.name : `${p.name} (${targetLabel(p)})`)));
+    byId('recent-list').replaceChildren(...recent.map((p) => item(p, targetLabel(p))));
   }
 
+  /** Saves the form's target under user@host:port: the same user and host on another port is another profile. */
   private async saveProfile(): Promise<void> {
+    this.formError.textContent = '';
     try {
       const t = this.readForm();
-      await this.profiles.save({ name: `${t.user}@${t.host}`, host: t.host, port: t.port, user: t.user, auth: t.auth });
+      await this.profiles.save({ name: targetLabel(t), host: t.host, port: t.port, user: t.user, auth: t.auth });
       await this.renderProfiles();
     } catch (err) {
       this.formError.textContent = errorMessage(err);

@@ -22,6 +22,11 @@ export function profileKey(p: { host: string; port: number; user: string }): str
   return `${p.user}@${p.host}:${p.port}`;
 }
 
+/** user@host:port as people read it, an IPv6 address in brackets (RFC 3986 §3.2.2): a saved profile's name. */
+export function targetLabel(p: { host: string; port: number; user: string }): string {
+  return `${p.user}@${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
+}
+
 export class Profiles {
   constructor(private readonly saved: RecordStore<Profile>, private readonly recents: RecordStore<RecentConnection>) {}
 
