@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelay, type RelayHandle } from '../relay/index.ts';
 // eslint.config.js lets the demo start the test peers (tests/peers/index.ts).
-import { startSshd, type SshServerPeer } from '../tests/peers/index.ts';
+import { repoRoot, startSshd, type SshServerPeer } from '../tests/peers/index.ts';
 import { UsageError, type Command } from './command.ts';
 import { startDemoCard, type DemoCard } from './demo/card.ts';
 
@@ -74,44 +74,52 @@ export const command: Command = {
       else if (a === '--help' || a === '-h') { process.stdout.write(`usage: ${USAGE}\n`); return 0; }
       else throw new UsageError(`unknown option '${a}'.\n${USAGE}`);
     }
-    const root = process.cwd();
-    ensurePageBuilt(root, rebuild);
-    const card = await startDemoCard();
-    const sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, logLevel: 'ERROR', authorizedKeys: [card.authorizedKey] });
-    let relay: RelayHandle;
+    // The repository the command lives in, wherever it is started from.
+    const root = repoRoot;
+    // Ctrl+C or SIGTERM at any time, startup included: what has started so far is stopped, newest first.
+    let stopRequested = false;
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => { stopRequested = true; resolve(); };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    const running: (() => Promise<unknown>)[] = [];
+    const stopAll = async () => { for (const stop of running.reverse()) await stop().catch(() => undefined); };
     try {
-      relay = await listen(port, sshd, card, root, kiosk).catch((err: unknown) => {
+      ensurePageBuilt(root, rebuild);
+      if (stopRequested) return 0;
+      const card = await startDemoCard();
+      running.push(() => card.reader.close());
+      if (stopRequested) return 0;
+      const sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, logLevel: 'ERROR', authorizedKeys: [card.authorizedKey] });
+      running.push(() => sshd.stop());
+      if (stopRequested) return 0;
+      const relay = await listen(port, sshd, card, root, kiosk).catch((err: unknown) => {
         if ((err as { code?: string }).code !== 'EADDRINUSE' || port === 0) throw err;
         process.stdout.write(`demo: port ${port} is busy; using a free port instead.\n`);
         return listen(0, sshd, card, root, kiosk);
       });
-    } catch (err) {
-      await sshd.stop();
-      await card.reader.close();
-      throw err;
+      running.push(() => relay.close({ drainMs: 500 }));
+      if (stopRequested) return 0;
+      const url = relay.url.replace(/^ws:/, 'http:');
+      process.stdout.write([
+        '',
+        `  Tessera demo is running: ${url}/`,
+        '',
+        `  test sshd (OpenSSH ${sshd.version}) on 127.0.0.1:${sshd.port}, user ${sshd.user}`,
+        '  sign in with the simulated PIV card: press "Connect reader", then Connect; the PIN is 123456',
+        '  (or choose Password: the test password is prefilled). Accept the host key when asked:',
+        `  ${sshd.knownHosts().trim()}`,
+        kiosk ? '  kiosk mode: nothing persists; the server key is provisioned by the site policy' : '',
+        '',
+        '  Open the URL in Chrome or Chromium. Press Ctrl+C to stop.',
+        '',
+      ].join('\n'));
+      await stopped;
+      return 0;
+    } finally {
+      if (running.length > 0) process.stdout.write('demo: stopping…\n');
+      await stopAll();
     }
-    const url = relay.url.replace(/^ws:/, 'http:');
-    process.stdout.write([
-      '',
-      `  Tessera demo is running: ${url}/`,
-      '',
-      `  test sshd (OpenSSH ${sshd.version}) on 127.0.0.1:${sshd.port}, user ${sshd.user}`,
-      '  sign in with the simulated PIV card: press "Connect reader", then Connect; the PIN is 123456',
-      '  (or choose Password: the test password is prefilled). Accept the host key when asked:',
-      `  ${sshd.knownHosts().trim()}`,
-      kiosk ? '  kiosk mode: nothing persists; the server key is provisioned by the site policy' : '',
-      '',
-      '  Open the URL in Chrome or Chromium. Press Ctrl+C to stop.',
-      '',
-    ].join('\n'));
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    process.stdout.write('demo: stopping…\n');
-    await relay.close({ drainMs: 500 });
-    await sshd.stop();
-    await card.reader.close();
-    return 0;
   },
 };
