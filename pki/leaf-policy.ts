@@ -43,7 +43,10 @@ export function checkLeafPolicy(leaf: Certificate, policy: LeafPolicy): Validati
   const out: ValidationIssue[] = [];
   const who = `"${label(leaf)}"`;
   if (policy.keyUsage !== undefined && leaf.ext.keyUsage !== undefined && (leaf.ext.keyUsage & policy.keyUsage) !== policy.keyUsage) {
-    out.push(issue('LEAF_KEY_USAGE', `The certificate ${who} is not allowed to make digital signatures (keyUsage lacks digitalSignature).`, 0));
+    // Name the bits that are missing (a policy may ask for more than digitalSignature, e.g. nonRepudiation).
+    const missing = (Object.keys(KU) as (keyof typeof KU)[]).filter((k) => (policy.keyUsage as number) & KU[k] & ~(leaf.ext.keyUsage as number));
+    const what = missing.length === 1 && missing[0] === 'digitalSignature' ? 'make digital signatures' : 'be used this way';
+    out.push(issue('LEAF_KEY_USAGE', `The certificate ${who} is not allowed to ${what} (keyUsage lacks ${missing.join(' and ')}).`, 0));
   }
   if (policy.allowedEkus) {
     const ekus = leaf.ext.extKeyUsage;
