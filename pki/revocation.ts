@@ -16,6 +16,8 @@ import type { SignaturePolicy } from './signature.ts';
 export type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: Uint8Array<ArrayBuffer>; signal?: AbortSignal }) => Promise<{
   readonly ok: boolean;
   readonly status: number;
+  /** The body as a stream (a fetch Response's `body`): when given, it is read only up to the size limit. */
+  readonly body?: ReadableStream<Uint8Array> | null;
   arrayBuffer(): Promise<ArrayBuffer>;
 }>;
 
@@ -247,8 +249,8 @@ export class RevocationChecker {
       try {
         const res = await f(url, { ...init, signal: abort.signal });
         if (!res.ok) return `${url} answered with HTTP status ${res.status}`;
-        const body = new Uint8Array(await res.arrayBuffer());
-        return body.length > FETCH_LIMIT ? `${url} answered with more than ${FETCH_LIMIT >> 20} MiB` : body;
+        const body = res.body ? await readLimited(res.body, FETCH_LIMIT) : new Uint8Array(await res.arrayBuffer());
+        return body === undefined || body.length > FETCH_LIMIT ? `${url} answered with more than ${FETCH_LIMIT >> 20} MiB` : body;
       } catch (err) {
         return `${url} could not be fetched (${clause(err instanceof Error ? err.message : String(err))})`;
       }
@@ -349,6 +351,33 @@ export class RevocationChecker {
     }
     return undefined;
   }
+}
+
+/**
+ * A body read up to `max` bytes; undefined (and the stream cancelled) past that. arrayBuffer() would hold all of an
+ * endless answer, from a server or whoever sits on the plain-HTTP path, before the size could be checked.
+ */
+async function readLimited(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | undefined> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** The http(s) and other URIs among distribution point full names. */
