@@ -19,6 +19,8 @@ export interface ChannelOptions {
   readonly maxMessageLength: number;
   /** Read timeout per reply before any time extension; libccid's default is 3 s. */
   readonly timeoutMs?: number;
+  /** The longest a command may take, time extensions included (default MAX_COMMAND_MS). */
+  readonly maxCommandMs?: number;
 }
 
 export interface ChannelStats {
@@ -39,6 +41,12 @@ export interface MessageChannel {
 const MAX_SKIPPED_REPLIES = 8;
 /** Time extensions honoured for one command before it is declared hung. */
 const MAX_TIME_EXTENSIONS = 64;
+/**
+ * The longest a command may take with time extensions: a reader asking for the largest multiplier each time would
+ * otherwise hold one for 64 x 255 x the timeout (13.6 h). Five minutes leave room for an on-card RSA-4096 key
+ * generation or a PIN typed on the reader's pad, the slowest commands cards have.
+ */
+export const MAX_COMMAND_MS = 300_000;
 
 export class CcidChannel implements MessageChannel {
   readonly stats: ChannelStats = { transfers: 0, bytesOut: 0, bytesIn: 0 };
@@ -124,6 +132,8 @@ export class CcidChannel implements MessageChannel {
     let timeout = this.timeoutMs;
     let skipped = 0;
     let extensions = 0;
+    const maxMs = this.options.maxCommandMs ?? MAX_COMMAND_MS;
+    const deadline = Date.now() + maxMs;
     while (true) {
       const bytes = await this.readMessage(timeout);
       const reply = decodeReply(bytes, this.options.maxMessageLength);
@@ -137,8 +147,11 @@ export class CcidChannel implements MessageChannel {
       }
       if (reply.commandStatus === 'time-extension') {
         // §6.2.6: the card asked for more time; libccid multiplies the timeout by bError.
-        if (++extensions > MAX_TIME_EXTENSIONS) throw new CcidTimeoutError('The card keeps asking for more time; giving up.');
-        timeout = this.timeoutMs * Math.max(1, reply.bError);
+        const left = deadline - Date.now();
+        if (++extensions > MAX_TIME_EXTENSIONS || left <= 0) {
+          throw new CcidTimeoutError(`The card kept asking for more time (${extensions} time extensions); giving up after ${maxMs / 1000} s.`);
+        }
+        timeout = Math.min(this.timeoutMs * Math.max(1, reply.bError), left);
         continue;
       }
       return reply;

@@ -23,6 +23,8 @@ export interface ReaderOptions {
   readonly timeoutMs?: number;
   /** GetSlotStatus polling period for readers without an interrupt endpoint (default 500 ms). */
   readonly pollMs?: number;
+  /** The longest one command may take, time extensions included (default 5 minutes, channel.ts MAX_COMMAND_MS). */
+  readonly maxCommandMs?: number;
 }
 
 /**
@@ -87,6 +89,7 @@ export class CcidReader {
         interfaceNumber: info.interfaceNumber,
         maxMessageLength: Math.max(descriptor.dwMaxCCIDMessageLength, 64),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.maxCommandMs !== undefined ? { maxCommandMs: options.maxCommandMs } : {}),
       })
       : undefined;
   }

@@ -8,8 +8,8 @@ export type ReaderFault =
   | { readonly kind: 'wrong-seq' }
   /** The reply's data arrives split over two bulk-IN transfers (header and half, then the rest). */
   | { readonly kind: 'short-read' }
-  /** `count` replies with bmCommandStatus = 2 (time extension, bError = multiplier) first. */
-  | { readonly kind: 'time-extension'; readonly count: number; readonly multiplier?: number }
+  /** `count` replies with bmCommandStatus = 2 (time extension, bError = multiplier) first, `intervalMs` apart. */
+  | { readonly kind: 'time-extension'; readonly count: number; readonly multiplier?: number; readonly intervalMs?: number }
   /** The card is pulled out while the reader processes the next XfrBlock. */
   | { readonly kind: 'remove' }
   /** The reply is held back `ms` milliseconds (longer than the host's timeout: a stall). */

@@ -302,16 +302,21 @@ export class VirtualReader {
         if (cut < reply.length) st.inQueue.push(reply.subarray(cut));
         return;
       }
-      case 'time-extension':
+      case 'time-extension': {
+        const at = (i: number, message: Uint8Array) => {
+          if (!fault.intervalMs) st.inQueue.push(message);
+          else setTimeout(() => st.inQueue.push(message), i * fault.intervalMs);
+        };
         for (let i = 0; i < fault.count; i++) {
           const ext = reply.slice(0, 10);
           new DataView(ext.buffer).setUint32(1, 0, true);
           ext[7] = 0x80 | (reply[7]! & 0x03);
           ext[8] = fault.multiplier ?? 1;
-          st.inQueue.push(ext);
+          at(i, ext);
         }
-        st.inQueue.push(reply);
+        at(fault.count, reply);
         return;
+      }
       case 'delay':
         setTimeout(() => st.inQueue.push(reply), fault.ms);
         return;

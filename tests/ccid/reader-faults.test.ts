@@ -56,6 +56,17 @@ describe.each(LEVELS)('reader faults at %s level', (_name, level) => {
     expect(hex(await card.transmit(READ_16))).toBe(expected16);
   });
 
+  it('gives up on a card that keeps asking for more time past the command limit (CcidTimeoutError)', async () => {
+    const device = new VirtualReader(profile);
+    device.insertCard(new TestApplet(ATRS.yubikey5));
+    const [reader] = await CcidReader.open(device, { timeoutMs: 300, pollMs: 20, maxCommandMs: 1000 });
+    const card = await reader!.connect(0);
+    // 60 extensions 40 ms apart: 2.4 s of "more time", each inside the 300 ms read timeout and under the count bound
+    // (64), so only the 1 s limit stops it; before, the command waited them all out and succeeded.
+    device.faults.push({ kind: 'time-extension', count: 60, intervalMs: 40 });
+    await expect(card.transmit(READ_16)).rejects.toBeInstanceOf(CcidTimeoutError);
+  });
+
   it('times out on a stalled reply, then recovers and skips the late reply', async () => {
     const { device, card } = await open(profile, 100);
     device.faults.push({ kind: 'delay', ms: 250 });
