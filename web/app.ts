@@ -147,7 +147,7 @@ export class App {
       const verifyHostKey = createHostKeyVerifier({
         ...known,
         trustOnFirstUse: config.trustOnFirstUse, canRemember: config.mode === 'personal',
-        ask: (q) => this.hostKeyDialog.ask(q),
+        ask: (q) => this.hostKeyDialog.ask(q).finally(() => this.terminal.focus()),
       });
       const hostKeyAlgorithms = await hostKeyAlgorithmsFor(known);
       this.terminal.writeLine(`\r\n\x1b[2mConnecting to ${target.user}@${target.host}:${target.port}…\x1b[0m`);
@@ -186,11 +186,13 @@ export class App {
     if (session.finished) throw new WebError('SESSION_ENDED', 'The session was closed while connecting.');
     if (pin.blocked) throw new WebError('PIN_BLOCKED', 'The card’s PIN is blocked. Ask your administrator to unblock it with the PUK.');
     if (!pin.verified) {
+      // The keyboard goes back to the terminal once the dialog closes, however it closed (the dialog would
+      // return it to Connect, disabled while connecting, so it fell to the page's body).
       await this.pinDialog.prompt({
         cardName: card.type,
         ...(pin.retriesLeft !== undefined ? { retriesLeft: pin.retriesLeft } : {}),
         verify: (p) => card.verifyPin(p),
-      });
+      }).finally(() => this.terminal.focus());
     }
     return signers;
   }
