@@ -104,7 +104,10 @@ export class App {
   }
 
   private readForm(): { host: string; port: number; user: string; auth: AuthMethod; password: string } {
-    const host = byId<HTMLInputElement>('host').value.trim();
+    // An IPv6 address may be typed in URL brackets ([::1], RFC 3986 §3.2.2): the target is the address
+    // itself, as the site's allowedHosts and known_hosts ("[::1]:2222") name it.
+    const typed = byId<HTMLInputElement>('host').value.trim();
+    const host = /^\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]$/.test(typed) ? typed.slice(1, -1) : typed;
     const user = byId<HTMLInputElement>('user').value.trim();
     if (!/^[A-Za-z0-9.:\-[\]]{1,253}$/.test(host)) throw new WebError('FORM_HOST', 'Enter the server’s host name or address.');
     if (!/^[A-Za-z0-9._-][A-Za-z0-9._@-]{0,63}$/.test(user)) throw new WebError('FORM_USER', 'Enter the user name to sign in as.');
@@ -150,7 +153,7 @@ export class App {
         ask: (q) => this.hostKeyDialog.ask(q).finally(() => this.terminal.focus()),
       });
       const hostKeyAlgorithms = await hostKeyAlgorithmsFor(known);
-      this.terminal.writeLine(`\r\n\x1b[2mConnecting to ${target.user}@${target.host}:${target.port}…\x1b[0m`);
+      this.terminal.writeLine(`\r\n\x1b[2mConnecting to ${targetLabel(target)}…\x1b[0m`);
       const auth = target.auth === 'password' ? { password: target.password } : { signers: await this.cardSigners(session) };
       if (session.finished) return;
       await session.start(config.relayUrl, target, dial, auth, {
