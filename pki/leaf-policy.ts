@@ -9,6 +9,8 @@ import { OID } from './oids.ts';
 export interface LeafPolicy {
   /** keyUsage bits the leaf must have when it has a keyUsage extension (KU.digitalSignature for signing). */
   readonly keyUsage?: number;
+  /** When true, a leaf without a keyUsage extension is refused (default: allowed, as RFC 5280 §4.2.1.3 reads). */
+  readonly requireKeyUsage?: boolean;
   /** The leaf must allow at least one of these EKUs when it has an EKU extension. */
   readonly allowedEkus?: readonly string[];
   /** The leaf must allow every one of these EKUs (anyExtendedKeyUsage allows all). */
@@ -17,9 +19,13 @@ export interface LeafPolicy {
   readonly requireEku?: boolean;
 }
 
-/** A smart-card login certificate: digitalSignature, and a client-authentication EKU. */
+/**
+ * A smart-card login certificate: a keyUsage extension with digitalSignature (ARCHITECTURE.md's trust decision; the
+ * PIV Authentication certificate profile always has one, FIPS 201-3 §4.2.2), and a client-authentication EKU.
+ */
 export const CARD_POLICY: LeafPolicy = {
   keyUsage: KU.digitalSignature,
+  requireKeyUsage: true,
   allowedEkus: [OID.kpClientAuth, OID.kpSecureShellClient, OID.msSmartcardLogon, OID.anyExtendedKeyUsage],
 };
 
@@ -42,6 +48,9 @@ export function ekuName(oid: string): string {
 export function checkLeafPolicy(leaf: Certificate, policy: LeafPolicy): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   const who = `"${label(leaf)}"`;
+  if (policy.keyUsage !== undefined && leaf.ext.keyUsage === undefined && policy.requireKeyUsage === true) {
+    out.push(issue('LEAF_KEY_USAGE', `The certificate ${who} has no keyUsage extension; this use needs one that allows digitalSignature.`, 0));
+  }
   if (policy.keyUsage !== undefined && leaf.ext.keyUsage !== undefined && (leaf.ext.keyUsage & policy.keyUsage) !== policy.keyUsage) {
     // Name the bits that are missing (a policy may ask for more than digitalSignature, e.g. nonRepudiation).
     const missing = (Object.keys(KU) as (keyof typeof KU)[]).filter((k) => (policy.keyUsage as number) & KU[k] & ~(leaf.ext.keyUsage as number));

@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CARD_POLICY, KU, OID, validatePath } from '../../pki/index.ts';
+import { CARD_POLICY, HOST_POLICY, KU, OID, validatePath } from '../../pki/index.ts';
 import type { LeafPolicy } from '../../pki/index.ts';
 import { NOW, issue } from './test-pki.ts';
 import type { Issued } from './test-pki.ts';
@@ -33,5 +33,16 @@ describe('the key usage a policy asks for', () => {
       code: 'LEAF_KEY_USAGE', certIndex: 0, detail: 'The certificate "usage card" is not allowed to make digital signatures (keyUsage lacks digitalSignature).',
     }]);
     expect(await errors(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, { keyUsage: KU.digitalSignature | KU.nonRepudiation })).toEqual([]);
+  });
+
+  // ARCHITECTURE.md: a card certificate must have KeyUsage digitalSignature. RFC 5280 §4.2.1.3 lets a certificate leave
+  // keyUsage out (any use); the card policy does not, the host policy (RFC 6187 servers) still does.
+  it('refuses a card certificate with no keyUsage extension; a host certificate without one still validates', async () => {
+    const bare = await issue('CN=bare card', { issuer: root, noKeyUsage: true, eku: [OID.kpClientAuth, OID.kpSecureShellServer] });
+    const check = async (leaf: LeafPolicy) => (await validatePath({ leaf: bare.der, anchors: [root.der], time: NOW, revocation: { mode: 'off' }, policy: { leaf } })).errors;
+    expect(await check(CARD_POLICY)).toEqual([{
+      code: 'LEAF_KEY_USAGE', certIndex: 0, detail: 'The certificate "bare card" has no keyUsage extension; this use needs one that allows digitalSignature.',
+    }]);
+    expect(await check(HOST_POLICY)).toEqual([]);
   });
 });

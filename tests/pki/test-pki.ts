@@ -55,6 +55,8 @@ export interface CertOptions {
   readonly ca?: boolean;
   readonly pathLen?: number;
   readonly keyUsage?: x509.KeyUsageFlags;
+  /** No keyUsage extension at all (RFC 5280 §4.2.1.3 lets a certificate leave it out). */
+  readonly noKeyUsage?: boolean;
   readonly eku?: string[];
   readonly notBefore?: Date;
   readonly notAfter?: Date;
@@ -74,7 +76,7 @@ export async function issue(name: string, o: CertOptions = {}): Promise<Issued> 
   const ca = o.ca ?? false;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(ca, o.pathLen, true),
-    new x509.KeyUsagesExtension(o.keyUsage ?? (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature), true),
+    ...(o.noKeyUsage ? [] : [new x509.KeyUsagesExtension(o.keyUsage ?? (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature), true)]),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
   ];
   if (o.issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(o.issuer.cert));
