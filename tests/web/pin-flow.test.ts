@@ -46,7 +46,10 @@ describe('the PIN prompt belongs to its connection', () => {
     await page.click('#disconnect-button');
     await expect.poll(() => statusText(page)).toMatch(/^Closed: You disconnected\./);
     usb.release();
-    await Promise.race([attempt, page.locator('#pin-dialog').waitFor({ state: 'visible', timeout: 30_000 })]);
+    // Whichever comes first: the attempt ends (right), or the PIN dialog opens (wrong). The wait for the
+    // dialog is settled either way, so it cannot fail later, after the page has closed.
+    const shown = page.locator('#pin-dialog').waitFor({ state: 'visible', timeout: 30_000 }).catch(() => undefined);
+    await Promise.race([attempt, shown]);
     expect(await page.isVisible('#pin-dialog')).toBe(false);
     expect(await statusText(page)).toMatch(/^Closed: You disconnected\./);
     expect(verifies()).toBe(before);
