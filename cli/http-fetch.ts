@@ -1,9 +1,10 @@
 // CRLs, OCSP answers (pki/'s FetchLike) and `--card-cert URL` over Node's fetch, bounded in time and in size:
 // the caller's AbortSignal (pki/ aborts a fetch it gave up on) also stops the download, a fetch without one gives up
-// after pki's FETCH_TIMEOUT_MS, and a body is refused as it arrives once past MAX_HTTP_BODY, never buffered whole.
-import { FETCH_TIMEOUT_MS, type FetchLike } from '../pki/index.ts';
+// after pki's FETCH_TIMEOUT_MS, and a body is refused as it arrives once past its limit, never buffered whole
+// (pki/ reads `body` up to its own 10 MiB; arrayBuffer() stops at MAX_HTTP_BODY).
+import { FETCH_TIMEOUT_MS, readLimited, type FetchLike } from '../pki/index.ts';
 
-/** The largest body read (pki/ itself takes CRLs up to 10 MiB). */
+/** The largest body arrayBuffer() reads. */
 export const MAX_HTTP_BODY = 16 << 20;
 
 export const httpFetch: FetchLike = async (url, init) => {
@@ -13,30 +14,18 @@ export const httpFetch: FetchLike = async (url, init) => {
     ...(init?.body ? { body: init.body } : {}),
     signal: init?.signal ?? AbortSignal.timeout(FETCH_TIMEOUT_MS),
   });
-  return { ok: r.ok, status: r.status, arrayBuffer: () => readBounded(r, url) };
+  return {
+    ok: r.ok,
+    status: r.status,
+    body: r.body,
+    arrayBuffer: async () => {
+      const declared = Number(r.headers.get('content-length') ?? 0);
+      const body = declared > MAX_HTTP_BODY ? undefined : r.body ? await readLimited(r.body, MAX_HTTP_BODY) : new Uint8Array(0);
+      if (!body) {
+        await r.body?.cancel().catch(() => undefined);
+        throw new Error(`${url} sent more than ${MAX_HTTP_BODY >> 20} MiB`);
+      }
+      return body.slice().buffer;
+    },
+  };
 };
-
-async function readBounded(r: Response, url: string): Promise<ArrayBuffer> {
-  const tooLarge = () => new Error(`${url} sent more than ${MAX_HTTP_BODY >> 20} MiB`);
-  if (Number(r.headers.get('content-length') ?? 0) > MAX_HTTP_BODY) {
-    await r.body?.cancel().catch(() => {});
-    throw tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const reader = r.body?.getReader();
-  for (;;) {
-    const next = await reader?.read();
-    if (!next || next.done) break;
-    length += next.value.length;
-    if (length > MAX_HTTP_BODY) {
-      await reader!.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(next.value);
-  }
-  const body = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) { body.set(c, at); at += c.length; }
-  return body.buffer;
-}

@@ -9,6 +9,7 @@ export { parseOcspResponse, buildOcspRequest } from './ocsp.ts';
 export type { OcspResponse } from './ocsp.ts';
 export { CRL_CACHE_TTL_WITHOUT_NEXT_UPDATE, CrlCache, FETCH_BUDGET_MS, FETCH_TIMEOUT_MS, MAX_FETCHES } from './revocation.ts';
 export type { FetchLike, RevocationMode, RevocationOptions } from './revocation.ts';
+export { readLimited } from './read-limited.ts';
 export { PkiParseError } from './errors.ts';
 export type { IssueCode, ValidationIssue } from './errors.ts';
 export type { PolicyInputs } from './path-processing.ts';

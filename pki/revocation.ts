@@ -11,6 +11,7 @@ import type { DistributionPoint } from './extensions.ts';
 import type { CertStatus } from './revocation-crl.ts';
 import { crlStatus, isFinalRevocation } from './revocation-crl.ts';
 import type { SignaturePolicy } from './signature.ts';
+import { readLimited } from './read-limited.ts';
 
 /** The subset of `fetch` used; the page passes one that goes through the relay. */
 export type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: Uint8Array<ArrayBuffer>; signal?: AbortSignal }) => Promise<{
@@ -351,33 +352,6 @@ export class RevocationChecker {
     }
     return undefined;
   }
-}
-
-/**
- * A body read up to `max` bytes; undefined (and the stream cancelled) past that. arrayBuffer() would hold all of an
- * endless answer, from a server or whoever sits on the plain-HTTP path, before the size could be checked.
- */
-async function readLimited(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | undefined> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** The http(s) and other URIs among distribution point full names. */
