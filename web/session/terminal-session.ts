@@ -115,7 +115,9 @@ export class TerminalSession {
     });
     this.connection = connection;
     if (this.ended) { await connection.close().catch(() => undefined); return; }
-    void this.connection.closed.then((err) => this.end(err ? errorMessage(err) : this.closeReason ?? 'The server closed the connection.'));
+    // The relay's own reason when it ended the session (shutting down, its idle or duration limit, a reset):
+    // the SSH layer sees only the stream end, "the server closed the connection", which blamed the server.
+    void this.connection.closed.then((err) => this.end(this.relayEnded() ?? (err ? errorMessage(err) : this.closeReason ?? 'The server closed the connection.')));
     this.view.resetDecoder();
     const asked = this.view.size;
     const shell = await this.connection.openShell({ term: 'xterm-256color', ...asked });
@@ -142,14 +144,18 @@ export class TerminalSession {
     this.view.focus();
   }
 
+  /** The relay's sentence when it closed the WebSocket other than for a normal end of the target's TCP (RFC 6455 §7.4.1: 1000). */
+  private relayEnded(): string | undefined {
+    return this.closeCode !== undefined && this.closeCode !== 1000 && this.closeReason ? `The relay ended the connection: ${this.closeReason}` : undefined;
+  }
+
   /** When the relay refused or dropped the target, its reason explains more than the SSH layer's "closed early". */
   private async dialThrough(dial: SshDialer, url: string, options: DialOptions): Promise<SshConnection> {
     try {
       return await dial(url, options);
     } catch (err) {
-      if (this.closeCode !== undefined && this.closeCode !== 1000 && this.closeReason) {
-        throw new WebError('RELAY_CLOSED', `The relay ended the connection: ${this.closeReason}`, { cause: err });
-      }
+      const relay = this.relayEnded();
+      if (relay) throw new WebError('RELAY_CLOSED', relay, { cause: err });
       throw err;
     }
   }
