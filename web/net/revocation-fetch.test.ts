@@ -25,4 +25,17 @@ describe('revocation fetches through the relay', () => {
     expect(seen[1]!.init?.body).toBe(body);
     expect(seen[1]!.init?.headers).toEqual({ 'Content-Type': 'application/ocsp-request' });
   });
+
+  it("passes pki's abort signal on and hands over the body as a stream", async () => {
+    let signal: AbortSignal | undefined;
+    const fetcher = (async (_url: string, init?: RequestInit) => {
+      signal = init?.signal ?? undefined;
+      return new Response(new Uint8Array([0x30, 0x00]), { status: 200 });
+    }) as unknown as typeof fetch;
+    const abort = new AbortController();
+    const r = await relayRevocationFetch('http://relay.test/revocation', fetcher)('http://crl.example.com/ca.crl', { signal: abort.signal });
+    expect(signal).toBe(abort.signal);
+    const reader = r.body!.getReader();
+    expect((await reader.read()).value).toEqual(Uint8Array.of(0x30, 0x00));
+  });
 });

@@ -24,11 +24,14 @@ export function relayRevocationFetch(endpoint: string, fetcher: typeof fetch = g
       method: init?.method ?? 'GET',
       ...(init?.headers ? { headers: init.headers } : {}),
       ...(init?.body ? { body: init.body } : {}),
+      // pki/ aborts a fetch it gave up on (its timeout): the request stops too.
+      ...(init?.signal ? { signal: init.signal } : {}),
       // The relay caches until nextUpdate; the browser must not keep an answer longer than it says.
       cache: 'no-cache',
       credentials: 'omit',
       redirect: 'error',
     });
-    return { ok: response.ok, status: response.status, arrayBuffer: () => response.arrayBuffer() };
+    // The body as a stream, so that pki/ stops reading past its size limit instead of holding it all first.
+    return { ok: response.ok, status: response.status, body: response.body, arrayBuffer: () => response.arrayBuffer() };
   };
 }
