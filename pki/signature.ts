@@ -1,7 +1,7 @@
 /** Signature checks through WebCrypto and libsodium (RFC 5280 §6.1.3 (a)(1); RFC 4055; RFC 5758; RFC 8410). */
 import { ab, toHex } from './bytes.ts';
 import type { AlgorithmId } from './certificate.ts';
-import { children, content, readTlv } from './der.ts';
+import { children, content, oidText, readTlv } from './der.ts';
 import { rsaEncryptionSpki } from './rsa-pss-key.ts';
 
 export interface SignaturePolicy {
@@ -54,18 +54,9 @@ function importKey(spki: Uint8Array, alg: RsaHashedImportParams | EcKeyImportPar
   return p;
 }
 
+/** The OID of an AlgorithmIdentifier inside RSASSA-PSS-params. */
 function oidOf(der: Uint8Array): string {
-  // Only used to read AlgorithmIdentifiers inside RSASSA-PSS-params.
-  const t = readTlv(der, 0);
-  const b = content(der, t);
-  const parts: number[] = [];
-  let v = 0;
-  for (const byte of b) {
-    v = v * 128 + (byte & 0x7f);
-    if (!(byte & 0x80)) { parts.push(v); v = 0; }
-  }
-  const first = parts.shift() ?? 0;
-  return [first < 80 ? Math.floor(first / 40) : 2, first < 80 ? first % 40 : first - 80, ...parts].join('.');
+  return oidText(der, readTlv(der, 0));
 }
 
 /** RSASSA-PSS-params (RFC 4055 §3.1): hash, MGF1 hash, salt length. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startRelay, type RelayHandle } from '../../relay/index.ts';
+import { startSshd, type SshServerPeer } from '../peers/index.ts';
 import { requireExecutable } from '../support/index.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -73,6 +74,19 @@ export async function startWebStack(options: {
       await relay.close({ drainMs: 0 });
     },
   };
+}
+
+/**
+ * Debian's sshd (an ed25519 host key) and the stack with a personal site whose defaults sign in to it, its host key
+ * provisioned in the site's known hosts. stop() stops both (the relay may already be closed by the test).
+ */
+export async function startSshdStack(): Promise<{ sshd: SshServerPeer; stack: WebStack; stop(): Promise<void> }> {
+  const sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false });
+  const stack = await startWebStack({
+    allow: [`127.0.0.1:${sshd.port}`],
+    config: { mode: 'personal', defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user, knownHosts: sshd.knownHosts().trim().split('\n') },
+  }).catch(async (err: unknown) => { await sshd.stop(); throw err; });
+  return { sshd, stack, async stop() { await stack.stop().catch(() => undefined); await sshd.stop(); } };
 }
 
 /** Waits until the app booted (body[data-ready]). */

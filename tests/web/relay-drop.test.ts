@@ -2,21 +2,15 @@
 // the status names the relay and its reason, not "the server closed the connection", and Connect is
 // offered again. Debian's sshd through the relay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSshd, type SshServerPeer } from '../peers/index.ts';
-import { openApp, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
+import type { SshServerPeer } from '../peers/index.ts';
+import { openApp, startSshdStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
 
 describe('the relay going away under a session', () => {
+  let target: Awaited<ReturnType<typeof startSshdStack>>;
   let sshd: SshServerPeer;
   let stack: WebStack;
-  beforeAll(async () => {
-    sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false });
-    stack = await startWebStack({
-      allow: [`127.0.0.1:${sshd.port}`],
-      config: { mode: 'personal', defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user, knownHosts: sshd.knownHosts().trim().split('\n') },
-    });
-  }, 180_000);
-  // The test shuts the relay down itself; stopping it again may fail.
-  afterAll(async () => { await stack?.stop().catch(() => undefined); await sshd?.stop(); });
+  beforeAll(async () => { target = await startSshdStack(); ({ sshd, stack } = target); }, 180_000);
+  afterAll(async () => { await target?.stop(); });
 
   it('says the relay ended the session, with its reason, and offers Connect again', async () => {
     const { context, page } = await stack.newPage();

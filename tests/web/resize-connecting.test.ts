@@ -3,20 +3,15 @@
 // Debian's sshd through the relay; the page's SSH worker's "shell opened" answer is held while the
 // window changes, so the resize falls in that gap every time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSshd, type SshServerPeer } from '../peers/index.ts';
-import { openApp, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
+import type { SshServerPeer } from '../peers/index.ts';
+import { openApp, startSshdStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
 
 describe('resizing while connecting', () => {
+  let target: Awaited<ReturnType<typeof startSshdStack>>;
   let sshd: SshServerPeer;
   let stack: WebStack;
-  beforeAll(async () => {
-    sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false });
-    stack = await startWebStack({
-      allow: [`127.0.0.1:${sshd.port}`],
-      config: { mode: 'personal', defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user, knownHosts: sshd.knownHosts().trim().split('\n') },
-    });
-  }, 180_000);
-  afterAll(async () => { await stack?.stop(); await sshd?.stop(); });
+  beforeAll(async () => { target = await startSshdStack(); ({ sshd, stack } = target); }, 180_000);
+  afterAll(async () => { await target?.stop(); });
 
   it('the pty gets the size the terminal has when the shell opens, not the one it had when asked', async () => {
     const { context, page } = await stack.newPage();
