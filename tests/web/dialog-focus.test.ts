@@ -63,6 +63,9 @@ describe('dialogs and the keyboard', () => {
     await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/PIN entry was cancelled/);
     await expect.poll(() => focused(page)).toBe('terminal');
     expect(await page.inputValue('#pin-input')).toBe('');
+    // Nor the card's name or retry count in the closed dialog.
+    expect(await page.textContent('#pin-help')).toBe('');
+    expect(await page.textContent('#pin-retries')).toBe('');
     expect(verifies()).toBe(before);
     await context.close();
   }, 120_000);

@@ -62,6 +62,10 @@ export class HostKeyDialog {
       const finish = (choice: HostKeyChoice) => {
         cleanup();
         this.dialog.close();
+        // The closed dialog keeps nothing of this connection (host, fingerprints): a kiosk's next user sees none.
+        this.title.textContent = '';
+        this.body.replaceChildren();
+        this.fingerprint.textContent = '';
         resolve(choice);
       };
       const onRefuse = () => finish('refuse');

@@ -56,6 +56,8 @@ export class PinDialog {
         this.dialog.removeEventListener('cancel', onCancel);
         this.input.value = '';
         this.dialog.close();
+        // Nothing of this card stays in the closed dialog (its name, its retry count).
+        for (const line of [this.help, this.retries, this.error]) line.textContent = '';
       };
       const onCancel = (e?: Event) => {
         e?.preventDefault();
