@@ -64,14 +64,14 @@ export class App {
     byId('mode-badge').hidden = config.mode !== 'kiosk';
     byId('profiles').hidden = !persistent;
     for (const id of ['import-known-hosts', 'export-known-hosts']) byId(id).hidden = !persistent;
-    if (config.defaultHost) byId<HTMLInputElement>('host').value = config.defaultHost;
-    if (config.defaultUser) byId<HTMLInputElement>('user').value = config.defaultUser;
-    this.resetPortAndMethod();
+    this.resetForm();
   }
 
-  /** The port and sign-in method the site sets (the form's start, and a kiosk's after a clear). */
-  private resetPortAndMethod(): void {
+  /** The host, user, port and sign-in method the site sets (the form's start, and a kiosk's after a clear). */
+  private resetForm(): void {
     const config = this.deps.config;
+    byId<HTMLInputElement>('host').value = config.defaultHost ?? '';
+    byId<HTMLInputElement>('user').value = config.defaultUser ?? '';
     byId<HTMLInputElement>('port').value = String(config.defaultPort ?? 22);
     // The demo signs in with its simulated card; without one, with the test password.
     byId<HTMLSelectElement>('auth-method').value = config.demo?.password && !config.demo.virtualReaderPort ? 'password' : 'card';
@@ -224,8 +224,8 @@ export class App {
     // screen's scrollback while the alternate screen was shown, and output that landed after it).
     this.terminal.wipe();
     // The form, the search box and the lists rendered from the stores (hidden in a kiosk, still in the page).
-    for (const id of ['host', 'user', 'password', 'search-input']) byId<HTMLInputElement>(id).value = '';
-    this.resetPortAndMethod();
+    for (const id of ['password', 'search-input']) byId<HTMLInputElement>(id).value = '';
+    this.resetForm();
     this.formError.textContent = '';
     await Promise.all([this.profiles.clear(), this.knownHosts.clear(), this.cardPanel.clear()]);
     await Promise.all([this.renderProfiles(), this.renderKnownHostsSummary()]);

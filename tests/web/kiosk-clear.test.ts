@@ -18,7 +18,7 @@ describe('kiosk clear', () => {
         listen: { host: '127.0.0.1', port: 0 },
         targets: { allow: [`127.0.0.1:${sshd.port}`], allowPrivate: ['127.0.0.0/8'] },
         static: { dir: stack.staticDir },
-        site: { mode: 'kiosk', idleTimeoutSeconds: 0, knownHosts: sshd.knownHosts().trim().split('\n'), defaultPort: 2200 },
+        site: { mode: 'kiosk', idleTimeoutSeconds: 0, knownHosts: sshd.knownHosts().trim().split('\n'), defaultPort: 2200, defaultUser: 'next-user' },
       },
       log: () => undefined,
     });
@@ -32,6 +32,7 @@ describe('kiosk clear', () => {
       page.setDefaultTimeout(20_000);
       await openApp(page, kiosk.url.replace(/^ws:/, 'http:'));
       expect(await page.inputValue('#port')).toBe('2200');
+      expect(await page.inputValue('#user')).toBe('next-user');
       const form = { host: '127.0.0.1', port: String(sshd.port), user: sshd.user };
       for (const [id, value] of Object.entries(form)) await page.fill(`#${id}`, value);
       await page.selectOption('#auth-method', 'password');
@@ -51,7 +52,7 @@ describe('kiosk clear', () => {
       expect({
         host: await page.inputValue('#host'), port: await page.inputValue('#port'), user: await page.inputValue('#user'),
         password: await page.inputValue('#password'), auth: await page.inputValue('#auth-method'), search: await page.inputValue('#search-input'),
-      }).toEqual({ host: '', port: '2200', user: '', password: '', auth: 'card', search: '' });
+      }).toEqual({ host: '', port: '2200', user: 'next-user', password: '', auth: 'card', search: '' });
       expect(await page.isVisible('#password-row')).toBe(false);
     } finally {
       await context.close();

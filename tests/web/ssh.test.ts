@@ -231,7 +231,9 @@ describe('SSH through the relay in the browser', () => {
       expect(await page.evaluate(() => indexedDB.databases().then((d) => d.map((x) => x.name)))).not.toContain('tessera');
       // No input for idleTimeoutSeconds: the page clears itself.
       await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Closed: The session ended after a period without activity/);
-      expect(await page.inputValue('#host')).toBe('');
+      // The form is back to the site's defaults (what the last user typed is gone; kiosk-clear.test.ts).
+      expect(await page.inputValue('#host')).toBe('127.0.0.1');
+      expect(await page.inputValue('#user')).toBe(sshd.user);
     } finally {
       await context.close();
       await kiosk.close({ drainMs: 0 });
