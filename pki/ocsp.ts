@@ -169,20 +169,21 @@ export async function ocspStatus(resp: OcspResponse, cert: Certificate, issuer: 
   // §4.4: an extension that is critical and not understood makes the response unusable.
   const critical = [...resp.unknownCritical, ...single.unknownCritical];
   if (critical.length > 0) return unknown(`the OCSP response has an unknown critical extension (${critical.join(', ')})`);
-  if (check.nonce && (!resp.nonce || !bytesEqual(resp.nonce, check.nonce))) return unknown('the OCSP response does not carry the nonce of the request');
   const skew = check.skewSeconds * 1000;
   const t = check.time.getTime();
   if (single.thisUpdate.getTime() > t + skew) return unknown('the OCSP response is dated in the future');
-  const stale = single.nextUpdate ? single.nextUpdate.getTime() < t - skew : single.thisUpdate.getTime() < t - check.maxAgeSeconds * 1000;
   const revoked: CertStatus = {
     status: 'revoked', date: single.revocationTime ?? single.thisUpdate, by: label(signer),
     ...(single.reason === undefined ? {} : { reason: single.reason }),
   };
-  if (stale) {
-    // A final revocation stays true after the response lapses (RFC 5280 §5.3.1; revocation-crl.ts does the same).
-    if (single.status === 'revoked' && isFinalRevocation(single.reason) && revoked.date.getTime() <= t) return revoked;
-    return unknown(`the OCSP response from "${label(signer)}" is out of date`);
+  // A final revocation stays true whenever the authentic answer was made (RFC 5280 §5.3.1; revocation-crl.ts does
+  // the same): neither a replay (a missing or other nonce, RFC 8954 §1) nor a lapse undoes it.
+  const final = single.status === 'revoked' && isFinalRevocation(single.reason) && revoked.date.getTime() <= t;
+  if (check.nonce && (!resp.nonce || !bytesEqual(resp.nonce, check.nonce))) {
+    return final ? revoked : unknown('the OCSP response does not carry the nonce of the request');
   }
+  const stale = single.nextUpdate ? single.nextUpdate.getTime() < t - skew : single.thisUpdate.getTime() < t - check.maxAgeSeconds * 1000;
+  if (stale) return final ? revoked : unknown(`the OCSP response from "${label(signer)}" is out of date`);
   if (single.status === 'good') return { status: 'good' };
   if (single.status === 'revoked') return revoked;
   return unknown(`the OCSP responder "${label(signer)}" does not know this certificate`);
