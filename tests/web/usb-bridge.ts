@@ -26,10 +26,21 @@ export async function bridgeUsb(page: Page, reader: VirtualReader, options: Brid
   const info = deviceInfo(reader);
   await page.addInitScript((device) => {
     type Result = { data?: number[]; status?: string; bytesWritten?: number; error?: { name: string; message: string } };
+    // After unplug() every call fails as Chrome fails them for a gone device, the ones in flight too.
+    let unplugged: { closeHangs: boolean } | undefined;
+    const waiting = new Set<(err: DOMException) => void>();
+    const goneError = () => new DOMException('The device was disconnected.', 'NotFoundError');
     const call = async (op: string, ...args: unknown[]): Promise<Result> => {
-      const r = await (window as unknown as { __tesseraUsbBridge(op: string, args: unknown[]): Promise<Result> }).__tesseraUsbBridge(op, args);
-      if (r.error) throw new DOMException(r.error.message, r.error.name);
-      return r;
+      if (unplugged) throw goneError();
+      let fail: (err: DOMException) => void = () => undefined;
+      const gone = new Promise<never>((_, reject) => { fail = reject; waiting.add(fail); });
+      try {
+        const r = await Promise.race([(window as unknown as { __tesseraUsbBridge(op: string, args: unknown[]): Promise<Result> }).__tesseraUsbBridge(op, args), gone]);
+        if (r.error) throw new DOMException(r.error.message, r.error.name);
+        return r;
+      } finally {
+        waiting.delete(fail);
+      }
     };
     const view = (d?: number[]) => (d ? new DataView(Uint8Array.from(d).buffer) : undefined);
     let selected: number | undefined;
@@ -40,7 +51,8 @@ export async function bridgeUsb(page: Page, reader: VirtualReader, options: Brid
       opened: false,
       get configuration() { return configurations.find((c) => c.configurationValue === selected) ?? null; },
       async open() { await call('open'); this.opened = true; },
-      async close() { await call('close'); this.opened = false; },
+      // A gone device's close() may never settle (closeHangs): what the page does meanwhile is under test.
+      async close() { if (unplugged?.closeHangs) await new Promise(() => undefined); await call('close'); this.opened = false; },
       async selectConfiguration(v: number) { await call('selectConfiguration', v); selected = v; },
       async claimInterface(n: number) { await call('claimInterface', n); },
       async releaseInterface(n: number) { await call('releaseInterface', n); },
@@ -52,6 +64,15 @@ export async function bridgeUsb(page: Page, reader: VirtualReader, options: Brid
       async transferOut(ep: number, data: Uint8Array) { const r = await call('transferOut', ep, [...data]); return { status: r.status, bytesWritten: r.bytesWritten }; },
     };
     const target = new EventTarget();
+    // navigator.usb's "disconnect" (WebUSB §6.1, a USBConnectionEvent naming the device).
+    (window as unknown as { __tesseraUsbUnplug(o: { closeHangs: boolean }): void }).__tesseraUsbUnplug = (o) => {
+      unplugged = o;
+      granted = false;
+      for (const fail of waiting) fail(goneError());
+      const event = new Event('disconnect');
+      Object.defineProperty(event, 'device', { value: usbDevice });
+      target.dispatchEvent(event);
+    };
     Object.defineProperty(navigator, 'usb', {
       configurable: true,
       value: {
@@ -62,6 +83,11 @@ export async function bridgeUsb(page: Page, reader: VirtualReader, options: Brid
       },
     });
   }, info as { configurations: unknown });
+}
+
+/** Unplugs the shim's reader: navigator.usb fires "disconnect" and the device's calls fail from then on. */
+export async function unplugReader(page: Page, options: { closeHangs: boolean }): Promise<void> {
+  await page.evaluate((o) => { (window as unknown as { __tesseraUsbUnplug(o: { closeHangs: boolean }): void }).__tesseraUsbUnplug(o); }, options);
 }
 
 /** A new page with `card` in a virtual OMNIKEY reader, the app open and the reader connected (card panel ready). */

@@ -141,9 +141,11 @@ export class CardPanel {
   /** The reader was unplugged (navigator.usb "disconnect"). */
   async readerGone(): Promise<void> {
     const had = this.card !== undefined;
-    await this.release();
+    // release() forgets the reader at once; the sessions end without waiting for a gone device's close().
+    const closing = this.release();
     this.set('no-reader', 'The reader was disconnected.');
     if (had) this.events.onRemoved('The card reader was disconnected.');
+    await closing;
   }
 
   private async release(): Promise<void> {
