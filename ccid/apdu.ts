@@ -13,17 +13,21 @@ export interface CommandApdu {
   readonly extended: boolean;
 }
 
+/**
+ * Header and data are views into `apdu`, not copies: the command may carry a PIN, and the
+ * caller, who owns it, zeroes it after the exchange (card/channel.ts).
+ */
 export function parseCommandApdu(apdu: Uint8Array): CommandApdu {
   if (apdu.length < 4) throw new ApduError('APDU_MALFORMED', `A command APDU needs at least 4 bytes; got ${apdu.length}.`);
-  const header = apdu.slice(0, 4);
+  const header = apdu.subarray(0, 4);
   const body = apdu.subarray(4);
   const none = new Uint8Array(0);
   if (body.length === 0) return { header, data: none, ne: 0, hasLe: false, extended: false };
   if (body.length === 1) return { header, data: none, ne: body[0] || 256, hasLe: true, extended: false };
   if (body[0] !== 0) {
     const lc = body[0]!;
-    if (body.length === 1 + lc) return { header, data: body.slice(1), ne: 0, hasLe: false, extended: false };
-    if (body.length === 2 + lc) return { header, data: body.slice(1, 1 + lc), ne: body[1 + lc] || 256, hasLe: true, extended: false };
+    if (body.length === 1 + lc) return { header, data: body.subarray(1), ne: 0, hasLe: false, extended: false };
+    if (body.length === 2 + lc) return { header, data: body.subarray(1, 1 + lc), ne: body[1 + lc] || 256, hasLe: true, extended: false };
     throw new ApduError('APDU_MALFORMED', `The APDU's Lc (${lc}) does not match its length.`);
   }
   // Extended: 00 then two bytes.
@@ -31,10 +35,10 @@ export function parseCommandApdu(apdu: Uint8Array): CommandApdu {
   if (body.length < 3) throw new ApduError('APDU_MALFORMED', 'The APDU has a truncated extended length field.');
   const lc = (body[1]! << 8) | body[2]!;
   if (lc === 0) throw new ApduError('APDU_MALFORMED', 'An extended Lc of 0 is invalid.');
-  if (body.length === 3 + lc) return { header, data: body.slice(3), ne: 0, hasLe: false, extended: true };
+  if (body.length === 3 + lc) return { header, data: body.subarray(3), ne: 0, hasLe: false, extended: true };
   if (body.length === 5 + lc) {
     const le = (body[3 + lc]! << 8) | body[4 + lc]!;
-    return { header, data: body.slice(3, 3 + lc), ne: le || 65536, hasLe: true, extended: true };
+    return { header, data: body.subarray(3, 3 + lc), ne: le || 65536, hasLe: true, extended: true };
   }
   throw new ApduError('APDU_MALFORMED', `The APDU's extended Lc (${lc}) does not match its length.`);
 }
@@ -42,10 +46,14 @@ export function parseCommandApdu(apdu: Uint8Array): CommandApdu {
 /** Builds a short APDU (Lc ≤ 255, Ne ≤ 256); throws APDU_TOO_LONG otherwise. */
 export function encodeShortApdu(header: Uint8Array, data: Uint8Array, ne: number): Uint8Array {
   if (data.length > 255) throw new ApduError('APDU_TOO_LONG', `This reader path carries at most 255 command data bytes in one APDU; the command has ${data.length}. Use command chaining.`);
-  const parts = [...header.subarray(0, 4)];
-  if (data.length > 0) parts.push(data.length, ...data);
-  if (ne > 0) parts.push(ne >= 256 ? 0 : ne);
-  return Uint8Array.from(parts);
+  // Written straight into the result (no intermediate array of the data), so the caller can zero it.
+  const lc = data.length > 0 ? 1 : 0;
+  const out = new Uint8Array(4 + lc + data.length + (ne > 0 ? 1 : 0));
+  out.set(header.subarray(0, 4));
+  if (lc) out[4] = data.length;
+  out.set(data, 4 + lc);
+  if (ne > 0) out[out.length - 1] = ne >= 256 ? 0 : ne;
+  return out;
 }
 
 /** GET RESPONSE, ISO/IEC 7816-4 §11.5.3, on the command's logical channel. */

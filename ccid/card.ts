@@ -111,8 +111,14 @@ export class CcidCard {
         // followed by GET RESPONSE, and Le shrinks to what fits in one reader message.
         const ne = apdu.hasLe ? Math.min(apdu.ne, maxLe) : 0;
         const short = encodeShortApdu(apdu.header, apdu.data, ne);
-        if (short.length > this.maxData) throw new CcidError('APDU_TOO_LONG', `This reader carries at most ${this.maxData} bytes per APDU; the command has ${short.length}.`);
-        const first = checkResponse(await send(short));
+        let first: Uint8Array;
+        try {
+          if (short.length > this.maxData) throw new CcidError('APDU_TOO_LONG', `This reader carries at most ${this.maxData} bytes per APDU; the command has ${short.length}.`);
+          first = checkResponse(await send(short));
+        } finally {
+          // Our copy of the command (a PIN in a VERIFY) is zeroed once sent.
+          short.fill(0);
+        }
         return this.autoGetResponse ? collectResponse(send, first, cla, maxLe) : first;
       }
       case 'extended-apdu': {

@@ -96,6 +96,7 @@ export class CcidChannel implements MessageChannel {
     const seq = fixedSeq ?? this.nextSeq();
     const bytes = encodeCommand({ ...msg, seq });
     if (bytes.length > this.options.maxMessageLength) {
+      bytes.fill(0);
       throw new CcidProtocolError(`A ${bytes.length}-byte message exceeds the reader's maximum of ${this.options.maxMessageLength} bytes.`);
     }
     let removed: ((err: Error) => void) | undefined;
@@ -105,7 +106,13 @@ export class CcidChannel implements MessageChannel {
     this.removalWaiters.set(msg.slot, waiters);
     waiters.add(removed!);
     try {
-      await this.write(bytes);
+      try {
+        await this.write(bytes);
+      } finally {
+        // The message may carry a PIN (VERIFY) or key material: zero our copy once the transfer
+        // has settled, never before (WebUSB may read the buffer until transferOut resolves).
+        bytes.fill(0);
+      }
       return await Promise.race([this.readReply(msg.type, msg.slot, seq), removal]);
     } finally {
       waiters.delete(removed!);

@@ -63,10 +63,14 @@ export class IccdBChannel implements MessageChannel {
 
   private async out(request: number, value: number, data?: Uint8Array): Promise<void> {
     let r;
+    const copy = data ? Uint8Array.from(data) : new Uint8Array(0);
     try {
-      r = await this.device.controlTransferOut({ requestType: 'class', recipient: 'interface', request, value, index: this.interfaceNumber }, data ? Uint8Array.from(data) : new Uint8Array(0));
+      r = await this.device.controlTransferOut({ requestType: 'class', recipient: 'interface', request, value, index: this.interfaceNumber }, copy);
     } catch (err) {
       throw new UsbTransferError(`The token refused an ICCD request: ${(err as Error).message ?? err}`, { cause: err });
+    } finally {
+      // A command APDU (a PIN in a VERIFY): zeroed once the transfer has settled, not before.
+      copy.fill(0);
     }
     this.stats.transfers++;
     this.stats.bytesOut += 8 + (data?.length ?? 0);

@@ -18,19 +18,22 @@ export async function transmitT0(send: Send, apdu: CommandApdu, maxData: number)
     throw new ApduError('APDU_TOO_LONG', `T=0 carries at most 255 command data bytes per APDU; this command has ${apdu.data.length}. Use command chaining.`);
   }
   const maxLe = Math.max(1, Math.min(256, maxData - 2));
-  let tpdu: Uint8Array;
-  if (apdu.data.length === 0) {
-    // Case 1 (P3 = 00) or case 2 (P3 = Le, 00 meaning 256), §12.2.2/§12.2.3.
-    const le = apdu.hasLe ? Math.min(apdu.ne, maxLe) : 0;
-    tpdu = Uint8Array.of(...apdu.header, le & 0xff);
-  } else {
-    // Cases 3 and 4: the Le byte is not sent (§12.2.4, §12.2.5).
-    tpdu = Uint8Array.of(...apdu.header, apdu.data.length, ...apdu.data);
-    if (tpdu.length > maxData) {
-      throw new ApduError('APDU_TOO_LONG', `This reader carries at most ${maxData - 5} command data bytes per T=0 TPDU; the command has ${apdu.data.length}.`);
-    }
+  if (apdu.data.length > 0 && 5 + apdu.data.length > maxData) {
+    throw new ApduError('APDU_TOO_LONG', `This reader carries at most ${maxData - 5} command data bytes per T=0 TPDU; the command has ${apdu.data.length}.`);
   }
-  let first = await checked(send, tpdu);
+  // Cases 1 (P3 = 00) and 2 (P3 = Le, 00 meaning 256), §12.2.2/§12.2.3; cases 3 and 4 send
+  // P3 = Lc and no Le byte (§12.2.4, §12.2.5).
+  const tpdu = new Uint8Array(5 + apdu.data.length);
+  tpdu.set(apdu.header);
+  tpdu[4] = apdu.data.length > 0 ? apdu.data.length : apdu.hasLe ? Math.min(apdu.ne, maxLe) & 0xff : 0;
+  tpdu.set(apdu.data, 5);
+  let first: Uint8Array;
+  try {
+    first = await checked(send, tpdu);
+  } finally {
+    // The TPDU may carry a PIN (VERIFY): zero this copy once it has been sent.
+    tpdu.fill(0);
+  }
   // 6Cxx: wrong Le; resend the same header with P3 = xx (case 2 only).
   for (let n = 0; n < 3 && first[first.length - 2] === 0x6c && apdu.data.length === 0; n++) {
     const exact = first[first.length - 1]!;

@@ -101,7 +101,14 @@ export class T1Session {
 
   private async send(block: T1Block, bwi: number): Promise<Uint8Array> {
     this.stats.blocks++;
-    return this.link.exchange(encodeBlock(block, this.edc), bwi);
+    const bytes = encodeBlock(block, this.edc);
+    try {
+      return await this.link.exchange(bytes, bwi);
+    } finally {
+      // An I-block may carry a PIN: zero this copy once the link is done with it (a
+      // retransmission encodes the block again from the command).
+      bytes.fill(0);
+    }
   }
 
   /** S(RESYNCH), §11.6.3.2 rule 6: resets both sequence numbers; retried three times. */

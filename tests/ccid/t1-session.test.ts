@@ -15,7 +15,8 @@ function setup(options: { ifsc?: number; maxBlock?: number; mangleHost?: (n: num
   let n = 0;
   const session = new T1Session({
     exchange: async (block, bwi) => {
-      seen.push({ block, bwi });
+      // A copy: the session zeroes each block it encoded once the exchange is over (PIN hygiene).
+      seen.push({ block: block.slice(), bwi });
       const sent = options.mangleHost ? options.mangleHost(n++, block) : block;
       return card.processT1(sent);
     },
