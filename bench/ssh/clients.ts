@@ -1,12 +1,13 @@
 // The three clients of the SSH benchmarks, each running one `exec` and counting its stdout:
 // Tessera (in-process library, and the `tessera ssh` command), the ssh2 npm client, OpenSSH `ssh`.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { connectTcp } from '../../cli/net-stream.ts';
 import { NODE_CRYPTO_BACKEND } from '../../cli/node-crypto-backend.ts';
 import { connect, createHostKeyVerifier, parsePrivateKeyFile, setCryptoBackend, WEB_CRYPTO_BACKEND, type CryptoBackend, type SoftwareKey } from '../../ssh-proto/index.ts';
 import { repoRoot, type SshServerPeer } from '../../tests/peers/index.ts';
-import { ensureCliBundle } from '../../tests/support/index.ts';
+import { ensureCliBundle, PeerMissingError, requireExecutable } from '../../tests/support/index.ts';
 import { cpuMsSince, ssh2Exec, type ExecResult } from './ssh2-client.ts';
 
 export type { ExecResult } from './ssh2-client.ts';
@@ -19,7 +20,7 @@ export interface BenchTarget {
 }
 
 /** MACs for non-AEAD ciphers (what OpenSSH would pick first). */
-const macFor = (cipher: string) => (/gcm|chacha/.test(cipher) ? undefined : 'hmac-sha2-256-etm@openssh.com');
+export const macFor = (cipher: string) => (/gcm|chacha/.test(cipher) ? undefined : 'hmac-sha2-256-etm@openssh.com');
 
 /** The crypto backends Tessera can run on (ssh-proto/crypto/backend.ts): the page's, and the `tessera` command's. */
 export const BACKENDS = { web: WEB_CRYPTO_BACKEND, node: NODE_CRYPTO_BACKEND } as const satisfies Record<string, CryptoBackend>;
@@ -63,6 +64,16 @@ async function tesseraExecOn(t: BenchTarget, command: string, cipher?: string): 
   await client.close();
   stream.destroy();
   return { bytes, code: exit.code, ms: performance.now() - start, transferMs, cpuMs: cpuMsSince(cpu) };
+}
+
+/**
+ * Throws unless ssh2's native crypto binding (cpu-features and its OpenSSL ciphers, built at npm install) loads:
+ * without it ssh2 falls back to slower JavaScript paths, and the figures would compare Tessera with a peer users
+ * of ssh2 do not run.
+ */
+export function requireSsh2Binding(): void {
+  const ssh2Crypto = createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js') as { bindingAvailable: boolean };
+  if (!ssh2Crypto.bindingAvailable) throw new PeerMissingError('the ssh2 package\'s native crypto binding is not built (node_modules/ssh2/lib/protocol/crypto/build): run npm ci with its install scripts allowed');
 }
 
 export async function loadSigner(keyPath: string): Promise<SoftwareKey> {
@@ -121,7 +132,7 @@ function runProcess(command: string, args: readonly string[], measureCpu = false
 
 export function openssh(t: BenchTarget, command: string, cipher?: string, measureCpu = false, stdinFile?: string): Promise<ExecResult> {
   const mac = cipher ? macFor(cipher) : undefined;
-  return runProcess('/usr/bin/ssh', [
+  return runProcess(requireExecutable('/usr/bin/ssh', 'Debian 12 openssh-client'), [
     '-F', '/dev/null', '-i', t.keyPath, '-p', String(t.server.port),
     '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${t.knownHostsPath}`, '-o', 'GlobalKnownHostsFile=/dev/null',
     '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'HostKeyAlgorithms=ssh-ed25519',

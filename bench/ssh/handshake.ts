@@ -6,11 +6,15 @@
 // Also prints each client's median CPU time (user + system): on a shared machine wall-clock time swings
 // with the load, CPU time much less. The Node clients run in a stock environment (clients.ts, STOCK_NODE_ENV);
 // `tessera-cli-env` is `tessera ssh` again in this machine's own, which costs every Node start a CA bundle.
-//   node --import tsx bench/ssh/handshake.ts             (TESSERA_BENCH_RUNS=5 for a quick run)
+// Each client runs with its own default algorithms; the lines under the table name what sshd logged for each (the
+// key exchange is the same curve25519 for all; the cipher, over a few packets, costs next to nothing). The clients'
+// order rotates from one run to the next.
+//   npx tsx bench/ssh/handshake.ts             (TESSERA_BENCH_RUNS=5 for a quick run)
 import type { ExecResult } from './clients.ts';
 import { BACKENDS, openssh, ssh2, ssh2Command, tesseraCli, tesseraExec } from './clients.ts';
 import { benchSetup } from './setup.ts';
-import { median } from './stats.ts';
+import type { Negotiated } from './negotiated.ts';
+import { median, rotated } from './stats.ts';
 
 const RUNS = Number(process.env['TESSERA_BENCH_RUNS'] ?? 20);
 
@@ -27,12 +31,22 @@ try {
   };
   const times: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
-  // Interleaved, so that load changes on the machine hit every client alike.
+  const algorithms = new Map<string, Set<string>>();
+  const describe = (n: Negotiated) => `${n.kex}, ${n.hostKey}, ${n.cipher}${n.mac === '<implicit>' ? '' : ` + ${n.mac}`}`;
+  // Interleaved, so that load changes on the machine hit every client alike, in an order that rotates.
+  const names = Object.keys(clients);
+  setup.negotiated();
   for (let i = 0; i < RUNS; i++) {
-    for (const [name, run] of Object.entries(clients)) {
-      const r = await run();
+    for (const name of rotated(names, i)) {
+      const r = await clients[name]!();
+      if (r.code !== 0) throw new Error(`${name}: exec true exited ${r.code}`);
       (times[name] ??= []).push(r.ms);
       if (r.cpuMs !== undefined) (cpu[name] ??= []).push(r.cpuMs);
+      const seen = setup.negotiated();
+      if (seen.length !== 1) throw new Error(`${name}: sshd logged ${seen.length} key exchanges for one connection`);
+      const set = algorithms.get(name) ?? new Set<string>();
+      set.add(describe(seen[0]!));
+      algorithms.set(name, set);
     }
   }
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
@@ -41,6 +55,7 @@ try {
   console.log(`  Node clients run without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (a stock machine's); tessera-cli-env keeps this machine's${extraCa ? ` (NODE_EXTRA_CA_CERTS=${extraCa})` : ''}`);
   for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(15)} ${v.toFixed(1).padStart(8)}   cpu ${median(cpu[k] ?? []).toFixed(1).padStart(7)}`);
   const o = m['openssh'] ?? 1;
+  for (const [k, v] of algorithms) console.log(`  ${k.padEnd(15)} negotiated ${[...v].join('; ')}`);
   console.log(`  tessera/openssh ${((m['tessera'] ?? 0) / o).toFixed(2)}   tessera-node/openssh ${((m['tessera-node'] ?? 0) / o).toFixed(2)}   tessera-cli/openssh ${((m['tessera-cli'] ?? 0) / o).toFixed(2)}   tessera-cli-env/openssh ${((m['tessera-cli-env'] ?? 0) / o).toFixed(2)}   ssh2-cmd/openssh ${((m['ssh2-cmd'] ?? 0) / o).toFixed(2)}   tessera/ssh2 ${((m['tessera'] ?? 0) / (m['ssh2'] ?? 1)).toFixed(2)}`);
 } finally {
   await setup.stop();
