@@ -8,7 +8,7 @@ import type { WebUsb } from './smartcard/webusb-types.ts';
 import { IdleTimer } from './kiosk/idle-timer.ts';
 import { TerminalView } from './terminal/terminal-view.ts';
 import { isThemeName } from './terminal/themes.ts';
-import { status } from './session/status.ts';
+import { status, type Status } from './session/status.ts';
 import { TerminalSession, assertPort, type SshDialer, type SshSigner } from './session/terminal-session.ts';
 import { Profiles, targetLabel, type AuthMethod, type Profile, type RecentConnection } from './storage/profiles.ts';
 import { createStore } from './storage/record-store.ts';
@@ -183,12 +183,14 @@ export class App {
   private async cardSigners(session: TerminalSession): Promise<SshSigner[]> {
     const card = this.cardPanel.card;
     if (!card) throw new WebError('CARD_NOT_READY', 'Connect a card reader and insert your card first (Smart card, on the left), or sign in with a password.');
+    this.progress(session, status.checkingCard(card.type));
     const signers = await card.signers({ onTouch: (on) => { byId('touch-prompt').hidden = !on; } });
     if (signers.length === 0) throw new WebError('CARD_NO_KEYS', 'The card holds no key that can sign in over SSH (or its certificates are not valid under this site’s policy).');
     const pin = await card.pinStatus();
     if (session.finished) throw new WebError('SESSION_ENDED', 'The session was closed while connecting.');
     if (pin.blocked) throw new WebError('PIN_BLOCKED', 'The card’s PIN is blocked. Ask your administrator to unblock it with the PUK.');
     if (!pin.verified) {
+      this.progress(session, status.waitingForPin(card.type));
       // The keyboard goes back to the terminal once the dialog closes, however it closed (the dialog would
       // return it to Connect, disabled while connecting, so it fell to the page's body).
       await this.pinDialog.prompt({
@@ -198,6 +200,11 @@ export class App {
       }).finally(() => this.terminal.focus());
     }
     return signers;
+  }
+
+  /** What `session` is doing before it dials, unless it ended or another replaced it (their status stands). */
+  private progress(session: TerminalSession, s: Status): void {
+    if (this.session === session && !session.finished) this.statusLine.show(s);
   }
 
   private setConnected(on: boolean): void {

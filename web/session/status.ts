@@ -1,6 +1,7 @@
 // The connection's phases as the status line shows them:
-// connecting → key exchange done (with the algorithms) → authenticating → connected → closed (with the reason).
-export type Phase = 'idle' | 'connecting' | 'key-exchange' | 'authenticating' | 'connected' | 'closed' | 'error';
+// (card: its certificate checked, its PIN asked →) connecting → key exchange done (with the algorithms) →
+// authenticating → connected → closed (with the reason).
+export type Phase = 'idle' | 'card' | 'connecting' | 'key-exchange' | 'authenticating' | 'connected' | 'closed' | 'error';
 
 export interface KexAlgorithms {
   readonly kex: string;
@@ -23,6 +24,8 @@ export function describeAlgorithms(a: KexAlgorithms): string {
 
 export const status = {
   idle: (): Status => ({ phase: 'idle', text: 'Not connected' }),
+  checkingCard: (card: string): Status => ({ phase: 'card', text: `Checking ${card} and its certificates…` }),
+  waitingForPin: (card: string): Status => ({ phase: 'card', text: `Waiting for the PIN of ${card}…` }),
   connecting: (target: string): Status => ({ phase: 'connecting', text: `Connecting to ${target} through the relay…` }),
   keyExchange: (target: string): Status => ({ phase: 'key-exchange', text: `Key exchange with ${target}…` }),
   kexDone: (a: KexAlgorithms): Status => ({ phase: 'key-exchange', text: `Key exchange done: ${describeAlgorithms(a)}`, detail: describeAlgorithms(a) }),
