@@ -58,11 +58,17 @@ export class OpenPgpClient {
   readonly channel: CardChannel;
   /** Set for YubiKeys: firmware up to 5.4.3 needs a non-standard SELECT DATA (see readCertificate). */
   yubikeyVersion: readonly [number, number, number] | undefined;
+  /**
+   * This client's own VERIFY PW1 (82) was accepted and nothing since showed the card lost it: GnuPG's did_chv2
+   * (scd/app-openpgp.c verify_chv2). Stands in for the card's answer when it cannot answer the empty VERIFY.
+   */
+  private pw1Verified = false;
   constructor(transport: ApduTransport | CardChannel, options: ChannelOptions = {}) {
     this.channel = transport instanceof CardChannel ? transport : new CardChannel(transport, options);
   }
 
   async select(): Promise<void> {
+    this.pw1Verified = false;
     await this.channel.call({ cla: 0, ins: 0xa4, p1: 0x04, p2: 0x00, data: OPENPGP_AID });
   }
 
@@ -139,17 +145,20 @@ export class OpenPgpClient {
 
   /**
    * An empty VERIFY for PW1 (82), §7.2.2: 90 00 when verified, 63 Cx with the retries left.
-   * Cards that do not answer the query that way (YubiKey 5: 6A 80, OpenSC #2565; others
-   * 69 82, 67 00, 6B 00, 6D 00) are not verified, and DO C4 gives the retries left.
+   * Cards that do not answer the query that way (YubiKey 5: 6A 80 whatever the state, OpenSC
+   * #2565; others 69 82, 67 00, 6B 00, 6D 00) are verified when this client's own VERIFY was
+   * accepted and nothing since showed otherwise, as GnuPG keeps it; DO C4 gives the retries left.
    */
   async pinStatus(): Promise<PinState> {
     const r = await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: 0x82 });
     if (r.sw === 0x9000) return { verified: true, blocked: false };
     const err = statusError(r.sw);
+    if (err instanceof PinIncorrectError || err instanceof PinBlockedError) this.pw1Verified = false;
     if (err instanceof PinIncorrectError) return { verified: false, retriesLeft: err.retriesLeft, blocked: false };
     if (err instanceof PinBlockedError) return { verified: false, retriesLeft: 0, blocked: true };
     const left = await this.pw1RetriesOr(err);
-    return { verified: false, retriesLeft: left, blocked: left === 0 };
+    if (left === 0) this.pw1Verified = false;
+    return { verified: this.pw1Verified, retriesLeft: left, blocked: left === 0 };
   }
 
   /**
@@ -164,12 +173,17 @@ export class OpenPgpClient {
       throw new CardInputError('An OpenPGP card PIN is at least 6 characters long');
     }
     let sw: number;
+    // Whatever the outcome of this attempt, an earlier verification no longer counts until it succeeds.
+    this.pw1Verified = false;
     try {
       sw = (await this.channel.send({ cla: 0, ins: 0x20, p1: 0, p2: 0x82, data: bytes })).sw;
     } finally {
       bytes.fill(0);
     }
-    if (sw === 0x9000) return;
+    if (sw === 0x9000) {
+      this.pw1Verified = true;
+      return;
+    }
     const err = statusError(sw);
     if (sw !== 0x6982) throw err;
     const left = await this.pw1RetriesOr(err);
@@ -188,6 +202,10 @@ export class OpenPgpClient {
 
   /** INTERNAL AUTHENTICATE (§7.2.13): DigestInfo (RSA), hash (ECDSA: raw r||s back) or message (EdDSA). */
   async internalAuthenticate(input: Uint8Array): Promise<Uint8Array> {
-    return this.channel.call({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: input, le: this.channel.extended ? 65536 : 256 });
+    const r = await this.channel.send({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: input, le: this.channel.extended ? 65536 : 256 });
+    if (r.sw === 0x9000) return r.data;
+    // 69 82: the card no longer holds PW1 (82) as verified (reset, logout), whatever this client saw.
+    if (r.sw === 0x6982) this.pw1Verified = false;
+    throw statusError(r.sw);
   }
 }

@@ -84,8 +84,8 @@ describe('OpenPGP client against a card answering the empty VERIFY with 6A 80 (Y
     await expect(token.verifyPin('000000')).rejects.toMatchObject({ code: 'PIN_INCORRECT', retriesLeft: 2 });
     expect(await token.pinState()).toEqual({ verified: false, retriesLeft: 2, blocked: false });
     await token.verifyPin('123456');
-    // The card cannot say "verified" to an empty VERIFY: the state reads as not verified, counter reset.
-    expect(await token.pinState()).toEqual({ verified: false, retriesLeft: 3, blocked: false });
+    // The card cannot say "verified" to an empty VERIFY; the client remembers its own accepted VERIFY (GnuPG's did_chv2).
+    expect(await token.pinState()).toEqual({ verified: true, retriesLeft: 3, blocked: false });
     for (let i = 0; i < 2; i++) await expect(token.verifyPin('000000')).rejects.toBeInstanceOf(PinIncorrectError);
     await expect(token.verifyPin('000000')).rejects.toBeInstanceOf(PinBlockedError);
     expect(await token.pinState()).toEqual({ verified: false, retriesLeft: 0, blocked: true });
@@ -97,5 +97,58 @@ describe('OpenPGP client against a card answering the empty VERIFY with 6A 80 (Y
     await expect(token.verifyPin('000000')).rejects.toMatchObject({ retriesLeft: 2, sw: 0x63c2 });
     expect(await token.pinState()).toEqual({ verified: false, retriesLeft: 2, blocked: false });
     expect(card.log.some((e) => e.command[1] === 0xca && e.command[3] === 0xc4)).toBe(false);
+  });
+});
+
+// GnuPG (scd/app-openpgp.c verify_chv2) never asks an OpenPGP card whether PW1 is verified: it keeps
+// did_chv2 from its own accepted VERIFY until the application is reselected. A YubiKey answers the
+// empty VERIFY with 6A 80 whatever the state, so without that memory every new SSH connection on the
+// same card asked for the PIN again and sent another VERIFY.
+describe('OpenPGP client remembers its accepted VERIFY where the card cannot tell (6A 80)', () => {
+  const yubikey = () => provisionOpenPgpCard({ algorithm: 'p-256', yubikey: [5, 4, 3], emptyVerifySw: '6a80' });
+  const data = new TextEncoder().encode('remembered PW1');
+  const checks = (spki: Buffer, sig: Uint8Array): boolean => verify('sha256', data, { key: createPublicKey({ key: spki, format: 'der', type: 'spki' }), dsaEncoding: 'der' }, sig);
+
+  it('after one VERIFY: verified, and the key signs with no second VERIFY', async () => {
+    const { card, spki } = await yubikey();
+    const token = await OpenPgpToken.open(memory(card), { extended: true });
+    expect(await token.pinState()).toEqual({ verified: false, retriesLeft: 3, blocked: false });
+    await token.verifyPin('123456');
+    expect(await token.pinState()).toEqual({ verified: true, retriesLeft: 3, blocked: false });
+    const [key] = await token.listKeys();
+    expect(checks(spki, await key!.sign(data))).toBe(true);
+    expect(await token.pinState()).toEqual({ verified: true, retriesLeft: 3, blocked: false });
+    expect(verifiesWithData(card)).toBe(1);
+  });
+
+  it('forgets it when the card refuses a signature for want of the PIN (69 82), and after a wrong PIN', async () => {
+    const { card, spki } = await yubikey();
+    const token = await OpenPgpToken.open(memory(card), { extended: true });
+    await token.verifyPin('123456');
+    // Something reset the card's access status under us (VERIFY P1 FF: logout, §7.2.2).
+    await card.handle(Uint8Array.of(0x00, 0x20, 0xff, 0x82));
+    const [key] = await token.listKeys();
+    await expect(key!.sign(data)).rejects.toBeInstanceOf(SecurityStatusNotSatisfiedError);
+    expect(await token.pinState()).toEqual({ verified: false, retriesLeft: 3, blocked: false });
+    await token.verifyPin('123456');
+    expect(checks(spki, await key!.sign(data))).toBe(true);
+    await expect(token.verifyPin('000000')).rejects.toMatchObject({ code: 'PIN_INCORRECT', retriesLeft: 2 });
+    expect(await token.pinState()).toEqual({ verified: false, retriesLeft: 2, blocked: false });
+  });
+
+  it('a token opened afresh (a new card session) does not claim a verification it did not make', async () => {
+    const { card } = await yubikey();
+    await (await OpenPgpToken.open(memory(card), { extended: true })).verifyPin('123456');
+    const again = await OpenPgpToken.open(memory(card), { extended: true });
+    expect(await again.pinState()).toEqual({ verified: false, retriesLeft: 3, blocked: false });
+  });
+
+  it('a card that answers the empty VERIFY (63 Cx / 90 00) is believed over the memory', async () => {
+    const { card } = await provisionOpenPgpCard({ algorithm: 'p-256' });
+    const token = await OpenPgpToken.open(memory(card), { extended: true });
+    await token.verifyPin('123456');
+    expect(await token.pinState()).toEqual({ verified: true, blocked: false });
+    await card.handle(Uint8Array.of(0x00, 0x20, 0xff, 0x82));
+    expect(await token.pinState()).toEqual({ verified: false, retriesLeft: 3, blocked: false });
   });
 });
