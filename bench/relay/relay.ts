@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { freePort, requireExecutable, startPeer, waitForPort, type Peer } from '../../tests/support/index.ts';
 import { openLean } from './ws-client.ts';
+import { median } from '../ssh/stats.ts';
 
 const quick = process.argv.includes('--quick');
 const wsClient = process.argv.includes('--ws-client');
@@ -190,7 +191,6 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
 }
 
 function best(xs: number[]): number { return Math.max(...xs); }
-function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; }
 
 /** The fields of /proc/PID/stat after the command name (proc(5): [1] ppid, [11] utime, [12] stime). */
 function statFields(pid: number | string): string[] {

@@ -17,11 +17,12 @@
 // one thread: at most one core). The same model for raw xterm.js ((a) alone) is what the bound is compared
 // with, since it holds under load (the measured rates swing with the machine's other work; they are printed
 // too, and on a quiet machine raw's measured rate is close to its model). Figures are medians over rounds; each round pairs a Tessera round with
-// the raw round that follows it.
+// the raw round of the same round (their order rotates from round to round).
 // The renderer's main thread is also split by the scheduler's own counts (schedstat): time on a core and time runnable
 // but waiting for one. xterm.js parses and paints there, on one thread, so its wall time is the round's: a main thread
 // that does raw's work but waits longer for a core (the SSH worker, the relay, sshd, cat and Chromium's other threads
 // wanting both cores) is the gap, not work Tessera adds to it.
+import { median } from '../ssh/stats.ts';
 
 /** The parts of one round's CPU, milliseconds per MB. */
 export interface RoundBudget {
@@ -69,7 +70,6 @@ export function roundBudget(cpu: readonly (readonly [string, number])[], mb: num
   return b;
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 /** The budget table and the bound, as printable lines. `rawRate` is raw xterm.js's measured MB/s (median). */
 export function budgetLines(tessera: readonly RoundBudget[], raw: readonly RoundBudget[], cores: number, rawRate: number, tesseraRate: number): string[] {

@@ -3,6 +3,7 @@
 // the bench over a WebSocket (the page's CSP allows ws: connections; no other channel is needed).
 // Without Playwright, Chromium does not report every WebSocket frame to a DevTools client, as it
 // does for a real user. Same measurements as page.ts's Playwright rounds, on the same terminal.
+import { rotated } from '../ssh/stats.ts';
 
 export interface DriverPlan {
   readonly password: string;
@@ -12,7 +13,11 @@ export interface DriverPlan {
   readonly rounds: number;
   /** The file's last line: after each round the terminal must show it (no output lost on the way). */
   readonly lastLine: string;
-  /** Per round, in this order: `tessera` (cat through SSH), `raw` (the same bytes written locally), `sink` (terminal drops the bytes). */
+  /**
+   * The variants of each round: `tessera` (cat through SSH), `raw` (the same bytes written locally), `sink` (terminal
+   * drops the bytes). The warm-up round runs them in this order; round n starts n places further on (rotated), so no
+   * variant always runs first or right after another.
+   */
   readonly variants: readonly ('tessera' | 'raw' | 'sink')[];
 }
 
@@ -106,7 +111,7 @@ async function run(socket: WebSocket, plan: DriverPlan, raw: Uint8Array): Promis
   requestAnimationFrame(tick);
   // Round 0 warms up (JIT tiers, buffers) and is reported as such; the bench counts rounds 1..n.
   for (let round = 0; round <= plan.rounds; round++) {
-    for (const variant of plan.variants) {
+    for (const variant of rotated(plan.variants, round)) {
       const f0 = frames;
       const m0 = workerMessages;
       const t0 = performance.now();

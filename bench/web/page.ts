@@ -33,6 +33,7 @@ import { startSshd, type SshServerPeer } from '../../tests/peers/index.ts';
 import { openApp, startWebStack, type WebStack } from '../../tests/web/harness.ts';
 import { connectRelay } from '../../cli/net-stream.ts';
 import { connect } from '../../ssh-proto/index.ts';
+import { median, rotated } from '../ssh/stats.ts';
 import { budgetLines, roundBudget, type RoundBudget } from './cpu-budget.ts';
 import { cpuDelta, cpuTimes, schedDelta, type SchedTime } from './cpu-times.ts';
 import { addDriver, DRIVER_CSP, runPlain } from './plain-chromium.ts';
@@ -43,8 +44,6 @@ const ONLY = process.env.ONLY; // 'cost' or 'throughput'
 const METHOD = process.env.METHOD ?? 'both';
 
 interface BenchWindow { base: number; first?: number; raw?: Uint8Array }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function pageCost(): Promise<void> {
   const stack = await startWebStack({ config: {} });
@@ -122,7 +121,11 @@ async function catRound({ page, bytes, file }: Shell, sink: boolean): Promise<{ 
   await page.waitForFunction((n) => window.tessera!.app.terminal.bytesWritten - (window as unknown as BenchWindow).base >= n, bytes, { timeout: 300_000, polling: 50 });
   const { end, first } = await page.evaluate(async () => {
     await window.tessera!.app.terminal.flush();
-    return { end: performance.now(), first: (window as unknown as BenchWindow).first! };
+    const end = performance.now();
+    // The next variant writes into the real terminal again (a raw round after a sink round measured dropped writes).
+    const term = window.tessera!.app.terminal.terminal as unknown as { write: unknown; realWrite?: unknown };
+    if (term.realWrite) term.write = term.realWrite;
+    return { end, first: (window as unknown as BenchWindow).first! };
   });
   // From the first byte: the command's trip to sshd and cat's start-up are latency, not throughput
   // (raw xterm.js has neither); that latency is reported apart.
@@ -261,12 +264,24 @@ async function playwrightRuns(stack: WebStack, sshd: SshServerPeer, file: string
   const inPage: Shell = { page: await openShell(stack, sshd, '?ssh=page'), bytes, file };
   // Rounds alternate the variants, so a busy machine slows them alike.
   const runs = { tessera: [] as number[], inPage: [] as number[], raw: [] as number[], sshOnly: [] as number[], node: [] as number[] };
+  // Round n starts n places further on in this list (rotated), so no variant always runs first or after another.
+  const variants: [keyof typeof runs, () => Promise<number>][] = [
+    ['tessera', async () => (await catRound(worker, false)).rate],
+    ['raw', () => rawRound(worker.page, rawText)],
+    ['inPage', async () => (await catRound(inPage, false)).rate],
+    ['sshOnly', async () => (await catRound(worker, true)).rate],
+    ['node', () => nodeRound(stack.relay.url, sshd, file, bytes)],
+  ];
+  const lastLine = rawText.toString('latin1').trimEnd().split('\r\n').at(-1)!;
   for (let round = 0; round < ROUNDS; round++) {
-    runs.tessera.push((await catRound(worker, false)).rate);
-    runs.raw.push(await rawRound(worker.page, rawText));
-    runs.inPage.push((await catRound(inPage, false)).rate);
-    runs.sshOnly.push((await catRound(worker, true)).rate);
-    runs.node.push(await nodeRound(stack.relay.url, sshd, file, bytes));
+    for (const [name, run] of rotated(variants, round)) {
+      runs[name].push(await run());
+      // As the driver does: the terminal must show the file's last line (nothing lost, nothing dropped).
+      const page = name === 'inPage' ? inPage.page : worker.page;
+      if (['tessera', 'raw', 'inPage'].includes(name) && !await page.evaluate((l) => window.tessera!.terminalText().includes(l), lastLine)) {
+        throw new Error(`Playwright, round ${round + 1}: after the ${name} round the terminal does not show the file's last line`);
+      }
+    }
     console.log(`  Playwright, round ${round + 1}: Tessera ${runs.tessera.at(-1)!.toFixed(2)}, SSH in the page ${runs.inPage.at(-1)!.toFixed(2)}, raw xterm.js ${runs.raw.at(-1)!.toFixed(2)}, SSH path alone ${runs.sshOnly.at(-1)!.toFixed(2)}, Node client ${runs.node.at(-1)!.toFixed(2)} MB/s`);
   }
   await worker.page.context().close();
