@@ -48,7 +48,10 @@ export async function processPath(
   let explicitPolicy = inputs.initialExplicitPolicy ? 0 : n + 1;
   let inhibitAnyPolicy = inputs.initialInhibitAnyPolicy ? 0 : n + 1;
   let policyMapping = inputs.initialPolicyMappingInhibit ? 0 : n + 1;
-  let maxPathLength = n;
+  // RFC 5937 §3: a trust anchor given as a certificate keeps its constraints, as OpenSSL, BoringSSL and Go keep them:
+  // its name constraints are the initial subtrees (§6.1.1 (b)-(c)), its path length caps max_path_length (§6.1.1 (k)).
+  if (anchor.ext.nameConstraints) nc.add(anchor.ext.nameConstraints);
+  let maxPathLength = Math.min(n, anchor.ext.basicConstraints?.pathLen ?? n);
   let workingKey: PublicKeyRef = anchorKey(anchor);
   let workingIssuer = anchor.subject;
   let issuerLabel = label(anchor);
