@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { DEFAULT_CONFIG } from './config.ts';
 import { loadConfigFile, parseConfigText, resolveConfig } from './config-file.ts';
 import { RelayConfigError } from './errors.ts';
 
@@ -16,6 +19,11 @@ describe('relay configuration files', () => {
   it('the shipped example (deploy/relay.example.yaml) loads, every documented limit included', async () => {
     const config = await loadConfigFile(new URL('../deploy/relay.example.yaml', import.meta.url).pathname);
     expect(config.limits).toMatchObject({ perIp: 64, global: 10000, highWaterMark: 262144, bulkReadPauseMs: 1 });
+    // The example documents every limit and revocation setting the relay has (an operator reads it, not the source).
+    const text = await readFile(new URL('../deploy/relay.example.yaml', import.meta.url), 'utf8');
+    const written = parseDocument(text).toJS() as { limits: object; revocation: object };
+    expect(Object.keys(written.limits).sort()).toEqual(Object.keys(DEFAULT_CONFIG.limits).sort());
+    expect(Object.keys(written.revocation).sort()).toEqual(Object.keys(DEFAULT_CONFIG.revocation).sort());
   });
 
   it('loads YAML and applies defaults', () => {

@@ -42,6 +42,7 @@ export const CONFIG_SCHEMA: Schema = {
         perIp: int(0, 1_000_000), global: int(0, 10_000_000), idleTimeoutMs: ms, maxDurationMs: ms,
         maxFrameBytes: int(1024, 64 << 20), highWaterMark: int(4096, 64 << 20), connectTimeoutMs: int(1, 600_000),
         drainTimeoutMs: ms, pingIntervalMs: ms, bulkReadPauseMs: int(0, 100),
+        perIpConnections: int(0, 10_000_000), maxConnections: int(0, 10_000_000), requestTimeoutMs: int(1000, 600_000),
       },
     },
     static: { type: 'object', props: { dir: strOrNull, csp: str } },

@@ -25,6 +25,16 @@ export interface RelayLimits {
    * bytes: fewer, larger frames (read-pacing.ts). Interactive traffic never waits. 0: off.
    */
   readonly bulkReadPauseMs: number;
+  /**
+   * TCP connections one client (as for perIp) may hold open at once: page loads, upgrades and
+   * sessions alike; more are closed as they arrive (connection-gate.ts). Never below perIp + 16.
+   * Connections from trusted proxies are not limited here. 0: unlimited.
+   */
+  readonly perIpConnections: number;
+  /** TCP connections the relay holds open in all; more are closed as they arrive. Never below global + 1024. 0: unlimited. */
+  readonly maxConnections: number;
+  /** Time a client has to send a whole request (headers and body, or the WebSocket upgrade) and for a TLS handshake; then 408 and close. */
+  readonly requestTimeoutMs: number;
 }
 
 export interface BearerToken {
@@ -114,6 +124,9 @@ export const DEFAULT_CONFIG: RelayConfig = {
     drainTimeoutMs: 10_000,
     pingIntervalMs: 30_000,
     bulkReadPauseMs: 1,
+    perIpConnections: 256,
+    maxConnections: 30_000,
+    requestTimeoutMs: 20_000,
   },
   static: { dir: 'dist', csp: DEFAULT_CSP },
   site: {},

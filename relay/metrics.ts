@@ -10,12 +10,18 @@ export class RelayMetrics {
   private readonly refusals = new Map<string, number>();
   private readonly closes = new Map<string, number>();
   private readonly revocation = new Map<string, number>();
+  private readonly connectionsRefused = new Map<string, number>();
   private readonly durationCounts = DURATION_BUCKETS.map(() => 0);
   private durationSum = 0;
   private durationCount = 0;
 
   refused(code: string): void {
     this.refusals.set(code, (this.refusals.get(code) ?? 0) + 1);
+  }
+
+  /** A TCP connection closed as it arrived: its client (per_ip) or the relay (global) held too many. */
+  connectionRefused(reason: 'per_ip' | 'global'): void {
+    this.connectionsRefused.set(reason, (this.connectionsRefused.get(reason) ?? 0) + 1);
   }
 
   revocationFetch(result: string): void {
@@ -54,6 +60,7 @@ export class RelayMetrics {
       `tessera_relay_session_duration_seconds_count ${this.durationCount}`,
     ]);
     metric('tessera_relay_revocation_fetches_total', 'counter', 'Revocation fetches, by result.', labelled('tessera_relay_revocation_fetches_total', 'result', this.revocation));
+    metric('tessera_relay_connections_refused_total', 'counter', 'TCP connections closed as they arrived (connection limits), by reason.', labelled('tessera_relay_connections_refused_total', 'reason', this.connectionsRefused));
     metric('tessera_relay_draining', 'gauge', '1 while shutting down.', [`tessera_relay_draining ${live.draining ? 1 : 0}`]);
     return `${out.join('\n')}\n`;
   }

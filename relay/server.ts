@@ -6,16 +6,19 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { TargetAllowlist } from './allowlist.ts';
 import { Authenticator } from './auth.ts';
 import { checkOrigin, ClientAddressing } from './client-address.ts';
 import { perIpKey } from './client-key.ts';
+import { CidrSet } from './address.ts';
 import { CloseCode } from './close-codes.ts';
 import { closeReason } from './close-reason.ts';
 import type { RelayConfig, RelayConfigInput } from './config.ts';
 import { resolveConfig } from './config-file.ts';
+import { ConnectionGate } from './connection-gate.ts';
 import { connectChecked, resolveTarget, systemResolver, type Resolver } from './connect-target.ts';
 import { RelayError } from './errors.ts';
 import { httpHandler, misdirected } from './http-routes.ts';
@@ -106,13 +109,34 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
       res.end();
     });
   };
+  // A client must send its whole request (or upgrade) within requestTimeoutMs (node answers 408 and
+  // closes), checked often enough that a slow sender (slowloris) is gone soon after it; node's
+  // defaults give it 60 s, checked every 30 s.
+  const timeout = config.limits.requestTimeoutMs;
+  const timeouts = { headersTimeout: timeout, requestTimeout: timeout, connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(timeout / 4))) };
   const server: Server = config.tls
     ? createTlsServer({
       cert: readFileSync(config.tls.cert),
       key: readFileSync(config.tls.key),
       ...(config.tls.clientCa ? { ca: readFileSync(config.tls.clientCa), requestCert: true, rejectUnauthorized: false } : {}),
+      handshakeTimeout: timeout,
+      ...timeouts,
     }, onRequest)
-    : createServer(onRequest);
+    : createServer(timeouts, onRequest);
+
+  // Open connections, per client and in all (connection-gate.ts): each holds a file descriptor
+  // from its first moment, before any request, authentication or session limit applies.
+  const lim = config.limits;
+  const proxies = new CidrSet();
+  for (const p of config.trustedProxies) proxies.add(p);
+  const gate = new ConnectionGate(lim.perIpConnections === 0 || lim.perIp === 0 ? lim.perIpConnections : Math.max(lim.perIpConnections, lim.perIp + 16), proxies);
+  if (lim.maxConnections > 0) server.maxConnections = lim.global === 0 ? lim.maxConnections : Math.max(lim.maxConnections, lim.global + 1024);
+  server.on('drop', () => metrics.connectionRefused('global'));
+  server.on('connection', (socket: Socket) => {
+    if (gate.admit(socket)) return;
+    metrics.connectionRefused('per_ip');
+    socket.destroy();
+  });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // First of all: node's HTTP server drops its own socket error handler when it hands over an
