@@ -137,12 +137,17 @@ export class PivClient {
     }
     const padded = new Uint8Array(8).fill(0xff);
     padded.set(bytes);
+    let sw: number;
     try {
-      await this.channel.call({ cla: 0, ins: 0x20, p1: 0x00, p2: reference, data: padded });
+      sw = (await this.channel.send({ cla: 0, ins: 0x20, p1: 0x00, p2: reference, data: padded })).sw;
     } finally {
       bytes.fill(0);
       padded.fill(0);
     }
+    if (sw === 0x9000) return;
+    // 6A 80: the card refused the PIN's format before comparing it (Part 2 §2.4.3: digits, FF-padded), no try counted.
+    if (sw === 0x6a80) throw new CardInputError('This card accepts only digits in its PIN (6 to 8); the PIN was not tried, no attempt was counted');
+    throw statusError(sw);
   }
 
   /** GENERAL AUTHENTICATE (Part 2 §3.2.4): 7C { 82 00, 81 challenge } -> 7C { 82 response }. */

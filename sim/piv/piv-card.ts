@@ -205,9 +205,21 @@ export class PivCard extends VirtualCardBase {
     return left === 0 ? SW.BLOCKED : 0x63c0 | left;
   }
 
-  /** VERIFY (Part 2 §3.2.1). P1 FF logs out; empty data reports the state. */
+  /**
+   * A PIN as a generic PIV card checks it (Part 2 §2.4.3): 6 to 8 digits padded with FF to 8 bytes; a
+   * malformed one is refused with 6A 80 before any comparison, so no try is counted (OpenFIPS201; SP
+   * 800-73-5 allows 6A 80 or 63 Cx). A YubiKey takes any character and only compares.
+   */
+  private pinFormatRefused(value: Buffer): boolean {
+    if (this.yubikey) return false;
+    const end = value.indexOf(0xff);
+    const len = end === -1 ? value.length : end;
+    return len < 6 || !value.subarray(0, len).every((b) => b >= 0x30 && b <= 0x39) || !value.subarray(len).every((b) => b === 0xff);
+  }
+
+  /** VERIFY (Part 2 §3.2.1). P1 FF logs out; empty data reports the state. Only the PIN (80) is verified here. */
   private verify(cmd: ParsedCommand): CardReply {
-    if (cmd.p2 !== 0x80) return { sw: cmd.p2 === 0x81 ? SW.WRONG_P1P2 : SW.NOT_FOUND };
+    if (cmd.p2 !== 0x80) return { sw: SW.REF_NOT_FOUND };
     if (cmd.p1 === 0xff) {
       if (cmd.data.length !== 0) return { sw: SW.WRONG_P1P2 };
       this.pinVerified = false; this.pinFresh = false;
@@ -215,7 +227,7 @@ export class PivCard extends VirtualCardBase {
     }
     if (cmd.p1 !== 0x00) return { sw: SW.WRONG_P1P2 };
     if (cmd.data.length === 0) return { sw: this.pinVerified ? SW.OK : this.retriesStatus(this.pinLeft) };
-    if (cmd.data.length !== 8) return { sw: SW.WRONG_DATA };
+    if (cmd.data.length !== 8 || this.pinFormatRefused(cmd.data)) return { sw: SW.WRONG_DATA };
     if (this.pinLeft === 0) return { sw: SW.BLOCKED };
     if (!timingSafeEqual(cmd.data, this.pin)) {
       this.pinLeft--;
@@ -230,9 +242,11 @@ export class PivCard extends VirtualCardBase {
 
   /** CHANGE REFERENCE DATA (Part 2 §3.2.2): old || new, 16 bytes, PIN (80) or PUK (81). */
   private changeReference(cmd: ParsedCommand): CardReply {
-    if (cmd.p1 !== 0 || (cmd.p2 !== 0x80 && cmd.p2 !== 0x81)) return { sw: SW.WRONG_P1P2 };
+    if (cmd.p1 !== 0) return { sw: SW.WRONG_P1P2 };
+    if (cmd.p2 !== 0x80 && cmd.p2 !== 0x81) return { sw: SW.REF_NOT_FOUND };
     if (cmd.data.length !== 16) return { sw: SW.WRONG_DATA };
     const isPin = cmd.p2 === 0x80;
+    if (isPin && this.pinFormatRefused(cmd.data.subarray(0, 8))) return { sw: SW.WRONG_DATA };
     const left = isPin ? this.pinLeft : this.pukLeft;
     if (left === 0) return { sw: SW.BLOCKED };
     const current = isPin ? this.pin : this.puk;
@@ -241,7 +255,7 @@ export class PivCard extends VirtualCardBase {
       return { sw: this.retriesStatus(left - 1) };
     }
     const next = Buffer.from(cmd.data.subarray(8));
-    if (!validReference(next)) return { sw: SW.WRONG_DATA };
+    if (!validReference(next) || (isPin && this.pinFormatRefused(next))) return { sw: SW.WRONG_DATA };
     if (isPin) { this.pin = next; this.pinLeft = this.pinMax; this.pinVerified = true; }
     else { this.puk = next; this.pukLeft = this.pukMax; }
     return { sw: SW.OK };
@@ -249,7 +263,8 @@ export class PivCard extends VirtualCardBase {
 
   /** RESET RETRY COUNTER (Part 2 §3.2.3): PUK || new PIN. */
   private resetRetryCounter(cmd: ParsedCommand): CardReply {
-    if (cmd.p1 !== 0 || cmd.p2 !== 0x80) return { sw: SW.WRONG_P1P2 };
+    if (cmd.p1 !== 0) return { sw: SW.WRONG_P1P2 };
+    if (cmd.p2 !== 0x80) return { sw: SW.REF_NOT_FOUND };
     if (cmd.data.length !== 16) return { sw: SW.WRONG_DATA };
     if (this.pukLeft === 0) return { sw: SW.BLOCKED };
     if (!timingSafeEqual(cmd.data.subarray(0, 8), this.puk)) {
@@ -257,7 +272,7 @@ export class PivCard extends VirtualCardBase {
       return { sw: this.retriesStatus(this.pukLeft) };
     }
     const next = Buffer.from(cmd.data.subarray(8));
-    if (!validReference(next)) return { sw: SW.WRONG_DATA };
+    if (!validReference(next) || this.pinFormatRefused(next)) return { sw: SW.WRONG_DATA };
     this.pukLeft = this.pukMax;
     this.pin = next;
     this.pinLeft = this.pinMax;
