@@ -134,11 +134,13 @@ export class SimCard {
     if (tpdu.length === 5) {
       const le = p3 === 0 ? 256 : p3;
       const ins = tpdu[1]!;
-      if (ins === 0xc0 && this.pending) return this.getResponse(le, p3);
+      if (ins === 0xc0 && this.pending) return this.getResponse(le, p3, true);
       const answer = await this.run(tpdu.slice(0, 5));
       const data = answer.subarray(0, answer.length - 2);
       if (data.length === 0) return answer;
-      if (data.length < le && p3 !== 0) return sw(0x6c00 | data.length);
+      // The card sends exactly P3 bytes (00: 256) after its procedure byte (§12.2.3); holding fewer, it
+      // can only answer 6C xx with the exact length.
+      if (data.length < le) return sw(0x6c00 | data.length);
       return this.deliver(answer, le);
     }
     if (tpdu.length !== 5 + p3 || p3 === 0) return sw(0x6700);
@@ -174,11 +176,14 @@ export class SimCard {
     return concat(data.subarray(0, ne), sw(0x6100 | (Math.min(this.pending.length, 256) & 0xff)));
   }
 
-  /** GET RESPONSE (ISO 7816-4 §11.5.3): the next part of the buffered answer. */
-  private getResponse(le: number, p3: number): Uint8Array {
+  /**
+   * GET RESPONSE (ISO 7816-4 §11.5.3): the next part of the buffered answer. Over T=0 the card must send
+   * P3 bytes (00: 256), so a shorter rest is 6C xx; over T=1 / APDU level Le = 00 takes what is left.
+   */
+  private getResponse(le: number, p3: number, t0 = false): Uint8Array {
     const pending = this.pending;
     if (!pending) return sw(0x6985);
-    if (p3 !== 0 && le > pending.length) return sw(0x6c00 | pending.length);
+    if ((p3 !== 0 || t0) && le > pending.length) return sw(0x6c00 | pending.length);
     const part = pending.subarray(0, le);
     const rest = pending.subarray(le);
     if (rest.length === 0) {
