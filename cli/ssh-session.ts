@@ -8,8 +8,10 @@ import type { Readable } from 'node:stream';
 import { isatty } from 'node:tty';
 import type { CardLogin } from './card-login.ts';
 import { UsageError } from './command.ts';
+import { EscapeFilter, escapeHelp, type EscapeCommand } from './escape-filter.ts';
 import { FdWriter } from './fd-writer.ts';
 import { pumpOutput, streamSink, type OutputSink } from './output-pump.ts';
+import { readSecret } from './prompt.ts';
 import { stderr } from './stderr.ts';
 import type { NetByteStream } from './net-stream.ts';
 import { NODE_CRYPTO_BACKEND, NODE_PREFERRED_CIPHERS } from './node-crypto-backend.ts';
@@ -17,7 +19,7 @@ import type { SshArgs } from './ssh.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
   HostKeyError, SshError, DEFAULT_HOST_KEY, setCryptoBackend, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, WRITE_QUEUE_BYTES,
-  type AuthMethod, type ClientEvent, type Session, type HostKeyInfo,
+  SshWriter, type AuthMethod, type ClientEvent, type Session, type HostKeyInfo, type SshClient,
 } from '../ssh-proto/index.ts';
 
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ILL: 4, ABRT: 6, FPE: 8, KILL: 9, SEGV: 11, PIPE: 13, ALRM: 14, TERM: 15, USR1: 10, USR2: 12 };
@@ -89,7 +91,7 @@ function describeEvent(event: ClientEvent, a: SshArgs): string | undefined {
  * (web-stream set-up, and the released writer's error built in a fresh VM context when the pipe was aborted).
  * Returns a function that stops copying.
  */
-function forwardInput(input: Readable, to: WritableStream<Uint8Array>): () => void {
+function forwardInput(input: Readable, to: WritableStream<Uint8Array>, filter?: (chunk: Uint8Array) => Uint8Array[]): () => void {
   const writer = to.getWriter();
   let stopped = false;
   const stop = () => {
@@ -99,8 +101,9 @@ function forwardInput(input: Readable, to: WritableStream<Uint8Array>): () => vo
   };
   const onData = (chunk: Buffer) => {
     // Queued by reference: Node reads each chunk into a buffer of its own.
-    writer.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)).catch(stop);
-    if ((writer.desiredSize ?? 0) > 0) return;
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    for (const part of filter ? filter(bytes) : [bytes]) writer.write(part).catch(stop);
+    if (stopped || (writer.desiredSize ?? 0) > 0) return;
     input.pause();
     writer.ready.then(() => { if (!stopped) input.resume(); }, stop);
   };
@@ -132,10 +135,17 @@ function openInput(): Readable {
  */
 const BULK_WINDOW = 8 * 1024 * 1024;
 
-/** Runs the session: stdio forwarding, raw-mode pty and window changes; resolves with the exit status. */
-async function runSession(session: Session, usePty: boolean): Promise<number> {
+/**
+ * Runs the session: stdio forwarding, raw-mode pty and window changes, escape sequences; resolves with the exit
+ * status (255 after ~.).
+ */
+async function runSession(client: SshClient, session: Session, usePty: boolean, a: SshArgs): Promise<number> {
   const stdin = openInput();
   const restore: (() => void)[] = [];
+  let terminate!: () => void;
+  const terminated = new Promise<undefined>((resolve) => { terminate = () => resolve(undefined); });
+  // ssh(1) recognises escapes only in a pty session (-T, or a command without -t, is transparent).
+  const escapes = usePty && a.escapeChar !== 'none' ? escapeRunner(new EscapeFilter(a.escapeChar), a.escapeChar, client, session, () => terminate()) : undefined;
   if (usePty && isatty(0)) {
     process.stdin.setRawMode(true);
     restore.push(() => process.stdin.setRawMode(false));
@@ -159,9 +169,10 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
     session.request('eow@openssh.com', new Uint8Array(0), false).catch(() => undefined);
   });
   const stderrDone = pumpOutput(session.sourceStderr, stderrSink);
-  const stopInput = forwardInput(stdin, session.stdin);
+  const stopInput = forwardInput(stdin, session.stdin, escapes);
   try {
-    const exit = await session.exit;
+    const exit = await Promise.race([session.exit, terminated]);
+    if (exit === undefined) return 255; // ~.: no status, as ssh(1)
     await Promise.all([stdoutDone, stderrDone]);
     if (exit.code !== undefined) return exit.code;
     if (exit.signal !== undefined) {
@@ -177,6 +188,32 @@ async function runSession(session: Session, usePty: boolean): Promise<number> {
     else stdin.destroy(); // a file read ahead
     for (const r of restore) r();
   }
+}
+
+/**
+ * Escape sequences typed into a pty session (cli/escape-filter.ts): returns the input filter, which runs the commands
+ * in order with the data around them. Messages go to stderr with CR LF: the terminal is in raw mode.
+ */
+function escapeRunner(filter: EscapeFilter, escapeChar: number, client: SshClient, session: Session, terminate: () => void): (chunk: Uint8Array) => Uint8Array[] {
+  let ended = false;
+  const run = (c: EscapeCommand) => {
+    switch (c.type) {
+      case 'terminate': ended = true; terminate(); break;
+      case 'help': stderr().write(escapeHelp(escapeChar)); break;
+      // RFC 4335 §3: "break", uint32 break-length in ms; OpenSSH's ~B asks for 1000 ms.
+      case 'break': session.request('break', new SshWriter().uint32(1000).toBytes(), false).catch(() => undefined); break;
+      case 'rekey': client.transport.rekey(); break;
+      case 'unsupported': stderr().write(`${c.sequence} is not supported: ${c.note}.\r\n`); break;
+    }
+  };
+  return (chunk) => {
+    const data: Uint8Array[] = [];
+    if (ended) return data; // nothing typed after ~. is sent
+    for (const part of filter.push(chunk)) {
+      if (part instanceof Uint8Array) { if (!ended) data.push(part); } else if (!ended) run(part);
+    }
+    return data;
+  };
 }
 
 /**
@@ -242,8 +279,10 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
     const session = a.command !== undefined
       ? await client.exec(a.command, pty ? { pty } : {})
       : await client.shell(pty ? { pty } : {});
-    const status = await runSession(session, usePty);
+    const status = await runSession(client, session, usePty, a);
     await client.close().catch(() => undefined);
+    // ssh(1) ends a pty session with this line (clientloop.c client_loop), after ~. too.
+    if (usePty) stderr().write(`Connection to ${a.host} closed.\r\n`);
     return status;
   } catch (err) {
     if (err instanceof UsageError) throw err;
@@ -317,50 +356,4 @@ function changedKeyWarning(err: HostKeyError, a: SshArgs): string {
     ...(old ? [`Offending ${old.keyType} key in ${a.knownHostsFile}:${old.line}`] : []),
     `Host key for ${a.port === 22 ? a.host : `[${a.host}]:${a.port}`} has changed and Tessera refuses to connect.`,
   ].join('\n');
-}
-
-/** A prompt got no answer: standard input ended (PROMPT_INPUT_ENDED), or Ctrl+C was typed (PROMPT_CANCELLED). */
-export class PromptError extends Error {
-  override readonly name = 'PromptError';
-  constructor(readonly code: 'PROMPT_INPUT_ENDED' | 'PROMPT_CANCELLED', message: string) {
-    super(message);
-  }
-}
-
-/**
- * Reads one line from stdin (a terminal in raw mode, or a pipe: `echo PIN | tessera ssh --card ...`). `what` names
- * the answer in the sentence given when stdin ends first, e.g. "the PIN was given; nothing was signed".
- */
-function readSecret(prompt: string, echo = false, what = 'the answer was given'): Promise<string> {
-  const stdin = process.stdin;
-  stderr().write(prompt);
-  const ended = () => new PromptError('PROMPT_INPUT_ENDED', `standard input ended before ${what}.`);
-  if (stdin.readableEnded) { stderr().write('\n'); return Promise.reject(ended()); }
-  return new Promise((resolve, reject) => {
-    const wasRaw = stdin.isRaw;
-    if (stdin.isTTY) stdin.setRawMode(true);
-    stdin.resume();
-    let answer = '';
-    const finish = (err?: Error) => {
-      stdin.off('data', onData);
-      stdin.off('end', onEnd);
-      if (stdin.isTTY) stdin.setRawMode(wasRaw);
-      stdin.pause();
-      stderr().write('\n');
-      if (err) reject(err); else resolve(answer);
-    };
-    const onData = (d: Buffer) => {
-      for (const ch of d.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') { finish(); return; }
-        if (ch === '\u0003') { finish(new PromptError('PROMPT_CANCELLED', 'cancelled at the prompt.')); return; }
-        if (ch === '\u007f' || ch === '\b') { answer = answer.slice(0, -1); continue; }
-        answer += ch;
-        if (echo) stderr().write(ch);
-      }
-    };
-    // A pipe that ends: its last line counts without a newline (`printf %s "$PIN" |`), as with readpassphrase(3).
-    const onEnd = () => finish(answer === '' ? ended() : undefined);
-    stdin.on('data', onData);
-    stdin.once('end', onEnd);
-  });
 }

@@ -7,6 +7,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from './command.ts';
 import { HelpRequested, UsageError } from './command.ts';
+import { parseEscapeChar, type EscapeChar } from './escape-filter.ts';
 import { raiseMallocTrimThreshold } from './malloc-trim.ts';
 import { connectRelay, connectTcp } from './net-stream.ts';
 import { defaultProfilesFile, loadProfile, type Profile, type RevocationPolicy } from './profiles.ts';
@@ -30,6 +31,8 @@ export interface SshArgs {
   /** auto: a pty when stdin is a terminal and no command was given; request (-t): when stdin is a terminal; force (-tt). */
   pty: 'auto' | 'request' | 'force' | 'never';
   verbose: boolean;
+  /** -e / EscapeChar: the escape character of a pty session (cli/escape-filter.ts), default ~. */
+  escapeChar: EscapeChar;
   command: string | undefined;
   /** --card usb|sim:PROFILE and --card-ca FILE: a smart-card identity (cli/card-login.ts). */
   card?: {
@@ -59,9 +62,11 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
   -t / -T                 request / disable a pseudo-terminal (default: one when interactive); -tt forces
                           one even when stdin is not a terminal
   -v                      print the protocol steps and negotiated algorithms
+  -e CHAR|^X|none         the escape character of a pty session (default ~): after a newline, ~. ends the
+                          connection, ~? lists the escapes, ~~ sends a ~; none makes the session transparent
   -o Option=value         KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms, RekeyLimit, Port, User,
                           IdentityFile, UserKnownHostsFile, StrictHostKeyChecking (yes|accept-new),
-                          BatchMode, ConnectTimeout — as ssh_config(5) spells them
+                          BatchMode, ConnectTimeout, EscapeChar — as ssh_config(5) spells them
   --relay ws[s]://HOST/   reach the server through a Tessera relay instead of direct TCP
   --known-hosts FILE      known_hosts to check and record (default ~/.ssh/known_hosts)
   --accept-new            trust and record an unknown host key (a changed key is always refused)
@@ -82,7 +87,15 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     user: '', host: '', port: 22, identities: [], relay: undefined,
     knownHostsFile: join(homedir(), '.ssh', 'known_hosts'), strictHostKeyChecking: 'yes',
     kex: undefined, ciphers: undefined, macs: undefined, hostKeyAlgorithms: undefined, rekeyAfterBytes: undefined,
-    connectTimeoutMs: 15_000, batchMode: false, pty: 'auto', verbose: false, command: undefined,
+    connectTimeoutMs: 15_000, batchMode: false, pty: 'auto', verbose: false, escapeChar: 0x7e, command: undefined,
+  };
+  /** -e wins over -o EscapeChar whatever their order, as in ssh(1); the first EscapeChar counts (ssh_config(5)). */
+  let escapeFlag: EscapeChar | undefined;
+  let escapeOption: EscapeChar | undefined;
+  const escape = (v: string, what: string): EscapeChar => {
+    const c = parseEscapeChar(v);
+    if (c === undefined) throw new UsageError(`Bad escape character '${v}' for ${what}: one character, ^X for a control character, or none`);
+    return c;
   };
   let user: string | undefined;
   let destination: string | undefined;
@@ -113,6 +126,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case 'port': out.port = parsePort(v); given.add('port'); break;
       case 'user': user = v; break;
       case 'identityfile': out.identities.push(v); break;
+      case 'escapechar': escapeOption ??= escape(v, 'EscapeChar'); break;
       case 'batchmode': out.batchMode = v === 'yes'; break;
       case 'connecttimeout': out.connectTimeoutMs = parseTime(v) * 1000; break;
       case 'stricthostkeychecking':
@@ -143,6 +157,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '-t': out.pty = out.pty === 'request' || out.pty === 'force' ? 'force' : 'request'; break;
       case '-T': out.pty = 'never'; break;
       case '-v': out.verbose = true; break;
+      case '-e': escapeFlag = escape(value(i, a), '-e'); i++; break;
       case '--relay': out.relay = value(i, a); i++; break;
       case '--known-hosts': out.knownHostsFile = value(i, a); given.add('knownHosts'); i++; break;
       case '--accept-new': out.strictHostKeyChecking = 'accept-new'; break;
@@ -170,12 +185,13 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
   if (cardCert !== undefined) out.card = { spec: out.card?.spec ?? '', caFiles: out.card?.caFiles ?? [], ...out.card, certificate: cardCert };
   out.host = destination.replace(/^\[(.*)\]$/, '$1');
   out.user = user ?? userInfo().username;
+  out.escapeChar = escapeFlag ?? escapeOption ?? out.escapeChar;
   if (rest.length > 0) out.command = rest.join(' ');
   return out;
 }
 
 /** Letters that take a value, and letters that are flags (a subset of ssh(1)'s getopt string). */
-const VALUE_LETTERS = 'plio';
+const VALUE_LETTERS = 'plioe';
 const FLAG_LETTERS = 'tTvh';
 
 /** "-vTp2222" as getopt(3) reads it: ["-v", "-T", "-p", "2222"]. */
