@@ -12,7 +12,9 @@
  * costs little CPU per byte, so that the relays rather than the client set the rate; with
  * --ws-client, the `ws` library's client (which, on two cores, caps both relays).
  * --relay-env sets a variable for the relay process only, e.g. to measure a deployment
- * setting (GLIBC_TUNABLES=glibc.malloc.trim_threshold=67108864); the title says so.
+ * setting (GLIBC_TUNABLES=glibc.malloc.trim_threshold=67108864); the title says so. Env HWM=BYTES
+ * sets the relay's limits.highWaterMark (default 262144). The relay is `tessera relay` from the
+ * prebuilt bundle, rebuilt first if a source changed. The paths' order rotates from round to round.
  * On a shared machine the wall-clock rates swing with the load; the CPU seconds each relay
  * process (websockify: with its per-connection child) spends per GB are steadier, and
  * their inverse is the rate one core could sustain.
@@ -23,9 +25,10 @@ import { connect, type Socket } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { freePort, requireExecutable, startPeer, waitForPort, type Peer } from '../../tests/support/index.ts';
+import { repoRoot } from '../../tests/peers/index.ts';
+import { ensureCliBundle, freePort, requireExecutable, startPeer, waitForPort, type Peer } from '../../tests/support/index.ts';
 import { openLean } from './ws-client.ts';
-import { median } from '../ssh/stats.ts';
+import { median, rotated } from '../ssh/stats.ts';
 
 const quick = process.argv.includes('--quick');
 const wsClient = process.argv.includes('--ws-client');
@@ -274,7 +277,8 @@ async function main(): Promise<void> {
       static: { dir: null }, limits: { perIp: 100_000, global: 100_000, maxFrameBytes: 1 << 20, highWaterMark: Number(process.env.HWM ?? 262144) }, log: { level: 'warn' },
     }));
     const env = relayEnv ? { env: { ...process.env, [relayEnv.slice(0, relayEnv.indexOf('='))]: relayEnv.slice(relayEnv.indexOf('=') + 1) } } : {};
-    const relay = startPeer(process.execPath, ['cli/tessera.js', 'relay', '--config', join(dir, 'relay.json')], env);
+    ensureCliBundle();
+    const relay = startPeer(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'relay', '--config', join(dir, 'relay.json')], env);
     peers.push(relay);
     await waitForPort(relayPort, '127.0.0.1', 20_000);
     const wsfyPort = await freePort();
@@ -300,12 +304,12 @@ async function main(): Promise<void> {
       'tessera relay': () => client(`ws://127.0.0.1:${relayPort}/ssh?host=127.0.0.1&port=${target.port}`, 'binary', relay.pid),
       websockify: () => client(`ws://127.0.0.1:${wsfyPort}/`, 'binary', wsfy.pid),
     };
-    // Rounds interleave the three paths, so a change in machine load hits them alike; each
+    // Rounds interleave the four paths (in an order that rotates), so a change in machine load hits them alike; each
     // rate is the best round, each CPU cost the median round, each RTT the median sample.
     const samples: Record<string, { down: Rate[]; up: Rate[]; rtt: number[] }> = {};
     for (const name of Object.keys(paths)) samples[name] = { down: [], up: [], rtt: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, open] of Object.entries(paths)) {
+      for (const [name, open] of rotated(Object.entries(paths), round)) {
         const s = samples[name]!;
         s.down.push(await step(`${name} download`, async () => download(await open())));
         s.up.push(await step(`${name} upload`, async () => upload(await open())));
