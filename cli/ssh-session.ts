@@ -270,7 +270,11 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
       },
       ...(a.rekeyAfterBytes !== undefined ? { rekeyAfterBytes: a.rekeyAfterBytes } : {}),
       // isatty, not process.stdout.isTTY: creating Node's stream would make a pipe non-blocking (cli/fd-writer.ts).
-      ...(!usePty && !isatty(1) ? { connection: { windowSize: BULK_WINDOW } } : {}),
+      connection: {
+        ...(!usePty && !isatty(1) ? { windowSize: BULK_WINDOW } : {}),
+        // ServerAliveInterval: keepalive@openssh.com after that long without a message, as ssh(1).
+        ...(a.serverAliveIntervalMs > 0 ? { keepaliveIntervalMs: a.serverAliveIntervalMs, keepaliveMaxMissed: a.serverAliveCountMax } : {}),
+      },
       handshakeTimeoutMs: a.connectTimeoutMs,
       onEvent,
     });

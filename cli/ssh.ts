@@ -27,6 +27,9 @@ export interface SshArgs {
   hostKeyAlgorithms: string[] | undefined;
   rekeyAfterBytes: number | undefined;
   connectTimeoutMs: number;
+  /** ServerAliveInterval (0: off) and ServerAliveCountMax: a server that stops answering ends the session (255). */
+  serverAliveIntervalMs: number;
+  serverAliveCountMax: number;
   batchMode: boolean;
   /** auto: a pty when stdin is a terminal and no command was given; request (-t): when stdin is a terminal; force (-tt). */
   pty: 'auto' | 'request' | 'force' | 'never';
@@ -66,7 +69,8 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
                           connection, ~? lists the escapes, ~~ sends a ~; none makes the session transparent
   -o Option=value         KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms, RekeyLimit, Port, User,
                           IdentityFile, UserKnownHostsFile, StrictHostKeyChecking (yes|accept-new),
-                          BatchMode, ConnectTimeout, EscapeChar — as ssh_config(5) spells them
+                          BatchMode, ConnectTimeout, EscapeChar, ServerAliveInterval, ServerAliveCountMax
+                          — as ssh_config(5) spells them
   --relay ws[s]://HOST/   reach the server through a Tessera relay instead of direct TCP
   --known-hosts FILE      known_hosts to check and record (default ~/.ssh/known_hosts)
   --accept-new            trust and record an unknown host key (a changed key is always refused)
@@ -87,7 +91,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     user: '', host: '', port: 22, identities: [], relay: undefined,
     knownHostsFile: join(homedir(), '.ssh', 'known_hosts'), strictHostKeyChecking: 'yes',
     kex: undefined, ciphers: undefined, macs: undefined, hostKeyAlgorithms: undefined, rekeyAfterBytes: undefined,
-    connectTimeoutMs: 15_000, batchMode: false, pty: 'auto', verbose: false, escapeChar: 0x7e, command: undefined,
+    connectTimeoutMs: 15_000, serverAliveIntervalMs: 0, serverAliveCountMax: 3, batchMode: false, pty: 'auto', verbose: false, escapeChar: 0x7e, command: undefined,
   };
   /** -e wins over -o EscapeChar whatever their order, as in ssh(1); the first EscapeChar counts (ssh_config(5)). */
   let escapeFlag: EscapeChar | undefined;
@@ -128,7 +132,12 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case 'identityfile': out.identities.push(v); break;
       case 'escapechar': escapeOption ??= escape(v, 'EscapeChar'); break;
       case 'batchmode': out.batchMode = v === 'yes'; break;
-      case 'connecttimeout': out.connectTimeoutMs = parseTime(v) * 1000; break;
+      case 'connecttimeout': out.connectTimeoutMs = parseTime(v, 'ConnectTimeout') * 1000; break;
+      case 'serveraliveinterval': out.serverAliveIntervalMs = parseTime(v, 'ServerAliveInterval', true) * 1000; break;
+      case 'serveralivecountmax':
+        if (!/^\d{1,6}$/.test(v)) throw new UsageError(`ServerAliveCountMax '${v}' is not a count like 3`);
+        out.serverAliveCountMax = Number(v);
+        break;
       case 'stricthostkeychecking':
         if (v !== 'yes' && v !== 'accept-new') throw new UsageError('StrictHostKeyChecking may be yes or accept-new (Tessera never connects to an unverified host)');
         out.strictHostKeyChecking = v;
@@ -231,11 +240,11 @@ function applyProfile(out: SshArgs, p: Profile, given: ReadonlySet<string>): voi
 
 const TIME_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
-/** Seconds, as ssh_config(5) "TIME FORMATS" spells them (10, 90s, 1m30s); zero (no limit) is not supported. */
-function parseTime(v: string): number {
+/** Seconds, as ssh_config(5) "TIME FORMATS" spells them (10, 90s, 1m30s); zero only where it means "off". */
+function parseTime(v: string, option: string, zero = false): number {
   const parts = /^(?:\d+[smhdw]?)+$/i.test(v) ? [...v.matchAll(/(\d+)([smhdw]?)/gi)] : [];
   const seconds = parts.reduce((sum, [, n = '', unit = '']) => sum + Number(n) * TIME_UNITS[unit.toLowerCase()]!, 0);
-  if (!(seconds > 0)) throw new UsageError(`ConnectTimeout '${v}' is not a time in seconds like 10 or 1m30s`);
+  if (parts.length === 0 || !(seconds > 0 || (zero && seconds === 0))) throw new UsageError(`${option} '${v}' is not a time in seconds like 10 or 1m30s`);
   return seconds;
 }
 
