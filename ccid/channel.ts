@@ -8,7 +8,7 @@
 import { CardRemovedError, CcidProtocolError, CcidTimeoutError, UsbTransferError } from './errors.ts';
 import type { CommandMessage, ReplyMessage } from './message.ts';
 import { Command, decodeReply, encodeCommand, expectedLength, HEADER_SIZE, REPLY_TO } from './message.ts';
-import type { UsbDeviceLike } from './usb-device.ts';
+import type { UsbDeviceLike, UsbOutResult } from './usb-device.ts';
 import { inData } from './usb-device.ts';
 
 export interface ChannelOptions {
@@ -47,6 +47,8 @@ const MAX_TIME_EXTENSIONS = 64;
  * generation or a PIN typed on the reader's pad, the slowest commands cards have.
  */
 export const MAX_COMMAND_MS = 300_000;
+/** The longest one bulk-OUT transfer may take: libccid's USB_WRITE_TIMEOUT (ccid_usb.c), or the read timeout if longer. */
+export const WRITE_TIMEOUT_MS = 5000;
 
 export class CcidChannel implements MessageChannel {
   readonly stats: ChannelStats = { transfers: 0, bytesOut: 0, bytesIn: 0 };
@@ -106,25 +108,44 @@ export class CcidChannel implements MessageChannel {
     this.removalWaiters.set(msg.slot, waiters);
     waiters.add(removed!);
     try {
-      try {
-        await this.write(bytes);
-      } finally {
-        // The message may carry a PIN (VERIFY) or key material: zero our copy once the transfer
-        // has settled, never before (WebUSB may read the buffer until transferOut resolves).
-        bytes.fill(0);
-      }
+      await this.write(bytes);
       return await Promise.race([this.readReply(msg.type, msg.slot, seq), removal]);
     } finally {
       waiters.delete(removed!);
     }
   }
 
+  /**
+   * One bulk-OUT transfer, bounded as libccid bounds its writes (ccid_usb.c WriteUSB): a
+   * reader NAKing forever would otherwise hold the command, and everything queued behind it, for good.
+   * The message may carry a PIN (VERIFY) or key material: it is zeroed once the transfer has settled,
+   * never before (WebUSB may read the buffer until transferOut settles), even after a timeout.
+   */
   private async write(bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+    let transfer: Promise<UsbOutResult>;
+    try {
+      transfer = this.device.transferOut(this.options.bulkOut, bytes);
+    } catch (err) {
+      transfer = Promise.reject(err);
+    }
+    const limit = Math.max(this.timeoutMs, WRITE_TIMEOUT_MS);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), limit); });
     let result;
     try {
-      result = await this.device.transferOut(this.options.bulkOut, bytes);
+      const got = await Promise.race([transfer, timedOut]);
+      if (got === 'timeout') {
+        transfer.then(() => bytes.fill(0), () => bytes.fill(0));
+        throw new CcidTimeoutError(`The reader did not take the command within ${limit / 1000} s.`);
+      }
+      bytes.fill(0);
+      result = got;
     } catch (err) {
+      if (err instanceof CcidTimeoutError) throw err;
+      bytes.fill(0);
       throw new UsbTransferError(`Sending to the reader failed: ${(err as Error).message ?? err}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
     }
     this.stats.transfers++;
     this.stats.bytesOut += bytes.length;
