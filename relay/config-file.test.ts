@@ -81,4 +81,18 @@ describe('relay configuration files', () => {
     expect(resolveConfig({}).listen.host).toBe('127.0.0.1'); // `tessera relay` with no options still starts
     expect(errorOf(() => resolveConfig({ publicHosts: ['https://ssh.example.com/'] })).message).toContain("publicHosts.0 must be HOST or HOST:PORT");
   });
+
+  it('refuses revocation.allow prefixes that would fetch any host or never match', () => {
+    const bad = (prefix: string) => errorOf(() => resolveConfig({ revocation: { allow: [prefix] } })).message;
+    // 'http://' ends in '/' and every http URL starts with it: a fetch proxy for any host, the metadata service included.
+    expect(bad('http://')).toMatch(/revocation\.allow\.0 must be an http or https URL with a host/);
+    expect(bad('https://')).toMatch(/must be an http or https URL with a host/);
+    expect(bad('file:///etc/')).toMatch(/must be an http or https URL with a host/);
+    expect(bad('http://user@crl.example.com/')).toMatch(/credentials or a fragment/);
+    // Written otherwise than requested URLs are compared, a prefix would never match.
+    expect(bad('HTTP://CRL.Example.com/')).toContain("'http://crl.example.com/'");
+    expect(bad('http://crl.example.com:80/')).toContain("'http://crl.example.com/'");
+    expect(bad('http://crl.example.com')).toContain("'http://crl.example.com/'");
+    expect(resolveConfig({ revocation: { allow: ['http://crl.example.com/', 'http://ocsp.example.com/ocsp', 'https://[fd00::1]:8443/crl/'] } }).revocation.allow).toHaveLength(3);
+  });
 });

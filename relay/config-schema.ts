@@ -102,6 +102,25 @@ export function validateAgainstSchema(value: unknown, schema: Schema = CONFIG_SC
   }
 }
 
+/**
+ * Why a revocation.allow prefix is unusable, or undefined. Requested URLs are compared with it in
+ * their canonical form (revocation.ts), and a prefix ending in `/` admits everything below it: so a
+ * prefix must name one http(s) host and be written canonically, or it either never matches or
+ * (`http://`) makes the endpoint a fetch proxy for any host.
+ */
+function revocationPrefixProblem(prefix: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(prefix);
+  } catch {
+    return `must be an http or https URL with a host, such as 'http://crl.example.com/', not '${prefix.slice(0, 80)}'.`;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return `must be an http or https URL with a host, not '${prefix.slice(0, 80)}'.`;
+  if (url.username || url.password || url.hash) return `must not carry credentials or a fragment: '${prefix.slice(0, 80)}'.`;
+  if (url.href !== prefix) return `must be written as the relay compares URLs: '${url.href.slice(0, 80)}', not '${prefix.slice(0, 80)}'.`;
+  return undefined;
+}
+
 /** Checks that span several settings (after defaults are applied). */
 export function crossCheck(config: RelayConfig): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
@@ -125,6 +144,10 @@ export function crossCheck(config: RelayConfig): SchemaIssue[] {
         + 'or list the pages allowed to use it in origins.',
     });
   }
+  config.revocation.allow.forEach((prefix, i) => {
+    const problem = revocationPrefixProblem(prefix);
+    if (problem) issues.push({ path: ['revocation', 'allow', i], message: `revocation.allow.${i} ${problem}` });
+  });
   if (config.limits.highWaterMark > config.limits.maxFrameBytes * 64) issues.push({ path: ['limits', 'highWaterMark'], message: 'limits.highWaterMark is unreasonably large compared to maxFrameBytes.' });
   return issues;
 }
