@@ -255,7 +255,8 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
   const m = (k: string) => median(runs.get(k) ?? [NaN]);
   const b = budgets.get('') ?? { tessera: [], raw: [] };
   const budget = budgetLines(b.tessera, b.raw, availableParallelism(), m('raw'), m('tessera'));
-  return [`  no DevTools attached (as users run Chromium), medians of ${ROUNDS}, ${info}: Tessera (SSH worker) ${m('tessera').toFixed(2)} MB/s, raw xterm.js ${m('raw').toFixed(2)} MB/s, ratio ${ratio(m('tessera'), m('raw'))} (target >= 80%); SSH in the page ${m('page-tessera').toFixed(2)} MB/s; SSH path alone (terminal drops the bytes) ${m('sink').toFixed(2)} MB/s in the worker, ${m('page-sink').toFixed(2)} MB/s in the page`, ...budget];
+  const inPage = (k: string) => (runs.has(k) ? `${m(k).toFixed(2)} MB/s` : 'not run (IN_PAGE=0)');
+  return [`  no DevTools attached (as users run Chromium), medians of ${ROUNDS}, ${info}: Tessera (SSH worker) ${m('tessera').toFixed(2)} MB/s, raw xterm.js ${m('raw').toFixed(2)} MB/s, ratio ${ratio(m('tessera'), m('raw'))} (target >= 80%); SSH in the page ${inPage('page-tessera')}; SSH path alone (terminal drops the bytes) ${m('sink').toFixed(2)} MB/s in the worker, ${inPage('page-sink')} in the page`, ...budget];
 }
 
 /** The same rounds driven by Playwright (DevTools attached), and ssh-proto in Node through the same relay and pty. */
@@ -306,7 +307,7 @@ async function throughput(): Promise<void> {
     config: { defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user, knownHosts: sshd.knownHosts().trim().split('\n') },
   });
   try {
-    const bytes = Buffer.byteLength(text) + text.split('\n').length; // the pty turns \n into \r\n
+    const bytes = Buffer.byteLength(text.replace(/\n/g, '\r\n')); // the pty turns \n into \r\n (not one byte more: that waited for the prompt)
     const rawText = Buffer.from(text.replace(/\n/g, '\r\n'));
     const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
     console.log(`terminal throughput, ${MIB} MiB cat; load average ${load()}`);

@@ -52,7 +52,7 @@ try {
   await page.keyboard.type('stty -echo; clear');
   await page.keyboard.press('Enter');
   await page.waitForTimeout(500);
-  const bytes = Buffer.byteLength(text) + text.split('\n').length;
+  const bytes = Buffer.byteLength(text.replace(/\n/g, '\r\n')); // as the pty sends it
   await page.keyboard.type(`cat ${file}`);
   await page.evaluate(() => {
     const v = window.tessera!.app.terminal as unknown as { writeBytes(c: Uint8Array, release?: () => void): unknown };
