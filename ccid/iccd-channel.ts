@@ -7,10 +7,11 @@
  * SlotStatus 81h (IN, 3 bytes).
  */
 import type { ChannelStats, MessageChannel } from './channel.ts';
+import { MAX_COMMAND_MS, WRITE_TIMEOUT_MS } from './channel.ts';
 import { CcidProtocolError, CcidTimeoutError, UsbTransferError } from './errors.ts';
 import type { CommandMessage, ReplyMessage } from './message.ts';
 import { Command, Reply, REPLY_TO } from './message.ts';
-import type { UsbDeviceLike } from './usb-device.ts';
+import type { UsbControlSetup, UsbDeviceLike } from './usb-device.ts';
 import { inData } from './usb-device.ts';
 
 /** bResponseType of a DataBlock (ICCD §6.3.3): 00/01/02/03/10 data, 40 status, 80 polling. */
@@ -23,7 +24,37 @@ export class IccdBChannel implements MessageChannel {
   private powered = false;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly device: UsbDeviceLike, private readonly interfaceNumber: number, private readonly maxMessageLength: number) {}
+  /** One control transfer's limit: libccid's write timeout, or the read timeout if longer. */
+  private readonly transferMs: number;
+  /** The longest one command may take, polling included (as the bulk channel's time extensions). */
+  private readonly commandMs: number;
+
+  constructor(
+    private readonly device: UsbDeviceLike,
+    private readonly interfaceNumber: number,
+    private readonly maxMessageLength: number,
+    options: { readonly timeoutMs?: number; readonly maxCommandMs?: number } = {},
+  ) {
+    this.transferMs = Math.max(options.timeoutMs ?? 3000, WRITE_TIMEOUT_MS);
+    this.commandMs = options.maxCommandMs ?? MAX_COMMAND_MS;
+  }
+
+  /** Waits for a control transfer at most `transferMs`; a token that never completes it is CcidTimeoutError. */
+  private async bounded<T>(transfer: Promise<T>, request: number): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), this.transferMs); });
+    try {
+      const got = await Promise.race([transfer, timedOut]);
+      if (got === 'timeout') throw new CcidTimeoutError(`The token did not complete ICCD request 0x${request.toString(16)} within ${this.transferMs / 1000} s.`);
+      return got;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private setup(request: number, value: number): UsbControlSetup {
+    return { requestType: 'class', recipient: 'interface', request, value, index: this.interfaceNumber };
+  }
 
   exchange(msg: Omit<CommandMessage, 'seq'>): Promise<ReplyMessage> {
     const run = this.queue.then(() => this.exchangeNow(msg));
@@ -64,13 +95,19 @@ export class IccdBChannel implements MessageChannel {
   private async out(request: number, value: number, data?: Uint8Array): Promise<void> {
     let r;
     const copy = data ? Uint8Array.from(data) : new Uint8Array(0);
+    let transfer: Promise<Awaited<ReturnType<UsbDeviceLike['controlTransferOut']>>>;
     try {
-      r = await this.device.controlTransferOut({ requestType: 'class', recipient: 'interface', request, value, index: this.interfaceNumber }, copy);
+      transfer = this.device.controlTransferOut(this.setup(request, value), copy);
     } catch (err) {
+      transfer = Promise.reject(err);
+    }
+    // A command APDU (a PIN in a VERIFY): zeroed once the transfer has settled, not before, even after a timeout.
+    transfer.then(() => copy.fill(0), () => copy.fill(0));
+    try {
+      r = await this.bounded(transfer, request);
+    } catch (err) {
+      if (err instanceof CcidTimeoutError) throw err;
       throw new UsbTransferError(`The token refused an ICCD request: ${(err as Error).message ?? err}`, { cause: err });
-    } finally {
-      // A command APDU (a PIN in a VERIFY): zeroed once the transfer has settled, not before.
-      copy.fill(0);
     }
     this.stats.transfers++;
     this.stats.bytesOut += 8 + (data?.length ?? 0);
@@ -80,8 +117,9 @@ export class IccdBChannel implements MessageChannel {
   private async in(request: number, length: number): Promise<Uint8Array> {
     let r;
     try {
-      r = await this.device.controlTransferIn({ requestType: 'class', recipient: 'interface', request, value: 0, index: this.interfaceNumber }, length);
+      r = await this.bounded(Promise.resolve().then(() => this.device.controlTransferIn(this.setup(request, 0), length)), request);
     } catch (err) {
+      if (err instanceof CcidTimeoutError) throw err;
       throw new UsbTransferError(`The token refused an ICCD request: ${(err as Error).message ?? err}`, { cause: err });
     }
     this.stats.transfers++;
@@ -99,15 +137,22 @@ export class IccdBChannel implements MessageChannel {
     return this.reply(type, slot, icc, 0, 0);
   }
 
-  /** DataBlock, polled while the token answers 80h (time extension, delay in 10 ms units). */
+  /**
+   * DataBlock, polled while the token answers 80h (time extension, delay in 10 ms units), for at most
+   * MAX_POLLS polls and the command limit: a token asking for its largest delay each time would otherwise
+   * hold a command for MAX_POLLS seconds.
+   */
   private async dataBlock(type: number, slot: number, powerOn: boolean): Promise<ReplyMessage> {
+    const deadline = Date.now() + this.commandMs;
     for (let polls = 0; polls < MAX_POLLS; polls++) {
       const b = await this.in(0x6f, this.maxMessageLength);
       if (b.length < 1) throw new CcidProtocolError('The token sent an empty ICCD data block.');
       const responseType = b[0]!;
       if (responseType === POLLING) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
         const delay = Math.max(1, (b[1] ?? 0) | ((b[2] ?? 0) << 8));
-        await new Promise((r) => setTimeout(r, Math.min(delay * 10, 1000)));
+        await new Promise((r) => setTimeout(r, Math.min(delay * 10, 1000, left)));
         continue;
       }
       if (responseType === STATUS_INFORMATION) {
@@ -123,7 +168,7 @@ export class IccdBChannel implements MessageChannel {
       if (powerOn) this.powered = true;
       return this.reply(type, slot, 0, 0, responseType, b.slice(1));
     }
-    throw new CcidTimeoutError('The token kept asking for more time (ICCD polling); giving up.');
+    throw new CcidTimeoutError(`The token kept asking for more time (ICCD polling); giving up after ${this.commandMs / 1000} s.`);
   }
 
   private reply(type: number, slot: number, bStatus: number, bError: number, specific: number, data: Uint8Array = new Uint8Array(0)): ReplyMessage {

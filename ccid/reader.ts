@@ -81,7 +81,10 @@ export class CcidReader {
     this.level = level;
     this.unsupported = unsupported;
     this.channel = iccdB
-      ? new IccdBChannel(device, info.interfaceNumber, Math.max(descriptor.dwMaxCCIDMessageLength, 64))
+      ? new IccdBChannel(device, info.interfaceNumber, Math.max(descriptor.dwMaxCCIDMessageLength, 64), {
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.maxCommandMs !== undefined ? { maxCommandMs: options.maxCommandMs } : {}),
+      })
       : info.bulkIn !== undefined && info.bulkOut !== undefined
       ? new CcidChannel(device, {
         bulkIn: info.bulkIn,
