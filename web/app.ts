@@ -9,7 +9,7 @@ import { IdleTimer } from './kiosk/idle-timer.ts';
 import { TerminalView } from './terminal/terminal-view.ts';
 import { isThemeName } from './terminal/themes.ts';
 import { status, type Status } from './session/status.ts';
-import { TerminalSession, assertPort, type SshDialer, type SshSigner } from './session/terminal-session.ts';
+import { TerminalSession, assertPort, printable, type AuthQuestion, type SshDialer, type SshSigner } from './session/terminal-session.ts';
 import { Profiles, targetLabel, type AuthMethod, type Profile, type RecentConnection } from './storage/profiles.ts';
 import { createStore } from './storage/record-store.ts';
 import { createHostKeyVerifier, hostKeyAlgorithmsFor, userEntryKey } from './trust/host-key-verifier.ts';
@@ -17,6 +17,7 @@ import { formatKnownHostsLine, parseKnownHosts, type KnownHostEntry } from './tr
 import { byId, el } from './ui/dom.ts';
 import { HostKeyDialog } from './ui/host-key-dialog.ts';
 import { PinDialog } from './ui/pin-dialog.ts';
+import { PromptDialog } from './ui/prompt-dialog.ts';
 import { StatusLine } from './ui/status-line.ts';
 
 export interface AppDeps {
@@ -32,6 +33,7 @@ export class App {
   readonly terminal: TerminalView;
   readonly hostKeyDialog = new HostKeyDialog();
   readonly pinDialog = new PinDialog();
+  readonly promptDialog = new PromptDialog();
   readonly cardPanel: CardPanel;
   readonly profiles: Profiles;
   readonly knownHosts = createStore<KnownHostEntry>('known-hosts', false);
@@ -133,6 +135,7 @@ export class App {
         // it closes unanswered (refused), so nothing is remembered for a connection that no longer exists.
         this.hostKeyDialog.dismiss();
         this.pinDialog.dismiss();
+        this.promptDialog.dismiss();
       }
       // Once its output is shown: back to the normal screen (its scrollback), selectable without mouse reports.
       await session.outputDone;
@@ -154,7 +157,8 @@ export class App {
       });
       const hostKeyAlgorithms = await hostKeyAlgorithmsFor(known);
       this.terminal.writeLine(`\r\n\x1b[2mConnecting to ${targetLabel(target)}…\x1b[0m`);
-      const auth = target.auth === 'password' ? { password: target.password } : { signers: await this.cardSigners(session) };
+      const prompt = (q: AuthQuestion) => this.askServer(session, q);
+      const auth = target.auth === 'password' ? { password: target.password, prompt } : { signers: await this.cardSigners(session), prompt };
       if (session.finished) return;
       await session.start(config.relayUrl, target, dial, auth, {
         hostKeyAlgorithms,
@@ -202,6 +206,16 @@ export class App {
     return signers;
   }
 
+  /** The server's sign-in questions, asked of the user; a notice without questions is shown in the terminal. */
+  private async askServer(session: TerminalSession, q: AuthQuestion): Promise<readonly string[]> {
+    if (this.session !== session || session.finished) throw new WebError('SESSION_ENDED', 'The session was closed while connecting.');
+    if (q.prompts.length === 0) {
+      for (const text of [q.name, q.instruction]) if (text !== '') this.terminal.writeLine(printable(text));
+      return [];
+    }
+    return this.promptDialog.ask(q).finally(() => this.terminal.focus());
+  }
+
   /** What `session` is doing before it dials, unless it ended or another replaced it (their status stands). */
   private progress(session: TerminalSession, s: Status): void {
     if (this.session === session && !session.finished) this.statusLine.show(s);
@@ -218,6 +232,7 @@ export class App {
    */
   private async cardRemoved(reason: string): Promise<void> {
     this.pinDialog.dismiss();
+    this.promptDialog.dismiss();
     await this.cardSession?.close(`${reason} The session that used it was ended.`);
     if (this.deps.config.mode === 'kiosk') await this.kioskClear(reason);
   }
@@ -225,6 +240,7 @@ export class App {
   /** Kiosk: end the session (open or still dialing), close the dialogs, and forget everything on the page. */
   async kioskClear(reason: string): Promise<void> {
     this.pinDialog.dismiss();
+    this.promptDialog.dismiss();
     this.hostKeyDialog.dismiss();
     await this.session?.close(reason);
     // Both screens, the scrollback, output still in flight and the modes (clear() kept the normal

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { SshReader, SshWriter } from '../wire/index.ts';
 import { MSG } from '../messages.ts';
 import { parsePrivateKeyFile } from '../keys/index.ts';
-import { authenticate, AuthError, chooseAlgorithms, type MessageChannel, type Signer } from './index.ts';
+import { authenticate, AuthError, chooseAlgorithms, passwordResponder, type MessageChannel, type Signer } from './index.ts';
 
 /** A client-side MessageChannel whose peer is a script written with `next()` and `send()`. */
 function memoryChannel(serverSigAlgs?: string[]) {
@@ -151,6 +151,60 @@ describe('method negotiation', () => {
     server.success();
     await expect(done).resolves.toEqual({ methods: ['publickey', 'keyboard-interactive'] });
     expect(seen).toEqual(['OTP|Enter the code|Code: :false']);
+  });
+
+  it('a method marked onlyAfterPartialSuccess waits for another factor: skipped after a plain refusal', async () => {
+    const { channel, server } = memoryChannel();
+    const asked: string[] = [];
+    const done = authenticate(channel, {
+      username: 'alice',
+      methods: [
+        { type: 'password', password: 'first' },
+        { type: 'keyboard-interactive', respond: async (r) => { asked.push(r.prompts[0]!.prompt); return ['123456']; }, onlyAfterPartialSuccess: true },
+      ],
+    });
+    await server.serviceAndNone(['password', 'keyboard-interactive']);
+    await server.request('password');
+    server.failure(['password', 'keyboard-interactive']);
+    const err = await done.catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'AUTH_FAILED', allowedMethods: ['password', 'keyboard-interactive'] });
+    expect((err as Error).message).toContain('(tried: password; the server accepts: password, keyboard-interactive)');
+    expect(asked).toEqual([]);
+  });
+
+  it('a method marked onlyAfterPartialSuccess is tried after a partial success', async () => {
+    const { channel, server } = memoryChannel();
+    const done = authenticate(channel, {
+      username: 'alice',
+      methods: [
+        { type: 'password', password: 'first' },
+        { type: 'keyboard-interactive', respond: async () => ['123456'], onlyAfterPartialSuccess: true },
+      ],
+    });
+    await server.serviceAndNone(['password']);
+    await server.request('password');
+    server.failure(['keyboard-interactive'], true);
+    const k = await server.request('keyboard-interactive');
+    k.string(); k.string();
+    server.send(new SshWriter().byte(MSG.USERAUTH_INFO_REQUEST).string('').string('').string('').uint32(1).string('Verification code: ').boolean(true));
+    const answer = await server.next();
+    expect(answer.byte()).toBe(MSG.USERAUTH_INFO_RESPONSE);
+    expect(answer.uint32()).toBe(1);
+    expect(answer.utf8()).toBe('123456');
+    server.success();
+    await expect(done).resolves.toEqual({ methods: ['password', 'keyboard-interactive'] });
+  });
+
+  it('passwordResponder answers the password prompts itself and asks only the rest', async () => {
+    const asked: string[] = [];
+    const respond = passwordResponder('pw', async (r) => { asked.push(`${r.instruction}|${r.prompts.map((p) => `${p.prompt}:${p.echo}`).join(',')}`); return r.prompts.map(() => '654321'); });
+    const mixed = { name: '', instruction: 'Two factors', prompts: [{ prompt: 'Password: ', echo: false }, { prompt: 'Verification code: ', echo: true }] };
+    expect(await respond(mixed)).toEqual(['pw', '654321']);
+    expect(await respond({ name: '', instruction: '', prompts: [{ prompt: 'Password: ', echo: false }] })).toEqual(['pw']);
+    expect(await respond({ name: '', instruction: 'Your password expires in 3 days.', prompts: [] })).toEqual([]);
+    expect(asked).toEqual(['Two factors|Verification code: :true', 'Your password expires in 3 days.|']);
+    await expect(passwordResponder('pw')(mixed)).rejects.toMatchObject({ code: 'AUTH_CANCELLED' });
+    await expect(passwordResponder('pw', async () => [])(mixed)).rejects.toMatchObject({ code: 'AUTH_CANCELLED' });
   });
 
   it('password refused: AUTH_FAILED lists the methods the server still allows', async () => {

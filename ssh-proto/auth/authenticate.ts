@@ -14,11 +14,15 @@ const DEFAULT_REPLY_TIMEOUT_MS = 120_000;
 /** RFC 4252 §8: shares number 60 with PK_OK and INFO_REQUEST; the method in progress tells them apart. */
 const PASSWD_CHANGEREQ = 60;
 
-export type AuthMethod =
+export type AuthMethod = (
   | ({ type: 'publickey'; signer: Signer } & PublicKeyOptions)
   | { type: 'password'; password: string | (() => Promise<string>) }
-  /** Without `respond`, the options' onPrompt answers; with `password`, password prompts are answered with it. */
-  | { type: 'keyboard-interactive'; respond?: PromptCallback; password?: string; submethods?: string };
+  /** `respond`, else the options' onPrompt, answers; with `password`, password prompts are answered with it and only the rest asked. */
+  | { type: 'keyboard-interactive'; respond?: PromptCallback; password?: string; submethods?: string }
+) & {
+  /** Tried only as a further factor, once another method had partial success (RFC 4252 §5.1). */
+  readonly onlyAfterPartialSuccess?: boolean;
+};
 
 export interface AuthOptions {
   username: string;
@@ -72,7 +76,7 @@ async function attempt(ctx: AuthContext, m: AuthMethod, onPrompt: PromptCallback
       throw new AuthError('AUTH_PASSWORD_CHANGE_REQUIRED', `The server requires a new password: ${prompt}`);
     }
     case 'keyboard-interactive': {
-      const respond = m.respond ?? (m.password !== undefined ? passwordResponder(m.password) : onPrompt);
+      const respond = m.password !== undefined ? passwordResponder(m.password, m.respond ?? onPrompt) : m.respond ?? onPrompt;
       if (!respond) throw new TypeError('keyboard-interactive needs a respond callback, a password, or options.onPrompt');
       return tryKeyboardInteractive(ctx, respond, m.submethods);
     }
@@ -98,16 +102,18 @@ export async function authenticate(channel: MessageChannel, options: AuthOptions
   if (res.ok) return { methods: ['none'] };
   let canContinue = res.methods;
   const remaining = [...options.methods];
+  const tried = new Set<string>();
 
   for (;;) {
-    const i = remaining.findIndex((m) => canContinue.includes(m.type));
+    const i = remaining.findIndex((m) => canContinue.includes(m.type) && (!m.onlyAfterPartialSuccess || succeeded.length > 0));
     if (i < 0) {
-      const wanted = options.methods.map((m) => m.type).join(', ') || 'none';
+      const wanted = [...tried].join(', ') || 'none';
       throw new AuthError('AUTH_FAILED',
         `The server refused authentication as "${options.username}" (tried: ${wanted}; the server accepts: ${canContinue.join(', ') || 'nothing more'}).`,
         canContinue, succeeded);
     }
     const method = remaining.splice(i, 1)[0]!;
+    tried.add(method.type);
     ctx.checkAborted();
     res = await attempt(ctx, method, options.onPrompt, canContinue);
     if (res.ok) {

@@ -61,10 +61,24 @@ function readInfoRequest(r: SshReader): PromptRequest {
   return { name, instruction, prompts };
 }
 
-/** A responder that answers password-looking, non-echoed prompts with a known password (and empty rounds with nothing). */
-export function passwordResponder(password: string): PromptCallback {
-  return async ({ prompts }) => prompts.map((p) => {
-    if (!p.echo && /pass(word|code|phrase)?/i.test(p.prompt)) return password;
-    throw new AuthError('AUTH_CANCELLED', `No answer is known for the prompt "${p.prompt}".`);
-  });
+const isPasswordPrompt = (p: Prompt) => !p.echo && /pass(word|code|phrase)?/i.test(p.prompt);
+
+/**
+ * A responder that answers password-looking, non-echoed prompts with a known password. What else the server says or
+ * asks (a one-time code, a notice) goes to `others`, with only the prompts left to answer; without it, an unknown
+ * prompt cancels and a notice is skipped.
+ */
+export function passwordResponder(password: string, others?: PromptCallback): PromptCallback {
+  return async (request) => {
+    const known = request.prompts.map(isPasswordPrompt);
+    const left = request.prompts.filter((_, i) => !known[i]);
+    if (!others) {
+      if (left.length > 0) throw new AuthError('AUTH_CANCELLED', `No answer is known for the prompt "${left[0]!.prompt}".`);
+      return request.prompts.map(() => password);
+    }
+    const answers = left.length > 0 || request.name !== '' || request.instruction !== '' ? await others({ ...request, prompts: left }) : [];
+    if (answers.length !== left.length) throw new AuthError('AUTH_CANCELLED', `${left.length} answers were needed, ${answers.length} given.`);
+    let next = 0;
+    return request.prompts.map((_, i) => (known[i] ? password : answers[next++]!));
+  };
 }

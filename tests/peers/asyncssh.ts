@@ -12,6 +12,8 @@ import { serverHandle, type HostKeyFile, type SshServerPeer } from './server.ts'
 export interface AsyncSshOptions {
   readonly hostKeyTypes?: readonly KeyType[];
   readonly authorizedKeys?: readonly string[];
+  /** Sign-in by keyboard-interactive only: the password and this one-time code, in one round (asyncssh_server.py). */
+  readonly otp?: string;
 }
 
 const PYTHON = '/usr/bin/python3';
@@ -29,7 +31,8 @@ export async function startAsyncSsh(options: AsyncSshOptions = {}): Promise<SshS
     const setAuthorizedKeys = (lines: readonly string[]) => writeFileSync(authorizedKeysPath, lines.map((l) => `${l.trim()}\n`).join(''));
     setAuthorizedKeys(options.authorizedKeys ?? []);
     // The server does not log in as a system user: it runs commands as this process's user.
-    const peer = startPeer(PYTHON, [script, String(port), TEST_ACCOUNT.user, TEST_ACCOUNT.password, authorizedKeysPath, ...hostKeys.map(({ key }) => key.privatePath)]);
+    const peer = startPeer(PYTHON, [script, String(port), TEST_ACCOUNT.user, TEST_ACCOUNT.password, authorizedKeysPath, ...hostKeys.map(({ key }) => key.privatePath)],
+      options.otp === undefined ? {} : { env: { ...process.env, TESSERA_OTP: options.otp } });
     try {
       await peer.waitForOutput(/LISTENING \d+/, 15_000);
     } catch (err) {

@@ -34,10 +34,17 @@ export const dialSsh: (url: string, options: DialOptions) => Promise<DirectSshCo
 
 async function dialOver(stream: Parameters<typeof connect>[0] & { close(): void }, options: Parameters<SshDialer>[1]): Promise<DirectSshConnection> {
   const methods: AuthMethod[] = [];
+  const { password, prompt } = options.auth;
   for (const signer of options.auth.signers ?? []) methods.push({ type: 'publickey', signer });
-  const password = options.auth.password;
   if (password !== undefined) {
-    methods.push({ type: 'password', password }, { type: 'keyboard-interactive', password });
+    // Password prompts get the form's password; anything else the server asks (a one-time code) goes to the user.
+    methods.push({ type: 'password', password }, { type: 'keyboard-interactive', password, ...(prompt ? { respond: prompt } : {}) });
+  } else if (prompt) {
+    // A card sign-in asks nothing more unless the server accepted the card's key and wants another factor.
+    methods.push(
+      { type: 'keyboard-interactive', respond: prompt, onlyAfterPartialSuccess: true },
+      { type: 'password', password: async () => (await prompt({ name: '', instruction: 'The server also needs your password.', prompts: [{ prompt: 'Password:', echo: false }] }))[0] ?? '', onlyAfterPartialSuccess: true },
+    );
   }
   const client = await connect(stream, {
     username: options.username,
@@ -53,7 +60,8 @@ async function dialOver(stream: Parameters<typeof connect>[0] & { close(): void 
         const a = event.algorithms;
         options.onEvent({ type: 'kex-done', algorithms: { kex: a.kex, hostKey: a.hostKey, cipher: a.cipherServerToClient, mac: a.macServerToClient } });
       } else if (event.type === 'authenticating') {
-        options.onEvent({ type: 'authenticating', method: methods.map((m) => m.type).filter((t, i, all) => all.indexOf(t) === i).join(', ') || 'none' });
+        const first = methods.filter((m) => !m.onlyAfterPartialSuccess).map((m) => m.type);
+        options.onEvent({ type: 'authenticating', method: first.filter((t, i) => first.indexOf(t) === i).join(', ') || 'none' });
       }
     },
   });

@@ -5,7 +5,7 @@
 import { errorMessage } from '../errors.ts';
 import { OutputPump } from './output-pump.ts';
 import { dialSsh, type DirectShellChannel, type DirectSshConnection } from './ssh-dialer.ts';
-import type { SshSigner } from './terminal-session.ts';
+import type { AuthPrompt, SshSigner } from './terminal-session.ts';
 import { toWire, type FromWorker, type ToWorker, type WireError } from './worker-protocol.ts';
 
 interface WorkerScope {
@@ -20,13 +20,14 @@ class PageError extends Error {
   constructor(readonly code: string | undefined, message: string) { super(message); }
 }
 
-const calls = new Map<number, { resolve(value: Uint8Array | undefined): void; reject(err: Error): void }>();
+const calls = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
 let nextCall = 1;
-function ask(message: (id: number) => FromWorker): Promise<Uint8Array | undefined> {
+/** Asks the page; resolves with its answer (a signature, the prompts' answers, or nothing). */
+function ask<T>(message: (id: number) => FromWorker): Promise<T> {
   const id = nextCall++;
-  return new Promise((resolve, reject) => { calls.set(id, { resolve, reject }); post(message(id)); });
+  return new Promise<T>((resolve, reject) => { calls.set(id, { resolve: resolve as (value: unknown) => void, reject }); post(message(id)); });
 }
-function answer(id: number, error: WireError | undefined, value?: Uint8Array): void {
+function answer(id: number, error: WireError | undefined, value?: unknown): void {
   const call = calls.get(id);
   calls.delete(id);
   if (!call) return;
@@ -44,19 +45,20 @@ async function dial(m: Extract<ToWorker, { t: 'dial' }>): Promise<void> {
   const signers: SshSigner[] = m.signers.map((s, i) => ({
     publicKey: s.publicKey,
     algorithms: s.algorithms,
-    sign: async (algorithm, data) => (await ask((id) => ({ t: 'sign', id, signer: i, algorithm, data })))!,
+    sign: (algorithm, data) => ask<Uint8Array>((id) => ({ t: 'sign', id, signer: i, algorithm, data })),
   }));
+  const prompt: AuthPrompt = (question) => ask<string[]>((id) => ({ t: 'prompt', id, question }));
   try {
     connection = await dialSsh(m.url, {
       username: m.username,
-      auth: { ...(m.password !== undefined ? { password: m.password } : {}), signers },
+      auth: { ...(m.password !== undefined ? { password: m.password } : {}), signers, ...(m.prompts ? { prompt } : {}) },
       signal: dialAbort.signal,
       ...(m.hostKeyAlgorithms ? { hostKeyAlgorithms: m.hostKeyAlgorithms } : {}),
       onRelayOpen: () => post({ t: 'relay-open' }),
       onRelayClose: (reason, code) => post({ t: 'relay-close', reason, code }),
       onBanner: (message) => post({ t: 'banner', message }),
       onEvent: (event) => post({ t: 'event', event }),
-      verifyHostKey: async (key) => { await ask((id) => ({ t: 'verify', id, algorithm: key.algorithm, blob: key.blob })); },
+      verifyHostKey: async (key) => { await ask<undefined>((id) => ({ t: 'verify', id, algorithm: key.algorithm, blob: key.blob })); },
     });
   } catch (err) {
     post({ t: 'dial-failed', error: toWire(err) });
@@ -87,6 +89,7 @@ scope.addEventListener('message', (event) => {
     case 'dial': void dial(m); break;
     case 'sign-result': answer(m.id, m.error, m.signature); break;
     case 'verify-result': answer(m.id, m.error); break;
+    case 'prompt-result': answer(m.id, m.error, m.answers); break;
     case 'open-shell': void openShell(m); break;
     case 'stdin': void stdin?.write(m.data).catch(() => undefined); break;
     case 'stdin-close': void stdin?.close().catch(() => undefined); break;

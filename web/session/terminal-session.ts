@@ -33,9 +33,24 @@ export interface SshSigner {
   sign(algorithm: string, data: Uint8Array): Promise<Uint8Array>;
 }
 
+/** What the server asks the user during sign-in (keyboard-interactive, RFC 4256 §3.2; server-chosen text). */
+export interface AuthQuestion {
+  readonly name: string;
+  readonly instruction: string;
+  readonly prompts: readonly { readonly prompt: string; readonly echo: boolean }[];
+}
+
+/** Answers every prompt in order; rejects when the user cancels. */
+export type AuthPrompt = (question: AuthQuestion) => Promise<readonly string[]>;
+
 export interface DialAuth {
   readonly password?: string;
   readonly signers?: readonly SshSigner[];
+  /**
+   * The server's other questions: a one-time code beside the password, and with a card, what a server that needs a
+   * further factor asks after the card's key was accepted (RFC 4252 §5.1 partial success).
+   */
+  readonly prompt?: AuthPrompt;
 }
 
 export interface DialOptions {

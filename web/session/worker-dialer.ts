@@ -124,6 +124,14 @@ function dialInWorker(worker: Worker, url: string, options: DialOptions): Promis
         }
         break;
       }
+      case 'prompt':
+        try {
+          if (!options.auth.prompt) throw new WebError('PROMPT_UNAVAILABLE', 'The page cannot ask the server\'s question.');
+          send({ t: 'prompt-result', id: m.id, answers: [...await options.auth.prompt(m.question)] });
+        } catch (err) {
+          send({ t: 'prompt-result', id: m.id, error: toWire(err) });
+        }
+        break;
       case 'verify':
         try {
           await options.verifyHostKey({ algorithm: m.algorithm, blob: m.blob });
@@ -172,6 +180,7 @@ function dialInWorker(worker: Worker, url: string, options: DialOptions): Promis
       t: 'dial', url, username: options.username,
       ...(options.auth.password !== undefined ? { password: options.auth.password } : {}),
       signers: signers.map((s) => ({ publicKey: s.publicKey, algorithms: [...s.algorithms] })),
+      prompts: options.auth.prompt !== undefined,
       ...(options.hostKeyAlgorithms ? { hostKeyAlgorithms: [...options.hostKeyAlgorithms] } : {}),
     });
   });

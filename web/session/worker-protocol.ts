@@ -4,6 +4,7 @@
 // host-key dialog and the terminal. Output comes in batches with byte credits: the worker stops
 // reading the channel (and so stops crediting SSH window, RFC 4254 §5.2) when the page is behind.
 import type { KexAlgorithms } from './status.ts';
+import type { AuthQuestion } from './terminal-session.ts';
 
 export interface WireError { readonly code?: string; readonly message: string }
 
@@ -13,8 +14,9 @@ export type DialEvent =
   | { type: 'auth-attempt'; method: string; result: 'partial' | 'failure' };
 
 export type ToWorker =
-  | { t: 'dial'; url: string; username: string; password?: string; signers: { publicKey: Uint8Array; algorithms: readonly string[] }[]; hostKeyAlgorithms?: string[] }
+  | { t: 'dial'; url: string; username: string; password?: string; signers: { publicKey: Uint8Array; algorithms: readonly string[] }[]; prompts: boolean; hostKeyAlgorithms?: string[] }
   | { t: 'sign-result'; id: number; signature?: Uint8Array; error?: WireError }
+  | { t: 'prompt-result'; id: number; answers?: string[]; error?: WireError }
   | { t: 'verify-result'; id: number; error?: WireError }
   | { t: 'open-shell'; term: string; cols: number; rows: number }
   | { t: 'stdin'; data: Uint8Array }
@@ -32,6 +34,7 @@ export type FromWorker =
   | { t: 'banner'; message: string }
   | { t: 'sign'; id: number; signer: number; algorithm: string; data: Uint8Array }
   | { t: 'verify'; id: number; algorithm: string; blob: Uint8Array }
+  | { t: 'prompt'; id: number; question: AuthQuestion }
   | { t: 'dialed' }
   | { t: 'dial-failed'; error: WireError }
   | { t: 'shell-opened' }
