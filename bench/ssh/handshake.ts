@@ -35,14 +35,14 @@ try {
   const describe = (n: Negotiated) => `${n.kex}, ${n.hostKey}, ${n.cipher}${n.mac === '<implicit>' ? '' : ` + ${n.mac}`}`;
   // Interleaved, so that load changes on the machine hit every client alike, in an order that rotates.
   const names = Object.keys(clients);
-  setup.negotiated();
+  await setup.negotiated();
   for (let i = 0; i < RUNS; i++) {
     for (const name of rotated(names, i)) {
       const r = await clients[name]!();
       if (r.code !== 0) throw new Error(`${name}: exec true exited ${r.code}`);
       (times[name] ??= []).push(r.ms);
       if (r.cpuMs !== undefined) (cpu[name] ??= []).push(r.cpuMs);
-      const seen = setup.negotiated();
+      const seen = await setup.negotiated(1);
       if (seen.length !== 1) throw new Error(`${name}: sshd logged ${seen.length} key exchanges for one connection`);
       const set = algorithms.get(name) ?? new Set<string>();
       set.add(describe(seen[0]!));

@@ -12,13 +12,17 @@ import { parseNegotiated, type Negotiated } from './negotiated.ts';
 export interface BenchSetup {
   readonly target: BenchTarget;
   readonly dir: string;
-  /** The key exchanges sshd logged since the last call (or the start), in order. */
-  negotiated(): Negotiated[];
+  /**
+   * The key exchanges sshd logged since the last call (or the start), in order, once at least `atLeast` of them are
+   * logged whole (sshd's log reaches this process through a pipe, maybe after the client has exited); throws after
+   * 10 s without them.
+   */
+  negotiated(atLeast?: number): Promise<Negotiated[]>;
   /**
    * Throws unless sshd logged at least one key exchange since the last call and every one of them used `cipher`
    * (and, for a cipher with a separate MAC, the MAC the clients ask for) in both directions.
    */
-  expectCipher(client: string, cipher: string): Negotiated;
+  expectCipher(client: string, cipher: string): Promise<Negotiated>;
   stop(): Promise<void>;
 }
 
@@ -33,21 +37,32 @@ export async function benchSetup(): Promise<BenchSetup> {
   writeFileSync(knownHostsPath, server.knownHosts());
   const target: BenchTarget = { server, keyPath: key.privatePath, knownHostsPath, signer: await loadSigner(key.privatePath) };
   let read = server.log().length;
-  const negotiated = (): Negotiated[] => {
+  /** The records in the log's complete lines since `read`, and where those lines end. */
+  const fresh = (): { records: Negotiated[]; end: number } => {
     const log = server.log();
-    const fresh = log.slice(read);
-    read = log.length;
-    return parseNegotiated(fresh);
+    const end = log.lastIndexOf('\n') + 1;
+    return { records: end > read ? parseNegotiated(log.slice(read, end)) : [], end: Math.max(end, read) };
+  };
+  const negotiated = async (atLeast = 0): Promise<Negotiated[]> => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { records, end } = fresh();
+      if (records.filter((r) => r.cipher !== '').length >= atLeast) {
+        read = end;
+        return records;
+      }
+      if (Date.now() > deadline) throw new Error(`sshd logged ${records.length} key exchange(s) where ${atLeast} were expected within 10 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   };
   return {
     target, dir, negotiated,
-    expectCipher(client, cipher) {
-      const seen = negotiated();
+    async expectCipher(client, cipher) {
+      const seen = await negotiated(1);
       const mac = macFor(cipher) ?? '<implicit>';
       const wrong = seen.filter((n) => n.cipher !== cipher || n.mac !== mac);
-      if (seen.length === 0 || wrong.length > 0) {
-        const got = seen.length === 0 ? 'no key exchange in sshd\'s log' : seen.map((n) => `${n.cipher} MAC ${n.mac}`).join(', ');
-        throw new Error(`${client}: asked for ${cipher} (MAC ${mac}), but sshd negotiated: ${got}. The figures would compare different work.`);
+      if (wrong.length > 0) {
+        throw new Error(`${client}: asked for ${cipher} (MAC ${mac}), but sshd negotiated: ${seen.map((n) => `${n.cipher} MAC ${n.mac}`).join(', ')}. The figures would compare different work.`);
       }
       return seen[0]!;
     },

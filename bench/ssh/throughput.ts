@@ -55,7 +55,7 @@ try {
       for (const name of order) {
         const r = await clients[name](cipher);
         if (r.bytes !== expected) throw new Error(`${name} (${cipher}): ${r.bytes} bytes instead of ${expected}`);
-        setup.expectCipher(name, cipher);
+        await setup.expectCipher(name, cipher);
         got[name] = r;
       }
       const rate = (n: Name) => mbps(got[n].bytes, got[n].ms);

@@ -43,7 +43,7 @@ try {
       const got = {} as Record<Name, ExecResult>;
       for (const name of order) {
         got[name] = await clients[name](cipher);
-        setup.expectCipher(name, cipher);
+        await setup.expectCipher(name, cipher);
       }
       const { cli, 'ssh2-cmd': cmd, openssh: ossh } = got;
       console.log(cipher.padEnd(30) + row([
