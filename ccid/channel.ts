@@ -165,7 +165,12 @@ export class CcidChannel implements MessageChannel {
     while (true) {
       const bytes = await this.readMessage(timeout);
       const reply = decodeReply(bytes, this.options.maxMessageLength);
-      if (reply.seq !== seq || reply.slot !== slot) {
+      if (reply.seq === seq && reply.slot !== slot) {
+        // This command's bSeq for another slot is no late reply (those carry an older bSeq): the reader
+        // mixed up its slots (§6.2: a reply carries its command's bSlot and bSeq).
+        throw new CcidProtocolError(`The reader answered a command for slot ${slot} as slot ${reply.slot}.`);
+      }
+      if (reply.seq !== seq) {
         // A late reply to an earlier, timed-out command (libccid: "duplicate frame"): skip it.
         if (++skipped > MAX_SKIPPED_REPLIES) throw new CcidProtocolError('The reader keeps answering with the wrong sequence number.');
         continue;
