@@ -2,7 +2,8 @@
 // the same page run by a plain Chromium (no remote debugging, as users run it; the page reports to
 // this script's HTTP server) and under Playwright, which attaches DevTools and enables the Network
 // domain, so Chromium copies every WebSocket frame with its payload to the DevTools client.
-// Alternates the two, in a worker and on the main thread; MB/s and CPU ms per MB by process/thread.
+// Alternates the two (which goes first alternates per round), in a worker and on the main thread; MB/s and CPU ms
+// per MB by process/thread.
 // Run: npx tsx bench/web/devtools-tax.ts [MiB, default 16]   (env ROUNDS=2)
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -69,7 +70,9 @@ async function pw(where: string) {
 console.log(`load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (let round = 0; round < Number(process.env.ROUNDS ?? 2); round++) {
   for (const where of ['worker', 'main']) {
-    for (const [name, fn] of [['no DevTools', plain], ['Playwright ', pw]] as const) {
+    // Which of the two goes first alternates from round to round.
+    const both = [['no DevTools', plain], ['Playwright ', pw]] as const;
+    for (const [name, fn] of round % 2 === 0 ? both : [...both].reverse()) {
       const before = cpuTimes();
       const r = await fn(where);
       const cpu = cpuDelta(before, cpuTimes());
