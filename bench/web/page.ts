@@ -33,7 +33,7 @@ import { startSshd, type SshServerPeer } from '../../tests/peers/index.ts';
 import { openApp, startWebStack, type WebStack } from '../../tests/web/harness.ts';
 import { connectRelay } from '../../cli/net-stream.ts';
 import { connect } from '../../ssh-proto/index.ts';
-import { median, rotated } from '../ssh/stats.ts';
+import { median, ratioSummary, rotated } from '../ssh/stats.ts';
 import { budgetLines, roundBudget, type RoundBudget } from './cpu-budget.ts';
 import { cpuDelta, cpuTimes, schedDelta, type SchedTime } from './cpu-times.ts';
 import { addDriver, DRIVER_CSP, runPlain } from './plain-chromium.ts';
@@ -256,7 +256,11 @@ async function plainRuns(stack: WebStack, sshd: SshServerPeer, file: string, byt
   const b = budgets.get('') ?? { tessera: [], raw: [] };
   const budget = budgetLines(b.tessera, b.raw, availableParallelism(), m('raw'), m('tessera'));
   const inPage = (k: string) => (runs.has(k) ? `${m(k).toFixed(2)} MB/s` : 'not run (IN_PAGE=0)');
-  return [`  no DevTools attached (as users run Chromium), medians of ${ROUNDS}, ${info}: Tessera (SSH worker) ${m('tessera').toFixed(2)} MB/s, raw xterm.js ${m('raw').toFixed(2)} MB/s, ratio ${ratio(m('tessera'), m('raw'))} (target >= 80%); SSH in the page ${inPage('page-tessera')}; SSH path alone (terminal drops the bytes) ${m('sink').toFixed(2)} MB/s in the worker, ${inPage('page-sink')} in the page`, ...budget];
+  // Each round's Tessera rate over the same round's raw rate: paired, so load that hits a whole round cancels out.
+  const t = runs.get('tessera') ?? [];
+  const perRound = t.map((v, i) => v / (runs.get('raw')?.[i] ?? NaN)).filter(Number.isFinite);
+  return [`  no DevTools attached (as users run Chromium), medians of ${ROUNDS}, ${info}: Tessera (SSH worker) ${m('tessera').toFixed(2)} MB/s, raw xterm.js ${m('raw').toFixed(2)} MB/s, ratio ${ratio(m('tessera'), m('raw'))} (target >= 80%); SSH in the page ${inPage('page-tessera')}; SSH path alone (terminal drops the bytes) ${m('sink').toFixed(2)} MB/s in the worker, ${inPage('page-sink')} in the page`,
+    `  per-round ratio Tessera / raw xterm.js (the same round's pair): ${ratioSummary(perRound)}; rounds ${perRound.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')}`, ...budget];
 }
 
 /** The same rounds driven by Playwright (DevTools attached), and ssh-proto in Node through the same relay and pty. */
