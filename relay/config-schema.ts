@@ -48,7 +48,7 @@ export const CONFIG_SCHEMA: Schema = {
     static: { type: 'object', props: { dir: strOrNull, csp: str } },
     site: { type: 'json' },
     metricsAllow: strings,
-    revocation: { type: 'object', props: { allow: strings, maxBytes: int(1024, 256 << 20), timeoutMs: int(1, 600_000), maxCacheSeconds: int(0, 30 * 86_400), cacheBytes: int(0, 1 << 30), maxInFlight: int(1, 1024) } },
+    revocation: { type: 'object', props: { allow: strings, maxBytes: int(1024, 256 << 20), timeoutMs: int(1, 600_000), maxCacheSeconds: int(0, 30 * 86_400), cacheBytes: int(0, 1 << 30), maxInFlight: int(1, 1024), sendBytes: int(1024, 1 << 30) } },
     log: { type: 'object', props: { level: { type: 'string', enum: ['debug', 'info', 'warn', 'error'] } } },
   },
 };

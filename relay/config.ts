@@ -101,6 +101,11 @@ export interface RelayConfig {
     readonly cacheBytes: number;
     /** Upstream fetches running at once; more get 503 (requests for a URL being fetched wait for it instead). */
     readonly maxInFlight: number;
+    /**
+     * Bytes of distinct answers being written to clients at once (one answer sent to many counts
+     * once); beyond, 503. A client that takes nothing for limits.requestTimeoutMs is dropped.
+     */
+    readonly sendBytes: number;
   };
   readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' };
 }
@@ -131,7 +136,7 @@ export const DEFAULT_CONFIG: RelayConfig = {
   static: { dir: 'dist', csp: DEFAULT_CSP },
   site: {},
   metricsAllow: ['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-  revocation: { allow: [], maxBytes: 10 << 20, timeoutMs: 10_000, maxCacheSeconds: 86_400, cacheBytes: 64 << 20, maxInFlight: 16 },
+  revocation: { allow: [], maxBytes: 10 << 20, timeoutMs: 10_000, maxCacheSeconds: 86_400, cacheBytes: 64 << 20, maxInFlight: 16, sendBytes: 64 << 20 },
   log: { level: 'info' },
 };
 

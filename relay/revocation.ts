@@ -8,7 +8,9 @@
 // Anyone may call this endpoint, so what it holds is bounded: the cache by total bytes
 // (revocation-cache.ts), keyed on the canonical URL (a fragment is refused: it is never sent
 // upstream, so `#1`, `#2`... would be copies of one answer); concurrent requests for one URL
-// share one fetch, and at most `maxInFlight` fetches run at once (503 above that).
+// share one fetch, and at most `maxInFlight` fetches run at once (503 above that). Answers being
+// written to clients are bounded too (send-budget.ts): in bytes, and in time for a client that
+// takes nothing.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -18,6 +20,7 @@ import type { RelayConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { RevocationCache, type CachedAnswer } from './revocation-cache.ts';
+import { SendBudget } from './send-budget.ts';
 
 const MAX_OCSP_REQUEST = 64 * 1024;
 
@@ -44,9 +47,13 @@ export class RevocationFetcher {
   private readonly cache: RevocationCache;
   /** Fetches running now, by cache key: later requests for the same key wait for the same answer. */
   private readonly inFlight = new Map<string, Promise<CachedAnswer>>();
+  private readonly sending: SendBudget;
 
-  constructor(private readonly config: RelayConfig['revocation'], private readonly log: Logger, private readonly metrics: RelayMetrics) {
+  /** @param sendTimeoutMs how long a client may take nothing of its answer before it is dropped. */
+  constructor(private readonly config: RelayConfig['revocation'], private readonly log: Logger, private readonly metrics: RelayMetrics,
+    private readonly sendTimeoutMs: number) {
     this.cache = new RevocationCache(config.cacheBytes);
+    this.sending = new SendBudget(config.sendBytes, config.maxBytes);
   }
 
   /** Whether a parsed URL lies under a configured prefix (compared on its canonical href). */
@@ -97,10 +104,8 @@ export class RevocationFetcher {
     let pending = this.inFlight.get(key);
     if (pending) {
       this.metrics.revocationFetch('coalesced');
-    } else if (this.inFlight.size >= this.config.maxInFlight) {
-      this.metrics.revocationFetch('busy');
-      res.setHeader('Retry-After', '1');
-      send(503, 'The relay is fetching too many revocation answers at once; try again shortly.');
+    } else if (this.inFlight.size >= this.config.maxInFlight || this.sending.full) {
+      this.busy(res);
       return;
     } else {
       pending = this.fetchAnswer(url, kind, req.method, body);
@@ -140,7 +145,17 @@ export class RevocationFetcher {
     }
   }
 
+  private busy(res: ServerResponse): void {
+    this.metrics.revocationFetch('busy');
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '1' });
+    res.end('The relay is fetching or sending too many revocation answers at once; try again shortly.\n');
+  }
+
   private reply(res: ServerResponse, entry: CachedAnswer): void {
+    if (!this.sending.take(entry.body)) { this.busy(res); return; }
+    res.once('close', () => this.sending.release(entry.body));
+    // A client that takes nothing for this long is dropped (no listener: node destroys the socket).
+    res.setTimeout(this.sendTimeoutMs);
     const maxAge = Math.max(0, Math.floor((entry.expires - Date.now()) / 1000));
     res.writeHead(200, {
       // Never the upstream's type: whoever controls an allowed URL (or the plain-HTTP path to it)

@@ -75,7 +75,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
   const auth = await Authenticator.create(config);
   const metrics = new RelayMetrics();
   const addressing = new ClientAddressing(config.trustedProxies, config.tls !== null);
-  const revocation = new RevocationFetcher(config.revocation, log, metrics);
+  const revocation = new RevocationFetcher(config.revocation, log, metrics, config.limits.requestTimeoutMs);
   let boundPort = 0;
   const publicHosts = new PublicHosts(config.publicHosts, config.listen.host, () => boundPort);
   const sessions = new Set<Session>();
