@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { provisionPivCard, type ProvisionedPivCard } from '../../sim/index.ts';
 import { startAsyncSsh, startSshd, type SshServerPeer } from '../peers/index.ts';
-import { openApp, statusText, terminalText, typeCommand, waitForTerminal, startWebStack, type WebStack } from './harness.ts';
+import { openApp, screenshot, statusText, terminalText, typeCommand, waitForTerminal, startWebStack, type WebStack } from './harness.ts';
 import { sshP256Line } from './ssh-lines.ts';
 import { openAppWithCard } from './usb-bridge.ts';
 
@@ -107,6 +107,7 @@ describe('the server\'s further sign-in questions', () => {
     expect(await page.textContent('#prompt-fields label')).toBe('Verification code: ');
     expect(await page.getAttribute('#prompt-input-0', 'type')).toBe('text');
     await page.fill('#prompt-input-0', OTP);
+    await screenshot(page, '14-server-question');
     await page.click('#prompt-ok');
     await expectClosedAndEmpty(page);
     // AsyncSSH's test server runs exec requests only: its shell says so, which it does only once signed in.
