@@ -8,8 +8,9 @@
 import { CardRemovedError, CcidProtocolError, CcidTimeoutError, UsbTransferError } from './errors.ts';
 import type { CommandMessage, ReplyMessage } from './message.ts';
 import { Command, decodeReply, encodeCommand, expectedLength, HEADER_SIZE, REPLY_TO } from './message.ts';
-import type { UsbDeviceLike, UsbOutResult } from './usb-device.ts';
+import type { UsbDeviceLike } from './usb-device.ts';
 import { inData } from './usb-device.ts';
+import { boundTransfer, started, TRANSFER_TIMEOUT_MS } from './transfer-timeout.ts';
 
 export interface ChannelOptions {
   readonly bulkIn: number;
@@ -47,8 +48,7 @@ const MAX_TIME_EXTENSIONS = 64;
  * generation or a PIN typed on the reader's pad, the slowest commands cards have.
  */
 export const MAX_COMMAND_MS = 300_000;
-/** The longest one bulk-OUT transfer may take: libccid's USB_WRITE_TIMEOUT (ccid_usb.c), or the read timeout if longer. */
-export const WRITE_TIMEOUT_MS = 5000;
+
 
 export class CcidChannel implements MessageChannel {
   readonly stats: ChannelStats = { transfers: 0, bytesOut: 0, bytesIn: 0 };
@@ -62,6 +62,11 @@ export class CcidChannel implements MessageChannel {
 
   constructor(private readonly device: UsbDeviceLike, private readonly options: ChannelOptions) {
     this.timeoutMs = options.timeoutMs ?? 3000;
+  }
+
+  /** One OUT or control transfer's limit: libccid's, or the read timeout if longer. */
+  private get transferLimit(): number {
+    return Math.max(this.timeoutMs, TRANSFER_TIMEOUT_MS);
   }
 
   /** Sends one command and returns its validated reply (any bmCommandStatus but 2). */
@@ -82,7 +87,8 @@ export class CcidChannel implements MessageChannel {
   /** CCID 1.1 §5.3.1 ABORT control request, then the bulk PC_to_RDR_Abort (§6.1.13). */
   async abort(slot: number): Promise<ReplyMessage> {
     const seq = this.nextSeq();
-    await this.device.controlTransferOut({ requestType: 'class', recipient: 'interface', request: 0x01, value: (seq << 8) | slot, index: this.options.interfaceNumber });
+    const setup = { requestType: 'class', recipient: 'interface', request: 0x01, value: (seq << 8) | slot, index: this.options.interfaceNumber } as const;
+    await boundTransfer(started(() => this.device.controlTransferOut(setup)), this.transferLimit, 'The reader did not take the ABORT request.');
     const run = this.queue.then(() => this.exchangeNow({ type: Command.Abort, slot }, seq));
     this.queue = run.catch(() => undefined);
     return run;
@@ -122,30 +128,19 @@ export class CcidChannel implements MessageChannel {
    * never before (WebUSB may read the buffer until transferOut settles), even after a timeout.
    */
   private async write(bytes: Uint8Array<ArrayBuffer>): Promise<void> {
-    let transfer: Promise<UsbOutResult>;
-    try {
-      transfer = this.device.transferOut(this.options.bulkOut, bytes);
-    } catch (err) {
-      transfer = Promise.reject(err);
-    }
-    const limit = Math.max(this.timeoutMs, WRITE_TIMEOUT_MS);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), limit); });
+    const transfer = started(() => this.device.transferOut(this.options.bulkOut, bytes));
+    const limit = this.transferLimit;
     let result;
     try {
-      const got = await Promise.race([transfer, timedOut]);
-      if (got === 'timeout') {
-        transfer.then(() => bytes.fill(0), () => bytes.fill(0));
-        throw new CcidTimeoutError(`The reader did not take the command within ${limit / 1000} s.`);
-      }
+      result = await boundTransfer(transfer, limit, `The reader did not take the command within ${limit / 1000} s.`);
       bytes.fill(0);
-      result = got;
     } catch (err) {
-      if (err instanceof CcidTimeoutError) throw err;
-      bytes.fill(0);
-      throw new UsbTransferError(`Sending to the reader failed: ${(err as Error).message ?? err}`, { cause: err });
-    } finally {
-      clearTimeout(timer);
+      if (!(err instanceof CcidTimeoutError)) {
+        bytes.fill(0);
+        throw new UsbTransferError(`Sending to the reader failed: ${(err as Error).message ?? err}`, { cause: err });
+      }
+      transfer.then(() => bytes.fill(0), () => bytes.fill(0));
+      throw err;
     }
     this.stats.transfers++;
     this.stats.bytesOut += bytes.length;

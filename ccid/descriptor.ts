@@ -7,6 +7,7 @@ import { CcidProtocolError, UnsupportedReaderError } from './errors.ts';
 import { defineLayout } from './layout.ts';
 import type { UsbDeviceLike } from './usb-device.ts';
 import { inData } from './usb-device.ts';
+import { boundTransfer, started, TRANSFER_TIMEOUT_MS } from './transfer-timeout.ts';
 
 /** CCID 1.1 §5.1, Table 5.1-1: 54 bytes, little-endian. */
 export const CLASS_DESCRIPTOR = defineLayout({
@@ -133,12 +134,14 @@ export function findCcidInterfaces(config: Uint8Array): CcidInterfaceInfo[] {
 /** GET_DESCRIPTOR(CONFIGURATION), USB 2.0 §9.4.3: read 9 bytes for wTotalLength, then all. */
 export async function readConfigurationDescriptor(device: UsbDeviceLike, index = 0): Promise<Uint8Array> {
   const setup = { requestType: 'standard', recipient: 'device', request: 0x06, value: (0x02 << 8) | index, index: 0 } as const;
-  const head = inData(await device.controlTransferIn(setup, 9));
+  // Bounded: a wedged control pipe would otherwise hold the open for good (WebUSB has no transfer timeout).
+  const read = (length: number) => boundTransfer(started(() => device.controlTransferIn(setup, length)), TRANSFER_TIMEOUT_MS, 'The reader did not answer GET_DESCRIPTOR; unplug it and plug it in again.');
+  const head = inData(await read(9));
   if (head.length < 4 || head[1] !== 0x02) {
     throw new CcidProtocolError('The reader returned no usable configuration descriptor.');
   }
   const total = head[2]! | (head[3]! << 8);
-  const full = inData(await device.controlTransferIn(setup, total));
+  const full = inData(await read(total));
   if (full.length < 9) throw new CcidProtocolError('The reader returned a truncated configuration descriptor.');
   return full.slice(0, Math.min(full.length, total));
 }

@@ -7,7 +7,8 @@
  * SlotStatus 81h (IN, 3 bytes).
  */
 import type { ChannelStats, MessageChannel } from './channel.ts';
-import { MAX_COMMAND_MS, WRITE_TIMEOUT_MS } from './channel.ts';
+import { MAX_COMMAND_MS } from './channel.ts';
+import { boundTransfer, started, TRANSFER_TIMEOUT_MS } from './transfer-timeout.ts';
 import { CcidProtocolError, CcidTimeoutError, UsbTransferError } from './errors.ts';
 import type { CommandMessage, ReplyMessage } from './message.ts';
 import { Command, Reply, REPLY_TO } from './message.ts';
@@ -35,21 +36,13 @@ export class IccdBChannel implements MessageChannel {
     private readonly maxMessageLength: number,
     options: { readonly timeoutMs?: number; readonly maxCommandMs?: number } = {},
   ) {
-    this.transferMs = Math.max(options.timeoutMs ?? 3000, WRITE_TIMEOUT_MS);
+    this.transferMs = Math.max(options.timeoutMs ?? 3000, TRANSFER_TIMEOUT_MS);
     this.commandMs = options.maxCommandMs ?? MAX_COMMAND_MS;
   }
 
   /** Waits for a control transfer at most `transferMs`; a token that never completes it is CcidTimeoutError. */
-  private async bounded<T>(transfer: Promise<T>, request: number): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), this.transferMs); });
-    try {
-      const got = await Promise.race([transfer, timedOut]);
-      if (got === 'timeout') throw new CcidTimeoutError(`The token did not complete ICCD request 0x${request.toString(16)} within ${this.transferMs / 1000} s.`);
-      return got;
-    } finally {
-      clearTimeout(timer);
-    }
+  private bounded<T>(transfer: Promise<T>, request: number): Promise<T> {
+    return boundTransfer(transfer, this.transferMs, `The token did not complete ICCD request 0x${request.toString(16)} within ${this.transferMs / 1000} s.`);
   }
 
   private setup(request: number, value: number): UsbControlSetup {
@@ -95,12 +88,7 @@ export class IccdBChannel implements MessageChannel {
   private async out(request: number, value: number, data?: Uint8Array): Promise<void> {
     let r;
     const copy = data ? Uint8Array.from(data) : new Uint8Array(0);
-    let transfer: Promise<Awaited<ReturnType<UsbDeviceLike['controlTransferOut']>>>;
-    try {
-      transfer = this.device.controlTransferOut(this.setup(request, value), copy);
-    } catch (err) {
-      transfer = Promise.reject(err);
-    }
+    const transfer = started(() => this.device.controlTransferOut(this.setup(request, value), copy));
     // A command APDU (a PIN in a VERIFY): zeroed once the transfer has settled, not before, even after a timeout.
     transfer.then(() => copy.fill(0), () => copy.fill(0));
     try {
@@ -117,7 +105,7 @@ export class IccdBChannel implements MessageChannel {
   private async in(request: number, length: number): Promise<Uint8Array> {
     let r;
     try {
-      r = await this.bounded(Promise.resolve().then(() => this.device.controlTransferIn(this.setup(request, 0), length)), request);
+      r = await this.bounded(started(() => this.device.controlTransferIn(this.setup(request, 0), length)), request);
     } catch (err) {
       if (err instanceof CcidTimeoutError) throw err;
       throw new UsbTransferError(`The token refused an ICCD request: ${(err as Error).message ?? err}`, { cause: err });
