@@ -3,6 +3,8 @@
 // shipped example configuration, started with the image's ENTRYPOINT and CMD. The relay must start
 // from that file set alone and answer the image's HEALTHCHECK (/healthz) and its page's name.
 // What the build stage produces (the page in dist/) is stood in for by a one-line index.html.
+// The image's ENV applies, and nothing can be written to the temporary directory, as with the
+// read-only root file system of deploy/README.md's Kubernetes example.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +66,11 @@ describe('deploy/Dockerfile runtime stage', () => {
     const command = [...jsonArray('ENTRYPOINT'), ...jsonArray('CMD')].map((a) => (a === '/etc/tessera/relay.yaml' ? config : a));
     expect(command.slice(0, 3)).toEqual(['node', 'cli/tessera.js', 'relay']);
     const port = await freePort();
-    peer = startPeer(process.execPath, [...command.slice(1), '--listen', `127.0.0.1:${port}`], { cwd: app });
+    const imageEnv = Object.fromEntries([...runtime.matchAll(/^ENV (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+    // A file as TMPDIR: nothing can be created under it, whoever runs the test (root included).
+    const unwritable = join(dir, 'read-only-tmp');
+    writeFileSync(unwritable, '');
+    peer = startPeer(process.execPath, [...command.slice(1), '--listen', `127.0.0.1:${port}`], { cwd: app, env: { ...process.env, ...imageEnv, TMPDIR: unwritable } });
     await peer.waitForOutput(/"event":"listening"/, 60_000);
     // The HEALTHCHECK's request, then the page under the example's public name.
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
