@@ -164,10 +164,11 @@ export class PivCard extends VirtualCardBase {
     }
     if (!this.selected) { this.pinVerified = false; this.mgmAuthenticated = false; }
     this.selected = true;
-    // Application property template (Part 2 Table 3): 4F PIX, 79 { 4F RID }, AC algorithms.
-    const algs = Buffer.concat([...Object.values(PIV_ALG_ID).filter((a) => this.yubikey || a !== 0xe0).map((a) => tlv(0x80, Buffer.from([a]))), tlv(0x06)]);
+    // Application property template (Part 2 Table 3): 4F PIX, 79 { 4F RID }, AC algorithms (optional). A
+    // YubiKey sends no AC: '61 11 4F 06 00 00 10 00 01 00 79 07 4F 05 A0 00 00 03 08' (Yubico's VERIFY page transcript).
+    const algs = Buffer.concat([...Object.values(PIV_ALG_ID).filter((a) => a !== 0xe0).map((a) => tlv(0x80, Buffer.from([a]))), tlv(0x06)]);
     return {
-      data: tlv(0x61, tlv(0x4f, PIV_AID_FULL.subarray(5)), tlv(0x79, tlv(0x4f, PIV_AID_FULL.subarray(0, 5))), tlv(0xac, algs)),
+      data: tlv(0x61, tlv(0x4f, PIV_AID_FULL.subarray(5)), tlv(0x79, tlv(0x4f, PIV_AID_FULL.subarray(0, 5))), ...(this.yubikey ? [] : [tlv(0xac, algs)])),
       sw: SW.OK,
     };
   }

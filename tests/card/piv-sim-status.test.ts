@@ -62,3 +62,14 @@ describe('sim/piv: a PIN that is not digits padded with FF', () => {
     expect((await piv.pinStatus()).verified).toBe(true);
   });
 });
+
+describe('sim/piv: the SELECT answer', () => {
+  it("a YubiKey's application property template has no AC (as a YubiKey 5 answers); a generic card lists its algorithms", async () => {
+    const yubikey = new PivCard({ profile: 'yubikey5' });
+    expect(Buffer.from(await yubikey.handle(SELECT)).toString('hex')).toBe('61114f0600001000010079074f05a000000308' + '9000');
+    const generic = new PivCard({ profile: 'generic' });
+    const answer = Buffer.from(await generic.handle(SELECT)).toString('hex');
+    expect(answer).toMatch(/^61..4f0600001000010079074f05a000000308ac/);
+    expect(answer.endsWith('9000')).toBe(true);
+  });
+});
