@@ -15,8 +15,19 @@ export type Resolver = (host: string) => Promise<readonly ResolvedAddress[]>;
 export const systemResolver: Resolver = async (host) =>
   (await lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
-/** The checked addresses for a target, or a RelayError (TARGET_FORBIDDEN, PRIVATE_ADDRESS, DNS_FAILED). */
-export async function resolveTarget(target: TargetRequest, allowlist: TargetAllowlist, resolver: Resolver): Promise<readonly ResolvedAddress[]> {
+/** The resolver's answer, or undefined once `timeoutMs` has passed without one. */
+function answerWithin(pending: Promise<readonly ResolvedAddress[]>, timeoutMs: number): Promise<readonly ResolvedAddress[] | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), timeoutMs); });
+  return Promise.race([pending.catch(() => []), late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The checked addresses for a target, or a RelayError (TARGET_FORBIDDEN, PRIVATE_ADDRESS,
+ * DNS_FAILED). The lookup gets `timeoutMs` (the connect timeout): a name whose DNS never answers
+ * would otherwise hold its WebSocket, and a place under the session limits, for as long as it hangs.
+ */
+export async function resolveTarget(target: TargetRequest, allowlist: TargetAllowlist, resolver: Resolver, timeoutMs: number): Promise<readonly ResolvedAddress[]> {
   const to = formatTarget(target.host, target.port).slice(0, 60);
   // Checked before any lookup: the relay never resolves names nobody allowed.
   if (!allowlist.admits(target.host, target.port)) throw new RelayError('TARGET_FORBIDDEN', `The relay does not allow ${to}.`);
@@ -25,7 +36,9 @@ export async function resolveTarget(target: TargetRequest, allowlist: TargetAllo
   if (literal) {
     addresses = [{ address: literal.address, family: literal.family === 'ipv6' ? 6 : 4 }];
   } else {
-    addresses = await resolver(target.host).catch(() => []);
+    const answer = await answerWithin(resolver(target.host), timeoutMs);
+    if (answer === undefined) throw new RelayError('DNS_FAILED', `The name ${target.host.slice(0, 60)} did not resolve within ${timeoutMs} ms.`);
+    addresses = answer;
     if (addresses.length === 0) throw new RelayError('DNS_FAILED', `The name ${target.host.slice(0, 60)} did not resolve.`);
   }
   // Every address must pass: an answer mixing a public and a private address is refused.

@@ -221,7 +221,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
       who = auth.authenticate(req, new URL(req.url ?? '/', 'http://relay.invalid'));
       const target = parseTarget(req.url ?? '/');
       to = formatTarget(target.host, target.port);
-      const addresses = await resolveTarget(target, allowlist, resolver);
+      const addresses = await resolveTarget(target, allowlist, resolver, config.limits.connectTimeoutMs);
       const reader = readBufferFor(config.limits);
       const { socket, address } = await connectChecked(addresses, target.port, config.limits.connectTimeoutMs, reader.onread);
       if (ws.readyState !== ws.OPEN || draining) {
