@@ -7,8 +7,8 @@
 // with the load, CPU time much less. The Node clients run in a stock environment (clients.ts, STOCK_NODE_ENV);
 // `tessera-cli-env` is `tessera ssh` again in this machine's own, which costs every Node start a CA bundle.
 // Each client runs with its own default algorithms; the lines under the table name what sshd logged for each (the
-// key exchange is the same curve25519 for all; the cipher, over a few packets, costs next to nothing). The clients'
-// order rotates from one run to the next.
+// key exchange is the same curve25519 for all; the ciphers differ, over a few packets). TESSERA_BENCH_CIPHER=NAME
+// makes every client ask for that cipher (and checks sshd agreed). The clients' order rotates from one run to the next.
 //   npx tsx bench/ssh/handshake.ts             (TESSERA_BENCH_RUNS=5 for a quick run)
 import type { ExecResult } from './clients.ts';
 import { BACKENDS, openssh, ssh2, ssh2Command, tesseraCli, tesseraExec } from './clients.ts';
@@ -17,17 +17,18 @@ import type { Negotiated } from './negotiated.ts';
 import { median, rotated } from './stats.ts';
 
 const RUNS = Number(process.env['TESSERA_BENCH_RUNS'] ?? 20);
+const CIPHER = process.env['TESSERA_BENCH_CIPHER'] || undefined;
 
 const setup = await benchSetup();
 try {
   const clients: Record<string, () => Promise<ExecResult>> = {
-    tessera: () => tesseraExec(setup.target, 'true', undefined, BACKENDS.web),
-    'tessera-node': () => tesseraExec(setup.target, 'true', undefined, BACKENDS.node),
-    'tessera-cli': () => tesseraCli(setup.target, 'true', undefined, true),
-    'tessera-cli-env': () => tesseraCli(setup.target, 'true', undefined, true, process.env),
-    ssh2: () => ssh2(setup.target, 'true'),
-    'ssh2-cmd': () => ssh2Command(setup.target, 'true', undefined, true),
-    openssh: () => openssh(setup.target, 'true', undefined, true),
+    tessera: () => tesseraExec(setup.target, 'true', CIPHER, BACKENDS.web),
+    'tessera-node': () => tesseraExec(setup.target, 'true', CIPHER, BACKENDS.node),
+    'tessera-cli': () => tesseraCli(setup.target, 'true', CIPHER, true),
+    'tessera-cli-env': () => tesseraCli(setup.target, 'true', CIPHER, true, process.env),
+    ssh2: () => ssh2(setup.target, 'true', CIPHER),
+    'ssh2-cmd': () => ssh2Command(setup.target, 'true', CIPHER, true),
+    openssh: () => openssh(setup.target, 'true', CIPHER, true),
   };
   const times: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
@@ -42,7 +43,7 @@ try {
       if (r.code !== 0) throw new Error(`${name}: exec true exited ${r.code}`);
       (times[name] ??= []).push(r.ms);
       if (r.cpuMs !== undefined) (cpu[name] ??= []).push(r.cpuMs);
-      const seen = await setup.negotiated(1);
+      const seen = CIPHER ? [await setup.expectCipher(name, CIPHER)] : await setup.negotiated(1);
       if (seen.length !== 1) throw new Error(`${name}: sshd logged ${seen.length} key exchanges for one connection`);
       const set = algorithms.get(name) ?? new Set<string>();
       set.add(describe(seen[0]!));
@@ -50,7 +51,7 @@ try {
     }
   }
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-  console.log(`SSH handshake: connect + auth + exec true against OpenSSH 9.2 on loopback, median of ${RUNS} (ms; client CPU ms)`);
+  console.log(`SSH handshake: connect + auth + exec true against OpenSSH 9.2 on loopback, median of ${RUNS} (ms; client CPU ms); ${CIPHER ? `every client asked for ${CIPHER}` : "each client's default cipher"}`);
   const extraCa = process.env['NODE_EXTRA_CA_CERTS'];
   console.log(`  Node clients run without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (a stock machine's); tessera-cli-env keeps this machine's${extraCa ? ` (NODE_EXTRA_CA_CERTS=${extraCa})` : ''}`);
   for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(15)} ${v.toFixed(1).padStart(8)}   cpu ${median(cpu[k] ?? []).toFixed(1).padStart(7)}`);
