@@ -149,19 +149,25 @@ try {
     // No DevTools attached: one plain Chromium per round runs the browser cases in order; Node's after.
     const picked = process.env.CASES ? process.env.CASES.split(',').map((i) => table[Number(i)]!) : table;
     const inBrowser = picked.filter((c) => c.probe);
-    for (let round = 1; round <= ROUNDS; round++) {
-      console.log(`round ${round} (no DevTools attached):`);
+    const browserCases = async () => {
       let before = cpuTimes();
       await runPlainPage<{ t: string; i?: number; result?: ProbeResult }>(`${relay.url.replace(/^ws:/, 'http:')}/index.html`, [JSON.stringify(inBrowser.map((c) => ({ where: c.where, probe: c.probe })))], (m) => {
         const now = cpuTimes();
         if (m.t === 'result') report(inBrowser[m.i!]!.name, m.result!, cpuDelta(before, now));
         before = now;
       });
+    };
+    const nodeCases = async () => {
       for (const c of picked.filter((x) => x.node)) {
         const b = cpuTimes();
         const r = await c.node!();
         report(c.name, r, cpuDelta(b, cpuTimes()));
       }
+    };
+    for (let round = 1; round <= ROUNDS; round++) {
+      // The browser's cases and Node's take turns going first.
+      console.log(`round ${round} (no DevTools attached; ${round % 2 ? 'browser' : 'Node'} first):`);
+      for (const part of round % 2 ? [browserCases, nodeCases] : [nodeCases, browserCases]) await part();
     }
   }
   for (let round = 1; round <= (process.env.PROFILE || PLAIN ? 0 : ROUNDS); round++) {
