@@ -47,7 +47,13 @@ export class SshClient {
   readonly closed: Promise<Error | undefined>;
 
   constructor(readonly transport: Transport, readonly connection: Connection, onEvent: ConnectOptions['onEvent']) {
-    this.closed = transport.closed.then((reason) => { onEvent?.({ type: 'closed', reason }); return reason; });
+    // The transport sees only a clean close when the connection layer closed it for a reason of its own (unanswered
+    // keepalives, a broken channel message): that reason is the connection's end.
+    this.closed = transport.closed.then((transportReason) => {
+      const reason = transportReason ?? connection.abortError;
+      onEvent?.({ type: 'closed', reason });
+      return reason;
+    });
   }
 
   get serverVersion(): string { return this.transport.serverVersion; }

@@ -162,6 +162,7 @@ export class App {
       if (session.finished) return;
       await session.start(config.relayUrl, target, dial, auth, {
         hostKeyAlgorithms,
+        ...(config.serverAliveIntervalSeconds > 0 ? { keepalive: { intervalMs: config.serverAliveIntervalSeconds * 1000, maxMissed: config.serverAliveCountMax } } : {}),
         verifyHostKey: async (key) => {
           await verifyHostKey(key);
           void this.renderKnownHostsSummary();

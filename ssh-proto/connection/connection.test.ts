@@ -357,6 +357,8 @@ describe('several channels, global requests, keepalive', () => {
     server.send(new SshWriter().byte(MSG.REQUEST_FAILURE)); // an answer: alive
     expect((await server.expect(MSG.GLOBAL_REQUEST)).name()).toBe('keepalive@openssh.com');
     expect(await conn.closed).toMatchObject({ code: 'KEEPALIVE_TIMEOUT' });
+    // What SshClient.closed reports: the transport itself only saw a clean close.
+    expect(conn.abortError).toMatchObject({ code: 'KEEPALIVE_TIMEOUT' });
     expect(server.closes).toHaveLength(1);
     await expect(conn.openSession()).rejects.toMatchObject({ code: 'KEEPALIVE_TIMEOUT' });
   });

@@ -166,8 +166,13 @@ export class Connection {
     }
   }
 
+  /** Why this layer ended the connection itself (unanswered keepalives, a broken channel message), if it did. */
+  get abortError(): Error | undefined { return this.aborted; }
+  private aborted: Error | undefined;
+
   /** The peer broke the protocol (or stopped answering): fail everything and close the transport. */
   private abort(error: Error, reason: number): void {
+    if (!this.failure) this.aborted = error;
     this.end(error, error);
     this.channel.close?.(reason, error.message).catch(() => undefined);
   }

@@ -2,3 +2,4 @@ export { freePort, waitForPort, startPeer, requireExecutable, PeerMissingError, 
 export type { Peer } from './process.ts';
 export { openFifo, sha256Of, statusFlags, watchStatusFlags, O_NONBLOCK } from './fifo.ts';
 export { ensureCliBundle } from './cli-bundle.ts';
+export { startFreezingProxy, type FreezingProxy } from './freezing-proxy.ts';

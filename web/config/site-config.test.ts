@@ -27,6 +27,10 @@ describe('site configuration', () => {
     expect(() => parseSiteConfig({ relayUrl: 'http://x' }, here)).toThrow(/'relayUrl'/);
     expect(() => parseSiteConfig({ allowedHosts: [1] }, here)).toThrow(/'allowedHosts'/);
     expect(() => parseSiteConfig({ idleTimeoutSeconds: -1 }, here)).toThrow(/'idleTimeoutSeconds'/);
+    expect(parseSiteConfig({}, here)).toMatchObject({ serverAliveIntervalSeconds: 0, serverAliveCountMax: 3 });
+    expect(parseSiteConfig({ serverAliveIntervalSeconds: 30, serverAliveCountMax: 5 }, here)).toMatchObject({ serverAliveIntervalSeconds: 30, serverAliveCountMax: 5 });
+    for (const bad of [-1, 1.5, '30', 2 ** 31]) expect(() => parseSiteConfig({ serverAliveIntervalSeconds: bad }, here)).toThrow(/'serverAliveIntervalSeconds'/);
+    for (const bad of [0, 1001, '3']) expect(() => parseSiteConfig({ serverAliveCountMax: bad }, here)).toThrow(/'serverAliveCountMax'/);
     expect(() => parseSiteConfig({ revocationUrl: 'ftp://x' }, here)).toThrow(/'revocationUrl'/);
     expect(() => parseSiteConfig({ relayUrl: 'ws://' }, here)).toThrow(/'relayUrl'/);
     expect(() => parseSiteConfig([], here)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));

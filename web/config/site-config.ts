@@ -25,6 +25,12 @@ export interface SiteConfig {
   readonly trustOnFirstUse: boolean;
   /** Kiosk: clear the page after this many seconds without input (0 disables). */
   readonly idleTimeoutSeconds: number;
+  /**
+   * ssh_config(5) ServerAliveInterval: keepalive@openssh.com after this many seconds without a word from the server,
+   * and the session ends after serverAliveCountMax unanswered ones (0 disables, the default, as OpenSSH).
+   */
+  readonly serverAliveIntervalSeconds: number;
+  readonly serverAliveCountMax: number;
   /** Prefill for the connection form. */
   readonly defaultHost?: string;
   readonly defaultPort?: number;
@@ -55,7 +61,7 @@ export function defaultRelayUrl(location: { protocol: string; host: string }): s
 }
 
 /** The fields a site policy may carry. Any other is an error: a misspelt "revocaton": "require" must not leave the default. */
-const KNOWN_FIELDS = new Set(['mode', 'relayUrl', 'allowedHosts', 'trustAnchors', 'revocation', 'revocationUrl', 'knownHosts', 'trustOnFirstUse', 'idleTimeoutSeconds', 'defaultHost', 'defaultPort', 'defaultUser', 'demo']);
+const KNOWN_FIELDS = new Set(['mode', 'relayUrl', 'allowedHosts', 'trustAnchors', 'revocation', 'revocationUrl', 'knownHosts', 'trustOnFirstUse', 'idleTimeoutSeconds', 'serverAliveIntervalSeconds', 'serverAliveCountMax', 'defaultHost', 'defaultPort', 'defaultUser', 'demo']);
 const KNOWN_DEMO_FIELDS = new Set(['virtualReaderPort', 'password']);
 
 function unknownField(o: Record<string, unknown>, known: ReadonlySet<string>, prefix: string): void {
@@ -95,6 +101,12 @@ export function parseSiteConfig(raw: unknown, location: { protocol: string; host
   const idle = o['idleTimeoutSeconds'] ?? (mode === 'kiosk' ? 300 : 0);
   if (typeof idle !== 'number' || !Number.isInteger(idle) || idle < 0) fail('idleTimeoutSeconds', 'must be a whole number of seconds');
   if (idle > MAX_IDLE_TIMEOUT_SECONDS) fail('idleTimeoutSeconds', `must be at most ${MAX_IDLE_TIMEOUT_SECONDS} (about 24 days; 0 turns it off)`);
+  const alive = o['serverAliveIntervalSeconds'] ?? 0;
+  if (typeof alive !== 'number' || !Number.isInteger(alive) || alive < 0 || alive > MAX_IDLE_TIMEOUT_SECONDS) {
+    fail('serverAliveIntervalSeconds', `must be a whole number of seconds from 0 (off) to ${MAX_IDLE_TIMEOUT_SECONDS}`);
+  }
+  const aliveMax = o['serverAliveCountMax'] ?? 3;
+  if (typeof aliveMax !== 'number' || !Number.isInteger(aliveMax) || aliveMax < 1 || aliveMax > 1000) fail('serverAliveCountMax', 'must be a whole number from 1 to 1000');
   const config: {
     -readonly [K in keyof SiteConfig]: SiteConfig[K];
   } = {
@@ -108,6 +120,8 @@ export function parseSiteConfig(raw: unknown, location: { protocol: string; host
     // Kiosk policy: no trust on first use, whatever the document says (ARCHITECTURE.md, fail closed).
     trustOnFirstUse: mode === 'kiosk' ? false : tofu,
     idleTimeoutSeconds: idle,
+    serverAliveIntervalSeconds: alive,
+    serverAliveCountMax: aliveMax,
   };
   const defaultHost = optional(o['defaultHost'], 'defaultHost', isString, 'must be a string');
   const defaultPort = optional(o['defaultPort'], 'defaultPort', isPort, 'must be a port number from 1 to 65535');

@@ -50,6 +50,7 @@ async function dialOver(stream: Parameters<typeof connect>[0] & { close(): void 
     username: options.username,
     verifyHostKey: options.verifyHostKey,
     ...(options.hostKeyAlgorithms ? { algorithms: { hostKeys: options.hostKeyAlgorithms } } : {}),
+    ...(options.keepalive ? { connection: { keepaliveIntervalMs: options.keepalive.intervalMs, keepaliveMaxMissed: options.keepalive.maxMissed } } : {}),
     auth: {
       methods,
       onBanner: (message) => options.onBanner?.(message),

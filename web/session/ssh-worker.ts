@@ -54,6 +54,7 @@ async function dial(m: Extract<ToWorker, { t: 'dial' }>): Promise<void> {
       auth: { ...(m.password !== undefined ? { password: m.password } : {}), signers, ...(m.prompts ? { prompt } : {}) },
       signal: dialAbort.signal,
       ...(m.hostKeyAlgorithms ? { hostKeyAlgorithms: m.hostKeyAlgorithms } : {}),
+      ...(m.keepalive ? { keepalive: m.keepalive } : {}),
       onRelayOpen: () => post({ t: 'relay-open' }),
       onRelayClose: (reason, code) => post({ t: 'relay-close', reason, code }),
       onBanner: (message) => post({ t: 'banner', message }),

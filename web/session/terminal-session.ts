@@ -68,6 +68,8 @@ export interface DialOptions {
   readonly onRelayClose?: (reason: string, code: number) => void;
   /** Aborted when the session ends while dialing: the dialer closes what it opened. */
   readonly signal?: AbortSignal;
+  /** keepalive@openssh.com after intervalMs without a word from the server; maxMissed unanswered end the session. */
+  readonly keepalive?: { readonly intervalMs: number; readonly maxMissed: number };
 }
 
 /**
@@ -106,7 +108,7 @@ export class TerminalSession {
 
   async start(
     relayUrl: string, target: SessionTarget, dial: SshDialer, auth: DialAuth,
-    hostKeys: Pick<DialOptions, 'verifyHostKey' | 'hostKeyAlgorithms'>,
+    dialing: Pick<DialOptions, 'verifyHostKey' | 'hostKeyAlgorithms' | 'keepalive'>,
   ): Promise<void> {
     // Closed before the dial (while the card was read): the status says closed, and stays so.
     if (this.ended) return;
@@ -118,7 +120,7 @@ export class TerminalSession {
       signal: this.abort.signal,
       username: target.user,
       auth,
-      ...hostKeys,
+      ...dialing,
       // Nothing from a session that ended (its worker may still report) reaches the terminal or the status.
       onBanner: (message) => { if (!this.ended) this.view.writeLine(printable(message)); },
       onEvent: (event) => {

@@ -182,6 +182,7 @@ function dialInWorker(worker: Worker, url: string, options: DialOptions): Promis
       signers: signers.map((s) => ({ publicKey: s.publicKey, algorithms: [...s.algorithms] })),
       prompts: options.auth.prompt !== undefined,
       ...(options.hostKeyAlgorithms ? { hostKeyAlgorithms: [...options.hostKeyAlgorithms] } : {}),
+      ...(options.keepalive ? { keepalive: { ...options.keepalive } } : {}),
     });
   });
 }

@@ -14,7 +14,7 @@ export type DialEvent =
   | { type: 'auth-attempt'; method: string; result: 'partial' | 'failure' };
 
 export type ToWorker =
-  | { t: 'dial'; url: string; username: string; password?: string; signers: { publicKey: Uint8Array; algorithms: readonly string[] }[]; prompts: boolean; hostKeyAlgorithms?: string[] }
+  | { t: 'dial'; url: string; username: string; password?: string; signers: { publicKey: Uint8Array; algorithms: readonly string[] }[]; prompts: boolean; hostKeyAlgorithms?: string[]; keepalive?: { intervalMs: number; maxMissed: number } }
   | { t: 'sign-result'; id: number; signature?: Uint8Array; error?: WireError }
   | { t: 'prompt-result'; id: number; answers?: string[]; error?: WireError }
   | { t: 'verify-result'; id: number; error?: WireError }
