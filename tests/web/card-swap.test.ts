@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionPivCard, type ProvisionedPivCard } from '../../sim/index.ts';
 import type { SshServerPeer } from '../peers/index.ts';
-import { statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
+import { statusText, type WebStack } from './harness.ts';
 import { sshP256Line } from './ssh-lines.ts';
 import { openAppWithCard } from './usb-bridge.ts';
-import { startCardStack, type CardStack } from './card-stack.ts';
+import { signInWithCard, startCardStack, type CardStack } from './card-stack.ts';
 
 /** The key's SHA256 fingerprint as sshd logs it (slot 9A). */
 function fingerprint(card: ProvisionedPivCard): string {
@@ -33,14 +33,7 @@ describe('a different card inserted into the reader', () => {
   it('is read anew and signs with its own key, after a PIN asked for it', async () => {
     const { context, page, reader } = await openAppWithCard(stack, first.card);
     expect(await page.textContent('#card-keys')).toContain('Tessera Test User');
-    await page.selectOption('#auth-method', 'card');
-    await page.click('#connect-button');
-    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
-    await page.fill('#pin-input', '123456');
-    await page.click('#pin-ok');
-    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to /);
-    await typeCommand(page, 'echo first-card-$((40+2))');
-    await waitForTerminal(page, /^first-card-42\s*$/m);
+    await signInWithCard(page, 'first-card');
     expect(sshd.log()).toContain(`ECDSA SHA256:${fingerprint(first)}`);
 
     reader.removeCard();

@@ -3,9 +3,9 @@
 // the shim does so here, so the page must end the session without waiting for it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionPivCard, type ProvisionedPivCard } from '../../sim/index.ts';
-import { statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
+import { statusText, type WebStack } from './harness.ts';
 import { openAppWithCard, unplugReader } from './usb-bridge.ts';
-import { startCardStack, type CardStack } from './card-stack.ts';
+import { signInWithCard, startCardStack, type CardStack } from './card-stack.ts';
 
 describe('the card reader unplugged', () => {
   let stack: WebStack;
@@ -20,14 +20,7 @@ describe('the card reader unplugged', () => {
 
   it('ends the session signed in with its card, even when the gone device never finishes closing', async () => {
     const { context, page } = await openAppWithCard(stack, provisioned.card);
-    await page.selectOption('#auth-method', 'card');
-    await page.click('#connect-button');
-    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
-    await page.fill('#pin-input', '123456');
-    await page.click('#pin-ok');
-    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to /);
-    await typeCommand(page, 'echo before-unplug-$((40+2))');
-    await waitForTerminal(page, /^before-unplug-42\s*$/m);
+    await signInWithCard(page, 'before-unplug');
 
     await unplugReader(page, { closeHangs: true });
     await expect.poll(() => statusText(page), { timeout: 15_000 }).toMatch(/^Closed: The card reader was disconnected\. The session that used it was ended\./);
