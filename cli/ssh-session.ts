@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isatty } from 'node:tty';
+import { resolveAlgorithmList } from './algorithm-list.ts';
 import type { CardLogin } from './card-login.ts';
 import { UsageError } from './command.ts';
 import { EscapeFilter, escapeHelp, type EscapeCommand } from './escape-filter.ts';
@@ -18,7 +19,7 @@ import { NODE_CRYPTO_BACKEND, NODE_PREFERRED_CIPHERS } from './node-crypto-backe
 import type { SshArgs } from './ssh.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
-  HostKeyError, SshError, DEFAULT_HOST_KEY, setCryptoBackend, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, WRITE_QUEUE_BYTES,
+  HostKeyError, SshError, DEFAULT_HOST_KEY, DEFAULT_KEX, DEFAULT_MACS, SUPPORTED_KEX, SUPPORTED_CIPHERS, SUPPORTED_MACS, X509V3_HOST_KEY, INSECURE_X509V3_HOST_KEY, setCryptoBackend, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, WRITE_QUEUE_BYTES,
   SshWriter, type AuthMethod, type ClientEvent, type Session, type HostKeyInfo, type SshClient,
 } from '../ssh-proto/index.ts';
 
@@ -239,6 +240,15 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
   let connecting = early;
   try {
     if (a.card && !a.card.spec) throw new UsageError('--card-ca and --card-cert need --card usb|sim:PROFILE');
+    // Checked before a PIN or passphrase is asked for (cli/algorithm-list.ts).
+    const algorithms = {
+      ...(a.kex !== undefined ? { kex: resolveAlgorithmList('KexAlgorithms', a.kex, DEFAULT_KEX, SUPPORTED_KEX) } : {}),
+      ciphers: a.ciphers !== undefined ? resolveAlgorithmList('Ciphers', a.ciphers, NODE_PREFERRED_CIPHERS, SUPPORTED_CIPHERS) : NODE_PREFERRED_CIPHERS,
+      ...(a.macs !== undefined ? { macs: resolveAlgorithmList('MACs', a.macs, DEFAULT_MACS, SUPPORTED_MACS) } : {}),
+    };
+    const hostKeysGiven = a.hostKeyAlgorithms !== undefined
+      ? resolveAlgorithmList('HostKeyAlgorithms', a.hostKeyAlgorithms, DEFAULT_HOST_KEY, [...DEFAULT_HOST_KEY, ...X509V3_HOST_KEY, ...INSECURE_X509V3_HOST_KEY])
+      : undefined;
     // The card stack (ccid, card, identity, pki, node-usb) loads only when a card is used.
     card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `, false, 'the PIN was given; nothing was signed') }) : undefined;
     const methods = card ? card.methods : await loadIdentities(a, interactive);
@@ -256,8 +266,8 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
     }
     const knownHosts = existsSync(a.knownHostsFile) ? readFileSync(a.knownHostsFile, 'utf8') : '';
     const verifier = hostKeyChecker(a, knownHosts);
-    // Ask first for the key types known_hosts already has for this host (OpenSSH order_hostkeyalgs).
-    const hostKeys = a.hostKeyAlgorithms ?? await preferredHostKeyAlgorithms(knownHosts, a.host, a.port, DEFAULT_HOST_KEY);
+    // Ask first for the key types known_hosts already has for this host (OpenSSH order_hostkeyalgs), unless told.
+    const hostKeys = hostKeysGiven ?? await preferredHostKeyAlgorithms(knownHosts, a.host, a.port, DEFAULT_HOST_KEY);
     const trust = a.hostCaFiles ? (await import('./host-ca.ts')).x509HostTrust(a.host, a.hostCaFiles, verifier, hostKeys) : { verifyHostKey: verifier, hostKeyAlgorithms: hostKeys };
     stream = await (connecting ??= open());
     const client = await connect(stream, {
@@ -265,10 +275,10 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
       auth: { methods, onBanner: (m: string) => stderr().write(m) },
       verifyHostKey: trust.verifyHostKey,
       algorithms: {
-        ...(a.kex ? { kex: a.kex } : {}), ciphers: a.ciphers ?? NODE_PREFERRED_CIPHERS,
-        ...(a.macs ? { macs: a.macs } : {}), hostKeys: trust.hostKeyAlgorithms,
+        ...algorithms, hostKeys: trust.hostKeyAlgorithms,
       },
       ...(a.rekeyAfterBytes !== undefined ? { rekeyAfterBytes: a.rekeyAfterBytes } : {}),
+      ...(a.rekeyAfterMs !== undefined ? { rekeyAfterMs: a.rekeyAfterMs } : {}),
       // isatty, not process.stdout.isTTY: creating Node's stream would make a pipe non-blocking (cli/fd-writer.ts).
       connection: {
         ...(!usePty && !isatty(1) ? { windowSize: BULK_WINDOW } : {}),

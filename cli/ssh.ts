@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Command } from './command.ts';
 import { HelpRequested, UsageError } from './command.ts';
 import { parseEscapeChar, type EscapeChar } from './escape-filter.ts';
+import { applyOption, expandTilde, first, parsePort, type OptionState } from './ssh-options.ts';
 import { raiseMallocTrimThreshold } from './malloc-trim.ts';
 import { connectRelay, connectTcp } from './net-stream.ts';
 import { defaultProfilesFile, loadProfile, type Profile, type RevocationPolicy } from './profiles.ts';
@@ -21,11 +22,14 @@ export interface SshArgs {
   knownHostsFile: string;
   /** yes: refuse unknown keys; accept-new: trust and record unknown keys (a changed key is always refused). */
   strictHostKeyChecking: 'yes' | 'accept-new';
-  kex: string[] | undefined;
-  ciphers: string[] | undefined;
-  macs: string[] | undefined;
-  hostKeyAlgorithms: string[] | undefined;
+  /** -o KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms as given (+, -, ^ lists: cli/algorithm-list.ts). */
+  kex: string | undefined;
+  ciphers: string | undefined;
+  macs: string | undefined;
+  hostKeyAlgorithms: string | undefined;
+  /** RekeyLimit's size and time; undefined: ssh-proto's defaults (1 GiB, 1 hour). */
   rekeyAfterBytes: number | undefined;
+  rekeyAfterMs: number | undefined;
   connectTimeoutMs: number;
   /** ServerAliveInterval (0: off) and ServerAliveCountMax: a server that stops answering ends the session (255). */
   serverAliveIntervalMs: number;
@@ -49,12 +53,6 @@ export interface SshArgs {
   };
   /** --host-ca FILE: CAs trusted for X.509 host certificates, RFC 6187 (cli/host-ca.ts). */
   hostCaFiles?: string[];
-}
-
-const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
-
-function list(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
 const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
@@ -90,24 +88,18 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
   const out: SshArgs = {
     user: '', host: '', port: 22, identities: [], relay: undefined,
     knownHostsFile: join(homedir(), '.ssh', 'known_hosts'), strictHostKeyChecking: 'yes',
-    kex: undefined, ciphers: undefined, macs: undefined, hostKeyAlgorithms: undefined, rekeyAfterBytes: undefined,
+    kex: undefined, ciphers: undefined, macs: undefined, hostKeyAlgorithms: undefined, rekeyAfterBytes: undefined, rekeyAfterMs: undefined,
     connectTimeoutMs: 15_000, serverAliveIntervalMs: 0, serverAliveCountMax: 3, batchMode: false, pty: 'auto', verbose: false, escapeChar: 0x7e, command: undefined,
   };
   /** -e wins over -o EscapeChar whatever their order, as in ssh(1); the first EscapeChar counts (ssh_config(5)). */
   let escapeFlag: EscapeChar | undefined;
-  let escapeOption: EscapeChar | undefined;
-  const escape = (v: string, what: string): EscapeChar => {
-    const c = parseEscapeChar(v);
-    if (c === undefined) throw new UsageError(`Bad escape character '${v}' for ${what}: one character, ^X for a control character, or none`);
-    return c;
-  };
-  let user: string | undefined;
+  // Settings already obtained (cli/ssh-options.ts first): a profile does not override them either.
+  const state: OptionState = { out, seen: new Set(), user: undefined, escapeOption: undefined };
+  const once = (key: string, apply: () => void) => first(state, key, apply);
   let destination: string | undefined;
   let profileName: string | undefined;
   let profilesFile: string | undefined;
   let cardCert: string | undefined;
-  /** Options given on the command line, which a profile does not override. */
-  const given = new Set<'port' | 'knownHosts' | 'cardCa' | 'hostCa'>();
   const rest: string[] = [];
   // ssh(1) reads its options with getopt(3): grouped flags (-vT) and attached values (-p2222, -oPort=22) are split
   // here into the separate forms handled below.
@@ -117,40 +109,6 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     if (v === undefined) throw new UsageError(`${flag} needs a value`);
     return v;
   };
-  const option = (kv: string) => {
-    const m = /^([A-Za-z]+)\s*[= ]\s*(.+)$/.exec(kv);
-    if (!m) throw new UsageError(`-o expects Option=value, not '${kv}'`);
-    const [, key = '', v = ''] = m;
-    switch (key.toLowerCase()) {
-      case 'kexalgorithms': out.kex = list(v); break;
-      case 'ciphers': out.ciphers = list(v); break;
-      case 'macs': out.macs = list(v); break;
-      case 'hostkeyalgorithms': out.hostKeyAlgorithms = list(v); break;
-      case 'userknownhostsfile': out.knownHostsFile = v; given.add('knownHosts'); break;
-      case 'port': out.port = parsePort(v); given.add('port'); break;
-      case 'user': user = v; break;
-      case 'identityfile': out.identities.push(v); break;
-      case 'escapechar': escapeOption ??= escape(v, 'EscapeChar'); break;
-      case 'batchmode': out.batchMode = v === 'yes'; break;
-      case 'connecttimeout': out.connectTimeoutMs = parseTime(v, 'ConnectTimeout') * 1000; break;
-      case 'serveraliveinterval': out.serverAliveIntervalMs = parseTime(v, 'ServerAliveInterval', true) * 1000; break;
-      case 'serveralivecountmax':
-        if (!/^\d{1,6}$/.test(v)) throw new UsageError(`ServerAliveCountMax '${v}' is not a count like 3`);
-        out.serverAliveCountMax = Number(v);
-        break;
-      case 'stricthostkeychecking':
-        if (v !== 'yes' && v !== 'accept-new') throw new UsageError('StrictHostKeyChecking may be yes or accept-new (Tessera never connects to an unverified host)');
-        out.strictHostKeyChecking = v;
-        break;
-      case 'rekeylimit': {
-        const r = /^(\d+)([KMG]?)$/i.exec(v.split(/\s+/)[0] ?? '');
-        if (!r) throw new UsageError(`RekeyLimit '${v}' is not a size like 1G or 512M`);
-        out.rekeyAfterBytes = Number(r[1]) * (SIZE_UNITS[(r[2] ?? '').toUpperCase()] ?? 1);
-        break;
-      }
-      default: throw new UsageError(`unsupported option -o ${key}`);
-    }
-  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     if (destination !== undefined && !a.startsWith('-')) { rest.push(...argv.slice(i)); break; }
@@ -158,27 +116,38 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     switch (a) {
       case '--': rest.push(...argv.slice(i + 1)); i = argv.length; break;
       case '-h': case '--help': throw new HelpRequested(USAGE);
-      case '-p': out.port = parsePort(value(i, a)); given.add('port'); i++; break;
-      case '-l': user = value(i, a); i++; break;
-      case '-i': out.identities.push(value(i, a)); i++; break;
-      case '-o': option(value(i, a)); i++; break;
+      case '-p': { const port = parsePort(value(i, a)); once('port', () => { out.port = port; }); i++; break; }
+      case '-l': { const user = value(i, a); once('user', () => { state.user = user; }); i++; break; }
+      case '-i': out.identities.push(expandTilde(value(i, a), '-i')); i++; break;
+      case '-o': applyOption(state, value(i, a)); i++; break;
       // ssh(1): -t asks for a pty only when stdin is a terminal; -tt forces one even without.
       case '-t': out.pty = out.pty === 'request' || out.pty === 'force' ? 'force' : 'request'; break;
       case '-T': out.pty = 'never'; break;
       case '-v': out.verbose = true; break;
-      case '-e': escapeFlag = escape(value(i, a), '-e'); i++; break;
+      case '-e': {
+        const c = parseEscapeChar(value(i, a));
+        if (c === undefined) throw new UsageError(`Bad escape character '${value(i, a)}' for -e: one character, ^X for a control character, or none`);
+        escapeFlag = c;
+        i++;
+        break;
+      }
       case '--relay': out.relay = value(i, a); i++; break;
-      case '--known-hosts': out.knownHostsFile = value(i, a); given.add('knownHosts'); i++; break;
-      case '--accept-new': out.strictHostKeyChecking = 'accept-new'; break;
+      case '--known-hosts': { const file = expandTilde(value(i, a), '--known-hosts'); once('knownHosts', () => { out.knownHostsFile = file; }); i++; break; }
+      case '--accept-new': once('strictHostKeyChecking', () => { out.strictHostKeyChecking = 'accept-new'; }); break;
       case '--card': out.card = { spec: value(i, a), caFiles: out.card?.caFiles ?? [] }; i++; break;
-      case '--card-ca': out.card = { spec: out.card?.spec ?? '', caFiles: [...(out.card?.caFiles ?? []), value(i, a)] }; given.add('cardCa'); i++; break;
+      case '--card-ca': out.card = { spec: out.card?.spec ?? '', caFiles: [...(out.card?.caFiles ?? []), value(i, a)] }; state.seen.add('cardCa'); i++; break;
       case '--card-cert': cardCert = value(i, a); i++; break;
-      case '--host-ca': out.hostCaFiles = [...(out.hostCaFiles ?? []), value(i, a)]; given.add('hostCa'); i++; break;
+      case '--host-ca': out.hostCaFiles = [...(out.hostCaFiles ?? []), value(i, a)]; state.seen.add('hostCa'); i++; break;
       case '--profile': profileName = value(i, a); i++; break;
       case '--profiles': profilesFile = value(i, a); i++; break;
-      default:
+      default: {
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-        destination = a;
+        // user@host, or ssh://[user@]host[:port] (ssh(1)); its user and port count where they stand (first wins).
+        const d = parseDestination(a);
+        destination = d.host;
+        if (d.user !== undefined) once('user', () => { state.user = d.user; });
+        if (d.port !== undefined) once('port', () => { out.port = d.port!; });
+      }
     }
   }
   if (profilesFile !== undefined && profileName === undefined) throw new UsageError('--profiles FILE needs --profile NAME');
@@ -187,16 +156,25 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     if (profile?.host === undefined) throw new UsageError(profile ? `the profile '${profileName}' has no host: give a destination.` : USAGE);
     destination = profile.host;
   }
-  const at = destination.lastIndexOf('@');
-  if (at >= 0) { user ??= destination.slice(0, at); destination = destination.slice(at + 1); }
-  if (profile) applyProfile(out, profile, given);
-  user ??= profile?.user;
+  if (profile) applyProfile(out, profile, state.seen);
+  const user = state.user ?? profile?.user;
   if (cardCert !== undefined) out.card = { spec: out.card?.spec ?? '', caFiles: out.card?.caFiles ?? [], ...out.card, certificate: cardCert };
   out.host = destination.replace(/^\[(.*)\]$/, '$1');
   out.user = user ?? userInfo().username;
-  out.escapeChar = escapeFlag ?? escapeOption ?? out.escapeChar;
+  out.escapeChar = escapeFlag ?? state.escapeOption ?? out.escapeChar;
   if (rest.length > 0) out.command = rest.join(' ');
   return out;
+}
+
+/** "user@host" (the last @ separates the user) or ssh(1)'s "ssh://[user@]host[:port]" (RFC 3986 authority). */
+function parseDestination(a: string): { host: string; user?: string; port?: number } {
+  if (a.startsWith('ssh://')) {
+    const m = /^ssh:\/\/(?:([^@/]*)@)?(\[[^\]]+\]|[^:/@[\]]+)(?::(\d+))?\/?$/.exec(a);
+    if (!m) throw new UsageError(`'${a}' is not a destination like ssh://user@host:port`);
+    return { host: m[2]!, ...(m[1] ? { user: decodeURIComponent(m[1]) } : {}), ...(m[3] ? { port: parsePort(m[3]) } : {}) };
+  }
+  const at = a.lastIndexOf('@');
+  return at >= 0 ? { host: a.slice(at + 1), user: a.slice(0, at) } : { host: a };
 }
 
 /** Letters that take a value, and letters that are flags (a subset of ssh(1)'s getopt string). */
@@ -236,22 +214,6 @@ function applyProfile(out: SshArgs, p: Profile, given: ReadonlySet<string>): voi
     ...(p.policy?.revocation !== undefined ? { revocation: p.policy.revocation } : {}),
     ...(p.policy?.allowSha1 !== undefined ? { allowSha1: p.policy.allowSha1 } : {}),
   };
-}
-
-const TIME_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
-
-/** Seconds, as ssh_config(5) "TIME FORMATS" spells them (10, 90s, 1m30s); zero only where it means "off". */
-function parseTime(v: string, option: string, zero = false): number {
-  const parts = /^(?:\d+[smhdw]?)+$/i.test(v) ? [...v.matchAll(/(\d+)([smhdw]?)/gi)] : [];
-  const seconds = parts.reduce((sum, [, n = '', unit = '']) => sum + Number(n) * TIME_UNITS[unit.toLowerCase()]!, 0);
-  if (parts.length === 0 || !(seconds > 0 || (zero && seconds === 0))) throw new UsageError(`${option} '${v}' is not a time in seconds like 10 or 1m30s`);
-  return seconds;
-}
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`'${v}' is not a port number`);
-  return n;
 }
 
 export const command: Command = {

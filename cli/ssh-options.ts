@@ -1,0 +1,121 @@
+// `tessera ssh -o Option=value`: the ssh_config(5) keywords Tessera honours, read as ssh(1) 9.2 reads them. For each
+// option the first value obtained is used (ssh_config(5): "the first obtained value will be used"; the same holds for
+// -p, -l and user@ on the command line); IdentityFile adds up. A keyword Tessera does not honour, or a value it cannot
+// use, is a usage error: nothing given is ignored in silence.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from './command.ts';
+import { parseEscapeChar, type EscapeChar } from './escape-filter.ts';
+import type { SshArgs } from './ssh.ts';
+
+/** What -o may set before the destination and the flags are settled (cli/ssh.ts parseSshArgs). */
+export interface OptionState {
+  readonly out: SshArgs;
+  /** Settings already obtained: later values of these are checked, then dropped. */
+  readonly seen: Set<string>;
+  user: string | undefined;
+  escapeOption: EscapeChar | undefined;
+}
+
+/** Runs `apply` unless `key` was set already (the first obtained value wins). */
+export function first(state: Pick<OptionState, 'seen'>, key: string, apply: () => void): void {
+  if (state.seen.has(key)) return;
+  state.seen.add(key);
+  apply();
+}
+
+/** "~" and "~/..." as ssh(1) expands them in file names (misc.c tilde_expand); ~user is refused. */
+export function expandTilde(path: string, what: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+  if (path.startsWith('~')) throw new UsageError(`${what} '${path}': only ~ and ~/ are expanded`);
+  return path;
+}
+
+/** ssh_config(5) yes/no (true/false as ssh(1) takes them too). */
+function yesNo(option: string, v: string): boolean {
+  if (v === 'yes' || v === 'true') return true;
+  if (v === 'no' || v === 'false') return false;
+  throw new UsageError(`${option} may be yes or no, not '${v}'`);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+const TIME_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** Seconds, as ssh_config(5) "TIME FORMATS" spells them (10, 90s, 1m30s); zero only where it means "off". */
+export function parseTime(v: string, option: string, zero = false): number {
+  const parts = /^(?:\d+[smhdw]?)+$/i.test(v) ? [...v.matchAll(/(\d+)([smhdw]?)/gi)] : [];
+  const seconds = parts.reduce((sum, [, n = '', unit = '']) => sum + Number(n) * TIME_UNITS[unit.toLowerCase()]!, 0);
+  if (parts.length === 0 || !(seconds > 0 || (zero && seconds === 0))) throw new UsageError(`${option} '${v}' is not a time in seconds like 10 or 1m30s`);
+  return seconds;
+}
+
+export function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new UsageError(`'${v}' is not a port number`);
+  return n;
+}
+
+/** ssh_config(5) RekeyLimit: a size (K, M, G; or "default"), then optionally a time (or "none"). */
+function rekeyLimit(v: string): { bytes: number | undefined; ms: number | undefined } {
+  const [size = '', time, extra] = v.split(/\s+/);
+  const r = /^(\d+)([KMG]?)$/i.exec(size);
+  if ((!r && size !== 'default') || extra !== undefined) throw new UsageError(`RekeyLimit '${v}' is not a size like 1G or 512M, optionally followed by a time like 1h`);
+  const bytes = r ? Number(r[1]) * (SIZE_UNITS[(r[2] ?? '').toUpperCase()] ?? 1) : undefined;
+  const ms = time === undefined || time === 'none' ? undefined : parseTime(time, 'RekeyLimit', false) * 1000;
+  return { bytes, ms };
+}
+
+/** Applies one -o Option=value (or "Option value"). */
+export function applyOption(state: OptionState, kv: string): void {
+  const m = /^([A-Za-z]+)\s*[= ]\s*(.+)$/.exec(kv);
+  if (!m) throw new UsageError(`-o expects Option=value, not '${kv}'`);
+  const [, key = '', raw = ''] = m;
+  const v = raw.trim();
+  const { out } = state;
+  const set = (name: string, apply: () => void) => first(state, name, apply);
+  switch (key.toLowerCase()) {
+    // Lists stay as given: '+', '-' and '^' are resolved against Tessera's defaults when the session starts
+    // (cli/algorithm-list.ts), and unknown names refused there.
+    case 'kexalgorithms': set('kex', () => { out.kex = v; }); break;
+    case 'ciphers': set('ciphers', () => { out.ciphers = v; }); break;
+    case 'macs': set('macs', () => { out.macs = v; }); break;
+    case 'hostkeyalgorithms': set('hostKeyAlgorithms', () => { out.hostKeyAlgorithms = v; }); break;
+    case 'userknownhostsfile': {
+      // ssh(1) takes several files here; Tessera reads and writes one.
+      if (/\s/.test(v)) throw new UsageError(`UserKnownHostsFile '${v}': Tessera takes one known_hosts file`);
+      const file = expandTilde(v, 'UserKnownHostsFile');
+      set('knownHosts', () => { out.knownHostsFile = file; });
+      break;
+    }
+    case 'port': { const port = parsePort(v); set('port', () => { out.port = port; }); break; }
+    case 'user': set('user', () => { state.user = v; }); break;
+    case 'identityfile': out.identities.push(expandTilde(v, 'IdentityFile')); break;
+    case 'escapechar': {
+      const c = parseEscapeChar(v);
+      if (c === undefined) throw new UsageError(`Bad escape character '${v}' for EscapeChar: one character, ^X for a control character, or none`);
+      state.escapeOption ??= c;
+      break;
+    }
+    case 'batchmode': { const b = yesNo('BatchMode', v); set('batchMode', () => { out.batchMode = b; }); break; }
+    case 'connecttimeout': { const s = parseTime(v, 'ConnectTimeout'); set('connectTimeout', () => { out.connectTimeoutMs = s * 1000; }); break; }
+    case 'serveraliveinterval': { const s = parseTime(v, 'ServerAliveInterval', true); set('serverAliveInterval', () => { out.serverAliveIntervalMs = s * 1000; }); break; }
+    case 'serveralivecountmax': {
+      if (!/^\d{1,6}$/.test(v)) throw new UsageError(`ServerAliveCountMax '${v}' is not a count like 3`);
+      set('serverAliveCountMax', () => { out.serverAliveCountMax = Number(v); });
+      break;
+    }
+    case 'stricthostkeychecking': {
+      const mode = v === 'yes' || v === 'true' ? 'yes' : v === 'accept-new' ? 'accept-new' : undefined;
+      if (!mode) throw new UsageError(`StrictHostKeyChecking may be yes or accept-new, not '${v}' (Tessera never connects to an unverified host)`);
+      set('strictHostKeyChecking', () => { out.strictHostKeyChecking = mode; });
+      break;
+    }
+    case 'rekeylimit': {
+      const { bytes, ms } = rekeyLimit(v);
+      set('rekeyLimit', () => { out.rekeyAfterBytes = bytes; out.rekeyAfterMs = ms; });
+      break;
+    }
+    default: throw new UsageError(`unsupported option -o ${key}`);
+  }
+}
