@@ -5,7 +5,7 @@
 import { UsageError } from './command.ts';
 
 /** `pattern` with * and ? (ssh match.c match_pattern) against `name`. */
-function matches(pattern: string, name: string): boolean {
+export function matches(pattern: string, name: string): boolean {
   const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
   return re.test(name);
 }

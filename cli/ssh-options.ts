@@ -4,6 +4,7 @@
 // use, is a usage error: nothing given is ignored in silence.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { matches } from './algorithm-list.ts';
 import { UsageError } from './command.ts';
 import { parseEscapeChar, type EscapeChar } from './escape-filter.ts';
 import type { SshArgs } from './ssh.ts';
@@ -15,6 +16,22 @@ export interface OptionState {
   readonly seen: Set<string>;
   user: string | undefined;
   escapeOption: EscapeChar | undefined;
+  /** The first -o LogLevel; -q and -v override it whatever their order, as in ssh(1). */
+  logOption: LogSetting | undefined;
+}
+
+/** What ssh(1)'s LogLevel means here: quiet (nothing), error (errors only), info (default), or debug (-v). */
+export interface LogSetting { level: 'quiet' | 'error' | 'info'; verbose: boolean }
+
+/** ssh_config(5) LogLevel values. */
+function logLevel(v: string): LogSetting {
+  switch (v.toUpperCase()) {
+    case 'QUIET': case 'FATAL': return { level: 'quiet', verbose: false };
+    case 'ERROR': return { level: 'error', verbose: false };
+    case 'INFO': return { level: 'info', verbose: false };
+    case 'VERBOSE': case 'DEBUG': case 'DEBUG1': case 'DEBUG2': case 'DEBUG3': return { level: 'info', verbose: true };
+    default: throw new UsageError(`LogLevel may be QUIET, FATAL, ERROR, INFO, VERBOSE or DEBUG1-3, not '${v}'`);
+  }
 }
 
 /** Runs `apply` unless `key` was set already (the first obtained value wins). */
@@ -66,6 +83,24 @@ function rekeyLimit(v: string): { bytes: number | undefined; ms: number | undefi
   return { bytes, ms };
 }
 
+/** ssh_config(5) arguments (misc.c argv_split): words split at blanks; quotes, anywhere in a word, keep blanks. */
+function words(v: string): string[] {
+  const out: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i]!;
+    if (quote === undefined && /\s/.test(c)) { if (word !== undefined) out.push(word); word = undefined; continue; }
+    if (c === '\\' && i + 1 < v.length) { word = (word ?? '') + v[++i]!; continue; }
+    if (c === quote) { quote = undefined; continue; }
+    if (quote === undefined && (c === '"' || c === "'")) { quote = c; word ??= ''; continue; }
+    word = (word ?? '') + c;
+  }
+  if (quote !== undefined) throw new UsageError(`unterminated quote in '${v}'`);
+  if (word !== undefined) out.push(word);
+  return out;
+}
+
 /** Applies one -o Option=value (or "Option value"). */
 export function applyOption(state: OptionState, kv: string): void {
   const m = /^([A-Za-z]+)\s*[= ]\s*(.+)$/.exec(kv);
@@ -97,6 +132,32 @@ export function applyOption(state: OptionState, kv: string): void {
       state.escapeOption ??= c;
       break;
     }
+    case 'loglevel': { const l = logLevel(v); state.logOption ??= l; break; }
+    case 'requesttty': {
+      const modes: Record<string, SshArgs['pty']> = { yes: 'request', true: 'request', no: 'never', false: 'never', force: 'force', auto: 'auto' };
+      const mode = modes[v];
+      if (!mode) throw new UsageError(`RequestTTY may be yes, no, force or auto, not '${v}'`);
+      set('pty', () => { out.pty = mode; });
+      break;
+    }
+    case 'stdinnull': { const b = yesNo('StdinNull', v); set('stdinNull', () => { out.stdinNull = b; }); break; }
+    // RFC 4254 §6.4 "env" requests; the server takes only what its AcceptEnv allows (sshd says nothing of the rest).
+    case 'setenv': {
+      const pairs = words(v).map((w): [string, string] => {
+        const eq = w.indexOf('=');
+        if (eq <= 0) throw new UsageError(`SetEnv '${w}' is not NAME=VALUE`);
+        return [w.slice(0, eq), w.slice(eq + 1)];
+      });
+      set('setEnv', () => { out.setEnv = pairs; }); // the first SetEnv counts whole (ssh -G shows the same)
+      break;
+    }
+    case 'sendenv':
+      for (const w of words(v)) {
+        // "-PATTERN" takes back what earlier SendEnv patterns it matches (ssh_config(5)).
+        if (w.startsWith('-')) out.sendEnv = out.sendEnv.filter((p) => !matches(w.slice(1), p));
+        else out.sendEnv.push(w);
+      }
+      break;
     case 'batchmode': { const b = yesNo('BatchMode', v); set('batchMode', () => { out.batchMode = b; }); break; }
     case 'connecttimeout': { const s = parseTime(v, 'ConnectTimeout'); set('connectTimeout', () => { out.connectTimeoutMs = s * 1000; }); break; }
     case 'serveraliveinterval': { const s = parseTime(v, 'ServerAliveInterval', true); set('serverAliveInterval', () => { out.serverAliveIntervalMs = s * 1000; }); break; }
@@ -118,4 +179,14 @@ export function applyOption(state: OptionState, kv: string): void {
     }
     default: throw new UsageError(`unsupported option -o ${key}`);
   }
+}
+
+/** SendEnv (local variables whose names match) then SetEnv, in the order ssh(1) sends them (clientloop.c). */
+export function sessionEnv(a: SshArgs): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && a.sendEnv.some((p) => matches(p, name))) env[name] = value;
+  }
+  for (const [name, value] of a.setEnv) env[name] = value;
+  return env;
 }

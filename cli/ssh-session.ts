@@ -12,11 +12,12 @@ import { UsageError } from './command.ts';
 import { EscapeFilter, escapeHelp, type EscapeCommand } from './escape-filter.ts';
 import { FdWriter } from './fd-writer.ts';
 import { pumpOutput, streamSink, type OutputSink } from './output-pump.ts';
-import { readSecret } from './prompt.ts';
+import { PromptError, readSecret } from './prompt.ts';
 import { stderr } from './stderr.ts';
 import type { NetByteStream } from './net-stream.ts';
 import { NODE_CRYPTO_BACKEND, NODE_PREFERRED_CIPHERS } from './node-crypto-backend.ts';
 import type { SshArgs } from './ssh.ts';
+import { sessionEnv } from './ssh-options.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
   HostKeyError, SshError, DEFAULT_HOST_KEY, DEFAULT_KEX, DEFAULT_MACS, SUPPORTED_KEX, SUPPORTED_CIPHERS, SUPPORTED_MACS, X509V3_HOST_KEY, INSECURE_X509V3_HOST_KEY, setCryptoBackend, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, WRITE_QUEUE_BYTES,
@@ -27,6 +28,19 @@ const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ILL: 4, ABRT:
 
 function say(message: string): void {
   stderr().write(`${message}\n`);
+}
+
+/** -q / LogLevel (cli/ssh.ts), set when the session starts. */
+let logLevel: SshArgs['logLevel'] = 'info';
+
+/** A message ssh(1) logs at INFO (logit): hidden by -q and LogLevel=ERROR. */
+function info(message: string): void {
+  if (logLevel === 'info') say(message);
+}
+
+/** An error message: hidden by -q (LogLevel QUIET), as ssh(1) hides even its fatal ones. */
+function error(message: string): void {
+  if (logLevel !== 'quiet') say(message);
 }
 
 async function loadIdentities(a: SshArgs, interactive: boolean): Promise<AuthMethod[]> {
@@ -41,7 +55,7 @@ async function loadIdentities(a: SshArgs, interactive: boolean): Promise<AuthMet
       const st = fstatSync(fd);
       // ssh(1) ignores a private key file of the user's that others may read (authfile.c sshkey_perm_ok).
       if (st.uid === process.getuid?.() && (st.mode & 0o077) !== 0) {
-        say(unprotectedKeyWarning(path, st.mode));
+        error(unprotectedKeyWarning(path, st.mode));
         continue;
       }
       text = readFileSync(fd, 'utf8');
@@ -52,7 +66,7 @@ async function loadIdentities(a: SshArgs, interactive: boolean): Promise<AuthMet
     }
     let passphrase: string | undefined;
     if (isPrivateKeyEncrypted(text)) {
-      if (!interactive) { say(`tessera ssh: skipping ${path}: it is passphrase-protected and there is no terminal to ask.`); continue; }
+      if (!interactive) { info(`tessera ssh: skipping ${path}: it is passphrase-protected and there is no terminal to ask.`); continue; }
       passphrase = await readSecret(`Enter passphrase for key '${path}': `, false, 'the passphrase was given');
     }
     methods.push({ type: 'publickey', signer: await parsePrivateKeyFile(text, passphrase) });
@@ -140,16 +154,19 @@ const BULK_WINDOW = 8 * 1024 * 1024;
  * Runs the session: stdio forwarding, raw-mode pty and window changes, escape sequences; resolves with the exit
  * status (255 after ~.).
  */
-async function runSession(client: SshClient, session: Session, usePty: boolean, a: SshArgs): Promise<number> {
-  const stdin = openInput();
+async function runSession(client: SshClient, session: Session, usePty: boolean, a: SshArgs): Promise<{ status: number; signal?: NodeJS.Signals }> {
+  // -n: stdin is left alone (a `while read` loop keeps its lines); the command gets its end of input at once.
+  const stdin = a.stdinNull ? undefined : openInput();
   const restore: (() => void)[] = [];
-  let terminate!: () => void;
-  const terminated = new Promise<undefined>((resolve) => { terminate = () => resolve(undefined); });
+  let terminate!: (signal?: NodeJS.Signals) => void;
+  const terminated = new Promise<{ signal?: NodeJS.Signals }>((resolve) => { terminate = (signal) => resolve(signal ? { signal } : {}); });
   // ssh(1) recognises escapes only in a pty session (-T, or a command without -t, is transparent).
   const escapes = usePty && a.escapeChar !== 'none' ? escapeRunner(new EscapeFilter(a.escapeChar), a.escapeChar, client, session, () => terminate()) : undefined;
   if (usePty && isatty(0)) {
-    process.stdin.setRawMode(true);
-    restore.push(() => process.stdin.setRawMode(false));
+    if (stdin) {
+      process.stdin.setRawMode(true);
+      restore.push(() => process.stdin.setRawMode(false));
+    }
     const onResize = () => { session.windowChange(process.stdout.columns ?? 80, process.stdout.rows ?? 24).catch(() => undefined); };
     process.stdout.on('resize', onResize);
     process.on('SIGWINCH', onResize);
@@ -170,23 +187,25 @@ async function runSession(client: SshClient, session: Session, usePty: boolean, 
     session.request('eow@openssh.com', new Uint8Array(0), false).catch(() => undefined);
   });
   const stderrDone = pumpOutput(session.sourceStderr, stderrSink);
-  const stopInput = forwardInput(stdin, session.stdin, escapes);
+  const stopInput = stdin ? forwardInput(stdin, session.stdin, escapes) : () => undefined;
+  if (!stdin) session.stdin.close().catch(() => undefined);
   try {
-    const exit = await Promise.race([session.exit, terminated]);
-    if (exit === undefined) return 255; // ~.: no status, as ssh(1)
+    const exit = await Promise.race([session.exit.then((e) => ({ exit: e })), terminated]);
+    if (!('exit' in exit)) return { status: 255, ...exit }; // ~. or a signal: no status, as ssh(1)
     await Promise.all([stdoutDone, stderrDone]);
-    if (exit.code !== undefined) return exit.code;
-    if (exit.signal !== undefined) {
+    const { code, signal } = exit.exit;
+    if (code !== undefined) return { status: code };
+    if (signal !== undefined) {
       // SIGPIPE after our own reader went away is the expected end of `| head`: quiet, as a local pipeline.
-      if (!(stdoutClosed && exit.signal === 'PIPE')) say(`tessera ssh: the remote command was killed by signal ${exit.signal}.`);
-      return 128 + (SIGNALS[exit.signal] ?? 0);
+      if (!(stdoutClosed && signal === 'PIPE')) info(`tessera ssh: the remote command was killed by signal ${signal}.`);
+      return { status: 128 + (SIGNALS[signal] ?? 0) };
     }
-    return 255;
+    return { status: 255 };
   } finally {
     stopInput();
-    stdin.pause();
+    stdin?.pause();
     if (stdin === process.stdin) process.stdin.unref?.(); // a terminal or a pipe: no longer keeps the process alive
-    else stdin.destroy(); // a file read ahead
+    else stdin?.destroy(); // a file read ahead
     for (const r of restore) r();
   }
 }
@@ -224,12 +243,15 @@ function escapeRunner(filter: EscapeFilter, escapeChar: number, client: SshClien
  */
 export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, early: Promise<NetByteStream> | undefined): Promise<number> {
   setCryptoBackend(NODE_CRYPTO_BACKEND); // OpenSSL, synchronous (cli/node-crypto-backend.ts)
+  logLevel = a.logLevel;
   if (a.verbose) say(`tessera: Crypto backend ${NODE_CRYPTO_BACKEND.name}`);
   // isatty, not process.stdin.isTTY: a file on stdin is then read by openInput() without Node's stdin stream.
-  const interactive = isatty(0) && !a.batchMode;
-  const usePty = a.pty === 'force' || (a.pty === 'request' && isatty(0)) || (a.pty === 'auto' && a.command === undefined && isatty(0));
+  // -n: as if stdin were /dev/null, which is not a terminal and answers no prompt.
+  const stdinTty = !a.stdinNull && isatty(0);
+  const interactive = stdinTty && !a.batchMode;
+  const usePty = a.pty === 'force' || (a.pty === 'request' && stdinTty) || (a.pty === 'auto' && a.command === undefined && stdinTty);
   // A single -t with stdin not a terminal: no pty, which would echo piped input and never see its end (ssh(1)).
-  if (a.pty === 'request' && !usePty) say('Pseudo-terminal will not be allocated because stdin is not a terminal.');
+  if (a.pty === 'request' && !usePty) info('Pseudo-terminal will not be allocated because stdin is not a terminal.');
   const onEvent = (event: ClientEvent) => {
     if (!a.verbose) return;
     const line = describeEvent(event, a);
@@ -250,7 +272,7 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
       ? resolveAlgorithmList('HostKeyAlgorithms', a.hostKeyAlgorithms, DEFAULT_HOST_KEY, [...DEFAULT_HOST_KEY, ...X509V3_HOST_KEY, ...INSECURE_X509V3_HOST_KEY])
       : undefined;
     // The card stack (ccid, card, identity, pki, node-usb) loads only when a card is used.
-    card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `, false, 'the PIN was given; nothing was signed') }) : undefined;
+    card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => a.stdinNull ? Promise.reject(new PromptError('PROMPT_INPUT_ENDED', 'stdin is not read (-n): the PIN cannot be asked for; nothing was signed.')) : readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `, false, 'the PIN was given; nothing was signed') }) : undefined;
     const methods = card ? card.methods : await loadIdentities(a, interactive);
     if (interactive) {
       methods.push({
@@ -272,7 +294,7 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
     stream = await (connecting ??= open());
     const client = await connect(stream, {
       username: a.user,
-      auth: { methods, onBanner: (m: string) => stderr().write(m) },
+      auth: { methods, onBanner: (m: string) => { if (logLevel === 'info') stderr().write(m); } }, // ssh(1): INFO
       verifyHostKey: trust.verifyHostKey,
       algorithms: {
         ...algorithms, hostKeys: trust.hostKeyAlgorithms,
@@ -290,18 +312,22 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
     });
     card?.watchRemoval(client); // the card pulled out ends the session (cli/card-login.ts)
     const pty = usePty ? { term: process.env['TERM'] ?? 'xterm-256color', cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 } : undefined;
-    const session = a.command !== undefined
-      ? await client.exec(a.command, pty ? { pty } : {})
-      : await client.shell(pty ? { pty } : {});
-    const status = await runSession(client, session, usePty, a);
+    const env = sessionEnv(a);
+    const options = { ...(pty ? { pty } : {}), ...(Object.keys(env).length > 0 ? { env } : {}) };
+    const session = a.command !== undefined ? await client.exec(a.command, options) : await client.shell(options);
+    const { status, signal } = await runSession(client, session, usePty, a);
     await client.close().catch(() => undefined);
+    if (signal !== undefined) {
+      if (a.verbose) say(`tessera: Killed by signal ${SIGNALS[signal.slice(3)] ?? signal}.`);
+      return status;
+    }
     // ssh(1) ends a pty session with this line (clientloop.c client_loop), after ~. too.
-    if (usePty) stderr().write(`Connection to ${a.host} closed.\r\n`);
+    if (usePty && logLevel === 'info') stderr().write(`Connection to ${a.host} closed.\r\n`);
     return status;
   } catch (err) {
     if (err instanceof UsageError) throw err;
     if (card?.removed) return 255; // cli/card-login.ts already said why the session ended
-    say(`tessera ssh: ${(err as Error).message}${err instanceof SshError ? ` [${err.code}]` : ''}`);
+    error(`tessera ssh: ${(err as Error).message}${err instanceof SshError ? ` [${err.code}]` : ''}`);
     return 255;
   } finally {
     stream?.destroy();
@@ -325,13 +351,13 @@ function hostKeyChecker(a: SshArgs, knownHosts: string): (key: HostKeyInfo) => P
           appendKnownHost(a.knownHostsFile, line);
         } catch (writeErr) {
           // The key is accepted for this connection all the same, as ssh(1) does (sshconnect.c check_host_key).
-          say(`Failed to add the host to the list of known hosts (${a.knownHostsFile}): ${(writeErr as Error).message}.`);
+          info(`Failed to add the host to the list of known hosts (${a.knownHostsFile}): ${(writeErr as Error).message}.`);
           return;
         }
-        say(`Warning: Permanently added '${a.port === 22 ? a.host : `[${a.host}]:${a.port}`}' (${err.keyType} ${err.fingerprint}) to the list of known hosts.`);
+        info(`Warning: Permanently added '${a.port === 22 ? a.host : `[${a.host}]:${a.port}`}' (${err.keyType} ${err.fingerprint}) to the list of known hosts.`);
         return;
       }
-      if (err instanceof HostKeyError && err.code === 'HOST_KEY_CHANGED') say(changedKeyWarning(err, a));
+      if (err instanceof HostKeyError && err.code === 'HOST_KEY_CHANGED') error(changedKeyWarning(err, a));
       throw err;
     }
   };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Command } from './command.ts';
 import { HelpRequested, UsageError } from './command.ts';
 import { parseEscapeChar, type EscapeChar } from './escape-filter.ts';
-import { applyOption, expandTilde, first, parsePort, type OptionState } from './ssh-options.ts';
+import { applyOption, expandTilde, first, parsePort, type LogSetting, type OptionState } from './ssh-options.ts';
 import { raiseMallocTrimThreshold } from './malloc-trim.ts';
 import { connectRelay, connectTcp } from './net-stream.ts';
 import { defaultProfilesFile, loadProfile, type Profile, type RevocationPolicy } from './profiles.ts';
@@ -35,9 +35,16 @@ export interface SshArgs {
   serverAliveIntervalMs: number;
   serverAliveCountMax: number;
   batchMode: boolean;
+  /** -o SetEnv NAME=VALUE pairs, and -o SendEnv patterns of local variables to send (ssh_config(5)). */
+  setEnv: [string, string][];
+  sendEnv: string[];
+  /** -n / StdinNull: stdin is not read; the command gets its end at once (as from /dev/null). */
+  stdinNull: boolean;
   /** auto: a pty when stdin is a terminal and no command was given; request (-t): when stdin is a terminal; force (-tt). */
   pty: 'auto' | 'request' | 'force' | 'never';
   verbose: boolean;
+  /** -q / LogLevel: quiet (no message of ours; prompts still shown), error (errors only), or info (the default). */
+  logLevel: 'quiet' | 'error' | 'info';
   /** -e / EscapeChar: the escape character of a pty session (cli/escape-filter.ts), default ~. */
   escapeChar: EscapeChar;
   command: string | undefined;
@@ -62,13 +69,17 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
   -i FILE                 an OpenSSH private key file (repeatable; passphrases are asked for)
   -t / -T                 request / disable a pseudo-terminal (default: one when interactive); -tt forces
                           one even when stdin is not a terminal
+  -n                      do not read stdin: the command sees its end at once (for use in scripts and loops;
+                          no password or passphrase can be asked then)
   -v                      print the protocol steps and negotiated algorithms
+  -q                      quiet: no warnings or error messages (prompts still shown; -o LogLevel=ERROR keeps errors)
   -e CHAR|^X|none         the escape character of a pty session (default ~): after a newline, ~. ends the
                           connection, ~? lists the escapes, ~~ sends a ~; none makes the session transparent
   -o Option=value         KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms, RekeyLimit, Port, User,
                           IdentityFile, UserKnownHostsFile, StrictHostKeyChecking (yes|accept-new),
-                          BatchMode, ConnectTimeout, EscapeChar, ServerAliveInterval, ServerAliveCountMax
-                          — as ssh_config(5) spells them
+                          BatchMode, ConnectTimeout, EscapeChar, ServerAliveInterval, ServerAliveCountMax,
+                          LogLevel, RequestTTY, StdinNull, SetEnv, SendEnv — as ssh_config(5) spells them; the first value given for each wins, as in
+                          ssh(1), and algorithm lists take its +, - and ^ forms
   --relay ws[s]://HOST/   reach the server through a Tessera relay instead of direct TCP
   --known-hosts FILE      known_hosts to check and record (default ~/.ssh/known_hosts)
   --accept-new            trust and record an unknown host key (a changed key is always refused)
@@ -89,12 +100,14 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     user: '', host: '', port: 22, identities: [], relay: undefined,
     knownHostsFile: join(homedir(), '.ssh', 'known_hosts'), strictHostKeyChecking: 'yes',
     kex: undefined, ciphers: undefined, macs: undefined, hostKeyAlgorithms: undefined, rekeyAfterBytes: undefined, rekeyAfterMs: undefined,
-    connectTimeoutMs: 15_000, serverAliveIntervalMs: 0, serverAliveCountMax: 3, batchMode: false, pty: 'auto', verbose: false, escapeChar: 0x7e, command: undefined,
+    connectTimeoutMs: 15_000, serverAliveIntervalMs: 0, serverAliveCountMax: 3, batchMode: false, pty: 'auto', setEnv: [], sendEnv: [], stdinNull: false, verbose: false, logLevel: 'info', escapeChar: 0x7e, command: undefined,
   };
   /** -e wins over -o EscapeChar whatever their order, as in ssh(1); the first EscapeChar counts (ssh_config(5)). */
   let escapeFlag: EscapeChar | undefined;
   // Settings already obtained (cli/ssh-options.ts first): a profile does not override them either.
-  const state: OptionState = { out, seen: new Set(), user: undefined, escapeOption: undefined };
+  const state: OptionState = { out, seen: new Set(), user: undefined, escapeOption: undefined, logOption: undefined };
+  /** -q or -v, the last one given; either overrides -o LogLevel. */
+  let logFlag: LogSetting | undefined;
   const once = (key: string, apply: () => void) => first(state, key, apply);
   let destination: string | undefined;
   let profileName: string | undefined;
@@ -121,9 +134,12 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '-i': out.identities.push(expandTilde(value(i, a), '-i')); i++; break;
       case '-o': applyOption(state, value(i, a)); i++; break;
       // ssh(1): -t asks for a pty only when stdin is a terminal; -tt forces one even without.
-      case '-t': out.pty = out.pty === 'request' || out.pty === 'force' ? 'force' : 'request'; break;
-      case '-T': out.pty = 'never'; break;
-      case '-v': out.verbose = true; break;
+      // Exactly as ssh.c: a -t after a yes makes it force, after anything else yes (-ttt is yes again).
+      case '-t': out.pty = out.pty === 'request' ? 'force' : 'request'; state.seen.add('pty'); break;
+      case '-T': out.pty = 'never'; state.seen.add('pty'); break;
+      case '-n': out.stdinNull = true; state.seen.add('stdinNull'); break;
+      case '-v': logFlag = { level: 'info', verbose: true }; break;
+      case '-q': logFlag = { level: 'quiet', verbose: false }; break;
       case '-e': {
         const c = parseEscapeChar(value(i, a));
         if (c === undefined) throw new UsageError(`Bad escape character '${value(i, a)}' for -e: one character, ^X for a control character, or none`);
@@ -162,6 +178,8 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
   out.host = destination.replace(/^\[(.*)\]$/, '$1');
   out.user = user ?? userInfo().username;
   out.escapeChar = escapeFlag ?? state.escapeOption ?? out.escapeChar;
+  const log = logFlag ?? state.logOption;
+  if (log) { out.logLevel = log.level; out.verbose = log.verbose; }
   if (rest.length > 0) out.command = rest.join(' ');
   return out;
 }
@@ -179,7 +197,7 @@ function parseDestination(a: string): { host: string; user?: string; port?: numb
 
 /** Letters that take a value, and letters that are flags (a subset of ssh(1)'s getopt string). */
 const VALUE_LETTERS = 'plioe';
-const FLAG_LETTERS = 'tTvh';
+const FLAG_LETTERS = 'tTvqnh';
 
 /** "-vTp2222" as getopt(3) reads it: ["-v", "-T", "-p", "2222"]. */
 function splitShortOptions(group: string): string[] {

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EscapeFilter, parseEscapeChar } from '../../cli/escape-filter.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { repoRoot } from '../peers/index.ts';
+import { startFreezingProxy } from '../support/index.ts';
 import { useCliTarget } from './cli-target.ts';
 
 interface Live {
@@ -115,6 +117,37 @@ describe('escape sequences: tessera ssh and ssh(1) against sshd 9.2', () => {
     const theirs = await session(openssh(['-tt', '-e', '%']), '%');
     expect(theirs.lines).toEqual(expected);
     expect(theirs.code).toBe(255);
+  });
+
+  it('~. drops a session whose connection went silent (a proxy stops forwarding both ways)', { timeout: 120_000 }, async () => {
+    const proxy = await startFreezingProxy(t.sshd.port);
+    try {
+      const knownHosts = join(t.dir, 'known_hosts_escape_proxy');
+      writeFileSync(knownHosts, readFileSync(t.knownHosts, 'utf8').replaceAll(`]:${t.sshd.port} `, `]:${proxy.port} `));
+      const client = live(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-tt', '--known-hosts', knownHosts, '-i', t.key.privatePath,
+        '-p', String(proxy.port), `${t.sshd.user}@127.0.0.1`, '--', 'cat -v']);
+      client.write('hello\r');
+      await client.until('stdout', (s) => lines(s).filter((l) => l === 'hello').length === 2);
+      proxy.freeze();
+      client.write('typed into the void\r~.');
+      const r = await client.done;
+      expect(r.code).toBe(255);
+      expect(r.stderr.endsWith('Connection to 127.0.0.1 closed.\r\n')).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('~R renews the keys (-v reports it), the session goes on', { timeout: 120_000 }, async () => {
+    const client = tessera(['-tt', '-v']);
+    client.write('before\r');
+    await client.until('stdout', (s) => lines(s).filter((l) => l === 'before').length === 2);
+    client.write('~R');
+    await client.until('stderr', (s) => s.includes('Key exchange renewed'));
+    client.write('after\r');
+    await client.until('stdout', (s) => lines(s).filter((l) => l === 'after').length === 2);
+    client.write('~.');
+    expect((await client.done).code).toBe(255);
   });
 
   it('-e none, and a session without a pty: ~. is data; the command ends on its own', { timeout: 120_000 }, async () => {

@@ -4,36 +4,13 @@
 // Before, `-o ServerAliveInterval` was refused as unsupported, and without it the session waits forever.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSshArgs } from '../../cli/ssh.ts';
 import { UsageError } from '../../cli/command.ts';
 import { repoRoot } from '../peers/index.ts';
+import { startFreezingProxy, type FreezingProxy } from '../support/index.ts';
 import { useCliTarget } from './cli-target.ts';
-
-/** A loopback proxy to `port` whose connections can be frozen: no byte forwarded either way from then on. */
-async function freezingProxy(port: number): Promise<{ port: number; freeze(): void; close(): Promise<void> }> {
-  const sockets: Socket[] = [];
-  const server: Server = createServer((client) => {
-    const upstream = createConnection({ host: '127.0.0.1', port });
-    sockets.push(client, upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    for (const s of [client, upstream]) s.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no proxy port');
-  return {
-    port: address.port,
-    freeze: () => { for (const s of sockets) { s.unpipe(); s.pause(); } },
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 /** Runs a client until it exits (killed by pid after 90 s); calls `onStdout` with what it printed so far. */
 function run(command: string, args: readonly string[], onStdout: (text: string) => void): Promise<{ code: number | null; stderr: string }> {
@@ -51,10 +28,10 @@ function run(command: string, args: readonly string[], onStdout: (text: string) 
 
 describe('ServerAliveInterval and ServerAliveCountMax', () => {
   const t = useCliTarget();
-  let proxy: Awaited<ReturnType<typeof freezingProxy>>;
+  let proxy: FreezingProxy;
   let knownHosts: string;
   beforeAll(async () => {
-    proxy = await freezingProxy(t.sshd.port);
+    proxy = await startFreezingProxy(t.sshd.port);
     // The server's keys under the proxy's port, the name both clients look up.
     knownHosts = join(t.dir, 'known_hosts_proxy');
     writeFileSync(knownHosts, readFileSync(t.knownHosts, 'utf8').replaceAll(`]:${t.sshd.port} `, `]:${proxy.port} `));
