@@ -160,6 +160,11 @@ async function runSession(client: SshClient, session: Session, usePty: boolean, 
   const restore: (() => void)[] = [];
   let terminate!: (signal?: NodeJS.Signals) => void;
   const terminated = new Promise<{ signal?: NodeJS.Signals }>((resolve) => { terminate = (signal) => resolve(signal ? { signal } : {}); });
+  // SIGINT, SIGTERM, SIGHUP end the session as ~. does, terminal restored, exit 255 (ssh(1) clientloop.c
+  // signal_handler); Node's default would end the process at once, its status the signal's.
+  const onSignal = (signal: NodeJS.Signals) => terminate(signal);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+  restore.push(() => { for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal); });
   // ssh(1) recognises escapes only in a pty session (-T, or a command without -t, is transparent).
   const escapes = usePty && a.escapeChar !== 'none' ? escapeRunner(new EscapeFilter(a.escapeChar), a.escapeChar, client, session, () => terminate()) : undefined;
   if (usePty && isatty(0)) {
