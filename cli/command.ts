@@ -2,9 +2,11 @@
 export interface Command {
   /** Runs the command; the result is the process exit code. */
   run(args: readonly string[]): Promise<number>;
+  /** The exit code of a UsageError; default 2. `tessera ssh` uses ssh(1)'s 255, its own failures' code. */
+  readonly usageExitCode?: number;
 }
 
-/** A usage error: exit code 2, the message printed without a stack. */
+/** A usage error: exit code 2 (Command.usageExitCode), the message printed without a stack. */
 export class UsageError extends Error {
   readonly code = 'USAGE';
   override readonly name = 'UsageError';

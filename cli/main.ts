@@ -36,8 +36,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     stderr().write(`tessera: unknown command '${name}'\n${usage()}`);
     return 2;
   }
+  let command: Command | undefined;
   try {
-    const { command } = await load();
+    ({ command } = await load());
     return await command.run(rest);
   } catch (err) {
     if (err instanceof HelpRequested) {
@@ -46,7 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (err instanceof UsageError) {
       stderr().write(`tessera ${name}: ${err.message}\n`);
-      return 2;
+      return command?.usageExitCode ?? 2;
     }
     throw err;
   }

@@ -92,7 +92,9 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
   --profiles FILE         the profiles file, YAML or JSON (default $XDG_CONFIG_HOME/tessera/profiles.yaml,
                           else ~/.config/tessera/profiles.yaml)
 
-The exit status is the remote command's; 255 when the connection or authentication fails.`;
+The exit status is the remote command's; 255 when the command line is wrong, the connection or authentication
+fails, or the session is ended from this side (~., SIGINT, SIGTERM, SIGHUP). A remote command killed by a signal
+gives 128 + its number (ssh(1) gives 255).`;
 
 /** Parses the command line (a subset of OpenSSH's ssh(1), same spellings). */
 export function parseSshArgs(args: readonly string[]): SshArgs {
@@ -235,6 +237,8 @@ function applyProfile(out: SshArgs, p: Profile, given: ReadonlySet<string>): voi
 }
 
 export const command: Command = {
+  // ssh(1) exits 255 on a usage error as on any failure of its own, so 0-254 are always the remote command's.
+  usageExitCode: 255,
   async run(args) {
     const a = parseSshArgs(args);
     raiseMallocTrimThreshold(); // fewer page faults per packet buffer (cli/malloc-trim.ts)

@@ -1,5 +1,5 @@
 // `tessera --help` and `tessera <command> --help` as a user meets them: help goes to stdout with exit 0;
-// a usage mistake goes to stderr with exit 2 and the usage text.
+// a usage mistake goes to stderr with the usage text, exit 2 (`tessera ssh`: 255, as ssh(1)).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,12 +28,14 @@ describe('tessera help', () => {
     }
   });
 
-  it('a usage mistake exits 2 with the usage on stderr', { timeout: 60_000 }, () => {
+  it('a usage mistake exits with the usage on stderr: 2, and for ssh 255 as ssh(1) (0-254 stay the remote command\'s)', { timeout: 60_000 }, () => {
     const r = tessera('ssh');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(255);
     expect(r.stderr).toMatch(/^tessera ssh: usage: tessera ssh /);
     const unknown = tessera('ssh', '--frobnicate', 'host');
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(255);
     expect(unknown.stderr).toContain('unknown option --frobnicate');
+    const pki = tessera('pki', '--frobnicate');
+    expect(pki.code).toBe(2);
   });
 });

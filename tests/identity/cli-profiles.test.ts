@@ -86,17 +86,17 @@ describe('tessera ssh --profile', () => {
     expect(overridden).toMatchObject({ host: 'b.example', port: 22, user: 'bob', command: 'true', card: { spec: 'usb', caFiles: ['y.pem'], certificate: 'https://ca/c.pub' } });
   });
 
-  it('an unknown field, a wrong type and a missing profile exit 2 with a sentence naming the file, profile and field', { timeout: 30_000 }, async () => {
+  it('an unknown field, a wrong type and a missing profile exit 255 (ssh(1)\'s usage status) with a sentence naming the file, profile and field', { timeout: 30_000 }, async () => {
     const profiles = join(dir, 'bad.yaml');
     writeFileSync(profiles, 'lab:\n  host: h\n  hostname: typo\nports:\n  port: "22"\n');
     const unknown = await finishOrExit(startTesseraSsh(['--profiles', profiles, '--profile', 'lab']));
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(255);
     expect(unknown.stderr).toContain(`The profile 'lab' in ${profiles} has an unknown field 'hostname'`);
     const wrongType = await finishOrExit(startTesseraSsh(['--profiles', profiles, '--profile', 'ports']));
-    expect(wrongType.code).toBe(2);
+    expect(wrongType.code).toBe(255);
     expect(wrongType.stderr).toContain(`The profile 'ports' in ${profiles}: field 'port' must be a port number from 1 to 65535.`);
     const missing = await finishOrExit(startTesseraSsh(['--profiles', profiles, '--profile', 'nope']));
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(255);
     expect(missing.stderr).toContain(`the profiles file ${profiles} has no profile 'nope' (it has: lab, ports).`);
   });
 });
@@ -161,10 +161,10 @@ describe('tessera ssh --card-cert: an OpenSSH user certificate for the card key'
     }
   });
 
-  it('an unreachable certificate URL is a usage error (exit 2)', { timeout: 30_000 }, async () => {
+  it('an unreachable certificate URL is a usage error (exit 255, as ssh(1))', { timeout: 30_000 }, async () => {
     const run = await finishOrExit(startTesseraSsh(['--card', `sim:${READER_PROFILE.id}`, '--card-cert', 'http://127.0.0.1:1/c.pub', '-p', String(caSshd.port),
       '--known-hosts', knownHostsFor(caSshd, 'kh-bad'), `${caSshd.user}@127.0.0.1`, 'true']));
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(255);
     expect(run.stderr).toContain('cannot fetch the card certificate http://127.0.0.1:1/c.pub');
   });
 });
