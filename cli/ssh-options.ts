@@ -158,6 +158,31 @@ export function applyOption(state: OptionState, kv: string): void {
         else out.sendEnv.push(w);
       }
       break;
+    // Tessera reads no ssh_config and no global known_hosts, and uses no ssh-agent: the values that say so are
+    // accepted (scripts written for ssh(1) pass them), any other is refused.
+    case 'globalknownhostsfile':
+      if (v !== 'none' && v !== '/dev/null') throw new UsageError(`GlobalKnownHostsFile '${v}': Tessera reads no global known_hosts file; give it with --known-hosts (or UserKnownHostsFile)`);
+      break;
+    case 'identitiesonly':
+      if (!yesNo('IdentitiesOnly', v)) throw new UsageError('IdentitiesOnly=no: Tessera uses no ssh-agent; only identity files (or a card) sign in');
+      break;
+    case 'pubkeyauthentication': {
+      // 9.2 also takes unbound and host-bound (publickey-hostbound-v00@openssh.com, which Tessera does not send).
+      const on = v === 'unbound' || v === 'host-bound' ? true : yesNo('PubkeyAuthentication', v);
+      set('pubkey', () => { out.auth.publickey = on; });
+      break;
+    }
+    case 'passwordauthentication': { const on = yesNo('PasswordAuthentication', v); set('password', () => { out.auth.password = on; }); break; }
+    case 'kbdinteractiveauthentication': { const on = yesNo('KbdInteractiveAuthentication', v); set('kbdInteractive', () => { out.auth.keyboardInteractive = on; }); break; }
+    case 'preferredauthentications': {
+      // Methods Tessera does not have (hostbased, gssapi-with-mic) are skipped, as ssh(1) skips methods it cannot use.
+      const known = ['publickey', 'keyboard-interactive', 'password', 'hostbased', 'gssapi-with-mic'];
+      const order = v.split(',').map((m) => m.trim());
+      const bad = order.find((m) => !known.includes(m));
+      if (bad !== undefined) throw new UsageError(`PreferredAuthentications: unknown method '${bad}'`);
+      set('preferred', () => { out.auth.preferred = order; });
+      break;
+    }
     case 'batchmode': { const b = yesNo('BatchMode', v); set('batchMode', () => { out.batchMode = b; }); break; }
     case 'connecttimeout': { const s = parseTime(v, 'ConnectTimeout'); set('connectTimeout', () => { out.connectTimeoutMs = s * 1000; }); break; }
     case 'serveraliveinterval': { const s = parseTime(v, 'ServerAliveInterval', true); set('serverAliveInterval', () => { out.serverAliveIntervalMs = s * 1000; }); break; }

@@ -1,9 +1,9 @@
 // The session half of `tessera ssh` (cli/ssh.ts parses the command line and starts connecting, then loads this):
-// keys, known_hosts and host-key trust, the SSH connection on the node:crypto backend, stdio forwarding with a
+// keys, known_hosts (cli/host-key-trust.ts), the SSH connection on the node:crypto backend, stdio forwarding with a
 // raw-mode pty when attached to a terminal, and the remote exit status as the command's own.
-import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { resolveAlgorithmList } from './algorithm-list.ts';
@@ -16,12 +16,13 @@ import { PromptError, readSecret } from './prompt.ts';
 import { stderr } from './stderr.ts';
 import type { NetByteStream } from './net-stream.ts';
 import { NODE_CRYPTO_BACKEND, NODE_PREFERRED_CIPHERS } from './node-crypto-backend.ts';
+import { hostKeyChecker } from './host-key-trust.ts';
 import type { SshArgs } from './ssh.ts';
 import { sessionEnv } from './ssh-options.ts';
 import {
-  connect, parsePrivateKeyFile, isPrivateKeyEncrypted, createHostKeyVerifier, formatKnownHostsLine, preferredHostKeyAlgorithms,
-  HostKeyError, SshError, DEFAULT_HOST_KEY, DEFAULT_KEX, DEFAULT_MACS, SUPPORTED_KEX, SUPPORTED_CIPHERS, SUPPORTED_MACS, X509V3_HOST_KEY, INSECURE_X509V3_HOST_KEY, setCryptoBackend, isCertificateType, parseCertificate, encodePublicKey, publicKeyType, WRITE_QUEUE_BYTES,
-  SshWriter, type AuthMethod, type ClientEvent, type Session, type HostKeyInfo, type SshClient,
+  connect, parsePrivateKeyFile, isPrivateKeyEncrypted, preferredHostKeyAlgorithms, SshError, DEFAULT_HOST_KEY, DEFAULT_KEX, DEFAULT_MACS,
+  SUPPORTED_KEX, SUPPORTED_CIPHERS, SUPPORTED_MACS, X509V3_HOST_KEY, INSECURE_X509V3_HOST_KEY, setCryptoBackend, WRITE_QUEUE_BYTES,
+  SshWriter, type AuthMethod, type ClientEvent, type Session, type SshClient,
 } from '../ssh-proto/index.ts';
 
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ILL: 4, ABRT: 6, FPE: 8, KILL: 9, SEGV: 11, PIPE: 13, ALRM: 14, TERM: 15, USR1: 10, USR2: 12 };
@@ -278,7 +279,8 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
       : undefined;
     // The card stack (ccid, card, identity, pki, node-usb) loads only when a card is used.
     card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => a.stdinNull ? Promise.reject(new PromptError('PROMPT_INPUT_ENDED', 'stdin is not read (-n): the PIN cannot be asked for; nothing was signed.')) : readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `, false, 'the PIN was given; nothing was signed') }) : undefined;
-    const methods = card ? card.methods : await loadIdentities(a, interactive);
+    if (card && !a.auth.publickey) throw new UsageError('--card signs in by public key: PubkeyAuthentication=no leaves it nothing to do');
+    const methods = card ? card.methods : a.auth.publickey ? await loadIdentities(a, interactive) : [];
     if (interactive) {
       methods.push({
         type: 'keyboard-interactive',
@@ -291,15 +293,19 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
       });
       methods.push({ type: 'password', password: async () => readSecret(`${a.user}@${a.host}'s password: `) });
     }
+    const allowed = methods.filter((m) => (m.type === 'publickey' ? a.auth.publickey : m.type === 'password' ? a.auth.password : a.auth.keyboardInteractive));
+    const preferred = a.auth.preferred;
+    // PreferredAuthentications: only the methods named, in its order (a stable sort keeps keys in their order).
+    const ordered = preferred ? allowed.filter((m) => preferred.includes(m.type)).sort((x, y) => preferred.indexOf(x.type) - preferred.indexOf(y.type)) : allowed;
     const knownHosts = existsSync(a.knownHostsFile) ? readFileSync(a.knownHostsFile, 'utf8') : '';
-    const verifier = hostKeyChecker(a, knownHosts);
+    const verifier = hostKeyChecker(a, knownHosts, { info, error });
     // Ask first for the key types known_hosts already has for this host (OpenSSH order_hostkeyalgs), unless told.
     const hostKeys = hostKeysGiven ?? await preferredHostKeyAlgorithms(knownHosts, a.host, a.port, DEFAULT_HOST_KEY);
     const trust = a.hostCaFiles ? (await import('./host-ca.ts')).x509HostTrust(a.host, a.hostCaFiles, verifier, hostKeys) : { verifyHostKey: verifier, hostKeyAlgorithms: hostKeys };
     stream = await (connecting ??= open());
     const client = await connect(stream, {
       username: a.user,
-      auth: { methods, onBanner: (m: string) => { if (logLevel === 'info') stderr().write(m); } }, // ssh(1): INFO
+      auth: { methods: ordered, onBanner: (m: string) => { if (logLevel === 'info') stderr().write(m); } }, // ssh(1): INFO
       verifyHostKey: trust.verifyHostKey,
       algorithms: {
         ...algorithms, hostKeys: trust.hostKeyAlgorithms,
@@ -340,65 +346,3 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
   }
 }
 
-/** known_hosts checking: unknown keys refused (or recorded with accept-new); a changed key always refused. */
-function hostKeyChecker(a: SshArgs, knownHosts: string): (key: HostKeyInfo) => Promise<void> {
-  const verify = createHostKeyVerifier({ knownHosts, host: a.host, port: a.port });
-  return async (key) => {
-    try {
-      await verify(key);
-    } catch (err) {
-      if (err instanceof HostKeyError && err.code === 'HOST_KEY_UNKNOWN' && err.known.length === 0 && a.strictHostKeyChecking === 'accept-new') {
-        // A host certificate without a trusted CA is recorded as its plain key, as OpenSSH does.
-        const plain = isCertificateType(publicKeyType(key.blob)) ? encodePublicKey(parseCertificate(key.blob).key) : key.blob;
-        const line = await formatKnownHostsLine({ host: a.host, port: a.port, key: plain });
-        try {
-          mkdirSync(dirname(a.knownHostsFile), { recursive: true });
-          appendKnownHost(a.knownHostsFile, line);
-        } catch (writeErr) {
-          // The key is accepted for this connection all the same, as ssh(1) does (sshconnect.c check_host_key).
-          info(`Failed to add the host to the list of known hosts (${a.knownHostsFile}): ${(writeErr as Error).message}.`);
-          return;
-        }
-        info(`Warning: Permanently added '${a.port === 22 ? a.host : `[${a.host}]:${a.port}`}' (${err.keyType} ${err.fingerprint}) to the list of known hosts.`);
-        return;
-      }
-      if (err instanceof HostKeyError && err.code === 'HOST_KEY_CHANGED') error(changedKeyWarning(err, a));
-      throw err;
-    }
-  };
-}
-
-/**
- * Appends `line` to known_hosts in one O_APPEND write. A file whose last line lacks its newline gets one first, as
- * OpenSSH does (hostfile.c add_host_to_hostfile), so the new entry is never glued to the last one.
- */
-function appendKnownHost(file: string, line: string): void {
-  const fd = openSync(file, 'a+');
-  try {
-    const size = fstatSync(fd).size;
-    const last = Buffer.alloc(1);
-    const needsNewline = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-    writeSync(fd, `${needsNewline ? '\n' : ''}${line}\n`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** OpenSSH's warning for a changed host key (sshconnect.c warn_changed_key), then a hard stop. */
-function changedKeyWarning(err: HostKeyError, a: SshArgs): string {
-  const bar = '@'.repeat(59);
-  const old = err.known[0];
-  return [
-    bar,
-    '@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @',
-    bar,
-    'IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!',
-    'Someone could be eavesdropping on you right now (man-in-the-middle attack)!',
-    'It is also possible that a host key has just been changed.',
-    `The fingerprint for the ${err.keyType} key sent by the remote host is`,
-    `${err.fingerprint}.`,
-    `Please contact your system administrator.`,
-    ...(old ? [`Offending ${old.keyType} key in ${a.knownHostsFile}:${old.line}`] : []),
-    `Host key for ${a.port === 22 ? a.host : `[${a.host}]:${a.port}`} has changed and Tessera refuses to connect.`,
-  ].join('\n');
-}

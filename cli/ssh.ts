@@ -38,6 +38,8 @@ export interface SshArgs {
   /** -o SetEnv NAME=VALUE pairs, and -o SendEnv patterns of local variables to send (ssh_config(5)). */
   setEnv: [string, string][];
   sendEnv: string[];
+  /** PubkeyAuthentication, PasswordAuthentication, KbdInteractiveAuthentication, PreferredAuthentications. */
+  auth: { publickey: boolean; password: boolean; keyboardInteractive: boolean; preferred?: string[] };
   /** -n / StdinNull: stdin is not read; the command gets its end at once (as from /dev/null). */
   stdinNull: boolean;
   /** auto: a pty when stdin is a terminal and no command was given; request (-t): when stdin is a terminal; force (-tt). */
@@ -75,10 +77,13 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
   -q                      quiet: no warnings or error messages (prompts still shown; -o LogLevel=ERROR keeps errors)
   -e CHAR|^X|none         the escape character of a pty session (default ~): after a newline, ~. ends the
                           connection, ~? lists the escapes, ~~ sends a ~; none makes the session transparent
+  -F none|/dev/null       accepted: Tessera reads no ssh_config file (profiles take its place)
   -o Option=value         KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms, RekeyLimit, Port, User,
                           IdentityFile, UserKnownHostsFile, StrictHostKeyChecking (yes|accept-new),
                           BatchMode, ConnectTimeout, EscapeChar, ServerAliveInterval, ServerAliveCountMax,
-                          LogLevel, RequestTTY, StdinNull, SetEnv, SendEnv — as ssh_config(5) spells them; the first value given for each wins, as in
+                          LogLevel, RequestTTY, StdinNull, SetEnv, SendEnv, PubkeyAuthentication,
+                          PasswordAuthentication, KbdInteractiveAuthentication, PreferredAuthentications,
+                          IdentitiesOnly=yes, GlobalKnownHostsFile=none — as ssh_config(5) spells them; the first value given for each wins, as in
                           ssh(1), and algorithm lists take its +, - and ^ forms
   --relay ws[s]://HOST/   reach the server through a Tessera relay instead of direct TCP
   --known-hosts FILE      known_hosts to check and record (default ~/.ssh/known_hosts)
@@ -102,7 +107,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     user: '', host: '', port: 22, identities: [], relay: undefined,
     knownHostsFile: join(homedir(), '.ssh', 'known_hosts'), strictHostKeyChecking: 'yes',
     kex: undefined, ciphers: undefined, macs: undefined, hostKeyAlgorithms: undefined, rekeyAfterBytes: undefined, rekeyAfterMs: undefined,
-    connectTimeoutMs: 15_000, serverAliveIntervalMs: 0, serverAliveCountMax: 3, batchMode: false, pty: 'auto', setEnv: [], sendEnv: [], stdinNull: false, verbose: false, logLevel: 'info', escapeChar: 0x7e, command: undefined,
+    connectTimeoutMs: 15_000, serverAliveIntervalMs: 0, serverAliveCountMax: 3, batchMode: false, pty: 'auto', setEnv: [], sendEnv: [], auth: { publickey: true, password: true, keyboardInteractive: true }, stdinNull: false, verbose: false, logLevel: 'info', escapeChar: 0x7e, command: undefined,
   };
   /** -e wins over -o EscapeChar whatever their order, as in ssh(1); the first EscapeChar counts (ssh_config(5)). */
   let escapeFlag: EscapeChar | undefined;
@@ -140,6 +145,13 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '-t': out.pty = out.pty === 'request' ? 'force' : 'request'; state.seen.add('pty'); break;
       case '-T': out.pty = 'never'; state.seen.add('pty'); break;
       case '-n': out.stdinNull = true; state.seen.add('stdinNull'); break;
+      case '-F': {
+        // Tessera reads no ssh_config (its --profile takes that role): "none" and /dev/null say the same.
+        const file = value(i, a);
+        if (file !== 'none' && file !== '/dev/null') throw new UsageError(`-F ${file}: Tessera reads no ssh_config file (use --profile); -F takes only none or /dev/null`);
+        i++;
+        break;
+      }
       case '-v': logFlag = { level: 'info', verbose: true }; break;
       case '-q': logFlag = { level: 'quiet', verbose: false }; break;
       case '-e': {
@@ -198,7 +210,7 @@ function parseDestination(a: string): { host: string; user?: string; port?: numb
 }
 
 /** Letters that take a value, and letters that are flags (a subset of ssh(1)'s getopt string). */
-const VALUE_LETTERS = 'plioe';
+const VALUE_LETTERS = 'plioeF';
 const FLAG_LETTERS = 'tTvqnh';
 
 /** "-vTp2222" as getopt(3) reads it: ["-v", "-T", "-p", "2222"]. */
