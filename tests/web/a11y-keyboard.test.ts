@@ -1,7 +1,9 @@
 // What axe-core cannot check, checked by hand in Debian's Chromium (the real relay and sshd, a simulated PIV card in
 // the virtual reader): the keyboard alone through the form, the card panel and the dialogs (Tab order, Enter,
 // Escape, where the focus goes), the dialogs' accessible names and descriptions as Chromium computes them, which
-// messages are live regions.
+// messages are live regions, the contrast of placeholders and of the primary buttons under the pointer, and a
+// narrow (or zoomed) window.
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
@@ -164,4 +166,64 @@ describe('accessibility beyond axe: keyboard, names, live regions, contrast, zoo
     await expect.poll(() => focused(page)).toBe('terminal');
     await close();
   }, 120_000);
+
+  it('placeholders keep a 4.5:1 contrast (axe does not check them)', async () => {
+    const { context, page } = await stack!.newPage();
+    await openApp(page, stack!.baseUrl);
+    const ratios = await page.evaluate(() => {
+      const luminance = (css: string) => {
+        const [r, g, b] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => Number(v) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      return ['host', 'search-input'].map((id) => {
+        const input = document.getElementById(id)!;
+        const [fg, bg] = [luminance(getComputedStyle(input, '::placeholder').color), luminance(getComputedStyle(input).backgroundColor)];
+        return `${id} ${((Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)).toFixed(2)}`;
+      });
+    });
+    for (const r of ratios) expect(Number(r.split(' ')[1]), r).toBeGreaterThanOrEqual(4.5);
+    await context.close();
+  }, 60_000);
+
+  it('primary buttons keep a 4.5:1 contrast under the pointer', async () => {
+    const { context, page } = await stack!.newPage();
+    await openApp(page, stack!.baseUrl);
+    await page.hover('#connect-button');
+    const results = await new AxeBuilder({ page }).withRules(['color-contrast']).include('#connect-button').analyze();
+    expect(results.violations.map((v) => v.nodes.map((n) => n.failureSummary).join('\n'))).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('a narrow or zoomed window (640 CSS px: 1280 px at 200%) keeps the screen-reader switch, reachable by Tab', async () => {
+    const context = await stack!.browser.newContext({ viewport: { width: 640, height: 760 } });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      await openApp(page, stack!.baseUrl);
+      expect(await page.isVisible('#a11y-mode')).toBe(true);
+      expect(await tabTo(page, 'a11y-mode', 'Tab', 1)).toEqual(['a11y-mode']);
+      await page.keyboard.press('Space');
+      await page.locator('#terminal .xterm-accessibility').waitFor({ state: 'attached' });
+      // The top bar holds what it shows (nothing cut off past the window's edge).
+      expect(await page.evaluate(() => document.querySelector('.topbar')!.scrollWidth <= window.innerWidth)).toBe(true);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('320 CSS px (1280 px at 400%, WCAG 1.4.10): no scrolling sideways, every control still shown', async () => {
+    const context = await stack!.browser.newContext({ viewport: { width: 320, height: 640 } });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      await openApp(page, stack!.baseUrl);
+      expect(await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])).toEqual([320, 320]);
+      for (const id of ['a11y-mode', 'theme-select', 'search-input', 'search-next', 'copy-button', 'paste-button', 'clear-button']) {
+        const box = await page.locator(`#${id}`).boundingBox();
+        expect(box && box.x >= 0 && box.x + box.width <= 320, id).toBe(true);
+      }
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });
