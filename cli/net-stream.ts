@@ -1,6 +1,6 @@
 // Node byte streams for the SSH client: a TCP socket, or a WebSocket to the relay, turned into the
 // ByteStream shape of ssh-proto (web streams of Uint8Array), with backpressure both ways.
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tcpConnect, isIP, type Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { slabReads } from './slab-reads.ts';
 
@@ -56,10 +56,15 @@ function socketStreams(socket: Socket, reads: { onChunk: (chunk: Uint8Array) => 
 }
 
 /** Opens a TCP connection to host:port. */
-export function connectTcp(host: string, port: number, options: { timeoutMs?: number } = {}): Promise<NetByteStream> {
+export function connectTcp(host: string, port: number, options: { timeoutMs?: number; family?: 4 | 6 } = {}): Promise<NetByteStream> {
   return new Promise((resolve, reject) => {
+    // An address literal is not looked up, so the family would not apply: refused as ssh -4/-6 refuses it.
+    if (options.family && isIP(host) !== 0 && isIP(host) !== options.family) {
+      reject(new NetStreamError('CONNECT_FAILED', `${host} is not an IPv${options.family} address (-${options.family}).`));
+      return;
+    }
     const reads = { onChunk: (_chunk: Uint8Array): boolean => true };
-    const socket = tcpConnect({ host, port, noDelay: true, onread: slabReads((chunk) => reads.onChunk(chunk)) });
+    const socket = tcpConnect({ host, port, noDelay: true, ...(options.family ? { family: options.family } : {}), onread: slabReads((chunk) => reads.onChunk(chunk)) });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new NetStreamError('CONNECT_TIMEOUT', `No answer from ${host} port ${port} within ${options.timeoutMs ?? 15_000} ms.`));

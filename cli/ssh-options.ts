@@ -183,6 +183,12 @@ export function applyOption(state: OptionState, kv: string): void {
       set('preferred', () => { out.auth.preferred = order; });
       break;
     }
+    case 'addressfamily': {
+      const families: Record<string, 4 | 6 | undefined> = { any: undefined, inet: 4, inet6: 6 };
+      if (!(v in families)) throw new UsageError(`AddressFamily may be any, inet or inet6, not '${v}'`);
+      set('addressFamily', () => { out.addressFamily = families[v]; });
+      break;
+    }
     case 'batchmode': { const b = yesNo('BatchMode', v); set('batchMode', () => { out.batchMode = b; }); break; }
     case 'connecttimeout': { const s = parseTime(v, 'ConnectTimeout'); set('connectTimeout', () => { out.connectTimeoutMs = s * 1000; }); break; }
     case 'serveraliveinterval': { const s = parseTime(v, 'ServerAliveInterval', true); set('serverAliveInterval', () => { out.serverAliveIntervalMs = s * 1000; }); break; }

@@ -40,6 +40,8 @@ export interface SshArgs {
   sendEnv: string[];
   /** PubkeyAuthentication, PasswordAuthentication, KbdInteractiveAuthentication, PreferredAuthentications. */
   auth: { publickey: boolean; password: boolean; keyboardInteractive: boolean; preferred?: string[] };
+  /** -4 / -6 / AddressFamily: connect over IPv4 or IPv6 only (direct TCP). */
+  addressFamily: 4 | 6 | undefined;
   /** -n / StdinNull: stdin is not read; the command gets its end at once (as from /dev/null). */
   stdinNull: boolean;
   /** auto: a pty when stdin is a terminal and no command was given; request (-t): when stdin is a terminal; force (-tt). */
@@ -77,13 +79,15 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
   -q                      quiet: no warnings or error messages (prompts still shown; -o LogLevel=ERROR keeps errors)
   -e CHAR|^X|none         the escape character of a pty session (default ~): after a newline, ~. ends the
                           connection, ~? lists the escapes, ~~ sends a ~; none makes the session transparent
+  -c CIPHERS / -m MACS    as -o Ciphers= / -o MACs=
+  -4 / -6                 connect over IPv4 / IPv6 only (-o AddressFamily=inet|inet6|any)
   -F none|/dev/null       accepted: Tessera reads no ssh_config file (profiles take its place)
   -o Option=value         KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms, RekeyLimit, Port, User,
                           IdentityFile, UserKnownHostsFile, StrictHostKeyChecking (yes|accept-new),
                           BatchMode, ConnectTimeout, EscapeChar, ServerAliveInterval, ServerAliveCountMax,
                           LogLevel, RequestTTY, StdinNull, SetEnv, SendEnv, PubkeyAuthentication,
                           PasswordAuthentication, KbdInteractiveAuthentication, PreferredAuthentications,
-                          IdentitiesOnly=yes, GlobalKnownHostsFile=none — as ssh_config(5) spells them; the first value given for each wins, as in
+                          IdentitiesOnly=yes, GlobalKnownHostsFile=none, AddressFamily — as ssh_config(5) spells them; the first value given for each wins, as in
                           ssh(1), and algorithm lists take its +, - and ^ forms
   --relay ws[s]://HOST/   reach the server through a Tessera relay instead of direct TCP
   --known-hosts FILE      known_hosts to check and record (default ~/.ssh/known_hosts)
@@ -107,7 +111,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     user: '', host: '', port: 22, identities: [], relay: undefined,
     knownHostsFile: join(homedir(), '.ssh', 'known_hosts'), strictHostKeyChecking: 'yes',
     kex: undefined, ciphers: undefined, macs: undefined, hostKeyAlgorithms: undefined, rekeyAfterBytes: undefined, rekeyAfterMs: undefined,
-    connectTimeoutMs: 15_000, serverAliveIntervalMs: 0, serverAliveCountMax: 3, batchMode: false, pty: 'auto', setEnv: [], sendEnv: [], auth: { publickey: true, password: true, keyboardInteractive: true }, stdinNull: false, verbose: false, logLevel: 'info', escapeChar: 0x7e, command: undefined,
+    connectTimeoutMs: 15_000, serverAliveIntervalMs: 0, serverAliveCountMax: 3, batchMode: false, pty: 'auto', addressFamily: undefined, setEnv: [], sendEnv: [], auth: { publickey: true, password: true, keyboardInteractive: true }, stdinNull: false, verbose: false, logLevel: 'info', escapeChar: 0x7e, command: undefined,
   };
   /** -e wins over -o EscapeChar whatever their order, as in ssh(1); the first EscapeChar counts (ssh_config(5)). */
   let escapeFlag: EscapeChar | undefined;
@@ -145,6 +149,13 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '-t': out.pty = out.pty === 'request' ? 'force' : 'request'; state.seen.add('pty'); break;
       case '-T': out.pty = 'never'; state.seen.add('pty'); break;
       case '-n': out.stdinNull = true; state.seen.add('stdinNull'); break;
+      // As ssh.c: -c and -m replace the list (the last one counts), -4 and -6 the address family.
+      case '-c': out.ciphers = value(i, a); state.seen.add('ciphers'); i++; break;
+      case '-m': out.macs = value(i, a); state.seen.add('macs'); i++; break;
+      case '-4': out.addressFamily = 4; state.seen.add('addressFamily'); break;
+      case '-6': out.addressFamily = 6; state.seen.add('addressFamily'); break;
+      // Tessera never forwards X11 or an agent and has no GSSAPI: the flags that turn those off hold already.
+      case '-x': case '-a': case '-k': break;
       case '-F': {
         // Tessera reads no ssh_config (its --profile takes that role): "none" and /dev/null say the same.
         const file = value(i, a);
@@ -171,7 +182,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '--profile': profileName = value(i, a); i++; break;
       case '--profiles': profilesFile = value(i, a); i++; break;
       default: {
-        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+        if (a.startsWith('-')) throw new UsageError(UNSUPPORTED[a.slice(1)] !== undefined ? `${a} (${UNSUPPORTED[a.slice(1)]}) is not supported by tessera ssh` : `unknown option ${a}`);
         // user@host, or ssh://[user@]host[:port] (ssh(1)); its user and port count where they stand (first wins).
         const d = parseDestination(a);
         destination = d.host;
@@ -180,6 +191,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       }
     }
   }
+  if (out.addressFamily !== undefined && out.relay !== undefined) throw new UsageError('-4, -6 and AddressFamily choose how to connect directly; with --relay the relay connects');
   if (profilesFile !== undefined && profileName === undefined) throw new UsageError('--profiles FILE needs --profile NAME');
   const profile = profileName !== undefined ? loadProfile(profilesFile ?? defaultProfilesFile(), profileName) : undefined;
   if (destination === undefined) {
@@ -210,8 +222,18 @@ function parseDestination(a: string): { host: string; user?: string; port?: numb
 }
 
 /** Letters that take a value, and letters that are flags (a subset of ssh(1)'s getopt string). */
-const VALUE_LETTERS = 'plioeF';
-const FLAG_LETTERS = 'tTvqnh';
+const VALUE_LETTERS = 'plioeFcm';
+const FLAG_LETTERS = 'tTvqnh46xak';
+
+/** ssh(1) 9.2's options that tessera ssh does not have, with what they do (named in the refusal). */
+const UNSUPPORTED: Record<string, string> = {
+  L: 'local port forwarding', R: 'remote port forwarding', D: 'dynamic port forwarding', N: 'no command, for forwarding',
+  W: 'stdio forwarding', J: 'ProxyJump', A: 'agent forwarding', X: 'X11 forwarding', Y: 'trusted X11 forwarding',
+  f: 'going to the background', C: 'compression', M: 'connection sharing', S: 'connection sharing', O: 'connection sharing',
+  G: 'printing the configuration', Q: 'queries', s: 'subsystems', w: 'tunnel forwarding', K: 'GSSAPI', I: 'PKCS#11 (use --card)',
+  B: 'binding to an interface', b: 'binding to an address', E: 'a log file', y: 'logging to syslog', g: 'remote hosts on forwarded ports',
+  V: 'the version', P: 'a tag for ssh_config',
+};
 
 /** "-vTp2222" as getopt(3) reads it: ["-v", "-T", "-p", "2222"]. */
 function splitShortOptions(group: string): string[] {
@@ -223,6 +245,7 @@ function splitShortOptions(group: string): string[] {
       if (j + 1 < group.length) out.push(group.slice(j + 1));
       return out;
     }
+    if (UNSUPPORTED[letter] !== undefined) throw new UsageError(`-${letter} (${UNSUPPORTED[letter]}) is not supported by tessera ssh`);
     if (!FLAG_LETTERS.includes(letter)) throw new UsageError(`unknown option -${letter}`);
     out.push(`-${letter}`);
   }
@@ -256,7 +279,7 @@ export const command: Command = {
     raiseMallocTrimThreshold(); // fewer page faults per packet buffer (cli/malloc-trim.ts)
     // Connect first, as ssh(1) does: the server forks and sends its version while the SSH modules, keys and
     // known_hosts load (bench/ssh/handshake.ts). Not with a card: its PIN prompt may take longer than the server waits.
-    const open = () => (a.relay ? connectRelay(a.relay, a.host, a.port, { timeoutMs: a.connectTimeoutMs }) : connectTcp(a.host, a.port, { timeoutMs: a.connectTimeoutMs }));
+    const open = () => (a.relay ? connectRelay(a.relay, a.host, a.port, { timeoutMs: a.connectTimeoutMs }) : connectTcp(a.host, a.port, { timeoutMs: a.connectTimeoutMs, ...(a.addressFamily ? { family: a.addressFamily } : {}) }));
     const early = a.card ? undefined : open();
     early?.catch(() => undefined); // awaited in runSsh; an early failure must not go unhandled meanwhile
     try {
