@@ -1,14 +1,14 @@
 // What axe-core cannot check, checked by hand in Debian's Chromium (the real relay and sshd, a simulated PIV card in
 // the virtual reader): the keyboard alone through the form, the card panel and the dialogs (Tab order, Enter,
 // Escape, where the focus goes), the dialogs' accessible names and descriptions as Chromium computes them, which
-// messages are live regions, the contrast of placeholders and of the primary buttons under the pointer, and a
-// narrow (or zoomed) window.
+// messages are live regions, the terminal's Tab (the shell's, or the focus's after Ctrl+Shift+M), the contrast of
+// placeholders and of the primary buttons under the pointer, and a narrow (or zoomed) window.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile, provisionPivCard, VirtualReader, type ProvisionedPivCard } from '../../sim/index.ts';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
-import { openApp, startWebStack, statusText, waitForTerminal, type WebStack } from './harness.ts';
+import { openApp, startWebStack, statusText, typeCommand, waitForTerminal, type WebStack } from './harness.ts';
 import { sshP256Line } from './ssh-lines.ts';
 import { bridgeUsb } from './usb-bridge.ts';
 
@@ -164,6 +164,46 @@ describe('accessibility beyond axe: keyboard, names, live regions, contrast, zoo
     await page.locator('#prompt-dialog').waitFor({ state: 'hidden' });
     await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/cancelled/i);
     await expect.poll(() => focused(page)).toBe('terminal');
+    await close();
+  }, 120_000);
+
+  it('the terminal: Tab goes to the shell; Ctrl+Shift+M makes Tab leave the terminal (and back), said and described', async () => {
+    const { page, close } = await pageWithReader();
+    await page.selectOption('#auth-method', 'password');
+    await page.fill('#password', sshd!.password);
+    await page.click('#connect-button');
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to /);
+    await expect.poll(() => focused(page)).toBe('terminal');
+    // Where the keyboard lands, the input says how Tab behaves here.
+    const input = await accessible(page, '#terminal .xterm-helper-textarea');
+    expect(input.description).toBe('Tab goes to the shell. Ctrl+Shift+M: Tab moves focus.');
+    expect(await liveRegion(page, '#terminal-keys')).toBe('polite');
+    expect(await page.isVisible('#terminal-keys')).toBe(true);
+
+    // By default Tab is the shell's (completion): od shows the tab it received, and the focus stayed.
+    await typeCommand(page, 'od -c');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+D');
+    await waitForTerminal(page, /^0000000\s+\\t\s+\\n\s*$/m);
+    expect(await focused(page)).toBe('terminal');
+
+    await page.keyboard.press('Control+Shift+M');
+    expect(await page.textContent('#terminal-keys')).toBe('Tab moves focus. Ctrl+Shift+M: Tab goes to the shell.');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toBe('clear-button');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('terminal');
+    // Disconnect, by keyboard alone.
+    await tabTo(page, 'disconnect-button', 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/^Closed: You disconnected/);
+
+    await page.focus('#terminal .xterm-helper-textarea');
+    await page.keyboard.press('Control+Shift+M');
+    expect(await page.textContent('#terminal-keys')).toBe('Tab goes to the shell. Ctrl+Shift+M: Tab moves focus.');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toBe('terminal');
     await close();
   }, 120_000);
 

@@ -25,6 +25,10 @@ const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
 /** RIS, full reset (ECMA-48 §8.3.105): both screens, the scrollback and every mode. */
 const FULL_RESET = '\x1bc';
 
+/** What Tab does in the terminal (index.html carries the first as the hint's initial text). */
+export const TAB_TO_SHELL = 'Tab goes to the shell. Ctrl+Shift+M: Tab moves focus.';
+export const TAB_MOVES_FOCUS = 'Tab moves focus. Ctrl+Shift+M: Tab goes to the shell.';
+
 export interface TerminalSize { cols: number; rows: number }
 
 export class TerminalView {
@@ -38,6 +42,10 @@ export class TerminalView {
   renderer: Renderer = 'dom';
   /** Bytes received from the server so far (a cheap progress counter for benchmarks and support). */
   bytesWritten = 0;
+  /** Tab and Shift+Tab move the focus out of the terminal instead of going to the shell (Ctrl+Shift+M). */
+  tabMovesFocus = false;
+  /** The line that says how Tab behaves: the input's description, and a live region, so the switch is heard. */
+  private readonly keysHint: HTMLElement | undefined;
 
   constructor(private readonly container: HTMLElement, options: { theme?: ThemeName; screenReaderMode?: boolean } = {}) {
     this.terminal = new Terminal({
@@ -67,6 +75,14 @@ export class TerminalView {
         if (text) void navigator.clipboard?.writeText(text).catch(() => undefined);
         return false;
       }
+      // Tab goes to the shell (completion), so the keyboard could not leave the terminal (WCAG 2.1.2): Ctrl+Shift+M
+      // switches Tab and Shift+Tab to moving the focus (the browser's default action), and back.
+      if (e.ctrlKey && e.shiftKey && !e.altKey && !e.metaKey && (e.key === 'M' || e.key === 'm')) {
+        e.preventDefault(); // Chrome's own Ctrl+Shift+M (the profile menu)
+        if (e.type === 'keydown') this.setTabMovesFocus(!this.tabMovesFocus);
+        return false;
+      }
+      if (this.tabMovesFocus && e.key === 'Tab' && !e.ctrlKey && !e.altKey && !e.metaKey) return false;
       return true;
     });
     // The browser's paste event reaches xterm.js on its textarea; a paste with ESC is taken here first
@@ -79,6 +95,9 @@ export class TerminalView {
       this.paste(text);
     }, { capture: true });
     this.terminal.open(container);
+    // The container's description (index.html: how Tab behaves here) is the keyboard input's, where focus lands.
+    this.keysHint = document.getElementById(container.getAttribute('aria-describedby') ?? '') ?? undefined;
+    if (this.keysHint) this.terminal.textarea?.setAttribute('aria-describedby', this.keysHint.id);
     this.renderer = 'dom';
     void this.tryWebgl();
     this.fitNow();
@@ -175,6 +194,13 @@ export class TerminalView {
 
   setTheme(name: ThemeName): void { this.terminal.options.theme = THEMES[name]; }
   setScreenReaderMode(on: boolean): void { this.terminal.options.screenReaderMode = on; }
+
+  setTabMovesFocus(on: boolean): void {
+    this.tabMovesFocus = on;
+    if (!this.keysHint) return;
+    this.keysHint.textContent = on ? TAB_MOVES_FOCUS : TAB_TO_SHELL;
+    this.keysHint.title = this.keysHint.textContent; // the whole line where the toolbar cuts it
+  }
 
   findNext(term: string): boolean { return term !== '' && this.search.findNext(term); }
   selection(): string { return this.terminal.getSelection(); }
