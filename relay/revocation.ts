@@ -13,6 +13,7 @@
 // takes nothing.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { finished } from 'node:stream';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { BasicOCSPResponse, OCSPResponse } from '@peculiar/asn1-ocsp';
 import { CertificateList } from '@peculiar/asn1-x509';
@@ -152,8 +153,11 @@ export class RevocationFetcher {
   }
 
   private reply(res: ServerResponse, entry: CachedAnswer): void {
+    // The client may have gone while the answer was fetched: nothing to send, nothing to hold.
+    if (res.destroyed) return;
     if (!this.sending.take(entry.body)) { this.busy(res); return; }
-    res.once('close', () => this.sending.release(entry.body));
+    // finished() also calls back for a response that closes before the listener would have been added.
+    finished(res, () => this.sending.release(entry.body));
     // A client that takes nothing for this long is dropped (no listener: node destroys the socket).
     res.setTimeout(this.sendTimeoutMs);
     const maxAge = Math.max(0, Math.floor((entry.expires - Date.now()) / 1000));
