@@ -92,6 +92,17 @@ describe('accessibility beyond axe: keyboard, names, live regions, contrast, zoo
     await close();
   }, 60_000);
 
+  it('a status detail (a paste the browser refused) is in the live region, not only in the tooltip', async () => {
+    const { context, page } = await stack!.newPage();
+    await openApp(page, stack!.baseUrl);
+    await page.click('#paste-button');
+    // Headless Chromium refuses clipboard reads (no permission granted): the page says how to paste instead.
+    await expect.poll(() => page.getAttribute('#status', 'title')).toBe('Paste with Ctrl+Shift+V: the browser denied clipboard access.');
+    expect(await page.textContent('#status')).toContain('Paste with Ctrl+Shift+V: the browser denied clipboard access.');
+    expect(await page.isVisible('#status-text')).toBe(true);
+    await context.close();
+  }, 60_000);
+
   it('keyboard only: Tab order, the card panel, the PIN dialog (wrong, then right), back in the terminal', async () => {
     const { page, close } = await pageWithReader();
     const order = await tabTo(page, 'connect-reader');
