@@ -203,6 +203,11 @@ describe('method negotiation', () => {
     expect(await respond({ name: '', instruction: '', prompts: [{ prompt: 'Password: ', echo: false }] })).toEqual(['pw']);
     expect(await respond({ name: '', instruction: 'Your password expires in 3 days.', prompts: [] })).toEqual([]);
     expect(asked).toEqual(['Two factors|Verification code: :true', 'Your password expires in 3 days.|']);
+    // A token's PASSCODE (RSA SecurID's pam_securid, RADIUS) is not the password: asked, never answered with it.
+    asked.length = 0;
+    const securid = { name: '', instruction: '', prompts: [{ prompt: 'Password: ', echo: false }, { prompt: 'Enter PASSCODE: ', echo: false }] };
+    expect(await respond(securid)).toEqual(['pw', '654321']);
+    expect(asked).toEqual(['|Enter PASSCODE: :false']);
     await expect(passwordResponder('pw')(mixed)).rejects.toMatchObject({ code: 'AUTH_CANCELLED' });
     await expect(passwordResponder('pw', async () => [])(mixed)).rejects.toMatchObject({ code: 'AUTH_CANCELLED' });
   });

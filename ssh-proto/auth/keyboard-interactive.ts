@@ -61,7 +61,11 @@ function readInfoRequest(r: SshReader): PromptRequest {
   return { name, instruction, prompts };
 }
 
-const isPasswordPrompt = (p: Prompt) => !p.echo && /pass(word|code|phrase)?/i.test(p.prompt);
+/**
+ * A hidden prompt for the account's password ("Password:", "(user@host) Password:", PAM's localised "Passwort:").
+ * Not "passcode": RSA SecurID and many RADIUS setups ask the token's code so, and the password there would be wrong.
+ */
+const isPasswordPrompt = (p: Prompt) => !p.echo && /\bpass(word|wort|phrase)\b/i.test(p.prompt);
 
 /**
  * A responder that answers password-looking, non-echoed prompts with a known password. What else the server says or

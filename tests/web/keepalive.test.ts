@@ -20,7 +20,8 @@ describe('a server that goes silent', () => {
       allow: [`127.0.0.1:${proxy.port}`],
       config: {
         mode: 'personal', defaultHost: '127.0.0.1', defaultPort: proxy.port, defaultUser: sshd.user, knownHosts: viaProxy,
-        serverAliveIntervalSeconds: 1, serverAliveCountMax: 2,
+        // A keepalive's answer has 6 s to come back (3 intervals): room on a loaded machine.
+        serverAliveIntervalSeconds: 2, serverAliveCountMax: 3,
       },
     });
   }, 120_000);
@@ -37,13 +38,13 @@ describe('a server that goes silent', () => {
     await page.fill('#password', sshd!.password);
     await page.click('#connect-button');
     await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to /);
-    // An idle session that answers stays open across several keepalive intervals.
-    await typeCommand(page, 'sleep 4; echo still-here-$((40+2))');
+    // An idle session that answers stays open: 10 s without output outlasts 3 unanswered keepalives (8 s).
+    await typeCommand(page, 'sleep 10; echo still-here-$((40+2))');
     await waitForTerminal(page, /^still-here-42\s*$/m, 30_000);
     expect(await statusText(page)).toMatch(/^Connected to /);
 
     proxy!.freeze();
-    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Closed: The server did not answer 2 keepalive requests; the connection is considered lost\./);
+    await expect.poll(() => statusText(page), { timeout: 60_000 }).toMatch(/^Closed: The server did not answer 3 keepalive requests; the connection is considered lost\./);
     expect(await page.isEnabled('#connect-button')).toBe(true);
     await context.close();
   }, 120_000);
