@@ -62,13 +62,15 @@ async function answered(q: string): Promise<string> {
 
 describe('a revocation client gone while its answer is fetched', () => {
   it('leaves nothing on the send budget: later answers still go out', async () => {
-    // Two clients give up while the CA is slow; a request answered after that shows the relay saw them go.
+    // Two clients give up while the CA is slow.
     expect(await get('first', true)).toBe('abandoned');
     expect(await get('second', true)).toBe('abandoned');
-    expect((await fetch(`http://127.0.0.1:${relay.port}/healthz`)).status).toBe(200);
-    // The CA answers both: 6000 bytes with nobody to take them (the budget is 8192, an answer at most 4096).
+    // The CA answers both: 6000 bytes with nobody to take them (the budget is 8192, an answer at most 4096). Had the
+    // relay not yet seen the clients go, it sends into their closed sockets and releases the bytes when that fails:
+    // a distinct answer goes out again soon either way; with the leak, never.
     release();
-    expect(await answered('later')).toBe(`200 ${ANSWER}`);
+    let n = 0;
+    await expect.poll(() => answered(`later-${n++}`), { timeout: 20_000 }).toBe(`200 ${ANSWER}`);
     expect(await answered('again')).toBe(`200 ${ANSWER}`);
   });
 });
