@@ -11,6 +11,7 @@ export type EscapeCommand =
   | { type: 'help' } // ~?
   | { type: 'break' } // ~B
   | { type: 'rekey' } // ~R
+  | { type: 'suspend' } // ~^Z
   | { type: 'unsupported'; sequence: string; note: string };
 
 /** The escapes ssh(1) 9.2 knows that Tessera does not: the user is told, nothing is sent (never a silent no-op). */
@@ -18,7 +19,6 @@ const UNSUPPORTED: Record<string, string> = {
   '#': 'there are no forwarded connections to list',
   '&': 'tessera ssh cannot go to the background',
   C: 'there is no command line (no port forwarding)',
-  '\x1a': 'tessera ssh cannot suspend itself',
   V: 'the verbosity is set on the command line',
   v: 'the verbosity is set on the command line',
 };
@@ -43,6 +43,7 @@ export function escapeHelp(c: number): string {
     ['.', 'terminate connection'],
     ['B', 'send a BREAK to the remote system'],
     ['R', 'request rekey'],
+    ['^Z', 'suspend ssh'],
     ['?', 'this message'],
   ];
   return [
@@ -79,6 +80,7 @@ export class EscapeFilter {
         if (ch === 0x3f) { command({ type: 'help' }); continue; }
         if (letter === 'B') { command({ type: 'break' }); continue; }
         if (letter === 'R') { command({ type: 'rekey' }); continue; }
+        if (ch === 0x1a) { command({ type: 'suspend' }); continue; }
         if (letter in UNSUPPORTED) { command({ type: 'unsupported', sequence: `${showEscapeChar(this.escapeChar)}${showEscapeChar(ch)}`, note: UNSUPPORTED[letter]! }); continue; }
         // Not a command: the escape character goes out before it, unless it is the escape character itself (~~).
         if (ch !== this.escapeChar) data.push(this.escapeChar);

@@ -9,7 +9,7 @@ import { isatty } from 'node:tty';
 import { resolveAlgorithmList } from './algorithm-list.ts';
 import type { CardLogin } from './card-login.ts';
 import { UsageError } from './command.ts';
-import { EscapeFilter, escapeHelp, type EscapeCommand } from './escape-filter.ts';
+import { EscapeFilter, escapeHelp, showEscapeChar, type EscapeCommand } from './escape-filter.ts';
 import { FdWriter } from './fd-writer.ts';
 import { pumpOutput, streamSink, type OutputSink } from './output-pump.ts';
 import { PromptError, readSecret } from './prompt.ts';
@@ -19,6 +19,7 @@ import { NODE_CRYPTO_BACKEND, NODE_PREFERRED_CIPHERS } from './node-crypto-backe
 import { hostKeyChecker } from './host-key-trust.ts';
 import type { SshArgs } from './ssh.ts';
 import { sessionEnv } from './ssh-options.ts';
+import { canSuspend, suspendSelf } from './suspend.ts';
 import {
   connect, parsePrivateKeyFile, isPrivateKeyEncrypted, preferredHostKeyAlgorithms, SshError, DEFAULT_HOST_KEY, DEFAULT_KEX, DEFAULT_MACS,
   SUPPORTED_KEX, SUPPORTED_CIPHERS, SUPPORTED_MACS, X509V3_HOST_KEY, INSECURE_X509V3_HOST_KEY, setCryptoBackend, WRITE_QUEUE_BYTES,
@@ -229,6 +230,18 @@ function escapeRunner(filter: EscapeFilter, escapeChar: number, client: SshClien
       // RFC 4335 §3: "break", uint32 break-length in ms; OpenSSH's ~B asks for 1000 ms.
       case 'break': session.request('break', new SshWriter().uint32(1000).toBytes(), false).catch(() => undefined); break;
       case 'rekey': client.transport.rekey(); break;
+      case 'suspend': {
+        const e = showEscapeChar(escapeChar);
+        if (!canSuspend()) { stderr().write(`${e}^Z: no job control here (nothing could continue tessera ssh); not suspended.\r\n`); break; }
+        stderr().write(`${e}^Z [suspend ssh]\r\n`);
+        const raw = process.stdin.isTTY && process.stdin.isRaw;
+        if (raw) process.stdin.setRawMode(false);
+        suspendSelf(() => {
+          if (raw) process.stdin.setRawMode(true);
+          session.windowChange(process.stdout.columns ?? 80, process.stdout.rows ?? 24).catch(() => undefined);
+        });
+        break;
+      }
       case 'unsupported': stderr().write(`${c.sequence} is not supported: ${c.note}.\r\n`); break;
     }
   };
