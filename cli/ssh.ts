@@ -69,7 +69,7 @@ export interface SshArgs {
 const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
 
   -p PORT                 the server's port (default 22)
-  -l USER                 the user name (default: user@ in the destination, else yours)
+  -l USER                 the user name (the first of -l, -o User, user@ given counts; else yours)
   -i FILE                 an OpenSSH private key file (repeatable; passphrases are asked for)
   -t / -T                 request / disable a pseudo-terminal (default: one when interactive); -tt forces
                           one even when stdin is not a terminal
@@ -87,8 +87,9 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
                           BatchMode, ConnectTimeout, EscapeChar, ServerAliveInterval, ServerAliveCountMax,
                           LogLevel, RequestTTY, StdinNull, SetEnv, SendEnv, PubkeyAuthentication,
                           PasswordAuthentication, KbdInteractiveAuthentication, PreferredAuthentications,
-                          IdentitiesOnly=yes, GlobalKnownHostsFile=none, AddressFamily — as ssh_config(5) spells them; the first value given for each wins, as in
-                          ssh(1), and algorithm lists take its +, - and ^ forms
+                          IdentitiesOnly=yes, GlobalKnownHostsFile=none, AddressFamily — as ssh_config(5)
+                          spells them; the first value given for each wins, as in ssh(1), and algorithm lists
+                          take its +, - and ^ forms
   --relay ws[s]://HOST/   reach the server through a Tessera relay instead of direct TCP
   --known-hosts FILE      known_hosts to check and record (default ~/.ssh/known_hosts)
   --accept-new            trust and record an unknown host key (a changed key is always refused)
