@@ -290,10 +290,12 @@ export async function runSsh(a: SshArgs, open: () => Promise<NetByteStream>, ear
     const hostKeysGiven = a.hostKeyAlgorithms !== undefined
       ? resolveAlgorithmList('HostKeyAlgorithms', a.hostKeyAlgorithms, DEFAULT_HOST_KEY, [...DEFAULT_HOST_KEY, ...X509V3_HOST_KEY, ...INSECURE_X509V3_HOST_KEY])
       : undefined;
+    // Keys are read (and passphrases asked) only when publickey may be tried at all.
+    const wantKeys = a.auth.publickey && (a.auth.preferred?.includes('publickey') ?? true);
+    if (a.card && !wantKeys) throw new UsageError('--card signs in by public key: PubkeyAuthentication=no or a PreferredAuthentications without publickey leaves it nothing to do');
     // The card stack (ccid, card, identity, pki, node-usb) loads only when a card is used.
     card = a.card ? await (await import('./card-login.ts')).cardLogin({ ...a.card, say, askPin: async (r) => a.stdinNull ? Promise.reject(new PromptError('PROMPT_INPUT_ENDED', 'stdin is not read (-n): the PIN cannot be asked for; nothing was signed.')) : readSecret(`PIN for ${r.keyLabel}${r.retriesLeft !== undefined ? ` (${r.retriesLeft} tries left)` : ''}: `, false, 'the PIN was given; nothing was signed') }) : undefined;
-    if (card && !a.auth.publickey) throw new UsageError('--card signs in by public key: PubkeyAuthentication=no leaves it nothing to do');
-    const methods = card ? card.methods : a.auth.publickey ? await loadIdentities(a, interactive) : [];
+    const methods = card ? card.methods : wantKeys ? await loadIdentities(a, interactive) : [];
     if (interactive) {
       methods.push({
         type: 'keyboard-interactive',

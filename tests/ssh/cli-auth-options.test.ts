@@ -5,7 +5,7 @@
 // as unknown, so a script written for ssh(1) did not run.
 // Also pinned here (a trust decision, unchanged): a host known only with a key of another type is refused with
 // --accept-new, and known_hosts is left alone, as ssh(1) 9.2 refuses it (it reports a changed key).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,31 @@ describe('authentication options and ssh_config settings', () => {
     const flags = ['-F', '/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'IdentitiesOnly=yes', '-o', 'PreferredAuthentications=password,publickey'];
     expect(await openssh(flags)).toMatchObject({ code: 0, stdout: 'ok\n' });
     expect(await tessera(flags)).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });
+  });
+
+  it('PreferredAuthentications without publickey: no key is read, so no passphrase is asked (a terminal via script(1))', { timeout: 60_000 }, async () => {
+    const key = join(t.dir, 'encrypted_key');
+    execFileSync('/usr/bin/ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret passphrase', '-f', key]);
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const cli = [process.execPath, join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-o', 'PreferredAuthentications=password', '-i', key, ...t.base.slice(0, 2), ...t.base.slice(4)]
+      .map(quote).join(' ');
+    const child = spawn('/usr/bin/script', ['-qec', `${cli} -- true`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.on('error', () => undefined);
+    let out = '';
+    const timer = setTimeout(() => { if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL'); }, 40_000);
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    const prompt = await new Promise<string>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /Enter passphrase|password: /.exec(out);
+        if (m) resolve(m[0]);
+      });
+      void closed.then(() => resolve(`ended without a prompt: ${out}`));
+    });
+    child.stdin.write('\x03'); // Ctrl+C cancels the prompt
+    await closed;
+    clearTimeout(timer);
+    expect(prompt).toBe('password: ');
   });
 
   it('values Tessera cannot honour are refused, naming what to do', () => {
