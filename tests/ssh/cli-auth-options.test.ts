@@ -13,25 +13,13 @@ import { UsageError } from '../../cli/command.ts';
 import { parseSshArgs } from '../../cli/ssh.ts';
 import { repoRoot } from '../peers/index.ts';
 import { useCliTarget } from './cli-target.ts';
+import { runClient } from './run-client.ts';
 
-function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.end();
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const timer = setTimeout(() => { if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL'); }, 60_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: out, stderr: err }); });
-  });
-}
 
 describe('authentication options and ssh_config settings', () => {
   const t = useCliTarget();
-  const tessera = (flags: readonly string[], base = t.base) => run(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', ...flags, ...base, '--', 'echo ok']);
-  const openssh = (flags: readonly string[], knownHosts = t.knownHosts) => run('/usr/bin/ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
+  const tessera = (flags: readonly string[], base = t.base) => runClient(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', ...flags, ...base, '--', 'echo ok']);
+  const openssh = (flags: readonly string[], knownHosts = t.knownHosts) => runClient('/usr/bin/ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
     '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-i', t.key.privatePath, '-p', String(t.sshd.port), ...flags,
     `${t.sshd.user}@127.0.0.1`, 'echo ok']);
 

@@ -2,26 +2,14 @@
 // SetEnv sends NAME=VALUE pairs (the first SetEnv option counts whole), SendEnv sends the local variables whose names
 // match its patterns ("-PATTERN" takes one back); sshd keeps what AcceptEnv allows and drops the rest without a word.
 // Before, both were refused as unsupported options.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSshArgs } from '../../cli/ssh.ts';
 import { repoRoot } from '../peers/index.ts';
 import { useCliTarget } from './cli-target.ts';
+import { runClient } from './run-client.ts';
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
-  child.stdin.end();
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const timer = setTimeout(() => { if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL'); }, 60_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: out, stderr: err }); });
-  });
-}
 
 describe('SetEnv and SendEnv', () => {
   const t = useCliTarget();
@@ -31,10 +19,10 @@ describe('SetEnv and SendEnv', () => {
 
   it('the server sees the same variables from both clients', { timeout: 120_000 }, async () => {
     const expected = 'A=one two B=from-here C=unset D=unset OTHER=unset\n';
-    const theirs = await run('/usr/bin/ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${t.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-      '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-i', t.key.privatePath, '-p', String(t.sshd.port), ...flags, `${t.sshd.user}@127.0.0.1`, remote], local);
+    const theirs = await runClient('/usr/bin/ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${t.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null',
+      '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-i', t.key.privatePath, '-p', String(t.sshd.port), ...flags, `${t.sshd.user}@127.0.0.1`, remote], { env: local });
     expect({ out: theirs.stdout, err: theirs.stderr }).toEqual({ out: expected, err: '' });
-    const ours = await run(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', ...flags, ...t.base, '--', remote], local);
+    const ours = await runClient(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', ...flags, ...t.base, '--', remote], { env: local });
     expect(ours.stdout).toBe(expected);
     expect(ours.code).toBe(0);
   });

@@ -2,7 +2,6 @@
 // -o AddressFamily), -x -a -k (turn off X11 and agent forwarding and GSSAPI delegation, which Tessera never does) work
 // as in ssh(1) against sshd 9.2; the options Tessera does not have are refused naming what they do. Before, each of
 // these letters was "unknown option".
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,25 +9,13 @@ import { UsageError } from '../../cli/command.ts';
 import { parseSshArgs } from '../../cli/ssh.ts';
 import { repoRoot } from '../peers/index.ts';
 import { useCliTarget } from './cli-target.ts';
+import { runClient } from './run-client.ts';
 
-function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.end();
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const timer = setTimeout(() => { if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL'); }, 60_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: out, stderr: err }); });
-  });
-}
 
 describe('one-letter options', () => {
   const t = useCliTarget();
-  const tessera = (args: readonly string[]) => run(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', ...args, '--', 'echo ok']);
-  const openssh = (args: readonly string[], knownHosts: string) => run('/usr/bin/ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
+  const tessera = (args: readonly string[]) => runClient(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', ...args, '--', 'echo ok']);
+  const openssh = (args: readonly string[], knownHosts: string) => runClient('/usr/bin/ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
     '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-i', t.key.privatePath, ...args, 'echo ok']);
 
   it('-c and -m choose the cipher and MAC; -x -a -k are accepted', { timeout: 60_000 }, async () => {

@@ -2,7 +2,7 @@
 // client's own, not even why it failed (exit 255 says it); LogLevel=ERROR hides the notes ssh(1) logs at INFO
 // ("Warning: Permanently added", "Pseudo-terminal will not be allocated") and keeps errors. Before, -q and LogLevel
 // were refused as unknown, so scripts written for ssh(1) (`ssh -q`, `-o LogLevel=ERROR`) did not run at all.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,30 +10,15 @@ import { parseSshArgs } from '../../cli/ssh.ts';
 import { UsageError } from '../../cli/command.ts';
 import { repoRoot } from '../peers/index.ts';
 import { useCliTarget } from './cli-target.ts';
+import { runClient } from './run-client.ts';
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-/** Runs a client with stdin an ended pipe, killed by its pid after 60 s. */
-function run(command: string, args: readonly string[]): Promise<Run> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.end();
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const timer = setTimeout(() => { if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL'); }, 60_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: out, stderr: err }); });
-  });
-}
 
 describe('-q and LogLevel', () => {
   const t = useCliTarget();
   const dest = () => [`${t.sshd.user}@127.0.0.1`];
-  const tessera = (knownHosts: string, flags: readonly string[]) => run(process.execPath,
+  const tessera = (knownHosts: string, flags: readonly string[]) => runClient(process.execPath,
     [join(repoRoot, 'cli', 'tessera.js'), 'ssh', '--known-hosts', knownHosts, '-i', t.key.privatePath, '-p', String(t.sshd.port), ...flags, ...dest(), '--', 'echo ok']);
-  const openssh = (knownHosts: string, flags: readonly string[]) => run('/usr/bin/ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
+  const openssh = (knownHosts: string, flags: readonly string[]) => runClient('/usr/bin/ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
     '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-i', t.key.privatePath, '-p', String(t.sshd.port), ...flags, ...dest(), 'echo ok']);
   /** A known_hosts path that does not exist yet. */
   const fresh = (name: string) => { const p = join(t.dir, name); if (existsSync(p)) rmSync(p); return p; };

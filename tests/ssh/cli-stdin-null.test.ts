@@ -2,27 +2,14 @@
 // `while read host; do ssh -n "$host" cmd; done < list` loop keeps its lines, and the remote command sees its end of
 // input at once. RequestTTY is -t/-T in ssh_config(5) form; -t and -T override it, and a -t after "yes" forces (ssh.c,
 // checked with ssh -G). Before, -n, StdinNull and RequestTTY were refused as unknown.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSshArgs } from '../../cli/ssh.ts';
 import { repoRoot } from '../peers/index.ts';
 import { useCliTarget } from './cli-target.ts';
+import { runClient } from './run-client.ts';
 
-/** Runs a client whose stdin is a pipe holding `input` and never closed; killed by its pid after 60 s. */
-function run(command: string, args: readonly string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.write(input);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const timer = setTimeout(() => { if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL'); }, 60_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => { clearTimeout(timer); child.stdin.destroy(); resolve({ code, stdout: out, stderr: err }); });
-  });
-}
 
 describe('-n and StdinNull', () => {
   const t = useCliTarget();
@@ -32,17 +19,17 @@ describe('-n and StdinNull', () => {
     '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-i', t.key.privatePath, '-p', String(t.sshd.port), ...flags, `${t.sshd.user}@127.0.0.1`, remote];
 
   it.each([[['-n']], [['-o', 'StdinNull=yes']], [['-n', '-t']]])('%s: nothing of stdin is read, the command ends at once, as ssh(1)', { timeout: 120_000 }, async (flags) => {
-    const theirs = await run('/usr/bin/ssh', openssh(flags), 'a line the loop still needs\n');
+    const theirs = await runClient('/usr/bin/ssh', openssh(flags), { input: 'a line the loop still needs\n' });
     expect(theirs.stdout).toBe('0\nnot a tty\n');
     expect(theirs.code).toBe(3);
-    const ours = await run(process.execPath, tessera(flags), 'a line the loop still needs\n');
+    const ours = await runClient(process.execPath, tessera(flags), { input: 'a line the loop still needs\n' });
     expect(ours.stdout).toBe('0\nnot a tty\n');
     expect(ours.code).toBe(3);
   });
 
   it('-o RequestTTY=force gives a pty with stdin a pipe, as -tt', { timeout: 120_000 }, async () => {
     // Not `wc -c`: the end of input does not reach a command on a pty (ssh -n -tt waits there too).
-    const ours = await run(process.execPath, tessera(['-n', '-o', 'RequestTTY=force'], 'tty; exit 3'), '');
+    const ours = await runClient(process.execPath, tessera(['-n', '-o', 'RequestTTY=force'], 'tty; exit 3'), { input: '' });
     expect(ours.stdout).toMatch(/^\/dev\/pts\/\d+\r\n$/);
     expect(ours.code).toBe(3);
   });
