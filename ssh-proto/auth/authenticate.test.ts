@@ -208,6 +208,12 @@ describe('method negotiation', () => {
     const securid = { name: '', instruction: '', prompts: [{ prompt: 'Password: ', echo: false }, { prompt: 'Enter PASSCODE: ', echo: false }] };
     expect(await respond(securid)).toEqual(['pw', '654321']);
     expect(asked).toEqual(['|Enter PASSCODE: :false']);
+    // An expired password (pam_unix): the current one is answered, the new one and its retype are the user's.
+    asked.length = 0;
+    expect(await respond({ name: '', instruction: '', prompts: [{ prompt: 'Current password: ', echo: false }] })).toEqual(['pw']);
+    expect(await respond({ name: '', instruction: '', prompts: [{ prompt: 'New password: ', echo: false }] })).toEqual(['654321']);
+    expect(await respond({ name: '', instruction: '', prompts: [{ prompt: 'Retype new password: ', echo: false }] })).toEqual(['654321']);
+    expect(asked).toEqual(['|New password: :false', '|Retype new password: :false']);
     await expect(passwordResponder('pw')(mixed)).rejects.toMatchObject({ code: 'AUTH_CANCELLED' });
     await expect(passwordResponder('pw', async () => [])(mixed)).rejects.toMatchObject({ code: 'AUTH_CANCELLED' });
   });

@@ -62,10 +62,11 @@ function readInfoRequest(r: SshReader): PromptRequest {
 }
 
 /**
- * A hidden prompt for the account's password ("Password:", "(user@host) Password:", PAM's localised "Passwort:").
- * Not "passcode": RSA SecurID and many RADIUS setups ask the token's code so, and the password there would be wrong.
+ * A hidden prompt for the account's password ("Password:", "(user@host) Password:", PAM's localised "Passwort:",
+ * "Current password:"). Not "passcode": RSA SecurID and many RADIUS setups ask the token's code so. Not a new one
+ * (PAM's "New password:", "Retype new password:" for an expired password): the user chooses it.
  */
-const isPasswordPrompt = (p: Prompt) => !p.echo && /\bpass(word|wort|phrase)\b/i.test(p.prompt);
+const isPasswordPrompt = (p: Prompt) => !p.echo && /\bpass(word|wort|phrase)\b/i.test(p.prompt) && !/\b(new|retype|again|confirm|repeat)\b/i.test(p.prompt);
 
 /**
  * A responder that answers password-looking, non-echoed prompts with a known password. What else the server says or
