@@ -232,8 +232,9 @@ export class App {
    * dialing (between the card's signature and the shell, a removal must not let the shell open).
    */
   private async cardRemoved(reason: string): Promise<void> {
+    // The server's question stays unless it is the card session's (closing that session dismisses it): a password
+    // session's one-time code is not the card's business.
     this.pinDialog.dismiss();
-    this.promptDialog.dismiss();
     await this.cardSession?.close(`${reason} The session that used it was ended.`);
     if (this.deps.config.mode === 'kiosk') await this.kioskClear(reason);
   }

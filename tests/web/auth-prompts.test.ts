@@ -115,4 +115,19 @@ describe('the server\'s further sign-in questions', () => {
     await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Closed: The shell exited with status 0/);
     await context.close();
   }, 120_000);
+  it('a card pulled out does not end a password session\'s question', async () => {
+    const { context, page, reader } = await openAppWithCard(stack!, provisioned.card);
+    await page.fill('#port', String(passwordAndCode!.port));
+    await page.selectOption('#auth-method', 'password');
+    await page.fill('#password', passwordAndCode!.password);
+    await page.click('#connect-button');
+    await page.locator('#prompt-dialog').waitFor({ state: 'visible', timeout: 30_000 });
+    reader.removeCard();
+    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('no-card');
+    expect(await page.isVisible('#prompt-dialog')).toBe(true);
+    await page.fill('#prompt-input-0', OTP);
+    await page.click('#prompt-ok');
+    await waitForTerminal(page, /tessera asyncssh test server: exec only/, 30_000);
+    await context.close();
+  }, 120_000);
 });
