@@ -7,18 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { PivClient } from '../../card/index.ts';
 import { CcidReader } from '../../ccid/index.ts';
 import type { CcidCard, MessageChannel } from '../../ccid/index.ts';
-import { VirtualReader, hexBytes, loadProfiles, provisionPivCard } from '../../sim/index.ts';
+import { VirtualReader, hexBytes, provisionPivCard } from '../../sim/index.ts';
+import { hostNegotiates, pickProfile, profiles } from './pick-profile.ts';
 import type { ReaderFault, ReaderProfile } from '../../sim/index.ts';
 
-const { profiles } = loadProfiles();
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const d = (p: ReaderProfile) => p.interfaces[0]!.descriptor;
-function pick(level: number, protocol: number, extra: (p: ReaderProfile) => boolean = () => true): ReaderProfile {
-  const p = profiles.find((x) => x.interfaces.length === 1 && x.interfaces[0]!.numEndpoints >= 2 && (d(x).dwFeatures & 0x70000) === level
-    && (d(x).dwProtocols & (1 << protocol)) !== 0 && extra(x));
-  if (!p) throw new Error(`no profile at level ${level.toString(16)} with T=${protocol}`);
-  return p;
-}
 /** The profile with dwMaxCCIDMessageLength patched: 16 leaves 6 data bytes, so a VERIFY spans several messages. */
 function small(p: ReaderProfile): ReaderProfile {
   const iface = p.interfaces[0]!;
@@ -87,12 +80,12 @@ function expectWiped(captured: readonly Captured[], pin: string): void {
 }
 
 const PATHS: [string, ReaderProfile, boolean][] = [
-  ['TPDU T=1', pick(0x10000, 1, (p) => (d(p).dwFeatures & 0x4c0) === 0), false],
-  ['TPDU T=0', pick(0x10000, 0), true],
-  ['short APDU', pick(0x20000, 1), false],
-  ['extended APDU', pick(0x40000, 1), false],
-  ['TPDU T=1, 2-byte blocks', small(pick(0x10000, 1, (p) => (d(p).dwFeatures & 0x4c0) === 0)), false],
-  ['extended APDU, 6-byte parts', small(pick(0x40000, 1)), false],
+  ['TPDU T=1', pickProfile(0x10000, 1, hostNegotiates), false],
+  ['TPDU T=0', pickProfile(0x10000, 0), true],
+  ['short APDU', pickProfile(0x20000, 1), false],
+  ['extended APDU', pickProfile(0x40000, 1), false],
+  ['TPDU T=1, 2-byte blocks', small(pickProfile(0x10000, 1, hostNegotiates)), false],
+  ['extended APDU, 6-byte parts', small(pickProfile(0x40000, 1)), false],
   ['ICCD version B', ICCD, false],
 ];
 

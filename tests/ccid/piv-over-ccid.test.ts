@@ -7,26 +7,19 @@ import { PivClient } from '../../card/index.ts';
 import type { ApduTransport } from '../../card/index.ts';
 import { CcidReader } from '../../ccid/index.ts';
 import type { CcidCard } from '../../ccid/index.ts';
-import { VirtualReader, hexBytes, loadProfiles, provisionPivCard } from '../../sim/index.ts';
+import { VirtualReader, hexBytes, provisionPivCard } from '../../sim/index.ts';
+import { hostNegotiates, pickProfile } from './pick-profile.ts';
 import type { ReaderProfile } from '../../sim/index.ts';
 
-const { profiles } = loadProfiles();
-const d = (p: ReaderProfile) => p.interfaces[0]!.descriptor;
-function pick(level: number, protocol: number, extra: (p: ReaderProfile) => boolean = () => true): ReaderProfile {
-  const p = profiles.find((x) => x.interfaces.length === 1 && x.interfaces[0]!.numEndpoints >= 2 && (d(x).dwFeatures & 0x70000) === level
-    && (d(x).dwProtocols & (1 << protocol)) !== 0 && extra(x));
-  if (!p) throw new Error(`no profile at level ${level.toString(16)} with T=${protocol}`);
-  return p;
-}
 
 // A CAC's T=0-only ATR (Gemalto TOP DL GX4, see ATR_analysis) for the T=0 reader.
 const CAC_T0_ATR = hexBytes('3B 7D 96 00 00 80 31 80 65 B0 83 11 17 D6 83 00 90 00');
 
 const CASES: [string, ReaderProfile, Uint8Array | undefined][] = [
-  ['TPDU T=1, host PPS and IFSD', pick(0x10000, 1, (p) => (d(p).dwFeatures & 0x4c0) === 0), undefined],
-  ['TPDU T=0', pick(0x10000, 0), CAC_T0_ATR],
-  ['short APDU', pick(0x20000, 1), undefined],
-  ['extended APDU', pick(0x40000, 1), undefined],
+  ['TPDU T=1, host PPS and IFSD', pickProfile(0x10000, 1, hostNegotiates), undefined],
+  ['TPDU T=0', pickProfile(0x10000, 0), CAC_T0_ATR],
+  ['short APDU', pickProfile(0x20000, 1), undefined],
+  ['extended APDU', pickProfile(0x40000, 1), undefined],
 ];
 
 describe('PIV over CCID', () => {
