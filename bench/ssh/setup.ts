@@ -1,8 +1,10 @@
 // One sshd (OpenSSH 9.2, loopback) and a user key for the SSH benchmarks. sshd logs at DEBUG1, which names the
 // algorithms of each key exchange (kex.c kex_choose_conf: "kex: server->client cipher: ... MAC: ..."), and no
 // more per packet: the benchmarks check from it that every client really ran the cipher they asked for.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { generateKey, makeTempDir, removeTempDir, startSshd } from '../../tests/peers/index.ts';
 import { ensureCliBundle } from '../../tests/support/index.ts';
@@ -33,6 +35,7 @@ export async function benchSetup(): Promise<BenchSetup> {
   chmodSync(dir, 0o755); // the test account reads files from here
   const key = generateKey(dir, 'user', 'ed25519');
   const server = await startSshd({ version: '9.2', authorizedKeys: [key.publicLine], logLevel: 'DEBUG1' });
+  pinServer(server.pid);
   const knownHostsPath = join(dir, 'known_hosts');
   writeFileSync(knownHostsPath, server.knownHosts());
   const target: BenchTarget = { server, keyPath: key.privatePath, knownHostsPath, signer: await loadSigner(key.privatePath) };
@@ -68,6 +71,18 @@ export async function benchSetup(): Promise<BenchSetup> {
     },
     async stop() { await server.stop(); removeTempDir(dir); },
   };
+}
+
+/**
+ * TESSERA_BENCH_PIN=1 (2 cores or more): sshd (and every session it forks: `cat`) on CPU 0, this process and every
+ * client it starts on CPU 1. Each side then has a core of its own, as when client and server are different machines,
+ * so a client's rate is its own and not its share of a machine the server also needs.
+ */
+function pinServer(pid: number): void {
+  if (process.env['TESSERA_BENCH_PIN'] !== '1') return;
+  if (availableParallelism() < 2) throw new Error('TESSERA_BENCH_PIN=1 needs 2 cores');
+  execFileSync('taskset', ['-a', '-p', '-c', '0', String(pid)], { stdio: 'ignore' });
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
 }
 
 /** Writes `mib` MiB of random bytes (one random MiB repeated) to `name` in the bench folder, readable by the test account; returns its path. */

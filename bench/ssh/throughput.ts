@@ -9,7 +9,8 @@
 // (and MAC) it asked for (setup.ts, expectCipher). The clients' order rotates from one cipher and round to the next.
 //   npx tsx bench/ssh/throughput.ts
 //   env: TESSERA_BENCH_MIB=64 for a quick run, TESSERA_BENCH_ROUNDS=3 to repeat (the summary's interval needs 2 or
-//   more), TESSERA_BENCH_CIPHERS=chacha20-poly1305@openssh.com,aes128-gcm@openssh.com to choose the ciphers
+//   more), TESSERA_BENCH_CIPHERS=chacha20-poly1305@openssh.com,aes128-gcm@openssh.com to choose the ciphers,
+//   TESSERA_BENCH_PIN=1 to give sshd (and `cat`) one core and the clients the other (setup.ts, pinServer)
 import { BACKENDS, openssh, ssh2, ssh2Command, tesseraCli, tesseraExec, type ExecResult } from './clients.ts';
 import { benchSetup, writePayload } from './setup.ts';
 import { median, ratioSummary, rotated } from './stats.ts';
