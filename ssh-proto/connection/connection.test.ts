@@ -265,6 +265,36 @@ describe('flow control (RFC 4254 §5.2)', () => {
     expect(credited).toBeLessThanOrEqual(n);
   });
 
+  it('bulk output waiting for a batching consumer is kept as it came, not copied; small packets after it still are', async () => {
+    // A pty delivers a shell's output in packets just under 4 KiB; the page's worker lets 256 KiB of them wait.
+    const { channel, server } = memoryChannel({ sync: true });
+    const conn = new Connection(channel, { windowSize: 1 << 21, maxPacket: 1 << 15 });
+    const opening = conn.openSession();
+    const id = await server.confirm(4);
+    const s = await opening;
+    const pushed: Uint8Array[] = [];
+    const seen = new Set<ArrayBufferLike>();
+    const source = s.source as unknown as { push(d: Uint8Array): void };
+    const push = source.push.bind(source);
+    source.push = (d) => { pushed.push(d); push(d); };
+    for (let i = 0; i < 200; i++) server.send(new SshWriter().byte(MSG.CHANNEL_DATA).uint32(id).string(new Uint8Array(4095).fill(i)));
+    await tick();
+    const taken: Uint8Array[] = [];
+    for (let c = s.source.take(); c; c = s.source.take()) { taken.push(c); seen.add(c.buffer); }
+    expect(taken.length).toBe(200);
+    expect(taken.every((c, i) => c === pushed[i])).toBe(true); // the views as they came: no copy
+    // 64 bulk chunks waiting, then a flood of 1-byte packets: once the chunks average under 1 KiB they are joined.
+    for (let i = 0; i < 64; i++) server.send(new SshWriter().byte(MSG.CHANNEL_DATA).uint32(id).string(new Uint8Array(4095).fill(1)));
+    for (let i = 0; i < 40_000; i++) server.send(new SshWriter().byte(MSG.CHANNEL_DATA).uint32(id).string(new Uint8Array([2])));
+    await tick();
+    expect(s.source.buffered).toBe(64 * 4095 + 40_000);
+    let chunks = 0;
+    let bytes = 0;
+    for (let c = s.source.take(); c; c = s.source.take()) { chunks++; bytes += c.length; }
+    expect(bytes).toBe(64 * 4095 + 40_000);
+    expect(chunks).toBeLessThan(64 + 256 + 8); // 64 + 256 as they came, then 16 KiB buffers (it would be 40 064)
+  });
+
   it('zero-length data packets, which use no window, cannot pile up chunks without end', async () => {
     const { channel, server } = memoryChannel({ sync: true });
     const conn = new Connection(channel, { windowSize: 64, maxPacket: 16 });

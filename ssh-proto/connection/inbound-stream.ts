@@ -24,13 +24,16 @@ export interface InboundSource {
 }
 
 /**
- * Once this many chunks wait, chunks shorter than COALESCE_BELOW are copied together into shared buffers. The window
- * (RFC 4254 §5.2) bounds bytes, not packets: kept one by one, 2 MiB of 1-byte packets cost over 400 MiB in chunk
- * views and the packet buffers they keep alive while the consumer is not reading. A consumer that keeps up, and bulk
- * data, get each packet's bytes as they came, without a copy.
+ * Once this many chunks wait and they average under COALESCE_AVERAGE bytes, chunks shorter than COALESCE_BELOW are
+ * copied together into shared buffers. The window (RFC 4254 §5.2) bounds bytes, not packets: kept one by one, 2 MiB
+ * of 1-byte packets cost over 400 MiB in chunk views and the packet buffers they keep alive while the consumer is not
+ * reading. A consumer that keeps up, and bulk data, get each packet's bytes as they came, without a copy: a shell's
+ * output through a pty comes in packets just under 4 KiB (the tty layer's buffer), and a consumer that batches
+ * (the page's worker posts 256 KiB at a time) lets 64 of them wait; copying those cost the page's SSH worker ~15%.
  */
 const COALESCE_AFTER = 64;
 const COALESCE_BELOW = 4096;
+const COALESCE_AVERAGE = 1024;
 const COALESCE_BUFFER = 16384;
 
 export class InboundStream implements InboundSource {
@@ -92,7 +95,8 @@ export class InboundStream implements InboundSource {
       this.consumed(data.length);
       return;
     }
-    if (data.length < COALESCE_BELOW && this.chunks.length >= COALESCE_AFTER) this.append(data);
+    const n = this.chunks.length;
+    if (data.length < COALESCE_BELOW && n >= COALESCE_AFTER && this.bytes < n * COALESCE_AVERAGE) this.append(data);
     else {
       this.tail = undefined;
       this.chunks.push(data);
