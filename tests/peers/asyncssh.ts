@@ -3,7 +3,7 @@
 // /usr/bin/python3, never a python3 found on PATH (which may lack Debian's asyncssh).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, requireExecutable, startPeer } from '../support/index.ts';
+import { requireExecutable, startPeer } from '../support/index.ts';
 import { TEST_ACCOUNT } from './account.ts';
 import { generateKey, makeTempDir, removeTempDir, type KeyType } from './keys.ts';
 import { repoRoot } from './repo.ts';
@@ -26,15 +26,16 @@ export async function startAsyncSsh(options: AsyncSshOptions = {}): Promise<SshS
   try {
     const hostKeys: HostKeyFile[] = (options.hostKeyTypes ?? ['ed25519', 'ecdsa-p256', 'rsa'])
       .map((type) => ({ key: generateKey(dir, `host_${type}`, type), certificate: undefined }));
-    const port = await freePort(); // drawn after the keys: free only until the server binds it (see sshd.ts)
     const authorizedKeysPath = join(dir, 'authorized_keys');
     const setAuthorizedKeys = (lines: readonly string[]) => writeFileSync(authorizedKeysPath, lines.map((l) => `${l.trim()}\n`).join(''));
     setAuthorizedKeys(options.authorizedKeys ?? []);
-    // The server does not log in as a system user: it runs commands as this process's user.
-    const peer = startPeer(PYTHON, [script, String(port), TEST_ACCOUNT.user, TEST_ACCOUNT.password, authorizedKeysPath, ...hostKeys.map(({ key }) => key.privatePath)],
+    // The server does not log in as a system user: it runs commands as this process's user. Port 0: the system gives
+    // it a free port as it binds, and it prints which, so no port drawn beforehand can be taken meanwhile.
+    const peer = startPeer(PYTHON, [script, '0', TEST_ACCOUNT.user, TEST_ACCOUNT.password, authorizedKeysPath, ...hostKeys.map(({ key }) => key.privatePath)],
       options.otp === undefined ? {} : { env: { ...process.env, TESSERA_OTP: options.otp } });
+    let port: number;
     try {
-      await peer.waitForOutput(/LISTENING \d+/, 15_000);
+      port = Number((await peer.waitForOutput(/LISTENING (\d+)/, 15_000))[1]);
     } catch (err) {
       await peer.stop();
       throw err;

@@ -3,7 +3,8 @@
 
 Usage: asyncssh_server.py PORT USER PASSWORD AUTHORIZED_KEYS HOSTKEY [HOSTKEY...]
 Accepts publickey (from AUTHORIZED_KEYS, re-read on each connection) and password logins
-for USER, runs exec requests with /bin/sh and prints "LISTENING <port>" once ready.
+for USER, runs exec requests with /bin/sh and prints "LISTENING <port>" once ready: with PORT 0,
+the port the system gave it as it bound.
 With TESSERA_OTP set, the password is asked only through keyboard-interactive (RFC 4256), in
 one round with a one-time code, echoed ("Verification code: "), that must equal TESSERA_OTP.
 """
@@ -65,9 +66,9 @@ async def handle(process):
 
 
 async def main():
-    await asyncssh.listen('127.0.0.1', PORT, server_factory=Server, server_host_keys=HOST_KEYS,
-                          process_factory=handle, encoding=None)
-    print(f'LISTENING {PORT}', flush=True)
+    server = await asyncssh.listen('127.0.0.1', PORT, server_factory=Server, server_host_keys=HOST_KEYS,
+                                   process_factory=handle, encoding=None)
+    print(f'LISTENING {server.sockets[0].getsockname()[1]}', flush=True)  # 2.10.1 has no get_port()
     await asyncio.Event().wait()
 
 

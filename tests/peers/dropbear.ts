@@ -1,10 +1,10 @@
 // Dropbear (Debian dropbear-bin 2022.83): a second, independent SSH server implementation.
 // Dropbear reads authorized keys only from ~user/.ssh/authorized_keys, so each instance writes
-// its lines there tagged with its port, under a lock, and removes them when it stops.
+// its lines there tagged with its temporary folder's name, under a lock, and removes them when it stops.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { freePort, PeerStartError, requireExecutable, startPeer, waitForPort } from '../support/index.ts';
+import { basename, join } from 'node:path';
+import { PeerStartError, requireExecutable, startPeer, waitForListening } from '../support/index.ts';
 import { requireTestAccount, testAccountIds } from './account.ts';
 import { makeTempDir, parsePublicLine, removeTempDir, type KeyPair, type KeyType } from './keys.ts';
 import { serverHandle, type HostKeyFile, type SshServerPeer } from './server.ts';
@@ -60,8 +60,7 @@ export async function startDropbear(options: DropbearOptions = {}): Promise<SshS
   const account = requireTestAccount();
   const { uid, gid } = testAccountIds();
   const dir = makeTempDir('tessera-dropbear-');
-  const port = await freePort();
-  const tag = `tessera-dropbear-${port}`;
+  const tag = basename(dir); // unique while the folder exists
   const sshDir = join(account.home, '.ssh');
   const authorizedKeysPath = join(sshDir, 'authorized_keys');
   const lockDir = join(account.home, '.tessera-authorized-keys.lock');
@@ -80,15 +79,19 @@ export async function startDropbear(options: DropbearOptions = {}): Promise<SshS
     const hostKeys: HostKeyFile[] = (options.hostKeyTypes ?? ['ed25519', 'ecdsa-p256', 'rsa'])
       .map((type) => ({ key: dropbearHostKey(dir, type), certificate: undefined }));
     setAuthorizedKeys(options.authorizedKeys ?? []);
-    const args = ['-F', '-E', '-m', '-p', `127.0.0.1:${port}`, '-P', join(dir, 'dropbear.pid'), ...hostKeys.flatMap(({ key }) => ['-r', key.privatePath]), ...(options.args ?? [])];
+    // Port 0: the kernel gives dropbear a free port as it binds (svr-main.c listensockets, getaddrinfo with "0"), so no
+    // port drawn beforehand can be taken meanwhile; which one it got is read from its own listening socket.
+    const args = ['-F', '-E', '-m', '-p', '127.0.0.1:0', '-P', join(dir, 'dropbear.pid'), ...hostKeys.flatMap(({ key }) => ['-r', key.privatePath]), ...(options.args ?? [])];
     const peer = startPeer(binary, args);
+    let port: number;
     try {
-      // Dropbear exits at once on a bad option ("Early exit: ..."); do not wait out the port timeout then.
-      const exited = new Promise<never>((_, reject) => peer.child.once('exit', () => reject(new Error('dropbear exited'))));
-      await Promise.race([waitForPort(port), exited]);
+      // Dropbear exits at once on a bad option ("Early exit: ..."): waitForListening fails then, with its output.
+      const ports = await waitForListening(peer, { timeoutMs: 15_000 });
+      if (ports.length !== 1 || ports[0] === undefined) throw new PeerStartError(`dropbear listens on ports ${ports.join(', ')}, not on one`);
+      port = ports[0];
     } catch (err) {
       await peer.stop();
-      throw new PeerStartError(`dropbear did not listen on port ${port}: ${(err as Error).message}\n${peer.output()}`);
+      throw new PeerStartError(`dropbear did not start: ${(err as Error).message}`, { cause: err });
     }
     const printed = spawnSync(binary, ['-V'], { encoding: 'utf8' });
     const version = /v(\d{4}\.\d+)/.exec(`${printed.stdout}${printed.stderr}`)?.[1] ?? 'unknown';

@@ -3,7 +3,7 @@
 // host keys, a host certificate from a temporary CA, and a temporary authorized_keys file.
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, requireExecutable, startPeer, waitForPort } from '../support/index.ts';
+import { requireExecutable, startOnFreePort, startPeer } from '../support/index.ts';
 import { requireTestAccount } from './account.ts';
 import { generateKey, makeTempDir, removeTempDir, signCertificate, type KeyPair, type KeyType } from './keys.ts';
 import { openssh10Root } from './repo.ts';
@@ -50,6 +50,9 @@ export const SSHD_ALGORITHMS: Record<SshdVersion, { kex: string; ciphers: string
   },
 };
 
+/** What sshd says when its port is taken: sshd.c listen_on_addrs (ERROR), then server_listen's fatal (FATAL). */
+const SSHD_PORT_TAKEN = /Bind to port \d+ on \S+ failed: Address already in use|Cannot bind any address/;
+
 function sshdBinary(version: SshdVersion): string {
   if (version === '9.2') return requireExecutable('/usr/sbin/sshd', 'Debian 12 openssh-server');
   return requireExecutable(join(openssh10Root, 'usr/sbin/sshd'), 'OpenSSH 10.0 unpacked from bookworm-backports into .peers/openssh-10');
@@ -77,13 +80,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshServerPee
     const setAuthorizedKeys = (lines: readonly string[]) => writeFileSync(authorizedKeysPath, lines.map((l) => `${l.trim()}\n`).join(''), { mode: 0o644 });
     setAuthorizedKeys(options.authorizedKeys ?? []);
 
-    // Drawn once the keys exist (ssh-keygen takes about a second on a loaded machine): a port is free only until
-    // sshd binds it, and another test process drawing the same one meanwhile would make one of the two fail.
-    const port = await freePort();
     const algorithms = SSHD_ALGORITHMS[version];
     const settings: Record<string, string> = {
       ListenAddress: '127.0.0.1',
-      Port: String(port),
       PidFile: 'none',
       StrictModes: 'no',
       AuthorizedKeysFile: authorizedKeysPath,
@@ -121,17 +120,18 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshServerPee
       if (certificate) lines.push(`HostCertificate ${certificate.path}`);
     }
     const configPath = join(dir, 'sshd_config');
-    writeFileSync(configPath, `${lines.join('\n')}\n`);
 
-    const peer = startPeer(binary, ['-D', '-e', '-f', configPath]);
-    try {
-      // "Server listening on" is logged at INFO; below that level, wait for the port instead.
-      if (['QUIET', 'FATAL', 'ERROR'].includes(settings['LogLevel'] ?? '')) await waitForPort(port);
-      else await peer.waitForOutput(/Server listening on 127\.0\.0\.1 port \d+/, 10_000);
-    } catch (err) {
-      await peer.stop();
-      throw err;
-    }
+    // sshd has no Port 0: it is told a port, drawn once the keys exist, and started again on another if that one was
+    // taken meanwhile (sshd.c listen_on_addrs logs the bind failure at ERROR, "Cannot bind any address" at FATAL; at
+    // QUIET it exits silently, and that fails as any other exit). Ready once sshd's own pid holds the socket.
+    const { peer, port } = await startOnFreePort({
+      name: `sshd ${version}`,
+      portTaken: SSHD_PORT_TAKEN,
+      start(port) {
+        writeFileSync(configPath, `Port ${port}\n${lines.join('\n')}\n`);
+        return startPeer(binary, ['-D', '-e', '-f', configPath]);
+      },
+    });
     return serverHandle({
       kind: 'openssh', version: version, port, peer, account: account, hostKeys, hostCa: hostCa,
       setAuthorizedKeys, cleanUp: () => { removeTempDir(dir); },
