@@ -64,6 +64,16 @@ export class CcidTimeoutError extends CcidError {
   }
 }
 
+/**
+ * An earlier command to an ICCD token timed out, and ICCD (rev 1.0 §6.3) numbers no answers: the token's late answer
+ * to it could be taken for the next one's. No command is sent until the card is connected again (power off and on).
+ */
+export class CardDesynchronizedError extends CcidError {
+  constructor(message = 'An earlier command to this token timed out, and its late answer could be mistaken for the next one. Connect the card again to continue.') {
+    super('CARD_DESYNCHRONIZED', message);
+  }
+}
+
 /** A USB transfer failed (stall, babble, disconnect). */
 export class UsbTransferError extends CcidError {
   constructor(message: string, options?: { cause?: unknown }) {

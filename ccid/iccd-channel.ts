@@ -9,7 +9,7 @@
 import type { ChannelStats, MessageChannel } from './channel.ts';
 import { MAX_COMMAND_MS } from './channel.ts';
 import { boundTransfer, started, TRANSFER_TIMEOUT_MS } from './transfer-timeout.ts';
-import { CcidProtocolError, CcidTimeoutError, UsbTransferError } from './errors.ts';
+import { CardDesynchronizedError, CcidProtocolError, CcidTimeoutError, UsbTransferError } from './errors.ts';
 import type { CommandMessage, ReplyMessage } from './message.ts';
 import { Command, Reply, REPLY_TO } from './message.ts';
 import type { UsbControlSetup, UsbDeviceLike } from './usb-device.ts';
@@ -23,6 +23,15 @@ const MAX_POLLS = 3000;
 export class IccdBChannel implements MessageChannel {
   readonly stats: ChannelStats = { transfers: 0, bytesOut: 0, bytesIn: 0 };
   private powered = false;
+  /**
+   * Set when a command timed out once its request may have reached the token. A DataBlock (ICCD rev 1.0 §6.3.3)
+   * carries no sequence number, so the token's late answer to it would be read as the next command's. libccid polls
+   * without a bound and turns a failed request into IFD_COMMUNICATION_ERROR; applications then reconnect, and its
+   * CmdPowerOn powers the ICC off and on. Failing every later command with CardDesynchronizedError until the card is
+   * connected again is that recovery: resending or resetting on our own would lose the card's state (the
+   * application selected, the PIN verified) under the caller, and a SELECT-dependent answer would come from another one.
+   */
+  private desynchronized = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   /** One control transfer's limit: libccid's write timeout, or the read timeout if longer. */
@@ -66,8 +75,16 @@ export class IccdBChannel implements MessageChannel {
   private async exchangeNow(msg: Omit<CommandMessage, 'seq'>): Promise<ReplyMessage> {
     switch (msg.type) {
       case Command.IccPowerOn:
-        await this.out(0x62, 1);
-        return this.dataBlock(msg.type, msg.slot, true);
+        return this.tracked(async () => {
+          // ICC power off first, as libccid's CmdPowerOn does for ICCD "to reset the ICC state machine" (§6.3): the
+          // token drops an answer it still holds for a timed-out command, and the next DataBlock is the ATR.
+          await this.out(0x63, 0);
+          this.powered = false;
+          await this.out(0x62, 1);
+          const reply = await this.dataBlock(msg.type, msg.slot, true);
+          this.desynchronized = false;
+          return reply;
+        });
       case Command.IccPowerOff:
         await this.out(0x63, 0);
         this.powered = false;
@@ -75,13 +92,26 @@ export class IccdBChannel implements MessageChannel {
       case Command.GetSlotStatus:
         return this.slotStatus(msg.type, msg.slot);
       case Command.XfrBlock: {
+        if (this.desynchronized) throw new CardDesynchronizedError();
         const level = msg.specific?.[1] ?? 0;
-        await this.out(0x65, level << 8, msg.data);
-        return this.dataBlock(msg.type, msg.slot, false);
+        return this.tracked(async () => {
+          await this.out(0x65, level << 8, msg.data);
+          return this.dataBlock(msg.type, msg.slot, false);
+        });
       }
       default:
         // ICCD has no SetParameters, Escape or Abort: "command not supported" (bError 0).
         return this.reply(msg.type, msg.slot, 0x40 | (this.powered ? 0 : 1), 0x00, 0);
+    }
+  }
+
+  /** Runs a request whose answer comes by DataBlock; a timeout leaves the channel desynchronised (see `desynchronized`). */
+  private async tracked(run: () => Promise<ReplyMessage>): Promise<ReplyMessage> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof CcidTimeoutError) this.desynchronized = true;
+      throw err;
     }
   }
 
