@@ -30,6 +30,12 @@ export interface OpenPgpApplication {
   readonly algorithms: Readonly<Record<OpenPgpKeyRole, KeyAlgorithm | undefined>>;
   /** PW status bytes (C4): PW1 retries left is byte 5. */
   readonly pw1RetriesLeft: number;
+  /** PW status bytes (C4) byte 2: PW1's maximum length in bytes. */
+  readonly pw1MaxLength: number;
+  /** Whether each key slot holds a key: DO DE key information (3.3+), else a non-zero fingerprint in DO C5 (table of §4.4.1). */
+  readonly keyPresent: Readonly<Record<OpenPgpKeyRole, boolean>>;
+  /** The raw algorithm attributes of each key (§4.4.3.9), to name an algorithm Tessera cannot use. */
+  readonly attributes: Readonly<Record<OpenPgpKeyRole, Uint8Array>>;
   readonly extendedLength: boolean;
   /** AID bytes 9-10 (§4.2.1): 0006 is Yubico. */
   readonly manufacturer: number;
@@ -52,6 +58,27 @@ export function parseAlgorithmAttributes(a: Uint8Array): KeyAlgorithm | undefine
   if (a[0] === 0x13) return o === HEX_P256 || o2 === HEX_P256 ? 'p-256' : o === HEX_P384 || o2 === HEX_P384 ? 'p-384' : undefined;
   if (a[0] === 0x16) return o === HEX_ED25519 || o2 === HEX_ED25519 ? 'ed25519' : undefined;
   return undefined;
+}
+
+/** Key references in DO DE (key information, table of §4.4.1): 01 SIG, 02 DEC, 03 AUT; fingerprints in C5 are 20 bytes each in that order. */
+const KEY_REF: Record<OpenPgpKeyRole, number> = { sig: 1, dec: 2, aut: 3 };
+
+/**
+ * Whether a key slot holds a key. DO DE (key information, 3.3+) gives a status per key reference: 00 not present,
+ * 01 generated, 02 imported. Older cards: a fingerprint of all zeros in DO C5 means no key (as GnuPG reads it).
+ * A card that says neither is taken to hold the key; reading it then tells.
+ */
+function keyPresence(info: Uint8Array | undefined, fingerprints: Uint8Array | undefined): (role: OpenPgpKeyRole) => boolean {
+  return (role) => {
+    if (info) {
+      for (let i = 0; i + 1 < info.length; i += 2) if (info[i] === KEY_REF[role]) return info[i + 1] !== 0;
+    }
+    if (fingerprints && fingerprints.length >= 60) {
+      const at = (KEY_REF[role] - 1) * 20;
+      return fingerprints.subarray(at, at + 20).some((b) => b !== 0);
+    }
+    return true;
+  };
 }
 
 export class OpenPgpClient {
@@ -84,15 +111,20 @@ export class OpenPgpClient {
     const aid = requireTlv(tlvs, 0x4f, 'application related data');
     if (aid.length !== 16) throw new MalformedResponseError('The OpenPGP AID is not 16 bytes');
     const disc = parseTlvs(requireTlv(tlvs, 0x73, 'application related data'));
-    const attr = (role: OpenPgpKeyRole) => parseAlgorithmAttributes(findTlv(disc, ATTR[role]) ?? new Uint8Array(0));
+    const raw = (role: OpenPgpKeyRole) => (findTlv(disc, ATTR[role]) ?? new Uint8Array(0)).slice();
+    const attr = (role: OpenPgpKeyRole) => parseAlgorithmAttributes(raw(role));
     const pw = parsePwStatus(requireTlv(disc, 0xc4, 'application related data'));
     const caps = findTlv(tlvs, 0x7f66);
+    const present = keyPresence(findTlv(disc, 0xde), findTlv(disc, 0xc5));
     return {
       aid: aid.slice(),
       version: `${aid[6]}.${aid[7]}`,
       serial: hex(aid.subarray(10, 14)).toUpperCase(),
       algorithms: { sig: attr('sig'), dec: attr('dec'), aut: attr('aut') },
       pw1RetriesLeft: pw.pw1RetriesLeft,
+      pw1MaxLength: pw.pw1MaxLength,
+      keyPresent: { sig: present('sig'), dec: present('dec'), aut: present('aut') },
+      attributes: { sig: raw('sig'), dec: raw('dec'), aut: raw('aut') },
       extendedLength: caps !== undefined,
       manufacturer: (aid[8]! << 8) | aid[9]!,
     };

@@ -1,13 +1,16 @@
 // An OpenPGP card as a CardToken: the authentication key (and its 7F21 certificate),
 // which is what SSH uses (OpenPGP card 3.4 §7.2.13).
 import type { ApduTransport, ChannelOptions } from './channel.ts';
-import { defaultHash, type CardKey, type CardToken, type PinState } from './card-key.ts';
+import { defaultHash, type CardKey, type CardToken, type KeyScan, type PinState } from './card-key.ts';
 import { rawToDerEcdsa } from './der.ts';
-import { CardError, CardInputError, MalformedResponseError } from './errors.ts';
+import { CardError, CardInputError, MalformedResponseError, UnsupportedError } from './errors.ts';
 import type { HashName } from './key-algorithm.ts';
 import { digestInfo, hashBytes } from './pkcs1.ts';
 import { checkSignature } from './signature-check.ts';
 import { OpenPgpClient, type OpenPgpApplication } from './openpgp-client.ts';
+import { openPgpManufacturer } from './openpgp-manufacturer.ts';
+
+const AUT_LABEL = 'OpenPGP Authentication';
 
 export class OpenPgpToken implements CardToken {
   readonly kind = 'openpgp' as const;
@@ -27,6 +30,17 @@ export class OpenPgpToken implements CardToken {
     return new OpenPgpToken(client, app);
   }
 
+  /**
+   * What the card is, for people: "OpenPGP card 3.4 (Nitrokey, serial 000A1B2C)", or for a YubiKey's applet
+   * "YubiKey 5.7.1 (OpenPGP 3.4, serial ...)". Version, manufacturer and serial are the AID's (§4.2.1).
+   */
+  get description(): string {
+    const app = this.application;
+    const y = this.client.yubikeyVersion;
+    if (y) return `YubiKey ${y.join('.')} (OpenPGP ${app.version}, serial ${app.serial})`;
+    return `OpenPGP card ${app.version} (${openPgpManufacturer(app.manufacturer)}, serial ${app.serial})`;
+  }
+
   async pinState(): Promise<PinState> {
     return this.client.pinStatus();
   }
@@ -35,10 +49,17 @@ export class OpenPgpToken implements CardToken {
     await this.client.verifyPin(pin);
   }
 
-  /** The authentication key, or undefined when the card has none. */
+  /**
+   * The authentication key (key reference AUT, the one gpg-agent offers to ssh), or undefined when the card has
+   * none. UnsupportedError when it holds one of an algorithm Tessera cannot use (Curve25519 for ECDH, brainpool...).
+   */
   async authenticationKey(): Promise<CardKey | undefined> {
+    if (!this.application.keyPresent.aut) return undefined;
     const algorithm = this.application.algorithms.aut;
-    if (!algorithm) return undefined;
+    if (!algorithm) {
+      const attributes = Array.from(this.application.attributes.aut, (b) => b.toString(16).padStart(2, '0')).join('');
+      throw new UnsupportedError(`The OpenPGP authentication key uses an algorithm Tessera does not support (attributes ${attributes || 'none'})`);
+    }
     const spki = await this.client.readPublicKey('aut', algorithm);
     const certificate = await this.client.readCertificate('aut');
     const client = this.client;
@@ -52,7 +73,7 @@ export class OpenPgpToken implements CardToken {
     };
     return {
       id: 'openpgp:aut',
-      label: 'OpenPGP Authentication',
+      label: AUT_LABEL,
       algorithm,
       spki,
       ...(certificate ? { certificate } : {}),
@@ -74,7 +95,20 @@ export class OpenPgpToken implements CardToken {
   }
 
   async listKeys(): Promise<CardKey[]> {
-    const key = await this.authenticationKey();
-    return key ? [key] : [];
+    return (await this.scanKeys()).keys;
+  }
+
+  /**
+   * Like listKeys, and the authentication key passed over with why when the card holds one Tessera cannot use
+   * (PivToken.scanKeys' shape). Transport, PIN and removal errors still throw.
+   */
+  async scanKeys(): Promise<KeyScan> {
+    try {
+      const key = await this.authenticationKey();
+      return { keys: key ? [key] : [], skipped: [] };
+    } catch (err) {
+      if (!(err instanceof CardError) || (err.code !== 'CARD_UNSUPPORTED' && err.code !== 'CARD_MALFORMED_RESPONSE')) throw err;
+      return { keys: [], skipped: [{ id: 'openpgp:aut', label: AUT_LABEL, code: err.code, reason: err.message }] };
+    }
   }
 }

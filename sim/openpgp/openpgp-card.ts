@@ -94,6 +94,11 @@ export class OpenPgpCard extends VirtualCardBase {
     this.attributes[role] = algorithmAttributes(key.algorithm);
   }
 
+  /** Sets a slot's algorithm attributes as they are (§4.4.3.9), e.g. one the client cannot use. */
+  setAttributes(role: OpenPgpRole, attributes: Uint8Array): void {
+    this.attributes[role] = Buffer.from(attributes);
+  }
+
   setCertificate(role: OpenPgpRole, der: Uint8Array): void {
     this.certificates[role] = Buffer.from(der);
   }
