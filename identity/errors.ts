@@ -13,6 +13,7 @@ export type IdentityErrorCode =
   | 'PIN_INCORRECT'
   | 'PIN_BLOCKED'
   | 'CARD_REMOVED'
+  | 'NO_CARD_APPLICATION'
   | 'HOST_NAME_MISMATCH';
 
 export class IdentityError extends Error {

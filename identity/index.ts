@@ -13,6 +13,8 @@ export type { X509v3SignerOptions } from './x509v3-signer.ts';
 export { openSshCertificateSigner } from './openssh-certificate.ts';
 export { cardAuthMethods, openCardSession } from './auth-methods.ts';
 export { slotPublicKey } from './slot-public-key.ts';
+export { openCardToken, cardDescription } from './open-card-token.ts';
+export type { OpenedCardToken } from './open-card-token.ts';
 export type { CardAuthKind, CardAuthOptions } from './auth-methods.ts';
 export { endSessionsOnRemoval, CARD_REMOVED_MESSAGE } from './card-removal.ts';
 export type { SlotWatcher, Closable } from './card-removal.ts';

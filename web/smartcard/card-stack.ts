@@ -1,4 +1,4 @@
-// What the card panel needs from the layers below (ccid/ driver, card/ PIV client, pki/ verdicts),
+// What the card panel needs from the layers below (ccid/ driver, card/ PIV and OpenPGP clients, pki/ verdicts),
 // declared here as small interfaces (ARCHITECTURE.md: the consumer declares the shape). The
 // wiring in card-wiring.ts satisfies them with the real modules.
 import type { UsbDevice } from './webusb-types.ts';
@@ -24,7 +24,11 @@ export interface KeyView {
   readonly label: string;
   readonly algorithm: string;
   readonly needsTouch: boolean;
+  /** OpenSSH's SHA256 fingerprint of the key (what `ssh-keygen -lf` prints for the authorized_keys line). */
+  readonly fingerprint?: string;
   readonly certificate?: CertificateView;
+  /** Why the site policy will not let this key sign, known before Connect (kiosk: no certificate). */
+  readonly refusal?: string;
 }
 
 /** A slot that holds something the page cannot use (an unsupported key type, a malformed certificate). */

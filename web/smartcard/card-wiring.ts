@@ -1,10 +1,13 @@
 // The card panel's CardStack made of the real layers: ccid/ drives the reader over WebUSB, card/
-// speaks PIV, pki/ validates each key's certificate before the card may sign (ARCHITECTURE.md,
-// "Card certificate (before any signature)").
+// speaks PIV (or, on a card without PIV, OpenPGP: identity/'s openCardToken), pki/ validates each key's
+// certificate before the card may sign (ARCHITECTURE.md, "Card certificate (before any signature)").
 import { CcidReader, type UsbDeviceLike } from '../../ccid/index.ts';
-import { PivToken, type CardKey } from '../../card/index.ts';
-import { checkCardCertificate, GateError, slotPublicKey } from '../../identity/index.ts';
+import { certificateSpki, type CardKey } from '../../card/index.ts';
+import {
+  cardDescription, checkCardCertificate, GateError, openCardToken, slotPublicKey, sshPublicKeyBlob, type OpenedCardToken,
+} from '../../identity/index.ts';
 import { CARD_POLICY, CrlCache, decodePemOrDer, parseCertificate, validatePath, type RevocationOptions } from '../../pki/index.ts';
+import { fingerprintSha256 } from '../../ssh-proto/index.ts';
 import type { SiteConfig } from '../config/site-config.ts';
 import { relayRevocationFetch } from '../net/revocation-fetch.ts';
 import { WebError, errorCode } from '../errors.ts';
@@ -26,11 +29,19 @@ function revocationOf(config: SiteConfig): RevocationOptions {
   return { mode: config.revocation, fetch: relayRevocationFetch(config.revocationUrl), cache: new CrlCache() };
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** The certificate's subject, issuer, validity and pki/'s verdict for the site policy. */
 async function certificateView(der: Uint8Array, key: CardKey, revocation: RevocationOptions, anchors: Uint8Array[]): Promise<CertificateView> {
   const cert = parseCertificate(der);
   let verdict: CertificateView['verdict'];
-  if (anchors.length === 0) {
+  // An OpenPGP card's key comes from the card itself, its 7F21 certificate separately: one issued for another key
+  // (left over from an earlier one) vouches for nothing here (identity/'s gate refuses it the same way).
+  if (!sameBytes(certificateSpki(der), key.spki)) {
+    verdict = { valid: false, reason: 'the certificate is for a different key than the one on the card' };
+  } else if (anchors.length === 0) {
     verdict = { valid: false, reason: 'this site configures no trust anchors to check it against' };
   } else {
     const result = await validatePath({
@@ -42,14 +53,22 @@ async function certificateView(der: Uint8Array, key: CardKey, revocation: Revoca
   return { subject: cert.subject.text, issuer: cert.issuer.text, notBefore: cert.notBefore, notAfter: cert.notAfter, verdict };
 }
 
-class PivCardHandle implements CardHandle {
+/** OpenSSH's "SHA256:..." of the key as SSH sends it (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4); undefined if SSH cannot use it. */
+async function sshFingerprint(key: CardKey): Promise<string | undefined> {
+  try { return await fingerprintSha256(await sshPublicKeyBlob(key.spki, key.algorithm)); } catch { return undefined; }
+}
+
+/** Kiosk policy signs only after a valid certificate (identity/'s gate): a key without one is refused up front. */
+const KIOSK_NO_CERTIFICATE = 'Will not sign here: this site requires a valid X.509 certificate for the key, and the card holds none for it.';
+
+/** A card's PIV or OpenPGP application (identity/'s openCardToken) as the panel's CardHandle. */
+class TokenCardHandle implements CardHandle {
   private views: { key: CardKey; view: KeyView }[] | undefined;
   private skipped: readonly SkippedKeyView[] = [];
-  constructor(private readonly token: PivToken, private readonly config: SiteConfig, private readonly revocation: RevocationOptions) {}
+  constructor(private readonly token: OpenedCardToken, private readonly config: SiteConfig, private readonly revocation: RevocationOptions) {}
 
   get type(): string {
-    const y = this.token.yubikey;
-    return y ? `YubiKey ${y.major}.${y.minor}.${y.patch} (PIV)` : 'PIV card';
+    return cardDescription(this.token);
   }
 
   async keys(): Promise<KeyView[]> {
@@ -59,8 +78,11 @@ class PivCardHandle implements CardHandle {
       this.skipped = skipped.map((s) => ({ label: s.label, reason: s.reason }));
       this.views = [];
       for (const key of keys) {
+        const fingerprint = await sshFingerprint(key);
         const view: KeyView = {
           id: key.id, label: key.label, algorithm: key.algorithm, needsTouch: key.needsTouch,
+          ...(fingerprint ? { fingerprint } : {}),
+          ...(!key.certificate && this.config.mode === 'kiosk' ? { refusal: KIOSK_NO_CERTIFICATE } : {}),
           ...(key.certificate ? { certificate: await certificateView(key.certificate, key, this.revocation, anchors).catch(() => ({
             subject: '(unreadable)', issuer: '(unreadable)', notBefore: new Date(0), notAfter: new Date(0),
             verdict: { valid: false, reason: 'the certificate on the card could not be parsed' },
@@ -127,9 +149,9 @@ class CcidReaderHandle implements ReaderHandle {
   async openCard(): Promise<CardHandle> {
     const card = await this.reader.connect(0);
     try {
-      return new PivCardHandle(await PivToken.open(card), this.config, this.revocation);
+      return new TokenCardHandle(await openCardToken(card), this.config, this.revocation);
     } catch (err) {
-      if (errorCode(err) === 'FILE_NOT_FOUND') throw new WebError('CARD_NOT_PIV', 'This card has no PIV application; Tessera signs in with PIV cards and tokens.', { cause: err });
+      if (errorCode(err) === 'NO_CARD_APPLICATION') throw new WebError('CARD_NO_APPLICATION', 'This card has neither a PIV nor an OpenPGP application; Tessera signs in with PIV cards and tokens and with OpenPGP cards.', { cause: err });
       throw err;
     }
   }

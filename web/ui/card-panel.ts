@@ -110,7 +110,9 @@ export class CardPanel {
       this.typeEl.textContent = card.type;
       this.keys = await card.keys();
       this.renderKeys(card.skippedKeys());
-      this.set('ready', this.keys.length > 0 ? 'Card ready.' : 'The card holds no keys usable for SSH.');
+      const refused = this.keys.length > 0 && this.keys.every((k) => k.refusal !== undefined);
+      this.set('ready', this.keys.length === 0 ? 'The card holds no keys usable for SSH.'
+        : refused ? 'Card read, but this site’s policy lets none of its keys sign (see below).' : 'Card ready.');
     } catch (err) {
       this.fail(err);
     }
@@ -121,6 +123,7 @@ export class CardPanel {
     const unusable = skipped.map((s) => el('li', { class: 'key' }, el('div', { class: 'key-title' }, s.label), el('div', { class: 'cert-line muted' }, `Not usable: ${s.reason.replace(/\.$/, '')}.`)));
     this.keysEl.replaceChildren(...this.keys.map((k) => {
       const item = el('li', { class: 'key' }, el('div', { class: 'key-title' }, `${k.label} · ${k.algorithm}`));
+      if (k.fingerprint) item.append(el('div', { class: 'cert-line' }, k.fingerprint));
       const c = k.certificate;
       if (c) {
         item.append(
@@ -133,6 +136,7 @@ export class CardPanel {
       } else {
         item.append(el('div', { class: 'cert-line muted' }, 'No certificate on the card for this key.'));
       }
+      if (k.refusal) item.append(el('div', { class: 'verdict bad' }, k.refusal));
       if (k.needsTouch) item.append(el('div', { class: 'cert-line muted' }, 'Requires a touch to sign.'));
       return item;
     }), ...unusable);
