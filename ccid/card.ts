@@ -8,7 +8,7 @@ import type { Atr } from './atr.ts';
 import { parseAtr } from './atr.ts';
 import type { MessageChannel } from './channel.ts';
 import { Feature } from './descriptor.ts';
-import { CardRemovedError, CcidError, CcidProtocolError, CcidSlotError, NoCardError, UnsupportedReaderError } from './errors.ts';
+import { CardRemovedError, CardResetError, CcidError, CcidProtocolError, CcidSlotError, NoCardError, UnsupportedReaderError } from './errors.ts';
 import { transmitApduLevel } from './extended-apdu.ts';
 import type { ReplyMessage } from './message.ts';
 import { Command, describeSlotError, SlotErrorCode, xfrSpecific } from './message.ts';
@@ -24,6 +24,8 @@ export interface CardOptions {
 
 export class CcidCard {
   private removed = false;
+  /** The reader was reset under this card (channel.ts settleTimedOutWrite): it is unpowered, not removed. */
+  private reset = false;
   private t1: T1Session | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly maxData: number;
@@ -94,7 +96,7 @@ export class CcidCard {
   }
 
   private async transmitNow(command: Uint8Array): Promise<Uint8Array> {
-    if (this.removed) throw new CardRemovedError();
+    if (this.removed) throw this.gone();
     const apdu = parseCommandApdu(command);
     const send = async (bytes: Uint8Array): Promise<Uint8Array> => (await this.xfr(bytes, 0)).data;
     const maxLe = Math.max(1, Math.min(256, this.maxData - 2));
@@ -166,15 +168,21 @@ export class CcidCard {
   }
 
   private async command(type: number, specific: [number, number, number], data?: Uint8Array): Promise<ReplyMessage> {
-    if (this.removed) throw new CardRemovedError();
+    if (this.removed) throw this.gone();
     let reply: ReplyMessage;
     try {
       reply = await this.channel.exchange({ type, slot: this.slot, specific, ...(data ? { data } : {}) });
     } catch (err) {
       if (err instanceof CardRemovedError) this.removed = true;
+      if (err instanceof CardResetError) this.removed = this.reset = true;
       throw err;
     }
     return this.check(reply);
+  }
+
+  /** Why this card can no longer be used. */
+  private gone(): CcidError {
+    return this.reset ? new CardResetError() : new CardRemovedError();
   }
 
   private check(reply: ReplyMessage): ReplyMessage {

@@ -5,9 +5,9 @@
  * Commands are serialised: one message in flight per interface (bMaxCCIDBusySlots is
  * almost always 1, and serialising is always correct).
  */
-import { CardRemovedError, CcidProtocolError, CcidTimeoutError, UsbTransferError } from './errors.ts';
+import { CardRemovedError, CardResetError, CcidError, CcidProtocolError, CcidTimeoutError, ReaderWedgedError, UsbTransferError } from './errors.ts';
 import type { CommandMessage, ReplyMessage } from './message.ts';
-import { Command, decodeReply, encodeCommand, expectedLength, HEADER_SIZE, REPLY_TO } from './message.ts';
+import { Command, decodeReply, encodeCommand, expectedLength, HEADER_SIZE, Reply, REPLY_TO, SlotErrorCode } from './message.ts';
 import type { UsbDeviceLike } from './usb-device.ts';
 import { inData } from './usb-device.ts';
 import { boundTransfer, started, TRANSFER_TIMEOUT_MS } from './transfer-timeout.ts';
@@ -57,6 +57,10 @@ export class CcidChannel implements MessageChannel {
   /** A bulk-IN transfer still pending after a timeout: the next read reuses it. */
   private pendingIn: Promise<Uint8Array> | undefined;
   private readonly timeoutMs: number;
+  /** Set when a timed-out command could be neither cancelled nor swept away by a reset: nothing more is sent. */
+  private wedged = false;
+  /** The bulk-OUT transfer that last timed out, still pending (WebUSB cannot cancel it). */
+  private stuckWrite: Promise<unknown> | undefined;
   /** Set when a slot's card is removed: its command in flight fails at once. */
   private readonly removalWaiters = new Map<number, Set<(err: Error) => void>>();
 
@@ -101,6 +105,7 @@ export class CcidChannel implements MessageChannel {
   }
 
   private async exchangeNow(msg: Omit<CommandMessage, 'seq'>, fixedSeq?: number): Promise<ReplyMessage> {
+    if (this.wedged) throw new ReaderWedgedError();
     const seq = fixedSeq ?? this.nextSeq();
     const bytes = encodeCommand({ ...msg, seq });
     if (bytes.length > this.options.maxMessageLength) {
@@ -114,11 +119,78 @@ export class CcidChannel implements MessageChannel {
     this.removalWaiters.set(msg.slot, waiters);
     waiters.add(removed!);
     try {
-      await this.write(bytes);
+      try {
+        await this.write(bytes);
+      } catch (err) {
+        if (!(err instanceof CcidTimeoutError)) throw err;
+        return await this.settleTimedOutWrite(msg.type, msg.slot, seq);
+      }
       return await Promise.race([this.readReply(msg.type, msg.slot, seq), removal]);
     } finally {
       waiters.delete(removed!);
     }
+  }
+
+  /**
+   * A bulk-OUT transfer that timed out is still pending (WebUSB cannot cancel one transfer): a reader that takes it
+   * later still runs the command, and a VERIFY would spend a PIN try after the caller was told it failed. CCID 1.1
+   * §5.3.1: the ABORT class request, then PC_to_RDR_Abort (§6.1.13) with the command's bSeq and bSlot, which the reader
+   * answers with RDR_to_PC_SlotStatus once the command is cancelled or done; the bulk pipe is in order, so after that
+   * answer nothing of the command is left. The Abort message waits for the stuck transfer (it would queue behind it
+   * anyway). A command the reader ran anyway returns its real answer; one it cancelled (bError CMD_ABORTED, or no
+   * answer) is CcidTimeoutError. If the abort does not complete, the reader is reset.
+   */
+  private async settleTimedOutWrite(type: number, slot: number, seq: number): Promise<ReplyMessage> {
+    const limit = this.transferLimit;
+    let answer: ReplyMessage | undefined;
+    try {
+      const setup = { requestType: 'class', recipient: 'interface', request: 0x01, value: (seq << 8) | slot, index: this.options.interfaceNumber } as const;
+      const r = await boundTransfer(started(() => this.device.controlTransferOut(setup)), limit, 'The reader did not take the ABORT request.');
+      if (r.status === 'stall') throw new UsbTransferError('The reader refused the ABORT request.');
+      await boundTransfer(this.stuckWrite ?? Promise.resolve(), limit, 'The reader did not let go of the aborted command.');
+      this.stuckWrite = undefined;
+      await this.write(encodeCommand({ type: Command.Abort, slot, seq }));
+      answer = await this.readAbortAnswers(type, slot, seq);
+    } catch (err) {
+      if (!(err instanceof CcidError)) throw err;
+      return this.resetReader();
+    }
+    if (answer && !(answer.commandStatus === 'failed' && answer.bError === SlotErrorCode.CMD_ABORTED)) return answer;
+    throw new CcidTimeoutError(`The reader did not take the command within ${limit / 1000} s; it was cancelled (CCID ABORT).`);
+  }
+
+  /** Reads up to the Abort's SlotStatus (same bSeq); returns the aborted command's own answer if one came first. */
+  private async readAbortAnswers(type: number, slot: number, seq: number): Promise<ReplyMessage | undefined> {
+    let answer: ReplyMessage | undefined;
+    for (let reads = 0; reads < MAX_SKIPPED_REPLIES + MAX_TIME_EXTENSIONS; reads++) {
+      const reply = decodeReply(await this.readMessage(this.timeoutMs), this.options.maxMessageLength);
+      if (reply.seq !== seq || reply.slot !== slot || reply.commandStatus === 'time-extension') continue;
+      if (reply.type === Reply.SlotStatus && (answer || REPLY_TO[type] !== Reply.SlotStatus)) return answer;
+      answer = reply;
+      if (REPLY_TO[type] === Reply.SlotStatus) return answer;
+    }
+    throw new CcidProtocolError('The reader did not answer the Abort command.');
+  }
+
+  /**
+   * USBDevice.reset cancels every transfer in flight (they reject) and resets the reader, which powers the card off:
+   * the timed-out command either went before the reset or never will, and the card's PIN state is read afresh on
+   * reconnecting. Without a reset (or if it fails) the reader may still run the command later: nothing more is sent.
+   */
+  private async resetReader(): Promise<never> {
+    const device = this.device;
+    try {
+      if (!device.reset) throw new ReaderWedgedError();
+      await boundTransfer(started(() => device.reset!()), this.transferLimit, 'The reader did not complete a USB reset.');
+    } catch {
+      this.wedged = true;
+      throw new ReaderWedgedError();
+    }
+    this.pendingIn = undefined;
+    this.stuckWrite = undefined;
+    // A host that drops the claim on reset gets it back here (WebUSB resolves a claim of a claimed interface at once).
+    await device.claimInterface(this.options.interfaceNumber).catch(() => undefined);
+    throw new CardResetError();
   }
 
   /**
@@ -140,6 +212,7 @@ export class CcidChannel implements MessageChannel {
         throw new UsbTransferError(`Sending to the reader failed: ${(err as Error).message ?? err}`, { cause: err });
       }
       transfer.then(() => bytes.fill(0), () => bytes.fill(0));
+      this.stuckWrite = transfer.catch(() => undefined);
       throw err;
     }
     this.stats.transfers++;

@@ -59,8 +59,18 @@ export class ReaderBusyError extends CcidError {
 
 /** The reader did not answer in time (after any time extensions it asked for). */
 export class CcidTimeoutError extends CcidError {
-  constructor(message: string) {
-    super('CCID_TIMEOUT', message);
+  constructor(message: string, code: 'CCID_TIMEOUT' | 'READER_WEDGED' = 'CCID_TIMEOUT') {
+    super(code, message);
+  }
+}
+
+/**
+ * A command the reader would not take could be neither cancelled (CCID 1.1 §5.3.1 ABORT) nor swept away by a USB reset:
+ * the reader may still run it later, so nothing more is sent to it. Still a timeout to callers that only know those.
+ */
+export class ReaderWedgedError extends CcidTimeoutError {
+  constructor(message = 'The reader stopped taking commands and could not be reset. Unplug it and plug it in again.') {
+    super(message, 'READER_WEDGED');
   }
 }
 
@@ -71,6 +81,17 @@ export class CcidTimeoutError extends CcidError {
 export class CardDesynchronizedError extends CcidError {
   constructor(message = 'An earlier command to this token timed out, and its late answer could be mistaken for the next one. Connect the card again to continue.') {
     super('CARD_DESYNCHRONIZED', message);
+  }
+}
+
+/**
+ * A command the reader would not take was neither cancelled by CCID 1.1 §5.3.1 ABORT nor answered, so the reader was
+ * reset (USBDevice.reset: every transfer cancelled), which powers the card off: its verified PIN is gone, and the
+ * command may or may not have reached it. The card must be connected again; its PIN retry counter is then read afresh.
+ */
+export class CardResetError extends CcidError {
+  constructor(message = 'The reader stopped taking commands and was reset, which powered the card off. Connect the card again.') {
+    super('CARD_RESET', message);
   }
 }
 

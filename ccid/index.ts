@@ -1,6 +1,6 @@
 /** ccid/: the USB CCID reader driver over a WebUSB-shaped device. Public API by name. */
 export type { UsbDeviceLike, UsbConfigurationLike, UsbInterfaceLike, UsbAlternateLike, UsbEndpointLike, UsbControlSetup, UsbInResult, UsbOutResult, UsbDirection } from './usb-device.ts';
-export { CcidError, CcidProtocolError, CcidSlotError, CardRemovedError, NoCardError, UnsupportedReaderError, ReaderBusyError, CcidTimeoutError, CardDesynchronizedError, UsbTransferError, AtrError, T1Error, ApduError } from './errors.ts';
+export { CcidError, CcidProtocolError, CcidSlotError, CardRemovedError, NoCardError, UnsupportedReaderError, ReaderBusyError, CcidTimeoutError, CardDesynchronizedError, CardResetError, ReaderWedgedError, UsbTransferError, AtrError, T1Error, ApduError } from './errors.ts';
 export type { CcidClassDescriptor, CcidInterfaceInfo, ExchangeLevel } from './descriptor.ts';
 export { CLASS_DESCRIPTOR, Feature, exchangeLevel, parseClassDescriptor, findCcidInterfaces, readConfigurationDescriptor } from './descriptor.ts';
 export { MIN_MESSAGE_DATA, messageDataSize, messageSizeProblem } from './message-size.ts';

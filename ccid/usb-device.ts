@@ -70,6 +70,8 @@ export interface UsbDeviceLike {
   transferIn(endpointNumber: number, length: number): Promise<UsbInResult>;
   transferOut(endpointNumber: number, data: Uint8Array<ArrayBuffer>): Promise<UsbOutResult>;
   clearHalt(direction: UsbDirection, endpointNumber: number): Promise<void>;
+  /** USB port reset; WebUSB's only way to cancel transfers in flight (they reject). Optional: not every host has it. */
+  reset?(): Promise<void>;
 }
 
 /** The bytes of an IN transfer, as a fresh Uint8Array view. */
