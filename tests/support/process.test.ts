@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePort, requireExecutable, startPeer, waitForPort, PeerMissingError } from './index.ts';
+import { freePort, requireExecutable, startOnFreePort, startPeer, waitForPort, PeerMissingError } from './index.ts';
 
 describe('test peers', () => {
   it('starts a real process, sees it listen, and stops it by its id', async () => {
-    const port = await freePort();
-    const peer = startPeer(process.execPath, ['-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('ready'))`]);
+    // Drawn, then bound by another process: started again on another port if it was taken meanwhile.
+    const { peer, port } = await startOnFreePort({
+      name: 'node', portTaken: /EADDRINUSE/,
+      start: (port) => startPeer(process.execPath, ['-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('ready'))`]),
+    });
     await peer.waitForOutput(/ready/);
     await waitForPort(port);
     await peer.stop();
