@@ -1,12 +1,13 @@
 // `tessera ssh -o Option=value`: the ssh_config(5) keywords Tessera honours, read as ssh(1) 9.2 reads them. For each
 // option the first value obtained is used (ssh_config(5): "the first obtained value will be used"; the same holds for
 // -p, -l and user@ on the command line); IdentityFile adds up. A keyword Tessera does not honour, or a value it cannot
-// use, is a usage error: nothing given is ignored in silence.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+// use, is a usage error: nothing given is ignored in silence. ssh_config files (cli/ssh-config.ts) go through the same
+// keywords, after the command line.
 import { matches } from './algorithm-list.ts';
 import { UsageError } from './command.ts';
 import { parseEscapeChar, type EscapeChar } from './escape-filter.ts';
+import { checkUnhonoured, isUnhonouredKeyword, STRUCTURE } from './ssh-config-keywords.ts';
+import { argvSplit, ConfigSyntaxError, splitKeyword } from './ssh-config-lexer.ts';
 import type { SshArgs } from './ssh.ts';
 
 /** What -o may set before the destination and the flags are settled (cli/ssh.ts parseSshArgs). */
@@ -18,6 +19,9 @@ export interface OptionState {
   escapeOption: EscapeChar | undefined;
   /** The first -o LogLevel; -q and -v override it whatever their order, as in ssh(1). */
   logOption: LogSetting | undefined;
+  /** HostName and UserKnownHostsFile as given: their %tokens are expanded once all is read (cli/ssh-config-tokens.ts). */
+  hostName: string | undefined;
+  knownHostsFile: string | undefined;
 }
 
 /** What ssh(1)'s LogLevel means here: quiet (nothing), error (errors only), info (default), or debug (-v). */
@@ -39,14 +43,6 @@ export function first(state: Pick<OptionState, 'seen'>, key: string, apply: () =
   if (state.seen.has(key)) return;
   state.seen.add(key);
   apply();
-}
-
-/** "~" and "~/..." as ssh(1) expands them in file names (misc.c tilde_expand); ~user is refused. */
-export function expandTilde(path: string, what: string): string {
-  if (path === '~') return homedir();
-  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
-  if (path.startsWith('~')) throw new UsageError(`${what} '${path}': only ~ and ~/ are expanded`);
-  return path;
 }
 
 /** ssh_config(5) yes/no (true/false as ssh(1) takes them too). */
@@ -83,67 +79,102 @@ function rekeyLimit(v: string): { bytes: number | undefined; ms: number | undefi
   return { bytes, ms };
 }
 
-/** ssh_config(5) arguments (misc.c argv_split): words split at blanks; quotes, anywhere in a word, keep blanks. */
-function words(v: string): string[] {
-  const out: string[] = [];
-  let word: string | undefined;
-  let quote: string | undefined;
-  for (let i = 0; i < v.length; i++) {
-    const c = v[i]!;
-    if (quote === undefined && /\s/.test(c)) { if (word !== undefined) out.push(word); word = undefined; continue; }
-    if (c === '\\' && i + 1 < v.length) { word = (word ?? '') + v[++i]!; continue; }
-    if (c === quote) { quote = undefined; continue; }
-    if (quote === undefined && (c === '"' || c === "'")) { quote = c; word ??= ''; continue; }
-    word = (word ?? '') + c;
+/** Applies one -o Option=value (or "Option value"), split as a config line is (cli/ssh-config-lexer.ts). */
+export function applyOption(state: OptionState, kv: string): void {
+  let line: ReturnType<typeof splitKeyword>;
+  let args: string[];
+  try {
+    line = splitKeyword(kv);
+    args = line ? argvSplit(line.rest) : [];
+  } catch (err) {
+    if (err instanceof ConfigSyntaxError) throw new UsageError(`-o '${kv}': ${err.message}`);
+    throw err;
   }
-  if (quote !== undefined) throw new UsageError(`unterminated quote in '${v}'`);
-  if (word !== undefined) out.push(word);
-  return out;
+  if (!line || args.length === 0) throw new UsageError(`-o expects Option=value, not '${kv}'`);
+  const key = line.keyword.toLowerCase();
+  if (STRUCTURE.has(key)) throw new UsageError(`-o ${line.keyword}: only in a config file (-F)`);
+  applyKeyword(state, line.keyword, args, false);
 }
 
-/** Applies one -o Option=value (or "Option value"). */
-export function applyOption(state: OptionState, kv: string): void {
-  const m = /^([A-Za-z]+)\s*[= ]\s*(.+)$/.exec(kv);
-  if (!m) throw new UsageError(`-o expects Option=value, not '${kv}'`);
-  const [, key = '', raw = ''] = m;
-  const v = raw.trim();
+/** Settings whose first value wins (OptionState.seen) by keyword; IdentityFile, SendEnv add up. */
+const SLOTS: Record<string, string> = {
+  kexalgorithms: 'kex', ciphers: 'ciphers', macs: 'macs', hostkeyalgorithms: 'hostKeyAlgorithms', userknownhostsfile: 'knownHosts',
+  port: 'port', user: 'user', hostname: 'hostName', requesttty: 'pty', stdinnull: 'stdinNull', setenv: 'setEnv',
+  pubkeyauthentication: 'pubkey', passwordauthentication: 'password', kbdinteractiveauthentication: 'kbdInteractive',
+  challengeresponseauthentication: 'kbdInteractive', preferredauthentications: 'preferred', addressfamily: 'addressFamily',
+  batchmode: 'batchMode', connecttimeout: 'connectTimeout', serveraliveinterval: 'serverAliveInterval',
+  serveralivecountmax: 'serverAliveCountMax', stricthostkeychecking: 'strictHostKeyChecking', rekeylimit: 'rekeyLimit',
+};
+
+/** Whether OpenSSH 9.2 knows `keyword` (lower case) as a client setting (not Host, Match, Include, IgnoreUnknown). */
+export function isKnownKeyword(keyword: string): boolean {
+  return keyword in SLOTS || HONOURED_EXTRA.has(keyword) || isUnhonouredKeyword(keyword);
+}
+const HONOURED_EXTRA = new Set(['identityfile', 'escapechar', 'loglevel', 'sendenv', 'globalknownhostsfile', 'identitiesonly']);
+
+/**
+ * Applies one keyword with its arguments (split already). From a file (`fromFile`), a setting obtained before is
+ * skipped unread, as its value could not count: `Host *` lines after a host's own are the usual case, and a value
+ * there that Tessera cannot use (StrictHostKeyChecking no) must not stop a connection it would not apply to.
+ */
+export function applyKeyword(state: OptionState, keyword: string, args: readonly string[], fromFile: boolean): void {
+  const key = keyword.toLowerCase();
+  if (fromFile) {
+    const slot = SLOTS[key];
+    if (slot !== undefined && state.seen.has(slot)) return;
+    if ((key === 'escapechar' && state.escapeOption !== undefined) || (key === 'loglevel' && state.logOption !== undefined)) return;
+  }
+  /** The one argument of a single-valued keyword (readconf.c: "extra arguments at end of line"). */
+  const one = (): string => {
+    if (args.length !== 1) throw new UsageError(`${keyword} takes one argument, not ${args.length} (${args.join(' ')})`);
+    return args[0]!;
+  };
   const { out } = state;
   const set = (name: string, apply: () => void) => first(state, name, apply);
-  switch (key.toLowerCase()) {
+  switch (key) {
     // Lists stay as given: '+', '-' and '^' are resolved against Tessera's defaults when the session starts
     // (cli/algorithm-list.ts), and unknown names refused there.
-    case 'kexalgorithms': set('kex', () => { out.kex = v; }); break;
-    case 'ciphers': set('ciphers', () => { out.ciphers = v; }); break;
-    case 'macs': set('macs', () => { out.macs = v; }); break;
-    case 'hostkeyalgorithms': set('hostKeyAlgorithms', () => { out.hostKeyAlgorithms = v; }); break;
+    case 'kexalgorithms': { const v = one(); set('kex', () => { out.kex = v; }); break; }
+    case 'ciphers': { const v = one(); set('ciphers', () => { out.ciphers = v; }); break; }
+    case 'macs': { const v = one(); set('macs', () => { out.macs = v; }); break; }
+    case 'hostkeyalgorithms': { const v = one(); set('hostKeyAlgorithms', () => { out.hostKeyAlgorithms = v; }); break; }
     case 'userknownhostsfile': {
-      // ssh(1) takes several files here; Tessera reads and writes one.
-      if (/\s/.test(v)) throw new UsageError(`UserKnownHostsFile '${v}': Tessera takes one known_hosts file`);
-      const file = expandTilde(v, 'UserKnownHostsFile');
-      set('knownHosts', () => { out.knownHostsFile = file; });
+      // ssh(1) takes several files here; Tessera reads and writes one. ~ and %tokens: expanded at the end.
+      if (args.length !== 1) throw new UsageError(`UserKnownHostsFile '${args.join(' ')}': Tessera takes one known_hosts file`);
+      const v = args[0]!;
+      set('knownHosts', () => { state.knownHostsFile = v; });
       break;
     }
-    case 'port': { const port = parsePort(v); set('port', () => { out.port = port; }); break; }
-    case 'user': set('user', () => { state.user = v; }); break;
-    case 'identityfile': out.identities.push(expandTilde(v, 'IdentityFile')); break;
+    case 'hostname': {
+      // The host to connect to; %h is the name given (ssh_config(5) HostName). Expanded in cli/ssh.ts.
+      const v = one();
+      if (v.startsWith('-') || /[\s\p{Cc}]/u.test(v)) throw new UsageError(`HostName '${v}' is not a host name`);
+      set('hostName', () => { state.hostName = v; });
+      break;
+    }
+    case 'port': { const port = parsePort(one()); set('port', () => { out.port = port; }); break; }
+    case 'user': { const v = one(); set('user', () => { state.user = v; }); break; }
+    case 'identityfile': out.identities.push(one()); break; // ~ and %tokens: expanded at the end (cli/ssh.ts)
     case 'escapechar': {
+      const v = one();
       const c = parseEscapeChar(v);
       if (c === undefined) throw new UsageError(`Bad escape character '${v}' for EscapeChar: one character, ^X for a control character, or none`);
       state.escapeOption ??= c;
       break;
     }
-    case 'loglevel': { const l = logLevel(v); state.logOption ??= l; break; }
+    case 'loglevel': { const l = logLevel(one()); state.logOption ??= l; break; }
     case 'requesttty': {
+      const v = one();
       const modes: Record<string, SshArgs['pty']> = { yes: 'request', true: 'request', no: 'never', false: 'never', force: 'force', auto: 'auto' };
       const mode = modes[v];
       if (!mode) throw new UsageError(`RequestTTY may be yes, no, force or auto, not '${v}'`);
       set('pty', () => { out.pty = mode; });
       break;
     }
-    case 'stdinnull': { const b = yesNo('StdinNull', v); set('stdinNull', () => { out.stdinNull = b; }); break; }
+    case 'stdinnull': { const b = yesNo('StdinNull', one()); set('stdinNull', () => { out.stdinNull = b; }); break; }
     // RFC 4254 §6.4 "env" requests; the server takes only what its AcceptEnv allows (sshd says nothing of the rest).
     case 'setenv': {
-      const pairs = words(v).map((w): [string, string] => {
+      const pairs = args.map((w): [string, string] => {
         const eq = w.indexOf('=');
         if (eq <= 0) throw new UsageError(`SetEnv '${w}' is not NAME=VALUE`);
         return [w.slice(0, eq), w.slice(eq + 1)];
@@ -152,63 +183,77 @@ export function applyOption(state: OptionState, kv: string): void {
       break;
     }
     case 'sendenv':
-      for (const w of words(v)) {
+      for (const w of args) {
         // "-PATTERN" takes back what earlier SendEnv patterns it matches (ssh_config(5)).
         if (w.startsWith('-')) out.sendEnv = out.sendEnv.filter((p) => !matches(w.slice(1), p));
         else out.sendEnv.push(w);
       }
       break;
-    // Tessera reads no ssh_config and no global known_hosts, and uses no ssh-agent: the values that say so are
-    // accepted (scripts written for ssh(1) pass them), any other is refused.
-    case 'globalknownhostsfile':
+    // Tessera reads no global known_hosts, and uses no ssh-agent: the values that say so are accepted (scripts
+    // written for ssh(1) pass them), any other is refused.
+    case 'globalknownhostsfile': {
+      const v = args.join(' ');
       if (v !== 'none' && v !== '/dev/null') throw new UsageError(`GlobalKnownHostsFile '${v}': Tessera reads no global known_hosts file; give it with --known-hosts (or UserKnownHostsFile)`);
       break;
+    }
     case 'identitiesonly':
-      if (!yesNo('IdentitiesOnly', v)) throw new UsageError('IdentitiesOnly=no: Tessera uses no ssh-agent; only identity files (or a card) sign in');
+      if (!yesNo('IdentitiesOnly', one())) throw new UsageError('IdentitiesOnly=no: Tessera uses no ssh-agent; only identity files (or a card) sign in');
       break;
     case 'pubkeyauthentication': {
       // 9.2 also takes unbound and host-bound (publickey-hostbound-v00@openssh.com, which Tessera does not send).
+      const v = one();
       const on = v === 'unbound' || v === 'host-bound' ? true : yesNo('PubkeyAuthentication', v);
       set('pubkey', () => { out.auth.publickey = on; });
       break;
     }
-    case 'passwordauthentication': { const on = yesNo('PasswordAuthentication', v); set('password', () => { out.auth.password = on; }); break; }
-    case 'kbdinteractiveauthentication': { const on = yesNo('KbdInteractiveAuthentication', v); set('kbdInteractive', () => { out.auth.keyboardInteractive = on; }); break; }
+    case 'passwordauthentication': { const on = yesNo('PasswordAuthentication', one()); set('password', () => { out.auth.password = on; }); break; }
+    // ChallengeResponseAuthentication is 9.2's other name for it (readconf.c).
+    case 'kbdinteractiveauthentication': case 'challengeresponseauthentication': {
+      const on = yesNo(keyword, one());
+      set('kbdInteractive', () => { out.auth.keyboardInteractive = on; });
+      break;
+    }
     case 'preferredauthentications': {
       // Methods Tessera does not have (hostbased, gssapi-with-mic) are skipped, as ssh(1) skips methods it cannot use.
       const known = ['publickey', 'keyboard-interactive', 'password', 'hostbased', 'gssapi-with-mic'];
-      const order = v.split(',').map((m) => m.trim());
+      const order = one().split(',').map((m) => m.trim());
       const bad = order.find((m) => !known.includes(m));
       if (bad !== undefined) throw new UsageError(`PreferredAuthentications: unknown method '${bad}'`);
       set('preferred', () => { out.auth.preferred = order; });
       break;
     }
     case 'addressfamily': {
+      const v = one();
       const families: Record<string, 4 | 6 | undefined> = { any: undefined, inet: 4, inet6: 6 };
       if (!(v in families)) throw new UsageError(`AddressFamily may be any, inet or inet6, not '${v}'`);
       set('addressFamily', () => { out.addressFamily = families[v]; });
       break;
     }
-    case 'batchmode': { const b = yesNo('BatchMode', v); set('batchMode', () => { out.batchMode = b; }); break; }
-    case 'connecttimeout': { const s = parseTime(v, 'ConnectTimeout'); set('connectTimeout', () => { out.connectTimeoutMs = s * 1000; }); break; }
-    case 'serveraliveinterval': { const s = parseTime(v, 'ServerAliveInterval', true); set('serverAliveInterval', () => { out.serverAliveIntervalMs = s * 1000; }); break; }
+    case 'batchmode': { const b = yesNo('BatchMode', one()); set('batchMode', () => { out.batchMode = b; }); break; }
+    case 'connecttimeout': { const s = parseTime(one(), 'ConnectTimeout'); set('connectTimeout', () => { out.connectTimeoutMs = s * 1000; }); break; }
+    case 'serveraliveinterval': { const s = parseTime(one(), 'ServerAliveInterval', true); set('serverAliveInterval', () => { out.serverAliveIntervalMs = s * 1000; }); break; }
     case 'serveralivecountmax': {
+      const v = one();
       if (!/^\d{1,6}$/.test(v)) throw new UsageError(`ServerAliveCountMax '${v}' is not a count like 3`);
       set('serverAliveCountMax', () => { out.serverAliveCountMax = Number(v); });
       break;
     }
     case 'stricthostkeychecking': {
+      const v = one();
       const mode = v === 'yes' || v === 'true' ? 'yes' : v === 'accept-new' ? 'accept-new' : undefined;
       if (!mode) throw new UsageError(`StrictHostKeyChecking may be yes or accept-new, not '${v}' (Tessera never connects to an unverified host)`);
       set('strictHostKeyChecking', () => { out.strictHostKeyChecking = mode; });
       break;
     }
     case 'rekeylimit': {
-      const { bytes, ms } = rekeyLimit(v);
+      if (args.length > 2) throw new UsageError(`RekeyLimit takes a size and a time, not '${args.join(' ')}'`);
+      const { bytes, ms } = rekeyLimit(args.join(' '));
       set('rekeyLimit', () => { out.rekeyAfterBytes = bytes; out.rekeyAfterMs = ms; });
       break;
     }
-    default: throw new UsageError(`unsupported option -o ${key}`);
+    default:
+      if (!isUnhonouredKeyword(key)) throw new UsageError(fromFile ? `Bad configuration option: ${keyword}` : `unsupported option -o ${keyword}`);
+      checkUnhonoured(key, keyword, args);
   }
 }
 

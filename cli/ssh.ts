@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import type { Command } from './command.ts';
 import { HelpRequested, UsageError } from './command.ts';
 import { parseEscapeChar, type EscapeChar } from './escape-filter.ts';
-import { applyOption, expandTilde, first, parsePort, type LogSetting, type OptionState } from './ssh-options.ts';
+import { applyConfigFiles, defaultConfigSources, resolvedHostName, type ConfigSource } from './ssh-config.ts';
+import { printConfig } from './ssh-config-dump.ts';
+import { expandHome, expandPath } from './ssh-config-tokens.ts';
+import { applyOption, first, parsePort, type LogSetting, type OptionState } from './ssh-options.ts';
 import { raiseMallocTrimThreshold } from './malloc-trim.ts';
 import { connectRelay, connectTcp } from './net-stream.ts';
 import { defaultProfilesFile, loadProfile, type Profile, type RevocationPolicy } from './profiles.ts';
@@ -64,6 +67,8 @@ export interface SshArgs {
   };
   /** --host-ca FILE: CAs trusted for X.509 host certificates, RFC 6187 (cli/host-ca.ts). */
   hostCaFiles?: string[];
+  /** -G: print the resolved settings as `ssh -G` does (cli/ssh-config-dump.ts) instead of connecting. */
+  printConfig?: { originalHost: string; identityFiles: string[] };
 }
 
 const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
@@ -81,8 +86,11 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
                           connection, ~? lists the escapes, ~~ sends a ~; none makes the session transparent
   -c CIPHERS / -m MACS    as -o Ciphers= / -o MACs=
   -4 / -6                 connect over IPv4 / IPv6 only (-o AddressFamily=inet|inet6|any)
-  -F none|/dev/null       accepted: Tessera reads no ssh_config file (profiles take its place)
-  -o Option=value         KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms, RekeyLimit, Port, User,
+  -F FILE|none            the ssh_config file to read instead of ~/.ssh/config and /etc/ssh/ssh_config (none:
+                          no file). Files are read as ssh(1) reads them (Host, Match, Include); keywords
+                          Tessera does not do (ProxyJump, forwarding...) are refused naming file and line
+  -G                      print the settings resolved from the command line and the files, as ssh -G, and exit
+  -o Option=value         KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms, RekeyLimit, HostName, Port, User,
                           IdentityFile, UserKnownHostsFile, StrictHostKeyChecking (yes|accept-new),
                           BatchMode, ConnectTimeout, EscapeChar, ServerAliveInterval, ServerAliveCountMax,
                           LogLevel, RequestTTY, StdinNull, SetEnv, SendEnv, PubkeyAuthentication,
@@ -106,8 +114,11 @@ The exit status is the remote command's; 255 when the command line is wrong, the
 fails, or the session is ended from this side (~., SIGINT, SIGTERM, SIGHUP). A remote command killed by a signal
 gives 128 + its number (ssh(1) gives 255).`;
 
-/** Parses the command line (a subset of OpenSSH's ssh(1), same spellings). */
-export function parseSshArgs(args: readonly string[]): SshArgs {
+/**
+ * Parses the command line (a subset of OpenSSH's ssh(1), same spellings), then reads ssh_config files: those of -F,
+ * else `files` (the command passes defaultConfigSources(); the default here, none, keeps callers in tests hermetic).
+ */
+export function parseSshArgs(args: readonly string[], files: readonly ConfigSource[] = []): SshArgs {
   const out: SshArgs = {
     user: '', host: '', port: 22, identities: [], relay: undefined,
     knownHostsFile: join(homedir(), '.ssh', 'known_hosts'), strictHostKeyChecking: 'yes',
@@ -117,7 +128,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
   /** -e wins over -o EscapeChar whatever their order, as in ssh(1); the first EscapeChar counts (ssh_config(5)). */
   let escapeFlag: EscapeChar | undefined;
   // Settings already obtained (cli/ssh-options.ts first): a profile does not override them either.
-  const state: OptionState = { out, seen: new Set(), user: undefined, escapeOption: undefined, logOption: undefined };
+  const state: OptionState = { out, seen: new Set(), user: undefined, escapeOption: undefined, logOption: undefined, hostName: undefined, knownHostsFile: undefined };
   /** -q or -v, the last one given; either overrides -o LogLevel. */
   let logFlag: LogSetting | undefined;
   const once = (key: string, apply: () => void) => first(state, key, apply);
@@ -125,6 +136,8 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
   let profileName: string | undefined;
   let profilesFile: string | undefined;
   let cardCert: string | undefined;
+  let configFile: string | undefined;
+  let print = false;
   const rest: string[] = [];
   // ssh(1) reads its options with getopt(3): grouped flags (-vT) and attached values (-p2222, -oPort=22) are split
   // here into the separate forms handled below.
@@ -143,7 +156,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '-h': case '--help': throw new HelpRequested(USAGE);
       case '-p': { const port = parsePort(value(i, a)); once('port', () => { out.port = port; }); i++; break; }
       case '-l': { const user = value(i, a); once('user', () => { state.user = user; }); i++; break; }
-      case '-i': out.identities.push(expandTilde(value(i, a), '-i')); i++; break;
+      case '-i': out.identities.push(value(i, a)); i++; break; // ~ and %tokens: expanded at the end, as ssh.c
       case '-o': applyOption(state, value(i, a)); i++; break;
       // ssh(1): -t asks for a pty only when stdin is a terminal; -tt forces one even without.
       // Exactly as ssh.c: a -t after a yes makes it force, after anything else yes (-ttt is yes again).
@@ -157,13 +170,9 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       case '-6': out.addressFamily = 6; state.seen.add('addressFamily'); break;
       // Tessera never forwards X11 or an agent and has no GSSAPI: the flags that turn those off hold already.
       case '-x': case '-a': case '-k': break;
-      case '-F': {
-        // Tessera reads no ssh_config (its --profile takes that role): "none" and /dev/null say the same.
-        const file = value(i, a);
-        if (file !== 'none' && file !== '/dev/null') throw new UsageError(`-F ${file}: Tessera reads no ssh_config file (use --profile); -F takes only none or /dev/null`);
-        i++;
-        break;
-      }
+      // The last -F counts (ssh.c); "none" reads no file.
+      case '-F': configFile = value(i, a); i++; break;
+      case '-G': print = true; break;
       case '-v': logFlag = { level: 'info', verbose: true }; break;
       case '-q': logFlag = { level: 'quiet', verbose: false }; break;
       case '-e': {
@@ -174,7 +183,7 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
         break;
       }
       case '--relay': out.relay = value(i, a); i++; break;
-      case '--known-hosts': { const file = expandTilde(value(i, a), '--known-hosts'); once('knownHosts', () => { out.knownHostsFile = file; }); i++; break; }
+      case '--known-hosts': { const file = expandHome(value(i, a), '--known-hosts'); once('knownHosts', () => { out.knownHostsFile = file; }); i++; break; }
       case '--accept-new': once('strictHostKeyChecking', () => { out.strictHostKeyChecking = 'accept-new'; }); break;
       case '--card': out.card = { spec: value(i, a), caFiles: out.card?.caFiles ?? [] }; i++; break;
       case '--card-ca': out.card = { spec: out.card?.spec ?? '', caFiles: [...(out.card?.caFiles ?? []), value(i, a)] }; state.seen.add('cardCa'); i++; break;
@@ -192,7 +201,6 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
       }
     }
   }
-  if (out.addressFamily !== undefined && out.relay !== undefined) throw new UsageError('-4, -6 and AddressFamily choose how to connect directly; with --relay the relay connects');
   if (profilesFile !== undefined && profileName === undefined) throw new UsageError('--profiles FILE needs --profile NAME');
   const profile = profileName !== undefined ? loadProfile(profilesFile ?? defaultProfilesFile(), profileName) : undefined;
   if (destination === undefined) {
@@ -200,10 +208,24 @@ export function parseSshArgs(args: readonly string[]): SshArgs {
     destination = profile.host;
   }
   if (profile) applyProfile(out, profile, state.seen);
-  const user = state.user ?? profile?.user;
+  // A profile is chosen on the command line: what it sets counts before the config files.
+  if (profile?.port !== undefined) state.seen.add('port');
+  if (profile?.knownHosts !== undefined) state.seen.add('knownHosts');
+  if (profile?.user !== undefined) once('user', () => { state.user = profile.user; });
+  const given = destination.replace(/^\[(.*)\]$/, '$1');
+  const sources: readonly ConfigSource[] = configFile === undefined ? files
+    : configFile === 'none' ? [] : [{ path: configFile, kind: 'user', mustExist: true, checkPermissions: false }];
+  applyConfigFiles(sources, state, given);
+  if (out.addressFamily !== undefined && out.relay !== undefined) throw new UsageError('-4, -6 and AddressFamily choose how to connect directly; with --relay the relay connects');
   if (cardCert !== undefined) out.card = { spec: out.card?.spec ?? '', caFiles: out.card?.caFiles ?? [], ...out.card, certificate: cardCert };
-  out.host = destination.replace(/^\[(.*)\]$/, '$1');
-  out.user = user ?? userInfo().username;
+  out.host = resolvedHostName(state, given);
+  out.user = state.user ?? userInfo().username;
+  // ssh.c expands ~, ${VAR} and %tokens in these once host, port and user are settled.
+  const tokens = { host: out.host, originalHost: given, port: out.port, remoteUser: out.user };
+  const identityFiles = out.identities;
+  out.identities = identityFiles.map((f) => expandPath(f, tokens, 'IdentityFile'));
+  if (state.knownHostsFile !== undefined) out.knownHostsFile = expandPath(state.knownHostsFile, tokens, 'UserKnownHostsFile');
+  if (print) out.printConfig = { originalHost: given, identityFiles };
   out.escapeChar = escapeFlag ?? state.escapeOption ?? out.escapeChar;
   const log = logFlag ?? state.logOption;
   if (log) { out.logLevel = log.level; out.verbose = log.verbose; }
@@ -224,14 +246,14 @@ function parseDestination(a: string): { host: string; user?: string; port?: numb
 
 /** Letters that take a value, and letters that are flags (a subset of ssh(1)'s getopt string). */
 const VALUE_LETTERS = 'plioeFcm';
-const FLAG_LETTERS = 'tTvqnh46xak';
+const FLAG_LETTERS = 'tTvqnh46xakG';
 
 /** ssh(1) 9.2's options that tessera ssh does not have, with what they do (named in the refusal). */
 const UNSUPPORTED: Record<string, string> = {
   L: 'local port forwarding', R: 'remote port forwarding', D: 'dynamic port forwarding', N: 'no command, for forwarding',
   W: 'stdio forwarding', J: 'ProxyJump', A: 'agent forwarding', X: 'X11 forwarding', Y: 'trusted X11 forwarding',
   f: 'going to the background', C: 'compression', M: 'connection sharing', S: 'connection sharing', O: 'connection sharing',
-  G: 'printing the configuration', Q: 'queries', s: 'subsystems', w: 'tunnel forwarding', K: 'GSSAPI', I: 'PKCS#11 (use --card)',
+  Q: 'queries', s: 'subsystems', w: 'tunnel forwarding', K: 'GSSAPI', I: 'PKCS#11 (use --card)',
   B: 'binding to an interface', b: 'binding to an address', E: 'a log file', y: 'logging to syslog', g: 'remote hosts on forwarded ports',
   V: 'the version', P: 'a tag for ssh_config',
 };
@@ -276,7 +298,8 @@ export const command: Command = {
   // ssh(1) exits 255 on a usage error as on any failure of its own, so 0-254 are always the remote command's.
   usageExitCode: 255,
   async run(args) {
-    const a = parseSshArgs(args);
+    const a = parseSshArgs(args, defaultConfigSources());
+    if (a.printConfig) { process.stdout.write(printConfig(a)); return 0; }
     raiseMallocTrimThreshold(); // fewer page faults per packet buffer (cli/malloc-trim.ts)
     // Connect first, as ssh(1) does: the server forks and sends its version while the SSH modules, keys and
     // known_hosts load (bench/ssh/handshake.ts). Not with a card: its PIN prompt may take longer than the server waits.
