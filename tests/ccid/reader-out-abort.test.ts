@@ -16,8 +16,8 @@ import { CcidError, CcidReader, CcidTimeoutError } from '../../ccid/index.ts';
 import { PivCard, VirtualReader } from '../../sim/index.ts';
 import { pickProfile } from './pick-profile.ts';
 
-// An extended-APDU bulk reader: the VERIFY travels in one XfrBlock.
-const PROFILE = pickProfile(0x40000, 1);
+// The recovery lives in the channel, below every level: T=1 TPDU (the VERIFY is one I-block) and extended APDU.
+const LEVELS: [string, number][] = [['TPDU', 0x10000], ['extended APDU', 0x40000]];
 const PIN = '739182';
 const pad = (pin: string): number[] => [...Buffer.from(pin.padEnd(8, '\xff'), 'latin1')];
 const VERIFY_WRONG = Uint8Array.of(0x00, 0x20, 0x00, 0x80, 0x08, ...pad('000000'));
@@ -84,9 +84,9 @@ function wedgingReader(device: VirtualReader, simCard: ReturnType<VirtualReader[
   return state;
 }
 
-async function open(onAbort: AbortBehaviour) {
+async function open(level: number, onAbort: AbortBehaviour) {
   const piv = new PivCard({ pin: PIN });
-  const device = new VirtualReader(PROFILE);
+  const device = new VirtualReader(pickProfile(level, 1));
   const simCard = device.insertCard(piv);
   const reader = wedgingReader(device, simCard, onAbort);
   const [ccid] = await CcidReader.open(device, { timeoutMs: 2000 });
@@ -100,9 +100,9 @@ function outcome(p: Promise<Uint8Array>, ms = 45_000): Promise<unknown> {
   return Promise.race([p.then(hex, (err: unknown) => err), new Promise((r) => setTimeout(() => r('hung'), ms))]);
 }
 
-describe('a VERIFY whose bulk-OUT transfer the reader does not take', () => {
+describe.each(LEVELS)('a VERIFY whose bulk-OUT transfer the reader does not take, %s level', (_name, level) => {
   it('a reader that honours ABORT: CcidTimeoutError, the PIN never reaches the card, the retry count is the card\'s', async () => {
-    const { piv, reader, ccid, card } = await open('cancels');
+    const { piv, reader, ccid, card } = await open(level, 'cancels');
     reader.wedgeNext = true;
     const got = await outcome(card.transmit(VERIFY_WRONG));
     // Whatever the reader does with the transfer from now on, the card must agree with what the caller was told.
@@ -114,7 +114,7 @@ describe('a VERIFY whose bulk-OUT transfer the reader does not take', () => {
   }, 60_000);
 
   it('a reader that runs the command anyway: the card\'s real answer, not a timeout', async () => {
-    const { piv, reader, ccid, card } = await open('runs-anyway');
+    const { piv, reader, ccid, card } = await open(level, 'runs-anyway');
     reader.wedgeNext = true;
     const got = await outcome(card.transmit(VERIFY_WRONG));
     await reader.release?.(true);
@@ -125,7 +125,7 @@ describe('a VERIFY whose bulk-OUT transfer the reader does not take', () => {
   }, 60_000);
 
   it('a reader that completes nothing: reset, CARD_RESET, the PIN never reaches the card; reconnecting reads the real count', async () => {
-    const { piv, reader, ccid, card } = await open('ignores');
+    const { piv, reader, ccid, card } = await open(level, 'ignores');
     reader.wedgeNext = true;
     const got = await outcome(card.transmit(VERIFY_WRONG));
     await reader.release?.(true);
