@@ -27,7 +27,7 @@ export function printConfig(a: SshArgs): string {
     ['ciphers', a.ciphers],
     ['hostkeyalgorithms', a.hostKeyAlgorithms],
     ['kexalgorithms', a.kex],
-    ['loglevel', a.verbose ? 'DEBUG1' : { quiet: 'QUIET', error: 'ERROR', info: 'INFO' }[a.logLevel]],
+    ['loglevel', a.verbose ? 'DEBUG' : { quiet: 'QUIET', error: 'ERROR', info: 'INFO' }[a.logLevel]],
     ['macs', a.macs],
     ['preferredauthentications', a.auth.preferred?.join(',')],
   ];
@@ -35,7 +35,7 @@ export function printConfig(a: SshArgs): string {
   // Without any, Tessera tries these (cli/ssh-session.ts), as ssh(1) tries its own list.
   const identities = a.printConfig?.identityFiles.length ? a.printConfig.identityFiles : ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_rsa'];
   for (const f of identities) out.push(`identityfile ${f}`);
-  out.push(`userknownhostsfile ${a.knownHostsFile}`);
+  out.push(`userknownhostsfile ${a.printConfig?.knownHostsFile ?? a.knownHostsFile}`);
   for (const p of a.sendEnv) out.push(`sendenv ${p}`);
   for (const [n, v] of a.setEnv) out.push(`setenv ${n}=${v}`);
   out.push(`connecttimeout ${a.connectTimeoutMs / 1000}`);

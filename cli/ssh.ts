@@ -68,7 +68,7 @@ export interface SshArgs {
   /** --host-ca FILE: CAs trusted for X.509 host certificates, RFC 6187 (cli/host-ca.ts). */
   hostCaFiles?: string[];
   /** -G: print the resolved settings as `ssh -G` does (cli/ssh-config-dump.ts) instead of connecting. */
-  printConfig?: { originalHost: string; identityFiles: string[] };
+  printConfig?: { originalHost: string; identityFiles: string[]; knownHostsFile: string };
 }
 
 const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
@@ -224,8 +224,9 @@ export function parseSshArgs(args: readonly string[], files: readonly ConfigSour
   const tokens = { host: out.host, originalHost: given, port: out.port, remoteUser: out.user };
   const identityFiles = out.identities;
   out.identities = identityFiles.map((f) => expandPath(f, tokens, 'IdentityFile'));
-  if (state.knownHostsFile !== undefined) out.knownHostsFile = expandPath(state.knownHostsFile, tokens, 'UserKnownHostsFile');
-  if (print) out.printConfig = { originalHost: given, identityFiles };
+  // "none": no known_hosts file at all (ssh_config(5)); read as the empty /dev/null, never as a file named none.
+  if (state.knownHostsFile !== undefined) out.knownHostsFile = state.knownHostsFile === 'none' ? '/dev/null' : expandPath(state.knownHostsFile, tokens, 'UserKnownHostsFile');
+  if (print) out.printConfig = { originalHost: given, identityFiles, knownHostsFile: state.knownHostsFile === 'none' ? 'none' : out.knownHostsFile };
   out.escapeChar = escapeFlag ?? state.escapeOption ?? out.escapeChar;
   const log = logFlag ?? state.logOption;
   if (log) { out.logLevel = log.level; out.verbose = log.verbose; }

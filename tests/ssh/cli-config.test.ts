@@ -270,6 +270,18 @@ describe('the default files: ~/.ssh/config, then /etc/ssh/ssh_config', () => {
     expect(() => parseSshArgs(['-o', 'Frobnicate=yes', 'h'])).toThrow(/unsupported option -o Frobnicate/);
   });
 
+  it('UserKnownHostsFile none is no file (ssh_config(5)), not a file named none; the flags as ssh -G shows them', () => {
+    const file = config('Host h\n  UserKnownHostsFile none\n');
+    expect(ours(file, ['h']).get('userknownhostsfile')).toEqual(theirs(file, ['h']).get('userknownhostsfile'));
+    expect(parseSshArgs(['-F', file, 'h']).knownHostsFile).toBe('/dev/null');
+    expect(parseSshArgs(['-o', 'UserKnownHostsFile=none', 'h']).knownHostsFile).toBe('/dev/null');
+    for (const flags of [['-t'], ['-t', '-t'], ['-T'], ['-v'], ['-n'], ['-6']]) {
+      const g = theirs('none', [...flags, 'h']);
+      const t = ours('none', [...flags, 'h']);
+      for (const k of ['requesttty', 'loglevel', 'stdinnull', 'addressfamily']) expect({ flags, k, v: t.get(k) }).toEqual({ flags, k, v: g.get(k) });
+    }
+  });
+
   it('-o Host / Match / Include are refused, as ssh(1) refuses them on the command line', () => {
     for (const o of ['Host=x', 'Match=all', 'Include=/etc/passwd']) expect(() => parseSshArgs(['-o', o, 'h'])).toThrow(UsageError);
   });
