@@ -212,11 +212,13 @@ export function parseSshArgs(args: readonly string[], files: readonly ConfigSour
   if (profile?.port !== undefined) state.seen.add('port');
   if (profile?.knownHosts !== undefined) state.seen.add('knownHosts');
   if (profile?.user !== undefined) once('user', () => { state.user = profile.user; });
+  if (out.addressFamily !== undefined && out.relay !== undefined) throw new UsageError('-4, -6 and AddressFamily choose how to connect directly; with --relay the relay connects');
   const given = destination.replace(/^\[(.*)\]$/, '$1');
   const sources: readonly ConfigSource[] = configFile === undefined ? files
     : configFile === 'none' ? [] : [{ path: configFile, kind: 'user', mustExist: true, checkPermissions: false }];
   applyConfigFiles(sources, state, given);
-  if (out.addressFamily !== undefined && out.relay !== undefined) throw new UsageError('-4, -6 and AddressFamily choose how to connect directly; with --relay the relay connects');
+  // A config file's AddressFamily (often under Host *) is about direct connections: with --relay the relay connects.
+  if (out.relay !== undefined) out.addressFamily = undefined;
   if (cardCert !== undefined) out.card = { spec: out.card?.spec ?? '', caFiles: out.card?.caFiles ?? [], ...out.card, certificate: cardCert };
   out.host = resolvedHostName(state, given);
   out.user = state.user ?? userInfo().username;

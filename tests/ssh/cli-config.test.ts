@@ -282,6 +282,13 @@ describe('the default files: ~/.ssh/config, then /etc/ssh/ssh_config', () => {
     }
   });
 
+  it('a file\'s AddressFamily does not stop --relay (the relay connects); -4 with --relay is still refused', () => {
+    const file = config('Host *\n  AddressFamily inet\n');
+    expect(parseSshArgs(['-F', file, '--relay', 'ws://relay.invalid/', 'h']).addressFamily).toBeUndefined();
+    expect(parseSshArgs(['-F', file, 'h']).addressFamily).toBe(4);
+    expect(() => parseSshArgs(['-F', file, '-4', '--relay', 'ws://relay.invalid/', 'h'])).toThrow(/with --relay the relay connects/);
+  });
+
   it('-o Host / Match / Include are refused, as ssh(1) refuses them on the command line', () => {
     for (const o of ['Host=x', 'Match=all', 'Include=/etc/passwd']) expect(() => parseSshArgs(['-o', o, 'h'])).toThrow(UsageError);
   });
