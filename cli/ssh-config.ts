@@ -25,7 +25,9 @@ export type SshConfigErrorReason =
 /** A config file Tessera will not use; a UsageError, so `tessera ssh` exits 255 as ssh(1) does. */
 export class SshConfigError extends UsageError {
   constructor(readonly reason: SshConfigErrorReason, readonly file: string, readonly line: number | undefined, detail: string) {
-    super(line === undefined ? `${file}: ${detail}` : `${file} line ${line}: ${detail}`);
+    // A garbage file's bytes are shown escaped, never sent raw to the terminal.
+    const text = line === undefined ? `${file}: ${detail}` : `${file} line ${line}: ${detail}`;
+    super(text.replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
   }
 }
 

@@ -223,6 +223,13 @@ describe('files ssh(1) or Tessera refuse: a typed error naming the file and line
         code: 255, stdout: '', stderr: `tessera ssh: ${file} line 2: ProxyCommand nc %h %p: Tessera does not do a proxy command (it changes the route); only ProxyCommand none is accepted\n`,
       });
     }
+    const loop = join(dir, 'loop255');
+    writeFileSync(loop, `Include ${loop}\n`);
+    const garbage = config(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x0a]));
+    for (const [f, message] of [[dir, `${dir}: not a regular file`], [loop, `${loop} line 1: Too many recursive`], [garbage, `${garbage} line 1: no argument after keyword "\\x7fELF\\x02"`]] as const) {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'cli', 'tessera.js'), 'ssh', '-F', f, 'h', '--', 'true'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      expect({ code: r.status, stdout: r.stdout, stderr: r.stderr.startsWith(`tessera ssh: ${message}`) }).toEqual({ code: 255, stdout: '', stderr: true });
+    }
   });
 });
 
