@@ -1,6 +1,9 @@
-// `tessera ssh --card sim:PROFILE|usb [--card-ca FILE]`: the smart-card identity for the Node client.
+// `tessera ssh --card sim:PROFILE|sim-openpgp:PROFILE|usb [--card-ca FILE]`: the smart-card identity for the Node client.
 // usb: the first CCID reader node-usb finds; sim:PROFILE: a simulated PIV card (sim/) in a virtual reader built
-// from the libccid dump PROFILE, with its own test CA as the trust anchor (a demo: its key is printed to authorize).
+// from the libccid dump PROFILE, with its own test CA as the trust anchor (a demo: its key is printed to authorize);
+// sim-openpgp:PROFILE: the same with a simulated OpenPGP card 3.4 (no PIV application), whose authentication key
+// is sim/'s published demo key. The card's PIV application is used, or its OpenPGP one when it has no PIV
+// (identity/'s openCardToken): then the authentication key (AUT), as gpg-agent offers it to ssh.
 // The card certificate goes through identity/'s pre-sign gate (kiosk policy) before any signature.
 // Pulling the card out ends the SSH session with a clear message (watchRemoval). With sim:PROFILE, `kill -USR2 PID`
 // pulls the simulated card out of its virtual reader, to try that without hardware.
@@ -8,16 +11,19 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PivToken, SLOT_AUTHENTICATION, type CardKey } from '../card/index.ts';
 import { CcidReader, type UsbDeviceLike } from '../ccid/index.ts';
-import { cardAuthMethods, endSessionsOnRemoval, openCardSession, sshPublicKeyBlob, type CardAuthKind, type PinRequest } from '../identity/index.ts';
+import {
+  cardAuthMethods, cardDescription, endSessionsOnRemoval, openCardSession, openCardToken, sshPublicKeyBlob,
+  type CardAuthKind, type PinRequest,
+} from '../identity/index.ts';
 import { decodePemOrDer } from '../pki/index.ts';
-import { loadProfile, provisionPivCard, VirtualReader } from '../sim/index.ts';
+import { loadProfile, provisionDemoOpenPgpCard, provisionPivCard, VirtualReader } from '../sim/index.ts';
 import type { AuthMethod } from '../ssh-proto/index.ts';
 import { UsageError } from './command.ts';
 import { httpFetch } from './http-fetch.ts';
 import { listUsbReaders } from './usb-devices.ts';
 
 export interface CardLoginOptions {
-  /** "usb" or "sim:PROFILE". */
+  /** "usb", "sim:PROFILE" or "sim-openpgp:PROFILE". */
   readonly spec: string;
   /** PEM or DER files with the CAs trusted for card certificates (required for usb). */
   readonly caFiles: readonly string[];
@@ -53,12 +59,20 @@ async function openDevice(spec: string, say: (m: string) => void): Promise<{ dev
     if (!device) throw new UsageError(`no USB smart-card reader was found${problem ? `: ${problem}` : ''}.`);
     return { device, anchors: [] };
   }
-  if (spec.startsWith('sim:')) {
+  const sim = /^(sim|sim-openpgp):(.*)$/.exec(spec);
+  if (sim) {
     let profile;
-    try { profile = loadProfile(spec.slice(4)); } catch (err) {
-      throw new UsageError(`no reader profile '${spec.slice(4)}': ${(err as Error).message}`);
+    try { profile = loadProfile(sim[2]!); } catch (err) {
+      throw new UsageError(`no reader profile '${sim[2]}': ${(err as Error).message}`);
     }
     const device = new VirtualReader(profile);
+    if (sim[1] === 'sim-openpgp') {
+      const card = await provisionDemoOpenPgpCard();
+      device.insertCard(card.card);
+      const blob = await sshPublicKeyBlob(card.spki, card.authKey.algorithm);
+      say(`tessera: simulated OpenPGP card, PIN 123456; its OpenPGP Authentication key: ${new TextDecoder().decode(blob.subarray(4, 4 + blob[3]!))} ${Buffer.from(blob).toString('base64')}`);
+      return { device, anchors: [card.ca.certificate], eject: () => device.removeCard(0) };
+    }
     const card = await provisionPivCard();
     device.insertCard(card.card);
     const slot = card.slots.get(SLOT_AUTHENTICATION);
@@ -68,7 +82,7 @@ async function openDevice(spec: string, say: (m: string) => void): Promise<{ dev
     }
     return { device, anchors: [card.ca.certificate], eject: () => device.removeCard(0) };
   }
-  throw new UsageError(`--card takes "usb" or "sim:PROFILE", not '${spec}'.`);
+  throw new UsageError(`--card takes "usb" or "sim:PROFILE" (a simulated PIV card; "sim-openpgp:PROFILE" for an OpenPGP one), not '${spec}'.`);
 }
 
 /** The "-cert.pub" text from a file or an http(s) URL. */
@@ -99,11 +113,19 @@ export async function cardLogin(options: CardLoginOptions): Promise<CardLogin> {
   if (!reader) throw new UsageError('the reader exposes no CCID interface.');
   try {
     const card = await reader.connect(0);
-    const token = await PivToken.open(card, { extended: reader.level === 'extended-apdu' });
+    const token = await openCardToken(card, { extended: reader.level === 'extended-apdu' });
     const { keys, skipped } = await token.scanKeys();
+    // PIV: 9A first; OpenPGP: its one authentication key. Either way only a key the gate can check (a certificate).
     const key = keys.find((k) => k.id === `piv:${SLOT_AUTHENTICATION.toString(16)}` && k.certificate) ?? keys.find((k) => k.certificate);
     // Slots passed over are named only when no usable key is left: then they are why.
-    if (!key) throw new UsageError(`the card holds no key with a certificate${skipped.map((s) => `; ${s.label}: ${s.reason}`).join('')}.`);
+    const why = skipped.map((s) => `; ${s.label}: ${s.reason}`).join('');
+    if (!key && token instanceof PivToken) throw new UsageError(`the card holds no key with a certificate${why}.`);
+    if (!key) {
+      const what = keys.length > 0
+        ? 'its authentication key has no cardholder certificate (DO 7F21), and --card signs only after validating the key\'s X.509 certificate against --card-ca'
+        : `it holds no authentication key${why}`;
+      throw new UsageError(`the card (${cardDescription(token)}) cannot sign in: ${what}.`);
+    }
     const session = await openCardSession(token, key, {
       gate: { mode: 'kiosk', anchors, revocation: { mode: options.revocation ?? 'prefer', fetch: httpFetch }, ...(options.allowSha1 ? { allowSha1: true } : {}) },
       askPin: options.askPin,

@@ -6,7 +6,7 @@ export {
 } from './piv/index.ts';
 export { VpcdBridge, VpcdError, VPCD_DEFAULT_PORT } from './vpcd/index.ts';
 export type { VpcdBridgeOptions } from './vpcd/index.ts';
-export { OpenPgpCard, OPENPGP_RID_PIX, provisionOpenPgpCard } from './openpgp/index.ts';
+export { OpenPgpCard, OPENPGP_RID_PIX, provisionOpenPgpCard, provisionDemoOpenPgpCard, demoOpenPgpAuthKey } from './openpgp/index.ts';
 export type { OpenPgpCardOptions, OpenPgpRole, ProvisionedOpenPgpCard } from './openpgp/index.ts';
 export type {
   VirtualCard, ApduLogEntry, PivCardOptions, SimAlgorithm, ManagementAlgorithm, TestCa, SlotSpec,
