@@ -32,6 +32,8 @@ export class IccdBChannel implements MessageChannel {
    * application selected, the PIN verified) under the caller, and a SELECT-dependent answer would come from another one.
    */
   private desynchronized = false;
+  /** Set when a control transfer timed out: it is still pending, and later requests queue behind it. */
+  private stuck = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   /** One control transfer's limit: libccid's write timeout, or the read timeout if longer. */
@@ -50,8 +52,13 @@ export class IccdBChannel implements MessageChannel {
   }
 
   /** Waits for a control transfer at most `transferMs`; a token that never completes it is CcidTimeoutError. */
-  private bounded<T>(transfer: Promise<T>, request: number): Promise<T> {
-    return boundTransfer(transfer, this.transferMs, `The token did not complete ICCD request 0x${request.toString(16)} within ${this.transferMs / 1000} s.`);
+  private async bounded<T>(transfer: Promise<T>, request: number): Promise<T> {
+    try {
+      return await boundTransfer(transfer, this.transferMs, `The token did not complete ICCD request 0x${request.toString(16)} within ${this.transferMs / 1000} s.`);
+    } catch (err) {
+      if (err instanceof CcidTimeoutError) this.stuck = true;
+      throw err;
+    }
   }
 
   private setup(request: number, value: number): UsbControlSetup {
@@ -110,9 +117,32 @@ export class IccdBChannel implements MessageChannel {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof CcidTimeoutError) this.desynchronized = true;
+      if (err instanceof CcidTimeoutError) {
+        this.desynchronized = true;
+        if (this.stuck) await this.resetToken();
+      }
       throw err;
     }
+  }
+
+  /**
+   * A control transfer that timed out is still pending (WebUSB cannot cancel one), and every later request waits
+   * behind it on the control pipe: a stuck XfrBlock (a VERIFY) would reach the token whenever it let go, after the
+   * caller was told it failed, and the power off that resynchronises could never pass it. USBDevice.reset cancels it
+   * (it rejects; the token is then unpowered, and reconnecting powers it on). Without a reset, reconnecting tells.
+   */
+  private async resetToken(): Promise<void> {
+    const device = this.device;
+    if (!device.reset) return;
+    try {
+      await boundTransfer(started(() => device.reset!()), this.transferMs, 'The token did not complete a USB reset.');
+    } catch {
+      return;
+    }
+    this.stuck = false;
+    this.powered = false;
+    // A host that drops the claim on reset gets it back here (WebUSB resolves a claim of a claimed interface at once).
+    await device.claimInterface(this.interfaceNumber).catch(() => undefined);
   }
 
   private async out(request: number, value: number, data?: Uint8Array): Promise<void> {
