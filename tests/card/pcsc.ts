@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { freePort, requireExecutable, startPeer, PeerStartError, type Peer } from '../support/index.ts';
+import { requireExecutable, startOnFreePort, startPeer, PeerStartError, type Peer } from '../support/index.ts';
 import { VpcdBridge, type VirtualCard } from '../../sim/index.ts';
 import { runTool } from './run.ts';
 
@@ -13,6 +13,11 @@ export const OPENSC_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 const LOCK = '/tmp/tessera-pcscd.lock';
 const PCSCD_SOCKET = '/run/pcscd/pcscd.comm';
+/**
+ * pcscd when vpcd cannot bind its port: ifd-vpcd.c IFDHCreateChannel "Could not initialize connection to virtual ICC",
+ * vpcd.c opensock's perror. pcscd goes on without the reader.
+ */
+const VPCD_PORT_TAKEN = /Address already in use/;
 
 function socketAnswers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -56,11 +61,12 @@ async function acquireLock(timeoutMs: number): Promise<void> {
   }
 }
 
-export async function startPcscd(): Promise<PcscHarness> {
+/** @param options.lockTimeoutMs how long to wait for another test file's pcscd to stop (default 2 min). */
+export async function startPcscd(options: { readonly lockTimeoutMs?: number } = {}): Promise<PcscHarness> {
   const pcscdPath = requireExecutable('/usr/sbin/pcscd', 'Debian package pcscd');
   requireExecutable(VPCD_DRIVER, 'Debian package vsmartcard-vpcd');
   requireExecutable('/usr/bin/opensc-tool', 'Debian package opensc');
-  await acquireLock(120_000);
+  await acquireLock(options.lockTimeoutMs ?? 120_000);
   // A socket left by a pcscd that died (ours: we hold the lock) would stop the new one.
   if (existsSync(PCSCD_SOCKET)) {
     if (await socketAnswers(PCSCD_SOCKET)) {
@@ -70,13 +76,22 @@ export async function startPcscd(): Promise<PcscHarness> {
     rmSync(PCSCD_SOCKET, { force: true });
   }
   const dir = mkdtempSync(join(tmpdir(), 'tessera-pcscd-'));
-  const port = await freePort();
-  // Same reader as Debian's /etc/reader.conf.d/vpcd, on a port of our own.
-  writeFileSync(join(dir, 'vpcd'), `FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:${port}\nLIBPATH ${VPCD_DRIVER}\nCHANNELID ${port}\n`);
   let pcscd: Peer;
+  let port: number;
   try {
-    pcscd = startPeer(pcscdPath, ['--foreground', '--config', dir, '--info']);
+    // vpcd listens on the port its reader.conf names: pcscd is started again with another if the one drawn was taken
+    // before vpcd bound it, and is ready once its own pid holds that port (never a bridge connected to another process).
+    ({ peer: pcscd, port } = await startOnFreePort({
+      name: 'pcscd (vpcd)',
+      portTaken: VPCD_PORT_TAKEN,
+      start(port) {
+        // Same reader as Debian's /etc/reader.conf.d/vpcd, on a port of our own.
+        writeFileSync(join(dir, 'vpcd'), `FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:${port}\nLIBPATH ${VPCD_DRIVER}\nCHANNELID ${port}\n`);
+        return startPeer(pcscdPath, ['--foreground', '--config', dir, '--info']);
+      },
+    }));
   } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
     rmSync(LOCK, { recursive: true, force: true });
     throw err;
   }

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { freePort, requireExecutable, startPeer, type Peer } from '../support/index.ts';
+import { requireExecutable, startOnFreePort, startPeer, type Peer } from '../support/index.ts';
+import { SSHD_PORT_TAKEN } from '../peers/index.ts';
 
 export interface TestSshd {
   readonly port: number;
@@ -21,15 +22,20 @@ export async function startSshd(authorizedKeys: string): Promise<TestSshd> {
   mkdirSync('/run/sshd', { recursive: true });
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')]);
   writeFileSync(join(dir, 'authorized_keys'), authorizedKeys);
-  const port = await freePort();
-  writeFileSync(join(dir, 'sshd_config'), [
+  const config = (port: number) => [
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_ed25519')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'StrictModes no', 'UsePAM no',
     'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
     'PubkeyAuthentication yes', 'PidFile none', 'LogLevel VERBOSE', '',
-  ].join('\n'));
-  const peer = startPeer(sshd, ['-D', '-e', '-f', join(dir, 'sshd_config')]);
-  await peer.waitForOutput(/Server listening on 127\.0\.0\.1 port/, 10_000);
+  ].join('\n');
+  // Started again on another port if the one drawn is taken before sshd binds it (tests/peers/sshd.ts).
+  const { peer, port } = await startOnFreePort({
+    name: 'sshd', portTaken: SSHD_PORT_TAKEN,
+    start(port) {
+      writeFileSync(join(dir, 'sshd_config'), config(port));
+      return startPeer(sshd, ['-D', '-e', '-f', join(dir, 'sshd_config')]);
+    },
+  });
   return {
     port, dir, peer, user: userInfo().username,
     async stop() { await peer.stop(); rmSync(dir, { recursive: true, force: true }); },

@@ -8,7 +8,7 @@ import { connectTcp } from '../../cli/net-stream.ts';
 import { cardAuthMethods, openCardSession, x509v3Signer, type GatePolicy } from '../../identity/index.ts';
 import { OID } from '../../pki/index.ts';
 import { AuthError, connect, type HostKeyInfo } from '../../ssh-proto/index.ts';
-import { freePort, requireExecutable, startPeer, type Peer } from '../support/index.ts';
+import { requireExecutable, startPeer, type Peer } from '../support/index.ts';
 import { generateKey, makeTempDir, removeTempDir, repoRoot, TEST_ACCOUNT, type KeyPair } from '../peers/index.ts';
 import { issue, NOW, type Issued } from '../pki/test-pki.ts';
 import { execCollect } from '../ssh/client-support.ts';
@@ -30,14 +30,15 @@ interface X509Server { readonly port: number; readonly peer: Peer }
 async function startServer(trusted: Issued, plainKeys: readonly string[] = []): Promise<X509Server> {
   requireExecutable(PYTHON, 'Debian python3');
   requireExecutable('/usr/lib/python3/dist-packages/asyncssh/__init__.py', 'Debian python3-asyncssh');
-  const port = await freePort();
-  const caPath = join(dir, `ca-${port}.pem`);
+  const n = servers.length;
+  const caPath = join(dir, `ca-${n}.pem`);
   writeFileSync(caPath, trusted.pem);
-  const authorized = join(dir, `authorized-${port}`);
+  const authorized = join(dir, `authorized-${n}`);
   writeFileSync(authorized, [`x509v3-sign-rsa subject=${SUBJECT}`, ...plainKeys].map((l) => `${l}\n`).join(''));
-  const peer = startPeer(PYTHON, [join(repoRoot, 'tests', 'identity', 'asyncssh_x509_server.py'), String(port), TEST_ACCOUNT.user, authorized, caPath, hostKey.privatePath]);
+  // Port 0: the server binds a port the system picks and prints it, so no port drawn beforehand can be taken meanwhile.
+  const peer = startPeer(PYTHON, [join(repoRoot, 'tests', 'identity', 'asyncssh_x509_server.py'), '0', TEST_ACCOUNT.user, authorized, caPath, hostKey.privatePath]);
   servers.push(peer);
-  await peer.waitForOutput(/LISTENING \d+/, 15_000);
+  const port = Number((await peer.waitForOutput(/LISTENING (\d+)/, 15_000))[1]);
   return { port, peer };
 }
 

@@ -59,9 +59,10 @@ async def handle(process):
 
 
 async def main():
-    await asyncssh.listen('127.0.0.1', PORT, server_factory=Server, server_host_keys=HOST_KEYS,
-                          x509_trusted_certs=[TRUSTED_CA], process_factory=handle, encoding=None)
-    print(f'LISTENING {PORT}', flush=True)
+    server = await asyncssh.listen('127.0.0.1', PORT, server_factory=Server, server_host_keys=HOST_KEYS,
+                                   x509_trusted_certs=[TRUSTED_CA], process_factory=handle, encoding=None)
+    # With PORT 0, the port the system gave it as it bound (2.10.1 has no get_port()).
+    print(f'LISTENING {server.sockets[0].getsockname()[1]}', flush=True)
     await asyncio.Event().wait()
 
 

@@ -12,7 +12,7 @@ import { OID } from '../../pki/index.ts';
 import {
   connect, DEFAULT_HOST_KEY, parsePrivateKeyFile, SshTransportError, type ClientEvent, type HostKeyInfo, type SoftwareKey,
 } from '../../ssh-proto/index.ts';
-import { freePort, requireExecutable, startPeer, type Peer } from '../support/index.ts';
+import { requireExecutable, startPeer, type Peer } from '../support/index.ts';
 import { generateKey, makeTempDir, removeTempDir, repoRoot, TEST_ACCOUNT, type KeyPair } from '../peers/index.ts';
 import { ALGORITHMS, issue, NOW, type CertOptions, type Issued } from '../pki/test-pki.ts';
 import { execCollect } from '../ssh/client-support.ts';
@@ -57,14 +57,13 @@ async function forgedHostCertificate(name: string): Promise<string> {
 async function startServer(hostKeys: readonly string[]): Promise<number> {
   requireExecutable(PYTHON, 'Debian python3');
   requireExecutable('/usr/lib/python3/dist-packages/asyncssh/__init__.py', 'Debian python3-asyncssh');
-  const port = await freePort();
-  const authorized = join(dir, `authorized-${port}`);
+  const authorized = join(dir, `authorized-${peers.length}`);
   writeFileSync(authorized, `${userKey.publicLine}\n`);
   // x509_trusted_certs (user auth) is irrelevant here: the user logs in with a plain key.
-  const peer = startPeer(PYTHON, [join(repoRoot, 'tests', 'identity', 'asyncssh_x509_server.py'), String(port), TEST_ACCOUNT.user, authorized, caPath, ...hostKeys]);
+  // Port 0: the server binds a port the system picks and prints it, so no port drawn beforehand can be taken meanwhile.
+  const peer = startPeer(PYTHON, [join(repoRoot, 'tests', 'identity', 'asyncssh_x509_server.py'), '0', TEST_ACCOUNT.user, authorized, caPath, ...hostKeys]);
   peers.push(peer);
-  await peer.waitForOutput(/LISTENING \d+/, 15_000);
-  return port;
+  return Number((await peer.waitForOutput(/LISTENING (\d+)/, 15_000))[1]);
 }
 
 const policy = (host = '127.0.0.1'): X509HostKeyPolicy => ({ host, anchors: [ca.der], revocation: { mode: 'off' }, time: () => NOW });

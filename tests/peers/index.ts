@@ -1,5 +1,5 @@
 // Real SSH servers for interop tests, benchmarks and the demo (tests/peers).
-export { startSshd, SSHD_ALGORITHMS, STRICT_KEX_LOG_LINE } from './sshd.ts';
+export { startSshd, SSHD_ALGORITHMS, SSHD_PORT_TAKEN, STRICT_KEX_LOG_LINE } from './sshd.ts';
 export type { SshdOptions, SshdVersion, SshdLogLevel } from './sshd.ts';
 export { startDropbear } from './dropbear.ts';
 export type { DropbearOptions } from './dropbear.ts';

@@ -1,11 +1,16 @@
 // A port taken between the moment a launcher draws it and the moment its server binds it (another test file starting a
 // peer in parallel): here the taker is this test, which holds the port freePort hands out next. Each launcher must still
-// start its own server, on another port, and never hand out the taker's.
+// start its own server, on another port, and never hand out the taker's: the SSH servers of tests/peers, the card
+// tests' sshd and pcscd (tests/card), the child relays (tests/relay).
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../support/process.ts';
 import type * as ProcessModule from '../support/process.ts';
-import { PeerStartError } from '../support/index.ts';
+import { listeningPorts, PeerStartError } from '../support/index.ts';
+import { PivCard } from '../../sim/index.ts';
+import { startPcscd } from '../card/pcsc.ts';
+import { startSshd as startCardSshd } from '../card/sshd.ts';
+import { startChildRelay, startChildRelayOnFreePort } from '../relay/child-relay.ts';
 import { generateKey, makeTempDir, removeTempDir, runOpenSsh, startAsyncSsh, startDropbear, startSshd, type KeyPair, type SshServerPeer } from './index.ts';
 
 vi.mock('../support/process.ts', async (importOriginal) => {
@@ -85,5 +90,70 @@ describe('OpenSSH, every port it draws taken', () => {
       drawn.mockImplementation(realFreePort);
     }
     expect(drawn).toHaveBeenCalled();
+  });
+});
+
+describe('the card tests\' sshd (tests/card/sshd.ts), its port taken', () => {
+  it('starts on another port, which its own pid holds, and stops by pid', async () => {
+    takenNext();
+    const before = taker.connections;
+    const sshd = await startCardSshd(`${userKey.publicLine}\n`);
+    try {
+      expect(sshd.port).not.toBe(taker.port);
+      expect(listeningPorts(sshd.peer.pid)).toContain(sshd.port);
+      expect(taker.connections).toBe(before);
+    } finally {
+      drawn.mockImplementation(realFreePort);
+      await sshd.stop();
+    }
+    expect(() => process.kill(sshd.peer.pid, 0)).toThrow();
+  });
+});
+
+describe('pcscd with vpcd (tests/card/pcsc.ts), the port vpcd would listen on taken', () => {
+  it('serves the virtual reader on another port: a card inserted there is seen through PC/SC', async () => {
+    takenNext();
+    const before = taker.connections;
+    // tests/card/fidelity.test.ts holds pcscd for its whole run (about a minute, more on a loaded machine): wait it out.
+    const pcsc = await startPcscd({ lockTimeoutMs: 600_000 });
+    try {
+      expect(pcsc.port).not.toBe(taker.port);
+      expect(listeningPorts(pcsc.pcscd.pid)).toContain(pcsc.port);
+      await pcsc.insert(new PivCard()); // resolves once opensc-tool -l lists the card in "Virtual PCD"
+      expect(taker.connections).toBe(before);
+    } finally {
+      drawn.mockImplementation(realFreePort);
+      await pcsc.stop();
+    }
+    expect(() => process.kill(pcsc.pcscd.pid, 0)).toThrow();
+  }, 660_000);
+});
+
+describe('a child relay (tests/relay/child-relay.ts)', () => {
+  it('on port 0, reports the port it bound, which its own pid holds', async () => {
+    const relay = await startChildRelay(dir, 'port-zero', { listen: { host: '127.0.0.1', port: 0 }, static: { dir: null } });
+    try {
+      expect(listeningPorts(relay.peer.pid)).toEqual([relay.port]);
+      expect(relay.url).toBe(`ws://127.0.0.1:${relay.port}`);
+      expect((await fetch(`http://127.0.0.1:${relay.port}/healthz`)).status).toBe(200);
+    } finally {
+      await relay.peer.stop();
+    }
+    expect(() => process.kill(relay.peer.pid, 0)).toThrow();
+  });
+
+  it('on a drawn port that was taken, starts on another', async () => {
+    takenNext();
+    const before = taker.connections;
+    const relay = await startChildRelayOnFreePort(dir, 'drawn', (port) => ({ listen: { host: '127.0.0.1', port }, static: { dir: null } }));
+    try {
+      expect(relay.port).not.toBe(taker.port);
+      expect(listeningPorts(relay.peer.pid)).toEqual([relay.port]);
+      expect(taker.connections).toBe(before);
+    } finally {
+      drawn.mockImplementation(realFreePort);
+      await relay.peer.stop();
+    }
+    expect(() => process.kill(relay.peer.pid, 0)).toThrow();
   });
 });

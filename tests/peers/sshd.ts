@@ -51,7 +51,7 @@ export const SSHD_ALGORITHMS: Record<SshdVersion, { kex: string; ciphers: string
 };
 
 /** What sshd says when its port is taken: sshd.c listen_on_addrs (ERROR), then server_listen's fatal (FATAL). */
-const SSHD_PORT_TAKEN = /Bind to port \d+ on \S+ failed: Address already in use|Cannot bind any address/;
+export const SSHD_PORT_TAKEN = /Bind to port \d+ on \S+ failed: Address already in use|Cannot bind any address/;
 
 function sshdBinary(version: SshdVersion): string {
   if (version === '9.2') return requireExecutable('/usr/sbin/sshd', 'Debian 12 openssh-server');

@@ -5,7 +5,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../peers/index.ts';
-import { freePort, startPeer } from '../support/index.ts';
+import { freePort, startOnFreePort, startPeer } from '../support/index.ts';
+import { RELAY_PORT_TAKEN } from './child-relay.ts';
 
 const tessera = join(repoRoot, 'cli/tessera.js');
 
@@ -25,8 +26,11 @@ describe('tessera relay --public-host', () => {
   });
 
   it('with --public-host it answers to that name only (421 to a rebound one)', async () => {
-    const port = await freePort();
-    const relay = startPeer(process.execPath, [tessera, 'relay', '--listen', `0.0.0.0:${port}`, '--no-static', '--public-host', `relay.test:${port}`], { cwd: repoRoot });
+    // The port is named in --public-host, so it is drawn first (and drawn again if taken before the relay binds it).
+    const { peer: relay, port } = await startOnFreePort({
+      name: 'tessera relay', portTaken: RELAY_PORT_TAKEN, timeoutMs: 30_000,
+      start: (port) => startPeer(process.execPath, [tessera, 'relay', '--listen', `0.0.0.0:${port}`, '--no-static', '--public-host', `relay.test:${port}`], { cwd: repoRoot }),
+    });
     try {
       await relay.waitForOutput(/"event":"listening"/, 30_000);
       expect(await status(port, `relay.test:${port}`)).toBe(200);

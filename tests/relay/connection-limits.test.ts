@@ -7,7 +7,6 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/index.ts';
 import { startChildRelay, type ChildRelay } from './child-relay.ts';
 import { openClient, startEchoServer, type TcpTarget } from './helpers.ts';
 
@@ -28,15 +27,14 @@ afterAll(async () => {
 });
 
 async function relayWith(name: string, limits: Record<string, number>): Promise<{ relay: ChildRelay; port: number }> {
-  const port = await freePort();
   const relay = await startChildRelay(dir, name, {
-    listen: { host: '127.0.0.1', port },
+    listen: { host: '127.0.0.1', port: 0 },
     targets: { allow: [`127.0.0.1:${echo.port}`] },
     static: { dir: null },
     limits,
   });
   relays.push(relay);
-  return { relay, port };
+  return { relay, port: relay.port };
 }
 
 /** A raw TCP connection from `from`; `closed` resolves with what the relay sent before it closed the connection. */

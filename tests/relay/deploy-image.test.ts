@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../peers/index.ts';
-import { freePort, startPeer, type Peer } from '../support/index.ts';
+import { startPeer, type Peer } from '../support/index.ts';
 
 const dockerfile = readFileSync(join(repoRoot, 'deploy/Dockerfile'), 'utf8');
 const runtime = dockerfile.slice(dockerfile.indexOf(' AS runtime'));
@@ -65,13 +65,13 @@ describe('deploy/Dockerfile runtime stage', () => {
     expect(config, 'the image ships a configuration').not.toBe('');
     const command = [...jsonArray('ENTRYPOINT'), ...jsonArray('CMD')].map((a) => (a === '/etc/tessera/relay.yaml' ? config : a));
     expect(command.slice(0, 3)).toEqual(['node', 'cli/tessera.js', 'relay']);
-    const port = await freePort();
     const imageEnv = Object.fromEntries([...runtime.matchAll(/^ENV (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
     // A file as TMPDIR: nothing can be created under it, whoever runs the test (root included).
     const unwritable = join(dir, 'read-only-tmp');
     writeFileSync(unwritable, '');
-    peer = startPeer(process.execPath, [...command.slice(1), '--listen', `127.0.0.1:${port}`], { cwd: app, env: { ...process.env, ...imageEnv, TMPDIR: unwritable } });
-    await peer.waitForOutput(/"event":"listening"/, 60_000);
+    // Port 0: the relay binds a port the system picks and logs it, so no port drawn beforehand can be taken meanwhile.
+    peer = startPeer(process.execPath, [...command.slice(1), '--listen', '127.0.0.1:0'], { cwd: app, env: { ...process.env, ...imageEnv, TMPDIR: unwritable } });
+    const port = Number((await peer.waitForOutput(/"event":"listening","url":"ws:\/\/127\.0\.0\.1:(\d+)"/, 60_000))[1]);
     // The HEALTHCHECK's request, then the page under the example's public name.
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     const page = await new Promise<string>((resolve, reject) => {

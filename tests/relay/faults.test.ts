@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../relay/index.ts';
-import { freePort } from '../support/index.ts';
-import { startChildRelay } from './child-relay.ts';
+import { startChildRelay, startChildRelayOnFreePort } from './child-relay.ts';
 import { openClient, startEchoServer, startTcpTarget, startTestRelay, type TcpTarget } from './helpers.ts';
 
 let echo: TcpTarget;
@@ -115,10 +114,10 @@ describe('faults', () => {
   }, 90_000);
 
   it('a relay restart with sessions in flight: clients get 1001 and a reason, /healthz says draining, a new relay takes over', async () => {
-    const port = await freePort();
     // The checks made while it drains (/healthz, a late client) must fit in the drain: 10 s, not a tight 1.5 s.
-    const config = { listen: { host: '127.0.0.1', port }, targets: { allow: [`127.0.0.1:${echo.port}`] }, static: { dir: null }, limits: { drainTimeoutMs: 10_000 } };
-    const first = await startChildRelay(dir, 'first', config);
+    const config = (port: number) => ({ listen: { host: '127.0.0.1', port }, targets: { allow: [`127.0.0.1:${echo.port}`] }, static: { dir: null }, limits: { drainTimeoutMs: 10_000 } });
+    const first = await startChildRelayOnFreePort(dir, 'first', config);
+    const port = first.port;
     const url = `${first.url}/ssh?host=127.0.0.1&port=${echo.port}`;
     const clients = Array.from({ length: 20 }, () => openClient(url));
     await Promise.all(clients.map((c) => c.opened));
@@ -146,7 +145,7 @@ describe('faults', () => {
       clearInterval(traffic);
       await first.peer.stop();
     }
-    const second = await startChildRelay(dir, 'second', config);
+    const second = await startChildRelay(dir, 'second', config(port));
     try {
       const again = openClient(url);
       await again.opened;

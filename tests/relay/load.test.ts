@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
-import { freePort } from '../support/index.ts';
 import { startChildRelay, type ChildRelay } from './child-relay.ts';
 import { openClient, startEchoServer, type TcpTarget, type TestClient } from './helpers.ts';
 
@@ -21,7 +20,7 @@ beforeAll(async () => {
   echo = await startEchoServer();
   sshd = await startSshd({ hostKeyTypes: ['ed25519'], hostCertificates: false, logLevel: 'ERROR', config: { MaxStartups: '2000', LoginGraceTime: '120' } });
   relay = await startChildRelay(dir, 'load', {
-    listen: { host: '127.0.0.1', port: await freePort() },
+    listen: { host: '127.0.0.1', port: 0 },
     targets: { allow: [`127.0.0.1:${echo.port}`, `127.0.0.1:${sshd.port}`] },
     limits: { perIp: 5000, global: 5000 },
     static: { dir: null },

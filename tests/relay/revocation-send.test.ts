@@ -10,7 +10,6 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/index.ts';
 import { startChildRelay, type ChildRelay } from './child-relay.ts';
 
 const ANSWER = 24 << 20;
@@ -35,15 +34,14 @@ afterAll(async () => {
 });
 
 async function relayWith(name: string, requestTimeoutMs: number): Promise<{ relay: ChildRelay; port: number }> {
-  const port = await freePort();
   const relay = await startChildRelay(dir, name, {
-    listen: { host: '127.0.0.1', port },
+    listen: { host: '127.0.0.1', port: 0 },
     static: { dir: null },
     limits: { requestTimeoutMs },
     revocation: { allow: [`${base}/`], maxBytes: 32 << 20, sendBytes: 40 << 20 },
   });
   relays.push(relay);
-  return { relay, port };
+  return { relay, port: relay.port };
 }
 
 const path = (q: string) => `/revocation?url=${encodeURIComponent(`${base}/big.crl?${q}`)}`;
