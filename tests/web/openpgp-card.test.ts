@@ -5,6 +5,7 @@
 // Personal policy: the raw key signs after PW1 (a wrong PIN first, the retries shown). Kiosk policy: no X.509
 // certificate, no signature, the reason in the panel; the card's APDU log proves nothing was asked to sign.
 import { execFileSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type RelayHandle } from '../../relay/index.ts';
 import {
@@ -24,6 +25,13 @@ function sshKeygenFingerprint(line: string): string {
   return fp;
 }
 
+/** "ssh-ed25519 AAAA..." for an Ed25519 SubjectPublicKeyInfo (RFC 8709 §4), with node:crypto. */
+function ed25519Line(spki: Uint8Array): string {
+  const x = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({ format: 'jwk' }).x!;
+  const str = (b: Buffer) => { const l = Buffer.alloc(4); l.writeUInt32BE(b.length); return Buffer.concat([l, b]); };
+  return `ssh-ed25519 ${Buffer.concat([str(Buffer.from('ssh-ed25519')), str(Buffer.from(x, 'base64url'))]).toString('base64')}`;
+}
+
 /** The commands that reached the card, by instruction: VERIFY with a PIN (20, data), INTERNAL AUTHENTICATE (88), PSO (2A). */
 function signingCommands(card: OpenPgpCard): { verifies: number; internalAuthenticates: number; pso: number } {
   const ins = (i: number) => card.log.filter((e) => e.command[1] === i);
@@ -38,6 +46,7 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
   let ca: TestCa;
   let plain: ProvisionedOpenPgpCard;
   let certified: ProvisionedOpenPgpCard;
+  let ed25519Card: ProvisionedOpenPgpCard;
   let sshd: SshServerPeer;
   let stack: WebStack | undefined;
   let kiosk: RelayHandle | undefined;
@@ -48,7 +57,11 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     plain = await provisionOpenPgpCard({ algorithm: 'p-256', certificate: false, ca });
     // With a cardholder certificate (DO 7F21) for its authentication key, from the site's CA.
     certified = await provisionOpenPgpCard({ algorithm: 'p-256', certificate: true, ca, serial: 0x00a1b2c3 });
-    sshd = await startSshd({ version: '9.2', hostKeyTypes: ['ed25519'], hostCertificates: false, authorizedKeys: [sshP256Line(plain.spki), sshP256Line(certified.spki)] });
+    ed25519Card = await provisionOpenPgpCard({ algorithm: 'ed25519', certificate: false, ca, wrongPinSw: '6982', emptyVerifySw: '6a80' });
+    sshd = await startSshd({
+      version: '9.2', hostKeyTypes: ['ed25519'], hostCertificates: false,
+      authorizedKeys: [sshP256Line(plain.spki), sshP256Line(certified.spki), ed25519Line(ed25519Card.spki)],
+    });
     const allow = [`127.0.0.1:${sshd.port}`];
     const site = {
       defaultHost: '127.0.0.1', defaultPort: sshd.port, defaultUser: sshd.user,
@@ -122,6 +135,32 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     expect(sent.pso).toBe(0);
     expect(card.pw1Left).toBe(3);
     expect(card.faults).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('personal: a card whose VERIFY carries no counter (YubiKey 5: empty VERIFY 6A 80; gnuk: wrong PIN 69 82) shows PW1\'s tries from DO C4; an Ed25519 key signs in', async () => {
+    const card = ed25519Card.card;
+    const { context, page } = await openWithCard(stack!.baseUrl, card);
+    const keys = await page.textContent('#card-keys');
+    expect(keys).toContain('OpenPGP Authentication · ed25519');
+    expect(keys).toContain(sshKeygenFingerprint(ed25519Line(ed25519Card.spki)));
+    await page.selectOption('#auth-method', 'card');
+    await page.click('#connect-button');
+    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+    expect(await page.textContent('#pin-retries')).toMatch(/3 attempts left/);
+    await page.fill('#pin-input', '654321');
+    await page.click('#pin-ok');
+    await expect.poll(() => page.textContent('#pin-error'), { timeout: 15_000 }).toBe('Wrong PIN.');
+    expect(await page.textContent('#pin-retries')).toMatch(/2 attempts left/);
+    // The counters were read with GET DATA C4 (00 CA 00 C4), the only place this card says them.
+    expect(card.log.some((e) => e.command[1] === 0xca && e.command[2] === 0x00 && e.command[3] === 0xc4)).toBe(true);
+    await page.fill('#pin-input', '123456');
+    await page.click('#pin-ok');
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
+    await typeCommand(page, 'echo ed25519-openpgp-$((40+2))');
+    await waitForTerminal(page, /^ed25519-openpgp-42\s*$/m);
+    expect(sshd.log()).toContain(`ED25519 ${sshKeygenFingerprint(ed25519Line(ed25519Card.spki))}`);
+    expect(signingCommands(card).verifies).toBe(2);
     await context.close();
   }, 120_000);
 
