@@ -48,7 +48,7 @@ function inOrderToken(device: VirtualReader) {
     }
     return result;
   };
-  // The control pipe is in order (USB 2.0 §5.5.5): a request waits for the one before it to complete.
+  // The control pipe is in order (USB 2.0 §5.5, control transfers): a request waits for the one before it to complete.
   let pipe: Promise<unknown> = Promise.resolve();
   const inOrder = <T>(request: () => Promise<T>): Promise<T> => {
     const next = pipe.then(request);

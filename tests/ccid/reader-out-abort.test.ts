@@ -8,7 +8,7 @@
 // command never reaches the card. In every case the next PIN status read is the card's real retry counter.
 //
 // No peer wedges on demand: the reader is the virtual reader (sim/) with a PIV card, behind a test double that keeps
-// the bulk-OUT pipe in order (USB 2.0 §5.8: a transfer waits for the one before it), holds the VERIFY's transfer until
+// the bulk-OUT pipe in order (USB 2.0 §5.8, bulk transfers: a transfer waits for the one before it), holds the VERIFY's transfer until
 // released, and models the reader's answer to the ABORT request and to a USB reset. Outcomes are decided by explicit
 // gates, not timing; the 5 s bound only decides when the driver gives up.
 import { describe, expect, it } from 'vitest';
