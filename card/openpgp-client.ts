@@ -15,6 +15,16 @@ export const OPENPGP_AID = Uint8Array.of(0xd2, 0x76, 0x00, 0x01, 0x24, 0x01);
 export type OpenPgpKeyRole = 'sig' | 'dec' | 'aut';
 /** Control reference templates (§7.2.14). */
 const CRT: Record<OpenPgpKeyRole, number> = { sig: 0xb6, dec: 0xb8, aut: 0xa4 };
+/** User Interaction Flag DOs, in the discretionary data (as YubiKeys and yubikit place them). */
+const UIF: Record<OpenPgpKeyRole, number> = { sig: 0xd6, dec: 0xd7, aut: 0xd8 };
+
+export type OpenPgpTouch = 'never' | 'always' | 'cached';
+
+function touchOf(uif: Uint8Array | undefined): OpenPgpTouch | undefined {
+  if (!uif || uif.length === 0) return undefined;
+  return uif[0] === 0x00 ? 'never' : uif[0] === 0x03 || uif[0] === 0x04 ? 'cached' : 'always';
+}
+
 /** Algorithm attribute tags in the discretionary data (§4.4.3.9). */
 const ATTR: Record<OpenPgpKeyRole, number> = { sig: 0xc1, dec: 0xc2, aut: 0xc3 };
 
@@ -36,6 +46,12 @@ export interface OpenPgpApplication {
   readonly keyPresent: Readonly<Record<OpenPgpKeyRole, boolean>>;
   /** The raw algorithm attributes of each key (§4.4.3.9), to name an algorithm Tessera cannot use. */
   readonly attributes: Readonly<Record<OpenPgpKeyRole, Uint8Array>>;
+  /**
+   * User Interaction Flag of each key (DOs D6 SIG, D7 DEC, D8 AUT, 3.3+; byte 1): 'always' when the card waits for
+   * a touch of its button before it signs (01 on, 02 permanently on), 'cached' for YubiKey's 03/04 (one touch
+   * covers 15 s, yubikit's UIF.CACHED), 'never' for 00; undefined when the card has no such DO.
+   */
+  readonly touch: Readonly<Record<OpenPgpKeyRole, OpenPgpTouch | undefined>>;
   readonly extendedLength: boolean;
   /** AID bytes 9-10 (§4.2.1): 0006 is Yubico. */
   readonly manufacturer: number;
@@ -110,7 +126,9 @@ export class OpenPgpClient {
     const tlvs = parseTlvs(top);
     const aid = requireTlv(tlvs, 0x4f, 'application related data');
     if (aid.length !== 16) throw new MalformedResponseError('The OpenPGP AID is not 16 bytes');
-    const disc = parseTlvs(requireTlv(tlvs, 0x73, 'application related data'));
+    // Discretionary data objects (73); cards before 3.0 (YubiKey NEO among them) put them directly in 6E, as yubikit reads.
+    const discretionary = findTlv(tlvs, 0x73);
+    const disc = discretionary ? parseTlvs(discretionary) : tlvs;
     const raw = (role: OpenPgpKeyRole) => (findTlv(disc, ATTR[role]) ?? new Uint8Array(0)).slice();
     const attr = (role: OpenPgpKeyRole) => parseAlgorithmAttributes(raw(role));
     const pw = parsePwStatus(requireTlv(disc, 0xc4, 'application related data'));
@@ -125,6 +143,7 @@ export class OpenPgpClient {
       pw1MaxLength: pw.pw1MaxLength,
       keyPresent: { sig: present('sig'), dec: present('dec'), aut: present('aut') },
       attributes: { sig: raw('sig'), dec: raw('dec'), aut: raw('aut') },
+      touch: { sig: touchOf(findTlv(disc, UIF.sig)), dec: touchOf(findTlv(disc, UIF.dec)), aut: touchOf(findTlv(disc, UIF.aut)) },
       extendedLength: caps !== undefined,
       manufacturer: (aid[8]! << 8) | aid[9]!,
     };

@@ -71,13 +71,16 @@ export class OpenPgpToken implements CardToken {
       if (raw.length !== 2 * size) throw new MalformedResponseError(`The card's ECDSA signature is ${raw.length} bytes, expected ${2 * size}`);
       return rawToDerEcdsa(raw);
     };
+    // The User Interaction Flag (D8): the card waits for its button before INTERNAL AUTHENTICATE answers.
+    const touch = this.application.touch.aut;
     return {
       id: 'openpgp:aut',
       label: AUT_LABEL,
       algorithm,
       spki,
       ...(certificate ? { certificate } : {}),
-      needsTouch: false,
+      ...(touch ? { touchPolicy: touch } : {}),
+      needsTouch: touch === 'always' || touch === 'cached',
       signDigest,
       async sign(data: Uint8Array, hash?: HashName): Promise<Uint8Array> {
         const h = hash ?? defaultHash(algorithm);

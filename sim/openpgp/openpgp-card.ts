@@ -46,6 +46,13 @@ export interface OpenPgpCardOptions {
    * or '6a80' whatever the state, as YubiKey 5 firmware checks the PIN length first (OpenSC #2565).
    */
   readonly emptyVerifySw?: '63cx' | '6a80';
+  /**
+   * User Interaction Flags (DOs D6/D7/D8, byte 1: 00 off, 01 on, 02 permanently on, YubiKey 03/04 cached), placed in
+   * the discretionary data as YubiKeys do; with AUT's set, INTERNAL AUTHENTICATE waits for `touch()`.
+   */
+  readonly uif?: Partial<Record<OpenPgpRole, number>>;
+  /** How long a "touch" takes. */
+  readonly touchDelayMs?: number;
 }
 
 export class OpenPgpCard extends VirtualCardBase {
@@ -65,6 +72,10 @@ export class OpenPgpCard extends VirtualCardBase {
   pw3Verified = false;
   occurrence: OpenPgpRole = 'aut';
   signatures = 0;
+  /** Touches the card waited for. */
+  touches = 0;
+  readonly uif: Partial<Record<OpenPgpRole, number>>;
+  private readonly touchDelayMs: number;
   readonly yubikey: readonly [number, number, number] | undefined;
   private readonly wrongPinSw: '63cx' | '6982';
   private readonly emptyVerifySw: '63cx' | '6a80';
@@ -73,6 +84,8 @@ export class OpenPgpCard extends VirtualCardBase {
     super({ atr: options.atr ?? ATR_OPENPGP, extendedLength: options.extendedLength ?? true });
     this.wrongPinSw = options.wrongPinSw ?? '63cx';
     this.emptyVerifySw = options.emptyVerifySw ?? '63cx';
+    this.uif = { ...options.uif };
+    this.touchDelayMs = options.touchDelayMs ?? 50;
     const serial = Buffer.alloc(4);
     serial.writeUInt32BE(options.serial ?? 0x00c0ffee);
     // AID (§4.2.1): RID+PIX, version 03 04, manufacturer FF FE (test), serial, RFU 00 00.
@@ -125,6 +138,11 @@ export class OpenPgpCard extends VirtualCardBase {
         tlv(0xc6, Buffer.alloc(60)),
         tlv(0xcd, Buffer.alloc(12)),
         tlv(0xde, Buffer.from([1, this.keys.sig ? 2 : 0, 2, this.keys.dec ? 2 : 0, 3, this.keys.aut ? 2 : 0])),
+        ...([[0xd6, 'sig'], [0xd7, 'dec'], [0xd8, 'aut']] as const).flatMap(([tag, role]) => {
+          const flag = this.uif[role];
+          // Byte 2: 20, the button (the feature General Feature Management, DO 7F74, announces).
+          return flag === undefined ? [] : [tlv(tag, Buffer.from([flag, 0x20]))];
+        }),
       ));
   }
 
@@ -259,12 +277,19 @@ export class OpenPgpCard extends VirtualCardBase {
     return input.length > 0 && input.length <= 64 ? key.ecdsa(input, 'raw') : undefined;
   }
 
-  /** INTERNAL AUTHENTICATE (§7.2.13) with the authentication key; needs PW1 (82). */
-  private internalAuthenticate(cmd: ParsedCommand): CardReply {
+  /** Waits for the simulated touch of the card's button (a test may replace it to press when it chooses). */
+  async touch(): Promise<void> {
+    this.touches++;
+    await this.wait(this.touchDelayMs);
+  }
+
+  /** INTERNAL AUTHENTICATE (§7.2.13) with the authentication key; needs PW1 (82), and a touch when UIF-AUT is on. */
+  private async internalAuthenticate(cmd: ParsedCommand): Promise<CardReply> {
     if (cmd.p1 !== 0 || cmd.p2 !== 0) return { sw: SW.WRONG_P1P2 };
     if (!this.pw1Other) return { sw: SW.SECURITY };
     const key = this.keys.aut;
     if (!key) return { sw: SW.NOT_FOUND };
+    if ((this.uif.aut ?? 0) !== 0) await this.touch();
     const sig = this.signWith(key, cmd.data);
     return sig ? { data: sig, sw: SW.OK } : { sw: SW.WRONG_DATA };
   }

@@ -32,6 +32,11 @@ function ed25519Line(spki: Uint8Array): string {
   return `ssh-ed25519 ${Buffer.concat([str(Buffer.from('ssh-ed25519')), str(Buffer.from(x, 'base64url'))]).toString('base64')}`;
 }
 
+/** sshd's line for a login with the key of fingerprint `fp` (its debug log names keys it was only asked about, too). */
+function acceptedLine(sshd: SshServerPeer, type: 'ECDSA' | 'ED25519', fp: string): RegExp {
+  return new RegExp(`Accepted publickey for ${sshd.user} from 127\\.0\\.0\\.1 port \\d+ ssh2: ${type} ${fp.replace(/[+/]/g, '\\$&')}`);
+}
+
 /** The commands that reached the card, by instruction: VERIFY with a PIN (20, data), INTERNAL AUTHENTICATE (88), PSO (2A). */
 function signingCommands(card: OpenPgpCard): { verifies: number; internalAuthenticates: number; pso: number } {
   const ins = (i: number) => card.log.filter((e) => e.command[1] === i);
@@ -47,6 +52,7 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
   let plain: ProvisionedOpenPgpCard;
   let certified: ProvisionedOpenPgpCard;
   let ed25519Card: ProvisionedOpenPgpCard;
+  let touchCard: ProvisionedOpenPgpCard;
   let sshd: SshServerPeer;
   let stack: WebStack | undefined;
   let kiosk: RelayHandle | undefined;
@@ -58,9 +64,11 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     // With a cardholder certificate (DO 7F21) for its authentication key, from the site's CA.
     certified = await provisionOpenPgpCard({ algorithm: 'p-256', certificate: true, ca, serial: 0x00a1b2c3 });
     ed25519Card = await provisionOpenPgpCard({ algorithm: 'ed25519', certificate: false, ca, wrongPinSw: '6982', emptyVerifySw: '6a80' });
+    // A YubiKey's OpenPGP applet with touch required for AUT (ykman openpgp keys set-touch aut on): UIF-AUT (D8) 01.
+    touchCard = await provisionOpenPgpCard({ algorithm: 'p-256', certificate: false, ca, yubikey: [5, 7, 1], uif: { aut: 0x01 } });
     sshd = await startSshd({
       version: '9.2', hostKeyTypes: ['ed25519'], hostCertificates: false,
-      authorizedKeys: [sshP256Line(plain.spki), sshP256Line(certified.spki), ed25519Line(ed25519Card.spki)],
+      authorizedKeys: [sshP256Line(plain.spki), sshP256Line(certified.spki), ed25519Line(ed25519Card.spki), sshP256Line(touchCard.spki)],
     });
     const allow = [`127.0.0.1:${sshd.port}`];
     const site = {
@@ -126,8 +134,7 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
     await typeCommand(page, 'echo signed-in-with-openpgp-$((40+2))');
     await waitForTerminal(page, /^signed-in-with-openpgp-42\s*$/m);
-    expect(sshd.log()).toContain(`Accepted publickey for ${sshd.user} from 127.0.0.1`);
-    expect(sshd.log()).toContain(`ECDSA ${sshKeygenFingerprint(sshP256Line(plain.spki))}`);
+    expect(sshd.log()).toMatch(acceptedLine(sshd, 'ECDSA', sshKeygenFingerprint(sshP256Line(plain.spki))));
     // The authentication key signed (INTERNAL AUTHENTICATE, §7.2.13); the signature key (PSO:CDS) never.
     const sent = signingCommands(card);
     expect(sent.verifies).toBe(2);
@@ -159,8 +166,35 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
     await typeCommand(page, 'echo ed25519-openpgp-$((40+2))');
     await waitForTerminal(page, /^ed25519-openpgp-42\s*$/m);
-    expect(sshd.log()).toContain(`ED25519 ${sshKeygenFingerprint(ed25519Line(ed25519Card.spki))}`);
+    expect(sshd.log()).toMatch(acceptedLine(sshd, 'ED25519', sshKeygenFingerprint(ed25519Line(ed25519Card.spki))));
     expect(signingCommands(card).verifies).toBe(2);
+    await context.close();
+  }, 120_000);
+
+  it('personal: an authentication key that needs a touch (UIF-AUT, DO D8) shows "Touch your key" while the card waits, then signs in', async () => {
+    const card = touchCard.card;
+    // The touch comes once the test has seen the prompt (not after a delay the checks could outlast).
+    let press!: () => void;
+    const pressed = new Promise<void>((resolve) => { press = resolve; });
+    card.touch = async () => { card.touches++; await pressed; };
+    const { context, page } = await openWithCard(stack!.baseUrl, card);
+    expect(await page.textContent('#card-type')).toBe('YubiKey 5.7.1 (OpenPGP 3.4, serial 00C0FFEE)');
+    expect(await page.textContent('#card-keys')).toContain('Requires a touch to sign.');
+    const prompt = page.locator('#touch-prompt');
+    await page.selectOption('#auth-method', 'card');
+    await page.click('#connect-button');
+    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+    await page.fill('#pin-input', '123456');
+    await page.click('#pin-ok');
+    await prompt.waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await prompt.textContent()).toMatch(/Touch your key/i);
+    expect(card.touches).toBe(1);
+    expect(sshd.log()).not.toMatch(acceptedLine(sshd, 'ECDSA', sshKeygenFingerprint(sshP256Line(touchCard.spki))));
+    press();
+    await prompt.waitFor({ state: 'hidden', timeout: 20_000 });
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
+    expect(sshd.log()).toMatch(acceptedLine(sshd, 'ECDSA', sshKeygenFingerprint(sshP256Line(touchCard.spki))));
+    expect(card.touches).toBe(1);
     await context.close();
   }, 120_000);
 
