@@ -19,9 +19,13 @@ export function readSecret(prompt: string, echo = false, what = 'the answer was 
   stderr().write(prompt);
   const ended = () => new PromptError('PROMPT_INPUT_ENDED', `standard input ended before ${what}.`);
   if (stdin.readableEnded) { stderr().write('\n'); return Promise.reject(ended()); }
+  // A pipe's handle keeps the process alive only while a prompt reads it: `(echo PIN; sleep 600) | tessera ssh ...`
+  // must not hold a command that is over (a refused PIN ends the login; nothing reads stdin after it).
+  const handle = stdin as { ref?(): void; unref?(): void };
   return new Promise((resolve, reject) => {
     const wasRaw = stdin.isRaw;
     if (stdin.isTTY) stdin.setRawMode(true);
+    handle.ref?.();
     stdin.resume();
     let answer = '';
     const finish = (err?: Error) => {
@@ -29,6 +33,7 @@ export function readSecret(prompt: string, echo = false, what = 'the answer was 
       stdin.off('end', onEnd);
       if (stdin.isTTY) stdin.setRawMode(wasRaw);
       stdin.pause();
+      handle.unref?.();
       stderr().write('\n');
       if (err) reject(err); else resolve(answer);
     };

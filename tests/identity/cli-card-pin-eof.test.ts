@@ -25,7 +25,7 @@ describe('tessera ssh --card: the PIN prompt when standard input ends', () => {
     const knownHosts = join(dir, name);
     writeFileSync(knownHosts, sshd.knownHosts());
     return startTesseraSsh(['--card', `sim:${READER_PROFILE.id}`, '-p', String(sshd.port), '--known-hosts', knownHosts,
-      `${sshd.user}@127.0.0.1`, '--', 'echo signed-in'], 30_000);
+      `${sshd.user}@127.0.0.1`, '--', 'echo signed-in'], 25_000);
   };
 
   it('input ended with no PIN: a sentence, exit 255, nothing signed', { timeout: 60_000 }, async () => {
@@ -37,6 +37,18 @@ describe('tessera ssh --card: the PIN prompt when standard input ends', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stdout).toBe('');
     expect(run.code).toBe(255);
+  });
+
+  it('a refused PIN with standard input left open: the command ends (exit 255) instead of waiting on stdin', { timeout: 60_000 }, async () => {
+    // (echo WRONG; sleep 600) | tessera ssh --card ...: the PIN is never retried, so nothing reads stdin again.
+    const cli = start('known_hosts_open');
+    cli.child.stdin!.write('000000\n');
+    const run = await cli.done;
+    cli.child.stdin!.destroy();
+    expect(run.stderr).toMatch(/incorrect/i);
+    expect(run.stderr).toMatch(/2 tries left/);
+    expect(run.stdout).toBe('');
+    expect(run.code).toBe(255); // before: still waiting when the harness killed it (null)
   });
 
   it('a PIN without a final newline (printf %s "$PIN" |) is the answer', { timeout: 60_000 }, async () => {
