@@ -9,7 +9,7 @@ import { createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type RelayHandle } from '../../relay/index.ts';
 import {
-  createTestCa, issueCardCertificate, loadProfile, provisionOpenPgpCard, SimKey, VirtualReader,
+  createTestCa, issueCardCertificate, loadProfile, provisionOpenPgpCard, SimKey, TestApplet, VirtualReader,
   type OpenPgpCard, type ProvisionedOpenPgpCard, type TestCa,
 } from '../../sim/index.ts';
 import { startSshd, type SshServerPeer } from '../peers/index.ts';
@@ -99,12 +99,12 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     await openApp(page, url);
     await page.click('#connect-reader');
     await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
-    return { context, page };
+    return { context, page, reader };
   }
 
   it('personal: lists the authentication key with its SSH fingerprint, a wrong PIN then the right one, signs in to sshd', async () => {
     const card = plain.card;
-    const { context, page } = await openWithCard(stack!.baseUrl, card);
+    const { context, page, reader } = await openWithCard(stack!.baseUrl, card);
     // The PIV SELECT was refused (6A 82), then the OpenPGP application selected.
     expect(card.log[0]!.command.subarray(1, 5)).toEqual(Uint8Array.of(0xa4, 0x04, 0x00, 0x0b));
     expect(card.log[0]!.response).toEqual(Uint8Array.of(0x6a, 0x82));
@@ -142,6 +142,9 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     expect(sent.pso).toBe(0);
     expect(card.pw1Left).toBe(3);
     expect(card.faults).toEqual([]);
+    // Pulling the card out ends the session that used it, as with a PIV card.
+    reader.removeCard();
+    await expect.poll(() => statusText(page), { timeout: 15_000 }).toMatch(/^Closed: The card was removed\. The session that used it was ended\./);
     await context.close();
   }, 120_000);
 
@@ -197,6 +200,18 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     expect(card.touches).toBe(1);
     await context.close();
   }, 120_000);
+
+  it('a card with neither a PIV nor an OpenPGP application is named as such in the panel', async () => {
+    const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
+    reader.insertCard(new TestApplet());
+    const { context, page } = await stack!.newPage();
+    await bridgeUsb(page, reader);
+    await openApp(page, stack!.baseUrl);
+    await page.click('#connect-reader');
+    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('error');
+    expect(await page.textContent('#card-message')).toBe('This card has neither a PIV nor an OpenPGP application; Tessera signs in with PIV cards and tokens and with OpenPGP cards.');
+    await context.close();
+  }, 60_000);
 
   it('personal: a blocked PW1 is said, and no PIN is asked or sent', async () => {
     const blocked = await provisionOpenPgpCard({ algorithm: 'p-256', certificate: false, ca });
