@@ -55,7 +55,7 @@ export interface SshArgs {
   /** -e / EscapeChar: the escape character of a pty session (cli/escape-filter.ts), default ~. */
   escapeChar: EscapeChar;
   command: string | undefined;
-  /** --card usb|sim:PROFILE and --card-ca FILE: a smart-card identity (cli/card-login.ts). */
+  /** --card usb|sim:PROFILE|sim-openpgp:PROFILE and --card-ca FILE: a smart-card identity (cli/card-login.ts). */
   card?: {
     spec: string; caFiles: string[];
     /** --card-cert FILE|URL (or the profile's certificate): an OpenSSH user certificate for the card key. */
@@ -101,7 +101,8 @@ const USAGE = `usage: tessera ssh [options] [user@]host [--] [command ...]
   --relay ws[s]://HOST/   reach the server through a Tessera relay instead of direct TCP
   --known-hosts FILE      known_hosts to check and record (default ~/.ssh/known_hosts)
   --accept-new            trust and record an unknown host key (a changed key is always refused)
-  --card usb|sim:PROFILE  sign in with a smart card: the first USB CCID reader, or a simulated card
+  --card usb|sim:PROFILE  sign in with a smart card: the first USB CCID reader, or a simulated PIV card;
+                          --card sim-openpgp:PROFILE: a simulated OpenPGP card
   --card-ca FILE          CA certificates the card's certificate must chain to (repeatable)
   --card-cert FILE|URL    an OpenSSH user certificate for the card's key (a file or an http(s) URL)
   --host-ca FILE          CAs trusted for X.509 host certificates, RFC 6187 (repeatable)
