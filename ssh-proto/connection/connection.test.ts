@@ -295,6 +295,28 @@ describe('flow control (RFC 4254 §5.2)', () => {
     expect(chunks).toBeLessThan(64 + 256 + 8); // 64 + 256 as they came, then 16 KiB buffers (it would be 40 064)
   });
 
+  it('large and 1-byte packets alternating, nobody reading: the chunks kept stay within buffered / 1 KiB', async () => {
+    // The worst case for the average rule: each large packet lifts the average so that the next small one is kept.
+    const { channel, server } = memoryChannel({ sync: true });
+    const conn = new Connection(channel, { windowSize: 1 << 21, maxPacket: 1 << 15 });
+    const opening = conn.openSession();
+    const id = await server.confirm(4);
+    const s = await opening;
+    let sent = 0;
+    for (let i = 0; sent + 4096 <= 1 << 21; i++) {
+      const size = i % 2 === 0 ? 4095 : 1;
+      server.send(new SshWriter().byte(MSG.CHANNEL_DATA).uint32(id).string(new Uint8Array(size).fill(i & 0xff)));
+      sent += size;
+    }
+    await tick();
+    expect(s.source.buffered).toBe(sent);
+    let chunks = 0;
+    let bytes = 0;
+    for (let c = s.source.take(); c; c = s.source.take()) { chunks++; bytes += c.length; }
+    expect(bytes).toBe(sent);
+    expect(chunks).toBeLessThanOrEqual(Math.max(64, sent / 1024) + 1);
+  });
+
   it('zero-length data packets, which use no window, cannot pile up chunks without end', async () => {
     const { channel, server } = memoryChannel({ sync: true });
     const conn = new Connection(channel, { windowSize: 64, maxPacket: 16 });

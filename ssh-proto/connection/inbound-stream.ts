@@ -30,6 +30,8 @@ export interface InboundSource {
  * reading. A consumer that keeps up, and bulk data, get each packet's bytes as they came, without a copy: a shell's
  * output through a pty comes in packets just under 4 KiB (the tty layer's buffer), and a consumer that batches
  * (the page's worker posts 256 KiB at a time) lets 64 of them wait; copying those cost the page's SSH worker ~15%.
+ * The chunks kept as they came are at most max(COALESCE_AFTER, buffered / COALESCE_AVERAGE) + 1, so still bounded
+ * by the window: 2 MiB gives ~2,000, however the packets' sizes alternate.
  */
 const COALESCE_AFTER = 64;
 const COALESCE_BELOW = 4096;

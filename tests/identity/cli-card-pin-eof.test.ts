@@ -25,7 +25,7 @@ describe('tessera ssh --card: the PIN prompt when standard input ends', () => {
     const knownHosts = join(dir, name);
     writeFileSync(knownHosts, sshd.knownHosts());
     return startTesseraSsh(['--card', `sim:${READER_PROFILE.id}`, '-p', String(sshd.port), '--known-hosts', knownHosts,
-      `${sshd.user}@127.0.0.1`, '--', 'echo signed-in'], 25_000);
+      `${sshd.user}@127.0.0.1`, '--', 'echo signed-in'], 30_000);
   };
 
   it('input ended with no PIN: a sentence, exit 255, nothing signed', { timeout: 60_000 }, async () => {
