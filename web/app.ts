@@ -193,13 +193,14 @@ export class App {
     if (signers.length === 0) throw new WebError('CARD_NO_KEYS', 'The card holds no key that can sign in over SSH (or its certificates are not valid under this site’s policy).');
     const pin = await card.pinStatus();
     if (session.finished) throw new WebError('SESSION_ENDED', 'The session was closed while connecting.');
-    if (pin.blocked) throw new WebError('PIN_BLOCKED', 'The card’s PIN is blocked. Ask your administrator to unblock it with the PUK.');
+    if (pin.blocked) throw new WebError('PIN_BLOCKED', `The card’s ${card.pinRule.name} is blocked. Ask your administrator to unblock it with ${card.pinRule.unblockWith}.`);
     if (!pin.verified) {
       this.progress(session, status.waitingForPin(card.type));
       // The keyboard goes back to the terminal once the dialog closes, however it closed (the dialog would
       // return it to Connect, disabled while connecting, so it fell to the page's body).
       await this.pinDialog.prompt({
         cardName: card.type,
+        pinRule: card.pinRule,
         ...(pin.retriesLeft !== undefined ? { retriesLeft: pin.retriesLeft } : {}),
         verify: (p) => card.verifyPin(p),
       }).finally(() => this.terminal.focus());

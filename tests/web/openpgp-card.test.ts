@@ -17,6 +17,8 @@ import { openApp, startWebStack, statusText, typeCommand, waitForTerminal, type 
 import { sshP256Line } from './ssh-lines.ts';
 import { bridgeUsb } from './usb-bridge.ts';
 
+const PASSPHRASE = 'correct horse battery staple';
+
 /** OpenSSH's own fingerprint of an authorized_keys line (ssh-keygen -lf -), e.g. "SHA256:abc...". */
 function sshKeygenFingerprint(line: string): string {
   const out = execFileSync('/usr/bin/ssh-keygen', ['-lf', '-'], { input: `${line}\n`, encoding: 'utf8' });
@@ -53,6 +55,7 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
   let certified: ProvisionedOpenPgpCard;
   let ed25519Card: ProvisionedOpenPgpCard;
   let touchCard: ProvisionedOpenPgpCard;
+  let passphraseCard: ProvisionedOpenPgpCard;
   let sshd: SshServerPeer;
   let stack: WebStack | undefined;
   let kiosk: RelayHandle | undefined;
@@ -66,9 +69,11 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     ed25519Card = await provisionOpenPgpCard({ algorithm: 'ed25519', certificate: false, ca, wrongPinSw: '6982', emptyVerifySw: '6a80' });
     // A YubiKey's OpenPGP applet with touch required for AUT (ykman openpgp keys set-touch aut on): UIF-AUT (D8) 01.
     touchCard = await provisionOpenPgpCard({ algorithm: 'p-256', certificate: false, ca, yubikey: [5, 7, 1], uif: { aut: 0x01 } });
+    // PW1 may be up to 127 bytes (DO C4 byte 2): a passphrase, not a PIV-style PIN.
+    passphraseCard = await provisionOpenPgpCard({ algorithm: 'p-256', certificate: false, ca, pw1: PASSPHRASE });
     sshd = await startSshd({
       version: '9.2', hostKeyTypes: ['ed25519'], hostCertificates: false,
-      authorizedKeys: [sshP256Line(plain.spki), sshP256Line(certified.spki), ed25519Line(ed25519Card.spki), sshP256Line(touchCard.spki)],
+      authorizedKeys: [sshP256Line(plain.spki), sshP256Line(certified.spki), ed25519Line(ed25519Card.spki), sshP256Line(touchCard.spki), sshP256Line(passphraseCard.spki)],
     });
     const allow = [`127.0.0.1:${sshd.port}`];
     const site = {
@@ -201,15 +206,40 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     await context.close();
   }, 120_000);
 
+  it('personal: an OpenPGP PIN longer than a PIV one (a passphrase, typed key by key) is taken in full and signs in', async () => {
+    const card = passphraseCard.card;
+    const { context, page } = await openWithCard(stack!.baseUrl, card);
+    await page.selectOption('#auth-method', 'card');
+    await page.click('#connect-button');
+    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+    expect(await page.getAttribute('#pin-input', 'maxlength')).toBe('127');
+    // Five characters are too few for any card: said before the card is asked.
+    await page.locator('#pin-input').pressSequentially('12345');
+    await page.click('#pin-ok');
+    await expect.poll(() => page.textContent('#pin-error')).toBe('An OpenPGP PIN has 6 to 127 characters.');
+    expect(signingCommands(card).verifies).toBe(0);
+    await page.fill('#pin-input', '');
+    await page.locator('#pin-input').pressSequentially(PASSPHRASE);
+    expect(await page.inputValue('#pin-input')).toBe(PASSPHRASE);
+    await page.click('#pin-ok');
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
+    expect(signingCommands(card).verifies).toBe(1);
+    expect(card.pw1Left).toBe(3);
+    await context.close();
+  }, 120_000);
+
   it('a card with neither a PIV nor an OpenPGP application is named as such in the panel', async () => {
     const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
-    reader.insertCard(new TestApplet());
+    const applet = new TestApplet();
+    reader.insertCard(applet);
     const { context, page } = await stack!.newPage();
     await bridgeUsb(page, reader);
     await openApp(page, stack!.baseUrl);
     await page.click('#connect-reader');
     await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('error');
     expect(await page.textContent('#card-message')).toBe('This card has neither a PIV nor an OpenPGP application; Tessera signs in with PIV cards and tokens and with OpenPGP cards.');
+    // Read once: the reader's first "inserted" notice and the panel's own presence check are one insertion.
+    expect(applet.log.filter((apdu) => apdu[1] === 0xa4 && apdu[5] === 0xa0).length).toBe(1);
     await context.close();
   }, 60_000);
 
@@ -219,7 +249,7 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     const { context, page } = await openWithCard(stack!.baseUrl, blocked.card);
     await page.selectOption('#auth-method', 'card');
     await page.click('#connect-button');
-    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/PIN is blocked/);
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/The card’s OpenPGP PIN is blocked\. Ask your administrator to unblock it with the Reset Code or the Admin PIN\./);
     expect(await page.isVisible('#pin-dialog')).toBe(false);
     expect(signingCommands(blocked.card)).toEqual({ verifies: 0, internalAuthenticates: 0, pso: 0 });
     await context.close();

@@ -37,9 +37,27 @@ export interface SkippedKeyView {
   readonly reason: string;
 }
 
+/** What a card's PIN looks like and what unblocks it: the PIN dialog checks an entry against it before the card sees it. */
+export interface PinRule {
+  /** "PIV PIN", "OpenPGP PIN". */
+  readonly name: string;
+  readonly minLength: number;
+  /** In bytes of UTF-8 (OpenPGP counts bytes: PW status DO C4); PIV's 8 are ASCII characters anyway. */
+  readonly maxLength: number;
+  /** Only printable ASCII (PIV, SP 800-73-4 Part 2 §2.4.3); an OpenPGP PW1 is any UTF-8 (§7.2.2). */
+  readonly asciiOnly: boolean;
+  /** What unblocks it, for the blocked-PIN sentence: "the PUK", "the Reset Code or the Admin PIN". */
+  readonly unblockWith: string;
+}
+
+/** The PIV PIN (SP 800-73-4 Part 2 §2.4.3: 6 to 8 characters), unblocked with the PUK. */
+export const PIV_PIN_RULE: PinRule = { name: 'PIV PIN', minLength: 6, maxLength: 8, asciiOnly: true, unblockWith: 'the PUK' };
+
 export interface CardHandle {
   /** "PIV", "YubiKey 5.7 (PIV)", "OpenPGP card 3.4". */
   readonly type: string;
+  /** The PIN the card asks for (PIV PIN, OpenPGP PW1). */
+  readonly pinRule: PinRule;
   keys(): Promise<KeyView[]>;
   /** The slots keys() passed over, with why (read by keys()). */
   skippedKeys(): readonly SkippedKeyView[];

@@ -11,7 +11,7 @@ import { fingerprintSha256 } from '../../ssh-proto/index.ts';
 import type { SiteConfig } from '../config/site-config.ts';
 import { relayRevocationFetch } from '../net/revocation-fetch.ts';
 import { WebError, errorCode } from '../errors.ts';
-import type { CardHandle, CardStack, CertificateView, KeyView, ReaderHandle, SkippedKeyView } from './card-stack.ts';
+import { PIV_PIN_RULE, type CardHandle, type CardStack, type CertificateView, type KeyView, type PinRule, type ReaderHandle, type SkippedKeyView } from './card-stack.ts';
 import { cardSshSigner } from './ssh-signer.ts';
 import { PROTECTED_CLASS_ADVICE, usbError } from './usb-readers.ts';
 import type { UsbDevice } from './webusb-types.ts';
@@ -69,6 +69,17 @@ class TokenCardHandle implements CardHandle {
 
   get type(): string {
     return cardDescription(this.token);
+  }
+
+  /**
+   * PIV: 6 to 8 characters, the PUK unblocks it. OpenPGP PW1: at least 6 bytes (GnuPG's and the cards' minimum), at
+   * most what the PW status bytes say (DO C4 byte 2, OpenPGP card 3.4 §4.4.3.8 note; 127 when a card says 0), the
+   * Reset Code or the Admin PIN (PW3) unblocks it (§7.2.11 RESET RETRY COUNTER).
+   */
+  get pinRule(): PinRule {
+    if (this.token.kind === 'piv') return PIV_PIN_RULE;
+    const max = this.token.application.pw1MaxLength;
+    return { name: 'OpenPGP PIN', minLength: 6, maxLength: max >= 6 ? max : 127, asciiOnly: false, unblockWith: 'the Reset Code or the Admin PIN' };
   }
 
   async keys(): Promise<KeyView[]> {

@@ -43,6 +43,10 @@ export class CardPanel {
   }
 
   private device: unknown;
+  /** The card presence this panel acted on last (undefined: none yet for this reader). */
+  private cardIn: boolean | undefined;
+  /** Counts presence changes: a card read that a newer change overtook (removed meanwhile, read again) is dropped. */
+  private presenceGeneration = 0;
 
   get state(): CardState { return this.root.dataset['state'] as CardState; }
 
@@ -92,6 +96,12 @@ export class CardPanel {
   }
 
   private async cardChanged(present: boolean): Promise<void> {
+    // The reader's first "inserted" notice and open()'s own cardPresent() tell the same insertion: reading the card
+    // twice made the second connect (a new power-on) invalidate the first read, which then failed with "removed" or
+    // was left behind as this.card (ccid/reader.ts connect marks the earlier card handle removed).
+    if (present && this.cardIn === true) return;
+    this.cardIn = present;
+    const generation = ++this.presenceGeneration;
     if (!present) {
       const hadCard = this.card !== undefined;
       this.card = undefined;
@@ -104,17 +114,21 @@ export class CardPanel {
     }
     if (!this.reader) return;
     this.set('reading', 'Reading the card…');
+    const current = () => generation === this.presenceGeneration;
     try {
       const card = await this.reader.openCard();
+      if (!current()) return;
       this.card = card;
       this.typeEl.textContent = card.type;
-      this.keys = await card.keys();
+      const keys = await card.keys();
+      if (!current()) return;
+      this.keys = keys;
       this.renderKeys(card.skippedKeys());
       const refused = this.keys.length > 0 && this.keys.every((k) => k.refusal !== undefined);
       this.set('ready', this.keys.length === 0 ? 'The card holds no keys usable for SSH.'
         : refused ? 'Card read, but this site’s policy lets none of its keys sign (see below).' : 'Card ready.');
     } catch (err) {
-      this.fail(err);
+      if (current()) this.fail(err);
     }
   }
 
@@ -155,6 +169,8 @@ export class CardPanel {
   private async release(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.cardIn = undefined;
+    this.presenceGeneration++;
     this.card = undefined;
     this.keys = [];
     this.keysEl.replaceChildren();

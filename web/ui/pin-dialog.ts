@@ -1,11 +1,14 @@
 // The PIN dialog: page-owned, the retries left shown before and after each attempt, nothing
 // retried automatically, and the PIN never stored (ARCHITECTURE.md, "PIN").
 import { WebError, errorCode, errorMessage } from '../errors.ts';
+import { PIV_PIN_RULE, type PinRule } from '../smartcard/card-stack.ts';
 import { byId } from './dom.ts';
 
 export interface PinPromptOptions {
   readonly cardName: string;
   readonly retriesLeft?: number;
+  /** The card's PIN rule (length, characters); PIV's when not given. */
+  readonly pinRule?: PinRule;
   /** Sends one VERIFY; rejects with code PIN_INCORRECT (retriesLeft) or PIN_BLOCKED. */
   verify(pin: string): Promise<void>;
 }
@@ -13,6 +16,16 @@ export interface PinPromptOptions {
 /** A card transport error's own code (card/'s CardTransportError.transportCode), when there is one. */
 function transportCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'transportCode' in err && typeof err.transportCode === 'string' ? err.transportCode : undefined;
+}
+
+/** Why `pin` cannot be this card's PIN, or undefined when it may be sent. */
+function pinProblem(pin: string, rule: PinRule): string | undefined {
+  const length = rule.asciiOnly ? pin.length : new TextEncoder().encode(pin).length;
+  const control = (c: string) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f;
+  const characters = rule.asciiOnly ? /^[\x20-\x7e]*$/.test(pin) : ![...pin].some(control);
+  if (length >= rule.minLength && length <= rule.maxLength && characters) return undefined;
+  const article = /^[AEIOU]/.test(rule.name) ? 'An' : 'A';
+  return `${article} ${rule.name} has ${rule.minLength} to ${rule.maxLength} characters.`;
 }
 
 function retriesText(n: number | undefined): string {
@@ -48,6 +61,11 @@ export class PinDialog {
     this.error.textContent = '';
     this.input.value = '';
     this.ok.disabled = false;
+    const rule = o.pinRule ?? PIV_PIN_RULE;
+    // The field follows the card: a PIV PIN is 6-8 digits or characters; an OpenPGP PW1 may be a long passphrase.
+    this.input.minLength = rule.minLength;
+    this.input.maxLength = rule.maxLength;
+    this.input.inputMode = rule.asciiOnly ? 'numeric' : 'text';
     return new Promise((resolve, reject) => {
       const cleanup = () => {
         this.cancelOpen = undefined;
@@ -67,7 +85,8 @@ export class PinDialog {
       const onSubmit = async (e: Event) => {
         e.preventDefault();
         const pin = this.input.value;
-        if (!/^[\x20-\x7e]{6,8}$/.test(pin)) { this.error.textContent = 'A PIV PIN has 6 to 8 characters.'; return; }
+        const problem = pinProblem(pin, rule);
+        if (problem) { this.error.textContent = problem; return; }
         this.ok.disabled = true;
         this.error.textContent = 'Checking the PIN with the card…';
         try {
