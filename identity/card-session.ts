@@ -61,7 +61,7 @@ export class CardSession {
 
   /** The SSH user-auth signature for `algorithm` over `data`, after the gate, the PIN and the touch prompt. */
   async sign(algorithm: string, data: Uint8Array): Promise<Uint8Array> {
-    if (this.ended) throw new IdentityError('CARD_REMOVED', this.ended.message, { cause: this.ended });
+    if (this.ended) throw new IdentityError(this.ended instanceof IdentityError ? this.ended.code : 'CARD_REMOVED', this.ended.message, { cause: this.ended });
     const { key } = this.options;
     const format = signatureFormat(algorithm, { allowSha1: this.options.gate.allowSha1 === true });
     await this.gateDecision();
@@ -107,9 +107,19 @@ export class CardSession {
       // ccid/'s CardRemovedError (code CARD_REMOVED; identity/ does not import ccid/), as thrown or wrapped by
       // card/'s channel in a CardTransportError that keeps it as transportCode.
       const codes = err as { code?: unknown; transportCode?: unknown };
-      if (err instanceof Error && (codes.code === 'CARD_REMOVED' || codes.transportCode === 'CARD_REMOVED')) {
+      const code = codes.transportCode ?? codes.code;
+      if (err instanceof Error && code === 'CARD_REMOVED') {
         this.end(err);
         throw new IdentityError('CARD_REMOVED', `The card holding "${label}" was removed; nothing was signed.`, { cause: err });
+      }
+      // The card is gone as far as this session is concerned, though still in the reader (ccid/errors.ts): powered off
+      // by a reader reset (its PIN no longer verified), or out of step with its answers, or the reader stuck. The
+      // session ends as on removal; nothing is sent again behind the user, who connects the card (or reader) again.
+      const lost = typeof code === 'string' ? lostCard(code, label) : undefined;
+      if (lost) {
+        const error = new IdentityError(lost.code, lost.message, { cause: err });
+        this.end(error);
+        throw error;
       }
       throw err;
     }
@@ -118,4 +128,18 @@ export class CardSession {
 
 function blocked(label: string, cause?: unknown): PinError {
   return new PinError('PIN_BLOCKED', `The PIN of the card holding "${label}" is blocked. Unblock it with the PUK or ask your administrator.`, 0, cause ? { cause } : undefined);
+}
+
+/** The sentence for a card the reader lost without its removal (ccid/'s CARD_RESET, CARD_DESYNCHRONIZED, READER_WEDGED). */
+function lostCard(code: string, label: string): { code: 'CARD_RESET' | 'CARD_DESYNCHRONIZED' | 'READER_WEDGED'; message: string } | undefined {
+  switch (code) {
+    case 'CARD_RESET':
+      return { code, message: `The reader stopped taking commands and was reset, which powered off the card holding "${label}". Take the card out and put it back (or connect the reader again); its PIN will be asked again.` };
+    case 'CARD_DESYNCHRONIZED':
+      return { code, message: `The card holding "${label}" answered too late to be trusted, so nothing more was sent to it. Take the card out and put it back (or connect the reader again).` };
+    case 'READER_WEDGED':
+      return { code, message: `The card reader stopped taking commands and could not be reset, so nothing more was sent to the card holding "${label}". Unplug the reader and plug it in again.` };
+    default:
+      return undefined;
+  }
 }

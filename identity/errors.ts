@@ -14,6 +14,9 @@ export type IdentityErrorCode =
   | 'PIN_BLOCKED'
   | 'CARD_REMOVED'
   | 'NO_CARD_APPLICATION'
+  | 'CARD_RESET'
+  | 'CARD_DESYNCHRONIZED'
+  | 'READER_WEDGED'
   | 'HOST_NAME_MISMATCH';
 
 export class IdentityError extends Error {
