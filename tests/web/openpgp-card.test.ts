@@ -56,6 +56,7 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
   let ed25519Card: ProvisionedOpenPgpCard;
   let touchCard: ProvisionedOpenPgpCard;
   let passphraseCard: ProvisionedOpenPgpCard;
+  let resetCard: ProvisionedOpenPgpCard;
   let sshd: SshServerPeer;
   let stack: WebStack | undefined;
   let kiosk: RelayHandle | undefined;
@@ -71,9 +72,10 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     touchCard = await provisionOpenPgpCard({ algorithm: 'p-256', certificate: false, ca, yubikey: [5, 7, 1], uif: { aut: 0x01 } });
     // PW1 may be up to 127 bytes (DO C4 byte 2): a passphrase, not a PIV-style PIN.
     passphraseCard = await provisionOpenPgpCard({ algorithm: 'p-256', certificate: false, ca, pw1: PASSPHRASE });
+    resetCard = await provisionOpenPgpCard({ algorithm: 'p-256', certificate: false, ca });
     sshd = await startSshd({
       version: '9.2', hostKeyTypes: ['ed25519'], hostCertificates: false,
-      authorizedKeys: [sshP256Line(plain.spki), sshP256Line(certified.spki), ed25519Line(ed25519Card.spki), sshP256Line(touchCard.spki), sshP256Line(passphraseCard.spki)],
+      authorizedKeys: [sshP256Line(plain.spki), sshP256Line(certified.spki), ed25519Line(ed25519Card.spki), sshP256Line(touchCard.spki), sshP256Line(passphraseCard.spki), sshP256Line(resetCard.spki)],
     });
     const allow = [`127.0.0.1:${sshd.port}`];
     const site = {
@@ -227,6 +229,49 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     expect(card.pw1Left).toBe(3);
     await context.close();
   }, 120_000);
+
+  it('a reader that stops taking the VERIFY is reset (the card powered off): the page says so, connects the card again, and the next sign-in works', async () => {
+    const card = resetCard.card;
+    const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
+    reader.insertCard(card);
+    // The reader never takes the bulk-OUT transfer carrying the first VERIFY with a PIN (00 20 00 82 06 ...):
+    // ccid/ times the write out, its ABORT cannot complete, and it resets the device (CardResetError, CARD_RESET).
+    const verify = [0x00, 0x20, 0x00, 0x82, 0x06];
+    const carriesVerify = (d: Uint8Array) => d.some((_, i) => verify.every((b, j) => d[i + j] === b));
+    let held = 0;
+    const transferOut = reader.transferOut.bind(reader);
+    reader.transferOut = async (endpoint, data) => {
+      if (held === 0 && carriesVerify(data)) { held++; return new Promise(() => undefined); }
+      return transferOut(endpoint, data);
+    };
+    const { context, page } = await stack!.newPage();
+    await bridgeUsb(page, reader);
+    await openApp(page, stack!.baseUrl);
+    await page.click('#connect-reader');
+    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
+    const selects = () => card.log.filter((e) => e.command[1] === 0xa4).length;
+    const selectsBefore = selects();
+    await page.selectOption('#auth-method', 'card');
+    await page.click('#connect-button');
+    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+    await page.fill('#pin-input', '123456');
+    await page.click('#pin-ok');
+    await expect.poll(() => statusText(page), { timeout: 60_000 }).toMatch(/was reset, which powered the card off\. The card is being connected again: try once more/);
+    expect(held).toBe(1);
+    // The card was read again (a new SELECT after a new power-on); the lost VERIFY never reached it.
+    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
+    expect(selects()).toBeGreaterThan(selectsBefore);
+    expect(signingCommands(card).verifies).toBe(0);
+    expect(card.pw1Left).toBe(3);
+    await page.click('#connect-button');
+    await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+    expect(await page.textContent('#pin-retries')).toMatch(/3 attempts left/);
+    await page.fill('#pin-input', '123456');
+    await page.click('#pin-ok');
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toMatch(/^Connected to tessera-test@127\.0\.0\.1/);
+    expect(signingCommands(card).verifies).toBe(1);
+    await context.close();
+  }, 180_000);
 
   it('a card with neither a PIV nor an OpenPGP application is named as such in the panel', async () => {
     const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));

@@ -69,6 +69,11 @@ export interface CardHandle {
    * `onTouch(true)` while the card waits for a touch, `onTouch(false)` after.
    */
   signers(options: { onTouch(waiting: boolean): void }): Promise<SshSigner[]>;
+  /**
+   * The reader lost this card without its removal (reset, out of step, stuck: web/smartcard/card-lost.ts): the
+   * handle is dead. `reconnect` says whether connecting the card again can help. Returns an unsubscribe function.
+   */
+  onLost(listener: (message: string, reconnect: boolean) => void): () => void;
 }
 
 export interface ReaderHandle {

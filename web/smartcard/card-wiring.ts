@@ -12,6 +12,7 @@ import type { SiteConfig } from '../config/site-config.ts';
 import { relayRevocationFetch } from '../net/revocation-fetch.ts';
 import { WebError, errorCode } from '../errors.ts';
 import { PIV_PIN_RULE, type CardHandle, type CardStack, type CertificateView, type KeyView, type PinRule, type ReaderHandle, type SkippedKeyView } from './card-stack.ts';
+import { lostCardCode, lostCardError, reconnectHelps } from './card-lost.ts';
 import { cardSshSigner } from './ssh-signer.ts';
 import { PROTECTED_CLASS_ADVICE, usbError } from './usb-readers.ts';
 import type { UsbDevice } from './webusb-types.ts';
@@ -65,7 +66,26 @@ const KIOSK_NO_CERTIFICATE = 'Will not sign here: this site requires a valid X.5
 class TokenCardHandle implements CardHandle {
   private views: { key: CardKey; view: KeyView }[] | undefined;
   private skipped: readonly SkippedKeyView[] = [];
+  private readonly lostListeners = new Set<(message: string, reconnect: boolean) => void>();
   constructor(private readonly token: OpenedCardToken, private readonly config: SiteConfig, private readonly revocation: RevocationOptions) {}
+
+  onLost(listener: (message: string, reconnect: boolean) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => { this.lostListeners.delete(listener); };
+  }
+
+  /** Runs a card operation; a lost card (card-lost.ts) is told to the panel and becomes the page's sentence. */
+  private async guard<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const code = lostCardCode(err);
+      if (!code) throw err;
+      const error = lostCardError(code, err);
+      for (const l of this.lostListeners) l(error.message, reconnectHelps(code));
+      throw error;
+    }
+  }
 
   get type(): string {
     return cardDescription(this.token);
@@ -85,7 +105,7 @@ class TokenCardHandle implements CardHandle {
   async keys(): Promise<KeyView[]> {
     if (!this.views) {
       const anchors = anchorsOf(this.config);
-      const { keys, skipped } = await this.token.scanKeys();
+      const { keys, skipped } = await this.guard(() => this.token.scanKeys());
       this.skipped = skipped.map((s) => ({ label: s.label, reason: s.reason }));
       this.views = [];
       for (const key of keys) {
@@ -107,10 +127,10 @@ class TokenCardHandle implements CardHandle {
 
   skippedKeys(): readonly SkippedKeyView[] { return this.skipped; }
 
-  pinStatus() { return this.token.pinState(); }
+  pinStatus() { return this.guard(() => this.token.pinState()); }
 
   async verifyPin(pin: string): Promise<void> {
-    await this.token.verifyPin(pin);
+    await this.guard(() => this.token.verifyPin(pin));
   }
 
   async signers(options: { onTouch(waiting: boolean): void }) {
@@ -124,7 +144,9 @@ class TokenCardHandle implements CardHandle {
         const refusal = await this.gateRefusal(key);
         if (refusal) { refusals.push(refusal); continue; }
       }
-      try { out.push(await cardSshSigner(key, options.onTouch)); } catch { /* a key type SSH cannot use */ }
+      let signer;
+      try { signer = await cardSshSigner(key, options.onTouch); } catch { continue; /* a key type SSH cannot use */ }
+      out.push({ ...signer, sign: (algorithm: string, data: Uint8Array) => this.guard(() => signer.sign(algorithm, data)) });
     }
     // Nothing may sign: say why (a revoked certificate, an unknown status under "require"), not just "no key".
     const first = refusals[0];

@@ -119,6 +119,7 @@ export class CardPanel {
       const card = await this.reader.openCard();
       if (!current()) return;
       this.card = card;
+      card.onLost((message, reconnect) => { void this.cardLost(card, message, reconnect); });
       this.typeEl.textContent = card.type;
       const keys = await card.keys();
       if (!current()) return;
@@ -130,6 +131,22 @@ export class CardPanel {
     } catch (err) {
       if (current()) this.fail(err);
     }
+  }
+
+  /**
+   * The reader lost the card without its removal (reset, out of step, stuck): this handle is dead. The failed
+   * operation already said why; the card is connected again (a new power-on and read, its PIN asked afresh at the
+   * next sign-in) unless the reader itself is stuck. Nothing is retried for the operation that failed.
+   */
+  private async cardLost(card: CardHandle, message: string, reconnect: boolean): Promise<void> {
+    if (this.card !== card) return;
+    this.card = undefined;
+    this.keys = [];
+    this.keysEl.replaceChildren();
+    this.typeEl.textContent = '—';
+    if (!reconnect) { this.set('error', message); return; }
+    this.cardIn = undefined;
+    await this.cardChanged(true);
   }
 
   private renderKeys(skipped: readonly SkippedKeyView[]): void {
