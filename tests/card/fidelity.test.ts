@@ -1,12 +1,15 @@
 // Fidelity: real PC/SC tools that no one here wrote (OpenSC's PKCS#11 module and
 // pkcs11-tool, yubico-piv-tool, OpenSSH with -I) drive the simulated PIV card through
 // pcscd + vsmartcard's vpcd. Where a tool disagrees with the simulator, the simulator is wrong.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireExecutable } from '../support/index.ts';
+import { listeningPorts, requireExecutable } from '../support/index.ts';
+import { freePort } from '../support/process.ts';
+import type * as ProcessModule from '../support/process.ts';
 import { provisionPivCard, provisionOpenPgpCard, createTestCa, issueCardCertificate, type ProvisionedPivCard, type TestCa, type SimAlgorithm } from '../../sim/index.ts';
 import { OPENSC_PKCS11, startPcscd, type PcscHarness } from './pcsc.ts';
 import { startSshd } from './sshd.ts';
@@ -26,7 +29,20 @@ let pcsc: PcscHarness;
 let ca: TestCa;
 let dir: string;
 
+// The first port drawn (vpcd's) is taken before pcscd starts, as a test file running in parallel could take it: pcscd
+// must come up on another port, and every test here then runs on that one (tests/card/pcsc.ts, startOnFreePort).
+vi.mock('../support/process.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof ProcessModule>();
+  return { ...actual, freePort: vi.fn(actual.freePort) };
+});
+let taker: { server: Server; port: number; connections: number } | undefined;
+
 beforeAll(async () => {
+  const port = await freePort();
+  const held = { server: createServer((s) => { held.connections++; s.destroy(); }), port, connections: 0 };
+  await new Promise<void>((resolve, reject) => { held.server.once('error', reject); held.server.listen(port, '127.0.0.1', resolve); });
+  taker = held;
+  vi.mocked(freePort).mockImplementationOnce(() => Promise.resolve(port));
   pcsc = await startPcscd();
   ca = await createTestCa();
   dir = mkdtempSync(join(tmpdir(), 'tessera-fidelity-'));
@@ -35,6 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pcsc?.stop();
+  if (taker) await new Promise<void>((resolve) => taker?.server.close(() => resolve()));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -51,6 +68,12 @@ async function pkcs11Sign(id: string, mechanism: string, out: string): Promise<B
   expect(r.status, r.stdout + r.stderr).toBe(0);
   return readFileSync(join(dir, out));
 }
+
+it('pcscd serves the virtual reader on its own port, not the one taken before vpcd could bind it', () => {
+  expect(pcsc.port).not.toBe(taker?.port);
+  expect(listeningPorts(pcsc.pcscd.pid)).toContain(pcsc.port);
+  expect(taker?.connections).toBe(0);
+});
 
 describe.each([
   { profile: 'yubikey5' as const, compress: undefined },

@@ -61,20 +61,20 @@ async function acquireLock(timeoutMs: number): Promise<void> {
   }
 }
 
-/** @param options.lockTimeoutMs how long to wait for another test file's pcscd to stop (default 2 min). */
-export async function startPcscd(options: { readonly lockTimeoutMs?: number } = {}): Promise<PcscHarness> {
+/** A socket left by a pcscd that died (ours: we hold the lock) would stop the next one; another pcscd's is refused. */
+async function clearStaleSocket(): Promise<void> {
+  if (!existsSync(PCSCD_SOCKET)) return;
+  if (await socketAnswers(PCSCD_SOCKET)) {
+    throw new PeerStartError(`another pcscd (not started by this test) answers on ${PCSCD_SOCKET}; stop it before running the card fidelity tests`);
+  }
+  rmSync(PCSCD_SOCKET, { force: true });
+}
+
+export async function startPcscd(): Promise<PcscHarness> {
   const pcscdPath = requireExecutable('/usr/sbin/pcscd', 'Debian package pcscd');
   requireExecutable(VPCD_DRIVER, 'Debian package vsmartcard-vpcd');
   requireExecutable('/usr/bin/opensc-tool', 'Debian package opensc');
-  await acquireLock(options.lockTimeoutMs ?? 120_000);
-  // A socket left by a pcscd that died (ours: we hold the lock) would stop the new one.
-  if (existsSync(PCSCD_SOCKET)) {
-    if (await socketAnswers(PCSCD_SOCKET)) {
-      rmSync(LOCK, { recursive: true, force: true });
-      throw new PeerStartError(`another pcscd (not started by this test) answers on ${PCSCD_SOCKET}; stop it before running the card fidelity tests`);
-    }
-    rmSync(PCSCD_SOCKET, { force: true });
-  }
+  await acquireLock(120_000);
   const dir = mkdtempSync(join(tmpdir(), 'tessera-pcscd-'));
   let pcscd: Peer;
   let port: number;
@@ -84,7 +84,8 @@ export async function startPcscd(options: { readonly lockTimeoutMs?: number } = 
     ({ peer: pcscd, port } = await startOnFreePort({
       name: 'pcscd (vpcd)',
       portTaken: VPCD_PORT_TAKEN,
-      start(port) {
+      async start(port) {
+        await clearStaleSocket(); // before each attempt: a pcscd stopped after a taken port may have been killed
         // Same reader as Debian's /etc/reader.conf.d/vpcd, on a port of our own.
         writeFileSync(join(dir, 'vpcd'), `FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:${port}\nLIBPATH ${VPCD_DRIVER}\nCHANNELID ${port}\n`);
         return startPeer(pcscdPath, ['--foreground', '--config', dir, '--info']);

@@ -1,14 +1,13 @@
 // A port taken between the moment a launcher draws it and the moment its server binds it (another test file starting a
 // peer in parallel): here the taker is this test, which holds the port freePort hands out next. Each launcher must still
 // start its own server, on another port, and never hand out the taker's: the SSH servers of tests/peers, the card
-// tests' sshd and pcscd (tests/card), the child relays (tests/relay).
+// tests' sshd (tests/card), the child relays (tests/relay). pcscd's case is in tests/card/fidelity.test.ts, which holds
+// pcscd (one at a time, under a lock) for its whole run: there every card test runs on the port pcscd moved to.
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../support/process.ts';
 import type * as ProcessModule from '../support/process.ts';
 import { listeningPorts, PeerStartError } from '../support/index.ts';
-import { PivCard } from '../../sim/index.ts';
-import { startPcscd } from '../card/pcsc.ts';
 import { startSshd as startCardSshd } from '../card/sshd.ts';
 import { startChildRelay, startChildRelayOnFreePort } from '../relay/child-relay.ts';
 import { generateKey, makeTempDir, removeTempDir, runOpenSsh, startAsyncSsh, startDropbear, startSshd, type KeyPair, type SshServerPeer } from './index.ts';
@@ -108,25 +107,6 @@ describe('the card tests\' sshd (tests/card/sshd.ts), its port taken', () => {
     }
     expect(() => process.kill(sshd.peer.pid, 0)).toThrow();
   });
-});
-
-describe('pcscd with vpcd (tests/card/pcsc.ts), the port vpcd would listen on taken', () => {
-  it('serves the virtual reader on another port: a card inserted there is seen through PC/SC', async () => {
-    takenNext();
-    const before = taker.connections;
-    // tests/card/fidelity.test.ts holds pcscd for its whole run (about a minute, more on a loaded machine): wait it out.
-    const pcsc = await startPcscd({ lockTimeoutMs: 600_000 });
-    try {
-      expect(pcsc.port).not.toBe(taker.port);
-      expect(listeningPorts(pcsc.pcscd.pid)).toContain(pcsc.port);
-      await pcsc.insert(new PivCard()); // resolves once opensc-tool -l lists the card in "Virtual PCD"
-      expect(taker.connections).toBe(before);
-    } finally {
-      drawn.mockImplementation(realFreePort);
-      await pcsc.stop();
-    }
-    expect(() => process.kill(pcsc.pcscd.pid, 0)).toThrow();
-  }, 660_000);
 });
 
 describe('a child relay (tests/relay/child-relay.ts)', () => {

@@ -15,6 +15,11 @@ export interface SshServerPeer {
   /** e.g. "9.2", "10.0", "2022.83", "2.10.1". */
   readonly version: string;
   readonly host: string;
+  /**
+   * Dropbear and AsyncSSH bind port 0: theirs is in the ephemeral range, so once stopped the port must not be used
+   * again (no restart on it, no "refused" check: a connect retried to it can meet itself, TCP simultaneous open).
+   * sshd's comes from freePort, below that range.
+   */
   readonly port: number;
   readonly pid: number;
   /** The account tests log in as, and its (test-only) password. */

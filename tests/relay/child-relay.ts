@@ -9,7 +9,11 @@ import { repoRoot } from '../peers/index.ts';
 export interface ChildRelay {
   readonly peer: Peer;
   readonly url: string;
-  /** The port it listens on, from its "listening" log line. */
+  /**
+   * The port it listens on, from its "listening" log line. Given port 0 it is in the ephemeral range: once the relay
+   * stops, neither start another on it nor expect "refused" there (a connect retried to it can meet itself); a test that
+   * restarts a relay on the same port uses startChildRelayOnFreePort.
+   */
   readonly port: number;
   /** Resident memory of the relay process, in bytes (from /proc). */
   rss(): number;

@@ -7,7 +7,14 @@ import { PeerStartError, type Peer } from './process.ts';
 function socketInodes(pid: number): Set<string> {
   const inodes = new Set<string>();
   let fds: string[];
-  try { fds = readdirSync(`/proc/${pid}/fd`); } catch { return inodes; } // gone, or not yet exec'd
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return inodes; // gone
+    // proc(5): another user's process (a peer that changed its uid) cannot be checked: say so now, not after a timeout.
+    throw new PeerStartError(`cannot read /proc/${pid}/fd to see which ports process ${pid} listens on: ${code ?? String(err)}`, { cause: err });
+  }
   for (const fd of fds) {
     try {
       const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
