@@ -11,6 +11,7 @@ import { Command, decodeReply, encodeCommand, expectedLength, HEADER_SIZE, Reply
 import type { UsbDeviceLike } from './usb-device.ts';
 import { inData } from './usb-device.ts';
 import { boundTransfer, started, TRANSFER_TIMEOUT_MS } from './transfer-timeout.ts';
+import { reclaimAfterReset } from './reclaim.ts';
 
 export interface ChannelOptions {
   readonly bulkIn: number;
@@ -48,6 +49,15 @@ const MAX_TIME_EXTENSIONS = 64;
  * generation or a PIN typed on the reader's pad, the slowest commands cards have.
  */
 export const MAX_COMMAND_MS = 300_000;
+
+interface ReadBudget {
+  readonly maxMs: number;
+  readonly deadline: number;
+  /** The next read's timeout: the base one, or as lengthened by the last time extension. */
+  timeout: number;
+  extensions: number;
+  skipped: number;
+}
 
 
 export class CcidChannel implements MessageChannel {
@@ -156,40 +166,51 @@ export class CcidChannel implements MessageChannel {
       return this.resetReader();
     }
     if (answer && !(answer.commandStatus === 'failed' && answer.bError === SlotErrorCode.CMD_ABORTED)) return answer;
+    if (REPLY_TO[type] === Reply.SlotStatus) {
+      throw new CcidTimeoutError(`The reader did not take the command within ${limit / 1000} s; it was aborted (CCID ABORT), and may or may not have run.`);
+    }
     throw new CcidTimeoutError(`The reader did not take the command within ${limit / 1000} s; it was cancelled (CCID ABORT).`);
   }
 
-  /** Reads up to the Abort's SlotStatus (same bSeq); returns the aborted command's own answer if one came first. */
+  /**
+   * Reads up to the Abort's SlotStatus (same bSeq); returns the aborted command's own answer if one came first. Time
+   * extensions and the command's deadline are honoured as for any reply: a command the reader runs anyway (an RSA
+   * signature) may ask for more time before it answers. A command answered by SlotStatus itself (GetSlotStatus,
+   * IccPowerOff) cannot be told from the Abort's answer when the reader drops it silently, so its SlotStatus is always
+   * taken as the Abort's: the command is reported aborted, never done (a second SlotStatus is skipped later by bSeq).
+   */
   private async readAbortAnswers(type: number, slot: number, seq: number): Promise<ReplyMessage | undefined> {
-    let answer: ReplyMessage | undefined;
-    for (let reads = 0; reads < MAX_SKIPPED_REPLIES + MAX_TIME_EXTENSIONS; reads++) {
-      const reply = decodeReply(await this.readMessage(this.timeoutMs), this.options.maxMessageLength);
-      if (reply.seq !== seq || reply.slot !== slot || reply.commandStatus === 'time-extension') continue;
-      if (reply.type === Reply.SlotStatus && (answer || REPLY_TO[type] !== Reply.SlotStatus)) return answer;
-      answer = reply;
-      if (REPLY_TO[type] === Reply.SlotStatus) return answer;
+    const wanted = REPLY_TO[type];
+    const budget = this.newBudget();
+    const first = await this.readSeq(slot, seq, budget);
+    if (first.type === Reply.SlotStatus) return undefined;
+    if (first.type !== wanted) {
+      throw new CcidProtocolError(`The reader answered message 0x${type.toString(16)} with message 0x${first.type.toString(16)}.`);
     }
-    throw new CcidProtocolError('The reader did not answer the Abort command.');
+    const abort = await this.readSeq(slot, seq, budget);
+    if (abort.type !== Reply.SlotStatus) throw new CcidProtocolError('The reader did not answer the Abort command.');
+    return first;
   }
 
   /**
    * USBDevice.reset cancels every transfer in flight (they reject) and resets the reader, which powers the card off:
    * the timed-out command either went before the reset or never will, and the card's PIN state is read afresh on
-   * reconnecting. Without a reset (or if it fails) the reader may still run the command later: nothing more is sent.
+   * reconnecting. The interface is then released and claimed again (reclaim.ts: Chrome would not claim it otherwise).
+   * Without a reset, or if the reset or the claim fails, the reader may still run the command later, or cannot be
+   * driven: nothing more is sent.
    */
   private async resetReader(): Promise<never> {
     const device = this.device;
     try {
       if (!device.reset) throw new ReaderWedgedError();
       await boundTransfer(started(() => device.reset!()), this.transferLimit, 'The reader did not complete a USB reset.');
+      this.pendingIn = undefined;
+      this.stuckWrite = undefined;
+      await reclaimAfterReset(device, this.options.interfaceNumber, this.transferLimit);
     } catch {
       this.wedged = true;
       throw new ReaderWedgedError();
     }
-    this.pendingIn = undefined;
-    this.stuckWrite = undefined;
-    // A host that drops the claim on reset gets it back here (WebUSB resolves a claim of a claimed interface at once).
-    await device.claimInterface(this.options.interfaceNumber).catch(() => undefined);
     throw new CardResetError();
   }
 
@@ -224,14 +245,26 @@ export class CcidChannel implements MessageChannel {
   }
 
   private async readReply(type: number, slot: number, seq: number): Promise<ReplyMessage> {
-    const wanted = REPLY_TO[type];
-    let timeout = this.timeoutMs;
-    let skipped = 0;
-    let extensions = 0;
+    const reply = await this.readSeq(slot, seq, this.newBudget());
+    if (reply.type !== REPLY_TO[type]) {
+      throw new CcidProtocolError(`The reader answered message 0x${type.toString(16)} with message 0x${reply.type.toString(16)}.`);
+    }
+    return reply;
+  }
+
+  /** One command's reading budget: its deadline (maxCommandMs) and the time extensions taken so far. */
+  private newBudget(): ReadBudget {
     const maxMs = this.options.maxCommandMs ?? MAX_COMMAND_MS;
-    const deadline = Date.now() + maxMs;
+    return { maxMs, deadline: Date.now() + maxMs, timeout: this.timeoutMs, extensions: 0, skipped: 0 };
+  }
+
+  /**
+   * The next reply carrying `seq` for `slot` that is not a time extension. Late replies to earlier commands are
+   * skipped; a time extension (§6.2.6) lengthens the next read as libccid does, within the command's deadline.
+   */
+  private async readSeq(slot: number, seq: number, budget: ReadBudget): Promise<ReplyMessage> {
     while (true) {
-      const bytes = await this.readMessage(timeout);
+      const bytes = await this.readMessage(budget.timeout);
       const reply = decodeReply(bytes, this.options.maxMessageLength);
       if (reply.seq === seq && reply.slot !== slot) {
         // This command's bSeq for another slot is no late reply (those carry an older bSeq): the reader
@@ -240,19 +273,16 @@ export class CcidChannel implements MessageChannel {
       }
       if (reply.seq !== seq) {
         // A late reply to an earlier, timed-out command (libccid: "duplicate frame"): skip it.
-        if (++skipped > MAX_SKIPPED_REPLIES) throw new CcidProtocolError('The reader keeps answering with the wrong sequence number.');
+        if (++budget.skipped > MAX_SKIPPED_REPLIES) throw new CcidProtocolError('The reader keeps answering with the wrong sequence number.');
         continue;
-      }
-      if (reply.type !== wanted) {
-        throw new CcidProtocolError(`The reader answered message 0x${type.toString(16)} with message 0x${reply.type.toString(16)}.`);
       }
       if (reply.commandStatus === 'time-extension') {
         // §6.2.6: the card asked for more time; libccid multiplies the timeout by bError.
-        const left = deadline - Date.now();
-        if (++extensions > MAX_TIME_EXTENSIONS || left <= 0) {
-          throw new CcidTimeoutError(`The card kept asking for more time (${extensions} time extensions); giving up after ${maxMs / 1000} s.`);
+        const left = budget.deadline - Date.now();
+        if (++budget.extensions > MAX_TIME_EXTENSIONS || left <= 0) {
+          throw new CcidTimeoutError(`The card kept asking for more time (${budget.extensions} time extensions); giving up after ${budget.maxMs / 1000} s.`);
         }
-        timeout = Math.min(this.timeoutMs * Math.max(1, reply.bError), left);
+        budget.timeout = Math.min(this.timeoutMs * Math.max(1, reply.bError), left);
         continue;
       }
       return reply;

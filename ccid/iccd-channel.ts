@@ -9,31 +9,43 @@
 import type { ChannelStats, MessageChannel } from './channel.ts';
 import { MAX_COMMAND_MS } from './channel.ts';
 import { boundTransfer, started, TRANSFER_TIMEOUT_MS } from './transfer-timeout.ts';
-import { CardDesynchronizedError, CcidProtocolError, CcidTimeoutError, UsbTransferError } from './errors.ts';
+import { CardDesynchronizedError, CardResetError, CcidProtocolError, CcidTimeoutError, ReaderWedgedError, UsbTransferError } from './errors.ts';
 import type { CommandMessage, ReplyMessage } from './message.ts';
 import { Command, Reply, REPLY_TO } from './message.ts';
 import type { UsbControlSetup, UsbDeviceLike } from './usb-device.ts';
 import { inData } from './usb-device.ts';
+import { reclaimAfterReset } from './reclaim.ts';
 
 /** bResponseType of a DataBlock (ICCD §6.3.3): 00/01/02/03/10 data, 40 status, 80 polling. */
 const STATUS_INFORMATION = 0x40;
 const POLLING = 0x80;
 const MAX_POLLS = 3000;
+const WEDGED = 'The token stopped taking requests and could not be reset; a command sent before may still reach it. Unplug it and plug it in again.';
+
+/** Marks an OUT request the token refused with a stall: a request error (USB 2.0 §9.2.7), nothing was acted on. */
+class RequestStalledError extends Error {}
 
 export class IccdBChannel implements MessageChannel {
   readonly stats: ChannelStats = { transfers: 0, bytesOut: 0, bytesIn: 0 };
   private powered = false;
   /**
-   * Set when a command timed out once its request may have reached the token. A DataBlock (ICCD rev 1.0 §6.3.3)
-   * carries no sequence number, so the token's late answer to it would be read as the next command's. libccid polls
-   * without a bound and turns a failed request into IFD_COMMUNICATION_ERROR; applications then reconnect, and its
-   * CmdPowerOn powers the ICC off and on. Failing every later command with CardDesynchronizedError until the card is
-   * connected again is that recovery: resending or resetting on our own would lose the card's state (the
-   * application selected, the PIN verified) under the caller, and a SELECT-dependent answer would come from another one.
+   * Set when a command failed once its request may have reached the token: a timeout, or any failure after the
+   * XfrBlock request went out (the DataBlock request failing as a transfer, an empty block, an unknown bResponseType).
+   * A DataBlock (ICCD rev 1.0 §6.3.3) carries no sequence number, so the answer the token still holds would be read as
+   * the next command's. libccid polls without a bound and turns a failed request into IFD_COMMUNICATION_ERROR;
+   * applications then reconnect, and its CmdPowerOn powers the ICC off and on. Failing every later command with
+   * CardDesynchronizedError until a power on completes is that recovery: resending or resetting on our own would lose
+   * the card's state (the application selected, the PIN verified) under the caller.
    */
   private desynchronized = false;
-  /** Set when a control transfer timed out: it is still pending, and later requests queue behind it. */
+  /**
+   * Set when a control transfer timed out: it is still pending, and later requests queue behind it. Also set by an
+   * untracked request (the poller's SlotStatus, an ICC power off); it is swept only when a tracked command then times
+   * out behind it, so the flag can outlive its cause until then.
+   */
   private stuck = false;
+  /** Set when a stuck request could not be swept away by a USB reset: it may still reach the token, nothing more is sent. */
+  private wedged = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   /** One control transfer's limit: libccid's write timeout, or the read timeout if longer. */
@@ -80,6 +92,7 @@ export class IccdBChannel implements MessageChannel {
   }
 
   private async exchangeNow(msg: Omit<CommandMessage, 'seq'>): Promise<ReplyMessage> {
+    if (this.wedged) throw new ReaderWedgedError(WEDGED);
     switch (msg.type) {
       case Command.IccPowerOn:
         return this.tracked(async () => {
@@ -112,37 +125,41 @@ export class IccdBChannel implements MessageChannel {
     }
   }
 
-  /** Runs a request whose answer comes by DataBlock; a timeout leaves the channel desynchronised (see `desynchronized`). */
+  /**
+   * Runs a request whose answer comes by DataBlock. Any failure leaves the channel desynchronised (see
+   * `desynchronized`) except a refused XfrBlock request, which the token never took; a timed-out control transfer is
+   * swept away by a USB reset (see `resetToken`).
+   */
   private async tracked(run: () => Promise<ReplyMessage>): Promise<ReplyMessage> {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof CcidTimeoutError) {
-        this.desynchronized = true;
-        if (this.stuck) await this.resetToken();
-      }
+      if (!(err instanceof UsbTransferError && err.cause instanceof RequestStalledError)) this.desynchronized = true;
+      if (err instanceof CcidTimeoutError && this.stuck) await this.resetToken();
       throw err;
     }
   }
 
   /**
    * A control transfer that timed out is still pending (WebUSB cannot cancel one), and every later request waits
-   * behind it on the control pipe: a stuck XfrBlock (a VERIFY) would reach the token whenever it let go, after the
-   * caller was told it failed, and the power off that resynchronises could never pass it. USBDevice.reset cancels it
-   * (it rejects; the token is then unpowered, and reconnecting powers it on). Without a reset, reconnecting tells.
+   * behind it on the control pipe (USB 2.0 §5.5): a stuck XfrBlock (a VERIFY) would reach the token whenever it let
+   * go, after the caller was told it failed. USBDevice.reset cancels it (it rejects; the token restarts unpowered):
+   * CardResetError, the card must be connected again. Without a reset, or if the reset or the claim after it fails,
+   * the request may still reach the token: the channel is wedged (ReaderWedgedError) and sends nothing more.
    */
-  private async resetToken(): Promise<void> {
+  private async resetToken(): Promise<never> {
     const device = this.device;
-    if (!device.reset) return;
     try {
+      if (!device.reset) throw new ReaderWedgedError(WEDGED);
       await boundTransfer(started(() => device.reset!()), this.transferMs, 'The token did not complete a USB reset.');
+      this.stuck = false;
+      this.powered = false;
+      await reclaimAfterReset(device, this.interfaceNumber, this.transferMs);
     } catch {
-      return;
+      this.wedged = true;
+      throw new ReaderWedgedError(WEDGED);
     }
-    this.stuck = false;
-    this.powered = false;
-    // A host that drops the claim on reset gets it back here (WebUSB resolves a claim of a claimed interface at once).
-    await device.claimInterface(this.interfaceNumber).catch(() => undefined);
+    throw new CardResetError('The token stopped answering and was reset, which powered the card off. Connect the card again.');
   }
 
   private async out(request: number, value: number, data?: Uint8Array): Promise<void> {
@@ -159,7 +176,10 @@ export class IccdBChannel implements MessageChannel {
     }
     this.stats.transfers++;
     this.stats.bytesOut += 8 + (data?.length ?? 0);
-    if (r.status === 'stall') throw new UsbTransferError(`The token stalled ICCD request 0x${request.toString(16)}.`);
+    if (r.status === 'stall') {
+      const stalled = new RequestStalledError(`The token refused (stalled) ICCD request 0x${request.toString(16)}.`);
+      throw new UsbTransferError(stalled.message, { cause: stalled });
+    }
   }
 
   private async in(request: number, length: number): Promise<Uint8Array> {

@@ -65,6 +65,7 @@ export interface UsbDeviceLike {
   close(): Promise<void>;
   selectConfiguration(configurationValue: number): Promise<void>;
   claimInterface(interfaceNumber: number): Promise<void>;
+  releaseInterface(interfaceNumber: number): Promise<void>;
   controlTransferIn(setup: UsbControlSetup, length: number): Promise<UsbInResult>;
   controlTransferOut(setup: UsbControlSetup, data?: Uint8Array<ArrayBuffer>): Promise<UsbOutResult>;
   transferIn(endpointNumber: number, length: number): Promise<UsbInResult>;

@@ -7,11 +7,17 @@
 // CardDesynchronizedError (CARD_DESYNCHRONIZED), and connecting the card again powers it off and on first, as libccid's
 // CmdPowerOn does for ICCD ("first power off to reset the ICC state machine"), which drops the late answer.
 //
+// The same holds for any failure after the XfrBlock request (65h) has reached the token: a DataBlock request (6Fh)
+// that fails as a USB transfer (NetworkError, a stall) or brings back an empty block or an unknown bResponseType leaves
+// the token holding its answer, and the old driver handed it to the next command (a VERIFY read the discovery object's
+// 90 00). Now such a failure desynchronises the channel too.
+//
 // No peer keeps answers this way on demand, so the token is the virtual ICCD-B reader (sim/) with a PIV card behind a
 // test double that models a token answering in order: it queues each command's answer, answers "polling" (80h) while
-// the test holds it busy, and forgets its queue on ICC power off. The outcomes are decided by explicit gates.
+// the test holds it busy, fails one DataBlock request when told to (keeping the answer), and forgets its queue on ICC
+// power off. The outcomes are decided by explicit gates.
 import { describe, expect, it } from 'vitest';
-import { CcidError, CcidReader, CcidTimeoutError } from '../../ccid/index.ts';
+import { AtrError, CcidError, CcidReader, CcidTimeoutError } from '../../ccid/index.ts';
 import { PivCard, VirtualReader, loadProfiles } from '../../sim/index.ts';
 
 const ICCD = loadProfiles().profiles.find((p) => p.interfaces[0]!.interfaceProtocol === 2 && p.interfaces[0]!.numEndpoints === 0)!;
@@ -24,6 +30,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 type Setup = Parameters<VirtualReader['controlTransferOut']>[0];
 type InResult = Awaited<ReturnType<VirtualReader['controlTransferIn']>>;
 type OutResult = Awaited<ReturnType<VirtualReader['controlTransferOut']>>;
+/** How the next DataBlock request fails while the token keeps its answer. */
+type DataBlockFault = 'transfer-error' | 'stall' | 'empty' | 'unknown-type';
 
 /** The ICCD-B token double described above, over a VirtualReader. */
 function inOrderToken(device: VirtualReader) {
@@ -35,11 +43,17 @@ function inOrderToken(device: VirtualReader) {
     /** While set, the next XfrBlock request does not complete until `release` is called (a NAKing token). */
     holdNextXfr: false,
     release: undefined as (() => void) | undefined,
+    /** Set: a token that does not drop the answer it holds on ICC power off (none is known to; the driver relies on it). */
+    keepsAnswersOnPowerOff: false,
+    /** While set, the next XfrBlock request is refused (stall): the token takes nothing. */
+    stallNextXfr: false,
+    /** While set, the next DataBlock request with an answer waiting fails this way; the answer stays queued. */
+    failNextDataBlock: undefined as DataBlockFault | undefined,
     answers: [] as Uint8Array[],
   };
   const run = async (setup: Setup, data?: Uint8Array): Promise<OutResult> => {
     const result = await out(setup, data);
-    if (setup.request === 0x63) token.answers.length = 0;
+    if (setup.request === 0x63 && !token.keepsAnswersOnPowerOff) token.answers.length = 0;
     if (setup.request === 0x62 || setup.request === 0x65) {
       // The simulator computes the answer at once; the double keeps it in its queue.
       const answer = await into({ ...setup, recipient: 'interface', request: 0x6f, value: 0 }, 4096);
@@ -58,6 +72,10 @@ function inOrderToken(device: VirtualReader) {
   device.controlTransferOut = (setup, data) => {
     if (setup.requestType !== 'class') return out(setup, data);
     const copy = data ? Uint8Array.from(data) : undefined;
+    if (setup.request === 0x65 && token.stallNextXfr) {
+      token.stallNextXfr = false;
+      return inOrder(async (): Promise<OutResult> => ({ bytesWritten: 0, status: 'stall' }));
+    }
     if (setup.request === 0x65 && token.holdNextXfr) {
       token.holdNextXfr = false;
       return inOrder(() => new Promise((resolve) => { token.release = () => resolve(run(setup, copy)); }));
@@ -67,6 +85,12 @@ function inOrderToken(device: VirtualReader) {
   device.controlTransferIn = (setup, length) => inOrder(async (): Promise<InResult> => {
     if (setup.requestType !== 'class' || setup.request !== 0x6f || token.answers.length === 0) return into(setup, length);
     if (token.busy) return { data: new DataView(Uint8Array.of(0x80, 0x01, 0x00).buffer), status: 'ok' };
+    const fault = token.failNextDataBlock;
+    token.failNextDataBlock = undefined;
+    if (fault === 'transfer-error') throw new Error('NetworkError: A transfer error has occurred.');
+    if (fault === 'stall') return { status: 'stall' };
+    if (fault === 'empty') return { data: new DataView(new ArrayBuffer(0)), status: 'ok' };
+    if (fault === 'unknown-type') return { data: new DataView(Uint8Array.of(0x20, 0x90, 0x00).buffer), status: 'ok' };
     const answer = token.answers.shift()!;
     return { data: new DataView(answer.slice(0, length).buffer), status: 'ok' };
   });
@@ -113,17 +137,62 @@ describe('ICCD version B: a timed-out command\'s late answer is never handed to 
     await reader.close();
   }, 60_000);
 
-  it('an XfrBlock request that completes only after its timeout: same', async () => {
+  it('an XfrBlock request that completes only after its timeout, on a token without reset(): nothing more is sent', async () => {
+    // This double has no USBDevice.reset(), so the stuck request cannot be swept away (iccd-stuck-transfer.test.ts
+    // covers the reset): the reader is wedged, and the late answer is never handed to anyone.
     const { token, reader, card } = await open();
     token.holdNextXfr = true;
-    expect(await outcome(card.transmit(GET_DISCOVERY))).toBeInstanceOf(CcidTimeoutError);
+    expectCode(await outcome(card.transmit(GET_DISCOVERY)), 'READER_WEDGED');
     // The token takes the GET DATA late (the control pipe is in order: before anything sent after it).
     token.release!();
     const next = await outcome(card.transmit(PIN_STATUS));
     expect(String(next)).not.toMatch(/^7e/);
+    expectCode(next, 'READER_WEDGED');
+    expectCode(await outcome(reader.connect(0).then(() => new Uint8Array(0))), 'READER_WEDGED');
+    await reader.close();
+  }, 60_000);
+
+  it.each<[DataBlockFault, string]>([
+    ['transfer-error', 'USB_TRANSFER'],
+    ['stall', 'USB_TRANSFER'],
+    ['empty', 'CCID_PROTOCOL'],
+    ['unknown-type', 'CCID_PROTOCOL'],
+  ])('a DataBlock request that fails (%s) after the XfrBlock request reached the token: same', async (fault, code) => {
+    const { piv, token, reader, card } = await open();
+    token.failNextDataBlock = fault;
+    expectCode(await outcome(card.transmit(GET_DISCOVERY)), code);
+    // The token still holds the GET DATA's answer: the next DataBlock request would return it.
+    expect(token.answers).toHaveLength(1);
+    const next = await outcome(card.transmit(PIN_STATUS));
+    expect(String(next)).not.toMatch(/^7e/); // the old driver returned the discovery object here
     expectCode(next, 'CARD_DESYNCHRONIZED');
     const again = await reader.connect(0);
     expect(await outcome(again.transmit(PIN_STATUS))).toBe('63c3');
+    expect(String(await outcome(again.transmit(GET_DISCOVERY)))).toMatch(/^7e.*9000$/);
+    expect(piv.pinLeft).toBe(3);
+    await reader.close();
+  }, 60_000);
+
+  it('a token that keeps a stale answer across ICC power off: read as the ATR, it is refused (ATR_BAD_TS), not used', async () => {
+    const { token, reader, card } = await open();
+    token.keepsAnswersOnPowerOff = true;
+    token.failNextDataBlock = 'transfer-error';
+    expectCode(await outcome(card.transmit(GET_DISCOVERY)), 'USB_TRANSFER');
+    expectCode(await outcome(card.transmit(PIN_STATUS)), 'CARD_DESYNCHRONIZED');
+    // Reconnecting powers off and on; this token still answers the power on with the GET DATA's 7E ... 90 00, which
+    // fails closed as an ATR (ISO/IEC 7816-3 §8: TS is 3B or 3F) rather than becoming a card handle.
+    const again = await outcome(reader.connect(0).then(() => new Uint8Array(0)));
+    expectCode(again, 'ATR_BAD_TS');
+    expect(again).toBeInstanceOf(AtrError);
+    await reader.close();
+  }, 60_000);
+
+  it('an XfrBlock request the token refuses (stall) was never taken: the channel stays in step', async () => {
+    const { token, reader, card } = await open();
+    token.stallNextXfr = true;
+    expectCode(await outcome(card.transmit(GET_DISCOVERY)), 'USB_TRANSFER');
+    expect(token.answers).toHaveLength(0);
+    expect(await outcome(card.transmit(PIN_STATUS))).toBe('63c3');
     await reader.close();
   }, 60_000);
 });
