@@ -273,6 +273,32 @@ describe('an OpenPGP card (no PIV application) in the browser', () => {
     await context.close();
   }, 180_000);
 
+  it('a card lost while the panel reads it (a reader reset during GET DATA 6E): the panel says what to do instead of the driver sentence, and Connect reader reads it again', async () => {
+    const card = (await provisionOpenPgpCard({ algorithm: 'p-256', certificate: false, ca })).card;
+    const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
+    reader.insertCard(card);
+    // The reader never takes the first GET DATA 6E (00 CA 00 6E): ccid/ resets it while the panel reads the card.
+    const getData6e = [0x00, 0xca, 0x00, 0x6e];
+    const carries = (d: Uint8Array) => d.some((_, i) => getData6e.every((b, j) => d[i + j] === b));
+    let held = 0;
+    const transferOut = reader.transferOut.bind(reader);
+    reader.transferOut = async (endpoint, data) => {
+      if (held === 0 && carries(data)) { held++; return new Promise(() => undefined); }
+      return transferOut(endpoint, data);
+    };
+    const { context, page } = await stack!.newPage();
+    await bridgeUsb(page, reader);
+    await openApp(page, stack!.baseUrl);
+    await page.click('#connect-reader');
+    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 60_000 }).toBe('error');
+    expect(await page.textContent('#card-message')).toBe('The reader lost the card while reading it. Take the card out and put it back, or press Connect reader.');
+    expect(held).toBe(1);
+    await page.click('#connect-reader');
+    await expect.poll(() => page.getAttribute('#card-panel', 'data-state'), { timeout: 20_000 }).toBe('ready');
+    expect(await page.textContent('#card-keys')).toContain('OpenPGP Authentication · p-256');
+    await context.close();
+  }, 180_000);
+
   it('a card with neither a PIV nor an OpenPGP application is named as such in the panel', async () => {
     const reader = new VirtualReader(loadProfile('HID_Global_OMNIKEY_3x21_Smart_Card_Reader'));
     const applet = new TestApplet();

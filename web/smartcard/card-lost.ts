@@ -29,3 +29,12 @@ export function lostCardError(code: LostCardCode, cause: unknown): WebError {
 export function reconnectHelps(code: LostCardCode): boolean {
   return code !== 'READER_WEDGED';
 }
+
+/** A card lost while it was being read (no operation of the user's failed): the user connects it again. */
+export function lostWhileReadingError(code: LostCardCode, cause: unknown): WebError {
+  return reconnectHelps(code)
+    ? new WebError(code, LOST_WHILE_READING, { cause })
+    : lostCardError(code, cause);
+}
+
+export const LOST_WHILE_READING = 'The reader lost the card while reading it. Take the card out and put it back, or press Connect reader.';

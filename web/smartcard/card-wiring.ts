@@ -12,7 +12,7 @@ import type { SiteConfig } from '../config/site-config.ts';
 import { relayRevocationFetch } from '../net/revocation-fetch.ts';
 import { WebError, errorCode } from '../errors.ts';
 import { PIV_PIN_RULE, type CardHandle, type CardStack, type CertificateView, type KeyView, type PinRule, type ReaderHandle, type SkippedKeyView } from './card-stack.ts';
-import { lostCardCode, lostCardError, reconnectHelps } from './card-lost.ts';
+import { lostCardCode, lostCardError, lostWhileReadingError, reconnectHelps } from './card-lost.ts';
 import { cardSshSigner } from './ssh-signer.ts';
 import { PROTECTED_CLASS_ADVICE, usbError } from './usb-readers.ts';
 import type { UsbDevice } from './webusb-types.ts';
@@ -184,6 +184,8 @@ class CcidReaderHandle implements ReaderHandle {
     try {
       return new TokenCardHandle(await openCardToken(card), this.config, this.revocation);
     } catch (err) {
+      const lost = lostCardCode(err);
+      if (lost) throw lostWhileReadingError(lost, err);
       if (errorCode(err) === 'NO_CARD_APPLICATION') throw new WebError('CARD_NO_APPLICATION', 'This card has neither a PIV nor an OpenPGP application; Tessera signs in with PIV cards and tokens and with OpenPGP cards.', { cause: err });
       throw err;
     }

@@ -1,6 +1,7 @@
 // The card panel: "Connect reader", the reader and card, the keys with their certificates and
 // pki/ verdicts, and card removal. The USB and card work goes through CardStack (card-stack.ts).
 import { WebError, errorMessage } from '../errors.ts';
+import { LOST_WHILE_READING } from '../smartcard/card-lost.ts';
 import type { CardHandle, CardStack, KeyView, ReaderHandle, SkippedKeyView } from '../smartcard/card-stack.ts';
 import { grantedReaders, readerName, requestReader } from '../smartcard/usb-readers.ts';
 import type { WebUsb } from '../smartcard/webusb-types.ts';
@@ -140,11 +141,17 @@ export class CardPanel {
    */
   private async cardLost(card: CardHandle, message: string, reconnect: boolean): Promise<void> {
     if (this.card !== card) return;
+    // Lost while the panel itself was reading it: connecting again could go round for good; the user decides.
+    const whileReading = this.state === 'reading';
     this.card = undefined;
     this.keys = [];
     this.keysEl.replaceChildren();
     this.typeEl.textContent = '—';
-    if (!reconnect) { this.set('error', message); return; }
+    if (!reconnect || whileReading) {
+      this.presenceGeneration++;
+      this.set('error', reconnect ? LOST_WHILE_READING : message);
+      return;
+    }
     this.cardIn = undefined;
     await this.cardChanged(true);
   }
