@@ -124,7 +124,7 @@ export async function cardLogin(options: CardLoginOptions): Promise<CardLogin> {
       const what = keys.length > 0
         ? 'its authentication key has no cardholder certificate (DO 7F21), and --card signs only after validating the key\'s X.509 certificate against --card-ca'
         : `it holds no authentication key${why}`;
-      throw new UsageError(`the card (${cardDescription(token)}) cannot sign in: ${what}.`);
+      throw new UsageError(`the ${cardDescription(token)} cannot sign in: ${what}.`);
     }
     const session = await openCardSession(token, key, {
       gate: { mode: 'kiosk', anchors, revocation: { mode: options.revocation ?? 'prefer', fetch: httpFetch }, ...(options.allowSha1 ? { allowSha1: true } : {}) },
