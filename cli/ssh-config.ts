@@ -101,10 +101,11 @@ function readConfigText(path: string, mustExist: boolean, checkPermissions: bool
       throw new SshConfigError('UNREADABLE', path, undefined, 'Bad owner or permissions (writable by others)');
     }
     if (st.size > MAX_FILE_BYTES) throw new SshConfigError('UNREADABLE', path, undefined, `larger than ${MAX_FILE_BYTES} bytes`);
-    const buf = Buffer.alloc(MAX_FILE_BYTES + 1);
+    // One byte more than its size: a file that grew while read is refused, never read in part.
+    const buf = Buffer.allocUnsafe(st.size + 1);
     let n = 0;
     for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
-    if (n > MAX_FILE_BYTES) throw new SshConfigError('UNREADABLE', path, undefined, `larger than ${MAX_FILE_BYTES} bytes`);
+    if (n > st.size) throw new SshConfigError('UNREADABLE', path, undefined, 'it changed while being read');
     return buf.subarray(0, n).toString('utf8');
   } finally {
     closeSync(fd);

@@ -102,6 +102,16 @@ const corpus: { name: string; text: () => string; runs: string[][]; fields?: str
     runs: [['h']],
   },
   {
+    name: 'a typical ~/.ssh/config (git hosts, a bastion, *.internal with a negation, Match, Host * defaults)',
+    text: () => ['Host github.com gitlab.com', '  HostName ssh.%h', '  Port 443', '  User git', '  IdentityFile ~/.ssh/id_ed25519_git', '  IdentitiesOnly yes',
+      'Host bastion', '  HostName 198.51.100.10', '  User ops', 'Host *.internal !bastion', '  User deploy', '  ServerAliveInterval 30',
+      'Match host *.internal user deploy', '  PreferredAuthentications publickey', 'Host *', '  AddKeysToAgent yes', '  Compression yes', '  TCPKeepAlive yes',
+      '  SendEnv LANG LC_*', '  HashKnownHosts yes', '  ConnectTimeout 10', '  IPQoS lowdelay throughput', '  UpdateHostKeys yes', '  CheckHostIP no',
+      '  ForwardAgent no', '  ForwardX11 no', ''].join('\n'),
+    runs: [['github.com'], ['gitlab.com'], ['bastion'], ['db.internal'], ['-l', 'me', 'db.internal']],
+    fields: [...FIELDS, 'serveraliveinterval', 'preferredauthentications', 'connecttimeout', 'sendenv'],
+  },
+  {
     name: 'the -o keywords from a file',
     text: () => ['Host *', 'ServerAliveInterval 1m30s', 'ServerAliveCountMax 4', 'ConnectTimeout 12', 'BatchMode yes', 'StrictHostKeyChecking accept-new',
       'RequestTTY force', 'LogLevel ERROR', 'AddressFamily inet', 'Ciphers aes128-ctr,aes256-ctr', 'MACs hmac-sha2-256', 'KexAlgorithms curve25519-sha256',
